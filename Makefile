@@ -1,0 +1,92 @@
+# argoweb — build, test and install. Packagers may override CC, CFLAGS,
+# LDFLAGS, PREFIX, DESTDIR; hardening stays on unless HARDEN= is emptied.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/argoweb
+SYSCONFDIR ?= /etc
+DESTDIR   ?=
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+B         ?= build
+CFLAGS    ?= -O2 -g
+WERROR    ?= -Werror
+HARDEN    ?= -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
+HARDEN_LD ?= -pie -Wl,-z,relro,-z,now
+PKGS      := yaml-0.1 libsystemd libcap
+
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wvla \
+             $(HARDEN) -DARGOWEB_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
+
+SRCS := $(sort $(wildcard src/*.c))
+OBJS := $(SRCS:src/%.c=$(B)/obj/%.o)
+LIBOBJS := $(filter-out $(B)/obj/main.o,$(OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNITS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all units fake check check-unit check-system check-asan check-valgrind check-fuzz \
+        deps demo install clean bench fuzz
+
+all: $(B)/argoweb
+
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/argoweb: $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/obj $(B)/tests:
+	mkdir -p $@
+
+# A unit test #includes the module it tests (to reach its statics), so it
+# links every other module but that one.
+$(B)/tests/test_%: tests/unit/test_%.c $(LIBOBJS) tests/unit/tap.h | $(B)/tests
+	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $< \
+	    $(filter-out $(B)/obj/$*.o,$(LIBOBJS)) $(PKG_LIBS)
+
+$(B)/tests/fake-cloudflared: tests/fake-cloudflared.c | $(B)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+# --- tests ---------------------------------------------------------------
+# `make check` is the one test command: dependencies, unit and system tests
+# on the normal build, then the same under ASan/UBSan and valgrind, then a
+# bounded fuzz run.
+check: deps
+	@tests/run-all.sh
+
+units: $(UNITS)
+fake: $(B)/tests/fake-cloudflared
+
+check-unit: $(UNITS)
+	@tests/run-unit.sh $(UNITS)
+
+check-system: $(B)/argoweb $(B)/tests/fake-cloudflared
+	@ARGOWEB=$(abspath $(B)/argoweb) FAKE=$(abspath $(B)/tests/fake-cloudflared) \
+	    tests/run-system.sh
+
+deps:
+	@tests/deps.sh
+
+# --- the README's first command -----------------------------------------
+demo: deps all
+	@examples/demo.sh $(abspath $(B)/argoweb)
+
+bench: all
+	@bench/run.sh $(abspath $(B)/argoweb)
+
+# --- install -------------------------------------------------------------
+install: $(B)/argoweb
+	install -D -m 0755 $(B)/argoweb $(DESTDIR)$(BINDIR)/argoweb
+	install -D -m 0644 examples/web.yaml $(DESTDIR)$(DOCDIR)/examples/web.yaml
+	for m in man/*.[1-8]; do \
+	    s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
+	done
+
+clean:
+	rm -rf $(B) build

@@ -1,0 +1,10 @@
+/* Whole-file writes that either fully happen or leave the old file. */
+#ifndef ARGOWEB_ATOMICFILE_H
+#define ARGOWEB_ATOMICFILE_H
+#include <stddef.h>
+
+/* Write buf to dir/name with mode 0600 through a temp file in dir, fsync
+ * and rename. Returns 0 or -errno (the old file, if any, is intact). */
+int atomic_write(const char *dir, const char *name, const char *buf, size_t len);
+
+#endif

@@ -1,0 +1,319 @@
+/* config (cfg_): find, read and validate one tunnel's YAML. Types come from
+ * schema.c; the rules that relate keys to each other live here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "goregex.h"
+#include "msg.h"
+#include "schema.h"
+#include "values.h"
+
+#define MAX_GRACE_NS (180LL * 1000000000)
+#define SEC_NS 1000000000LL
+
+static int valid_name(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= 64 && s[0] != '.' && s[0] != '-' &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+/* "web" means /etc/argoweb/web.yaml; anything with a slash or a .yaml/.yml
+ * ending is a path. The instance name is the file's base name. */
+static int resolve(struct config *c, const char *arg)
+{
+	const char *slash = strrchr(arg, '/');
+	const char *base = slash ? slash + 1 : arg;
+	size_t n = strlen(base);
+	const char *dot = strrchr(base, '.');
+	int is_path = slash || (dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml")));
+	if (dot && is_path && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml")))
+		n = (size_t)(dot - base);
+	c->name = xstrndup(base, n);
+	if (!valid_name(c->name)) {
+		msg("%s: not a valid instance name (letters, digits, '.', '_', '-'; "
+		    "or give a path to the config file)", arg);
+		return EX_USAGE_;
+	}
+	if (is_path) {
+		c->path = xstrdup(arg);
+	} else {
+		c->path = xmalloc(sizeof ARGOWEB_CONFDIR + n + 6);
+		sprintf(c->path, "%s/%s.yaml", ARGOWEB_CONFDIR, c->name);
+	}
+	return 0;
+}
+
+static int read_file(const char *path, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		msg_at(path, 0, 0, "cannot open: %s", strerror(errno));
+		return errno == ENOENT ? EX_NOINPUT_ : EX_NOPERM_;
+	}
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > ARGOWEB_MAX_CONFIG) {
+		msg_at(path, 0, 0, S_ISREG(st.st_mode) ? "larger than 32 MiB" : "not a regular file");
+		close(fd);
+		return EX_CONFIG_;
+	}
+	*buf = xmalloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	ssize_t r;
+	/* Read to EOF (bounded), not st_size: the file may change under us. */
+	while ((r = read(fd, *buf + got, (size_t)st.st_size + 1 - got)) > 0 &&
+	       got + (size_t)r <= (size_t)st.st_size)
+		got += (size_t)r;
+	close(fd);
+	if (r != 0) {
+		msg_at(path, 0, 0, r < 0 ? "read error" : "changed while being read");
+		free(*buf);
+		return r < 0 ? EX_OSERR_ : EX_CONFIG_;
+	}
+	*len = got;
+	return 0;
+}
+
+static const char *str_of(const struct ynode *root, const char *key)
+{
+	const struct ynode *v = ymap_get(root, key);
+	return v ? v->str : NULL;
+}
+
+static int fail_key(struct walk *w, const struct ynode *root, const char *key,
+                    const char *why)
+{
+	return schema_fail(w, ymap_get(root, key), key, why);
+}
+
+static int is_catch_all(const struct ynode *rule)
+{
+	const char *h = str_of(rule, "hostname"), *p = str_of(rule, "path");
+	return (!h || !*h || !strcmp(h, "*")) && (!p || !*p);
+}
+
+static int check_origin(struct walk *w, const struct ynode *or, const char *where)
+{
+	const struct ynode *access = ymap_get(or, "access");
+	const struct ynode *req = ymap_get(access, "required");
+	int required = 0;
+	if (req)
+		val_bool(req->str, &required);
+	if (required && ymap_get(access, "audTag") && !ymap_get(access, "teamName"))
+		return schema_fail(w, access, where, "access.teamName is required when access.audTag is set");
+	const struct ynode *rules = ymap_get(or, "ipRules");
+	for (size_t i = 0; rules && i < rules->n; i++) {
+		const struct ynode *pfx = ymap_get(rules->kid[i], "prefix");
+		if (!pfx || !val_cidr(pfx->str))
+			return schema_fail(w, pfx ? pfx : rules->kid[i], where,
+			                   "ipRules[].prefix must be an address prefix such as 10.0.0.0/8");
+	}
+	return 0;
+}
+
+static int check_rule(struct walk *w, const struct ynode *rule, size_t i, size_t n)
+{
+	char where[64], why[WHYLEN];
+	snprintf(where, sizeof where, "ingress[%zu]", i);
+	const struct ynode *h = ymap_get(rule, "hostname");
+	const struct ynode *p = ymap_get(rule, "path");
+	const struct ynode *s = ymap_get(rule, "service");
+	if (!s)
+		return schema_fail(w, rule, where, "service: is required (e.g. service: http://localhost:8080)");
+	if (h && *h->str && strcmp(h->str, "*") && val_hostname(h->str, why))
+		return schema_fail(w, h, where, why);
+	if (p && goregex_check(p->str, p->len, why, sizeof why))
+		return schema_fail(w, p, where, why);
+	if (val_service(s->str, why))
+		return schema_fail(w, s, where, why);
+	if (i + 1 == n && !is_catch_all(rule))
+		return schema_fail(w, rule, where, "the last rule must match everything: add a final "
+		                   "rule with no hostname or path, e.g. - service: http_status:404");
+	if (i + 1 < n && is_catch_all(rule))
+		return schema_fail(w, rule, where, "only the last rule may match every hostname and "
+		                   "path; the rules after it would never be used");
+	const struct ynode *or = ymap_get(rule, "originRequest");
+	return or ? check_origin(w, or, where) : 0;
+}
+
+static int check_ingress(struct walk *w, struct config *c, const struct ynode *root)
+{
+	const struct ynode *ing = ymap_get(root, "ingress");
+	if (!ing) {
+		if (c->id == ID_CREDFILE)
+			return schema_fail(w, root, "ingress", "a locally-managed tunnel needs ingress: rules "
+			                   "ending with a catch-all such as - service: http_status:404");
+		return 0;
+	}
+	if (c->id == ID_QUICK)
+		return schema_fail(w, ing, "ingress", "a quick tunnel has one origin, its quick: URL; "
+		                   "remove ingress: or use a named tunnel");
+	if (ing->n == 0)
+		return schema_fail(w, ing, "ingress", "no rules (end with - service: http_status:404)");
+	for (size_t i = 0; i < ing->n; i++)
+		if (check_rule(w, ing->kid[i], i, ing->n))
+			return EX_CONFIG_;
+	c->nrules = ing->n;
+	return 0;
+}
+
+/* Exactly one way to name the tunnel and its secret. */
+static int check_identity(struct walk *w, struct config *c, const struct ynode *root)
+{
+	const char *cred = str_of(root, "credentials-file"), *tok = str_of(root, "token-file");
+	const char *quick = str_of(root, "quick");
+	char why[WHYLEN];
+	int count = !!cred + !!tok + !!quick;
+	c->tunnel = str_of(root, "tunnel");
+	if (count > 1)
+		return schema_fail(w, root, cred && tok ? "token-file" : "quick",
+		                   "choose one of credentials-file, token-file and quick");
+	if (c->tunnel && (tok || quick))
+		return fail_key(w, root, "tunnel", tok ? "a token names its tunnel itself: remove tunnel:"
+		                                       : "a quick tunnel has no name: remove tunnel:");
+	c->id = cred ? ID_CREDFILE : tok ? ID_TOKENFILE : quick ? ID_QUICK : ID_NONE;
+	c->cred_path = cred ? cred : tok;
+	c->quick_url = quick;
+	if (c->cred_path && c->cred_path[0] != '/')
+		return fail_key(w, root, cred ? "credentials-file" : "token-file",
+		                "must be an absolute path (e.g. /etc/argoweb/NAME.json)");
+	if (quick && (val_service(quick, why) || !strstr(quick, "://")))
+		return fail_key(w, root, "quick", "expected the local origin's URL, e.g. http://localhost:8080");
+	return 0;
+}
+
+static int check_duration_key(struct walk *w, const struct ynode *map, const char *key,
+                              const char *where, int64_t dflt, int64_t *out)
+{
+	const struct ynode *v = ymap_get(map, key);
+	char why[WHYLEN];
+	*out = dflt;
+	if (v && val_duration(v->str, out, why))
+		return schema_fail(w, v, where, why);
+	return 0;
+}
+
+static int check_health(struct walk *w, struct config *c, const struct ynode *root)
+{
+	const struct ynode *h = ymap_get(root, "health");
+	if (check_duration_key(w, h, "interval", "health.interval", 5 * SEC_NS, &c->interval_ns) ||
+	    check_duration_key(w, h, "unhealthy-after", "health.unhealthy-after", 60 * SEC_NS,
+	                       &c->unhealthy_ns))
+		return EX_CONFIG_;
+	if (c->interval_ns < SEC_NS || c->interval_ns > 3600 * SEC_NS)
+		return schema_fail(w, ymap_get(h, "interval"), "health.interval", "must be from 1s to 1h");
+	if (c->unhealthy_ns <= c->interval_ns)
+		return schema_fail(w, ymap_get(h, "unhealthy-after") ? ymap_get(h, "unhealthy-after") : h,
+		                   "health.unhealthy-after", "must be longer than health.interval");
+	return 0;
+}
+
+/* Without metrics: the monitor needs a known address, and a fixed port
+ * would collide between tunnels. Each instance gets its own loopback
+ * address, 127.A.B.C from a hash of its name, on cloudflared's usual port. */
+static void default_metrics(struct config *c)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = c->name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	snprintf(c->metrics, sizeof c->metrics, "127.%u.%u.%u:20241",
+	         1 + (h >> 16 & 0xff) % 254, 1 + (h >> 8 & 0xff) % 254, 1 + (h & 0xff) % 254);
+}
+
+static int check_flags(struct walk *w, struct config *c, const struct ynode *root)
+{
+	char why[WHYLEN];
+	int64_t ns;
+	const struct ynode *v;
+	if ((v = ymap_get(root, "metrics"))) {
+		if (val_loopback_addr(v->str, why))
+			return schema_fail(w, v, "metrics", why);
+		snprintf(c->metrics, sizeof c->metrics, "%s", v->str);
+	} else {
+		default_metrics(c);
+	}
+	if ((v = ymap_get(root, "grace-period")) && !val_duration(v->str, &ns, why) && ns > MAX_GRACE_NS)
+		return schema_fail(w, v, "grace-period", "at most 3m (cloudflared's limit)");
+	if ((v = ymap_get(root, "no-autoupdate")) && strcasecmp(v->str, "true"))
+		return schema_fail(w, v, "no-autoupdate", "argoweb always runs with no-autoupdate: true "
+		                   "(update cloudflared with your package manager)");
+	if ((v = ymap_get(root, "edge-bind-address")) && !val_ip(v->str))
+		return schema_fail(w, v, "edge-bind-address", "expected an IP address of this host");
+	if ((v = ymap_get(root, "region")) && *v->str && strcmp(v->str, "us"))
+		return schema_fail(w, v, "region", "expected \"us\" or an empty string (global)");
+	const struct ynode *or = ymap_get(root, "originRequest");
+	return or ? check_origin(w, or, "originRequest") : 0;
+}
+
+static int check_own(struct walk *w, struct config *c, const struct ynode *root)
+{
+	c->user = str_of(root, "user") ? str_of(root, "user") : "argoweb";
+	c->group = str_of(root, "group");
+	c->cloudflared = str_of(root, "cloudflared") ? str_of(root, "cloudflared") : "/usr/bin/cloudflared";
+	if (!strcmp(c->user, "root") || !strcmp(c->user, "0"))
+		return fail_key(w, root, "user", "cloudflared never runs as root: name a service user "
+		                "(the packages create argoweb)");
+	if (c->group && (!strcmp(c->group, "root") || !strcmp(c->group, "0")))
+		return fail_key(w, root, "group", "the root group is refused: name the service user's group");
+	if (c->cloudflared[0] != '/')
+		return fail_key(w, root, "cloudflared", "must be an absolute path (e.g. /usr/bin/cloudflared)");
+	return check_health(w, c, root);
+}
+
+static int validate(struct config *c)
+{
+	struct walk w = { .file = c->path };
+	struct ynode *root = c->tree.root;
+	if (!root || (root->kind == YN_SCALAR && val_is_null(root->str))) {
+		msg_at(c->path, 1, 1, "empty config: expected at least tunnel:, credentials-file: and "
+		       "ingress: (see argoweb.yaml(5))");
+		return EX_CONFIG_;
+	}
+	if (root->kind != YN_MAP)
+		return schema_fail(&w, root, "config", "expected a mapping of keys to values at the top");
+	if (schema_check_map(&w, root, k_top, ""))
+		return EX_CONFIG_;
+	if (check_identity(&w, c, root) || check_ingress(&w, c, root) ||
+	    check_flags(&w, c, root) || check_own(&w, c, root))
+		return EX_CONFIG_;
+	return 0;
+}
+
+int cfg_load_buffer(struct config *c, const char *path, const char *buf, size_t len)
+{
+	if (!c->path)
+		c->path = xstrdup(path);
+	if (!c->name)
+		c->name = xstrdup("argoweb");
+	int rc = ytree_parse(&c->tree, c->path, buf, len);
+	return rc ? rc : validate(c);
+}
+
+int cfg_load(struct config *c, const char *arg)
+{
+	memset(c, 0, sizeof *c);
+	char *buf;
+	size_t len;
+	int rc = resolve(c, arg);
+	if (!rc)
+		rc = read_file(c->path, &buf, &len);
+	if (rc)
+		return rc;
+	rc = cfg_load_buffer(c, c->path, buf, len);
+	free(buf);
+	return rc;
+}
+
+void cfg_free(struct config *c)
+{
+	ytree_free(&c->tree);
+	free(c->path);
+	free(c->name);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,39 @@
+/* The argoweb config: parsed, validated, and what the rest of the program
+ * needs from it. The YAML tree is kept for rendering. */
+#ifndef ARGOWEB_CONFIG_H
+#define ARGOWEB_CONFIG_H
+#include <stdint.h>
+
+#include "ytree.h"
+
+#define ARGOWEB_CONFDIR "/etc/argoweb"
+#define ARGOWEB_RUNDIR "/run/argoweb"
+#define ARGOWEB_MAX_CONFIG (32u * 1024 * 1024)
+
+enum identity { ID_NONE, ID_CREDFILE, ID_TOKENFILE, ID_QUICK, ID_CREDDIR };
+
+struct config {
+	char *path;             /* the YAML file */
+	char *name;             /* instance name: basename without .yaml */
+	struct ytree tree;
+
+	enum identity id;
+	const char *tunnel;     /* tunnel: as written (UUID or name), or NULL */
+	const char *cred_path;  /* credentials-file, token-file or $CREDENTIALS_DIRECTORY/argoweb */
+	const char *quick_url;
+	const char *user, *group;
+	const char *cloudflared;
+	char metrics[80];       /* loopback HOST:PORT, from the file or chosen */
+	int64_t interval_ns, unhealthy_ns;
+	size_t nrules;
+};
+
+/* Resolve CONFIG (path or instance name), read, parse and validate it.
+ * Returns 0, or an exit code after printing why. */
+int cfg_load(struct config *c, const char *arg);
+void cfg_free(struct config *c);
+
+/* Parse and validate an in-memory config (the fuzzer's entry point). */
+int cfg_load_buffer(struct config *c, const char *path, const char *buf, size_t len);
+
+#endif

@@ -1,0 +1,272 @@
+/* creds: the tunnel credentials JSON and the tunnel token. Both are checked
+ * the way cloudflared will read them, so a broken secret fails here, once,
+ * with the field named, instead of as an edge-side rejection in a loop.
+ * No message ever quotes the content. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "creds.h"
+#include "msg.h"
+#include "values.h"
+#include "ytree.h"
+#include <yaml.h>
+
+static int b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Standard base64 with padding, strictly, as Go's StdEncoding: no white
+ * space, no missing '='. out needs len/4*3 bytes. Returns the decoded length
+ * or -1. */
+static long b64_decode(const char *in, size_t len, unsigned char *out)
+{
+	if (len == 0 || len % 4)
+		return -1;
+	size_t o = 0;
+	for (size_t i = 0; i < len; i += 4) {
+		int v[4], pad = 0;
+		for (int j = 0; j < 4; j++) {
+			int c = (unsigned char)in[i + j];
+			if (c == '=' && i + 4 == len && j >= 2 && (j == 3 || in[i + 3] == '=')) {
+				v[j] = 0;
+				pad++;
+				continue;
+			}
+			if (pad || (v[j] = b64val(c)) < 0)
+				return -1;
+		}
+		unsigned long n = (unsigned long)v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3];
+		out[o++] = (unsigned char)(n >> 16);
+		if (pad < 2)
+			out[o++] = (unsigned char)(n >> 8);
+		if (pad < 1)
+			out[o++] = (unsigned char)n;
+	}
+	return (long)o;
+}
+
+static int data_err(const struct secret *s, const char *why)
+{
+	msg_at(s->path, 0, 0, "%s", why);
+	return EX_DATAERR_;
+}
+
+/* A JSON object's string member, matched case-insensitively as Go's
+ * encoding/json does. */
+static const struct ynode *member(const struct ynode *obj, const char *key)
+{
+	for (size_t i = 0; i < obj->n; i += 2)
+		if (!strcasecmp(obj->kid[i]->str, key))
+			return obj->kid[i + 1];
+	return NULL;
+}
+
+/* JSON strings are double-quoted; YAML's plain and single-quoted ones
+ * would parse here but not in Go's encoding/json. */
+static int is_json_str(const struct ynode *v)
+{
+	return v && v->kind == YN_SCALAR && v->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+}
+
+static int str_field_ok(const struct ynode *v)
+{
+	return is_json_str(v) && v->len > 0;
+}
+
+static int b64_field_ok(const struct ynode *v)
+{
+	if (!str_field_ok(v))
+		return 0;
+	unsigned char *tmp = xmalloc(v->len);
+	long n = b64_decode(v->str, v->len, tmp);
+	explicit_bzero(tmp, v->len);
+	free(tmp);
+	return n > 0;
+}
+
+/* Parse JSON with the YAML parser (JSON is a subset of YAML's flow style),
+ * quietly: the parser's own messages could quote the content. */
+static int parse_json(const char *buf, size_t len, struct ytree *t)
+{
+	size_t lead = 0;
+	while (lead < len && isspace((unsigned char)buf[lead]))
+		lead++;
+	if (lead == len || buf[lead] != '{')
+		return -1;
+	int was = msg_quiet;
+	msg_quiet = 1;
+	int rc = ytree_parse(t, "", buf, len);
+	msg_quiet = was;
+	if (rc)
+		return rc;
+	rc = t->root->kind == YN_MAP ? 0 : -1;
+	for (size_t i = 0; !rc && i < t->root->n; i += 2)
+		if (!is_json_str(t->root->kid[i]))
+			rc = -1;
+	if (rc)
+		ytree_free(t);
+	return rc;
+}
+
+static int check_tunnel_match(const struct secret *s, const char *tunnel, const char *field)
+{
+	if (!tunnel || !val_uuid(tunnel) || !strcasecmp(tunnel, s->tunnel_id))
+		return 0;
+	msg_at(s->path, 0, 0, "%s is %s but the config says tunnel: %s (use this tunnel's "
+	       "credentials, or fix tunnel:)", field, s->tunnel_id, tunnel);
+	return EX_DATAERR_;
+}
+
+static int parse_cred_json(struct secret *s, const char *tunnel)
+{
+	struct ytree t;
+	if (parse_json(s->buf, s->len, &t))
+		return data_err(s, "not a tunnel credentials file: expected a JSON object "
+		                "with AccountTag, TunnelSecret and TunnelID");
+	const struct ynode *acct = member(t.root, "AccountTag");
+	const struct ynode *sec = member(t.root, "TunnelSecret");
+	const struct ynode *id = member(t.root, "TunnelID");
+	int rc = 0;
+	if (!str_field_ok(acct))
+		rc = data_err(s, "AccountTag is missing or not a string");
+	else if (!sec || !b64_field_ok(sec))
+		rc = data_err(s, sec ? "TunnelSecret is not base64" : "TunnelSecret is missing");
+	else if (!is_json_str(id) || !val_uuid(id->str))
+		rc = data_err(s, id ? "TunnelID is not a UUID" : "TunnelID is missing");
+	if (!rc) {
+		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", id->str);
+		rc = check_tunnel_match(s, tunnel, "TunnelID");
+	}
+	ytree_free(&t);
+	return rc;
+}
+
+static int parse_token(struct secret *s)
+{
+	if (s->len > CREDS_MAX)
+		return data_err(s, "token too long");
+	for (size_t i = 0; i < s->len; i++)
+		if (isspace((unsigned char)s->buf[i]))
+			return data_err(s, "white space or a line break inside the token "
+			                "(the file must hold the token on one line)");
+	unsigned char *json = xmalloc(s->len / 4 * 3 + 1);
+	long n = b64_decode(s->buf, s->len, json);
+	struct ytree t;
+	int rc = 0;
+	if (n < 0)
+		rc = data_err(s, "not a tunnel token: not base64 (copy the token from the "
+		              "dashboard's install command)");
+	else if (parse_json((const char *)json, (size_t)n, &t))
+		rc = data_err(s, "not a tunnel token: does not decode to a JSON object");
+	explicit_bzero(json, s->len / 4 * 3 + 1);
+	free(json);
+	if (rc)
+		return rc;
+	const struct ynode *a = ymap_get(t.root, "a"), *tt = ymap_get(t.root, "t");
+	if (!str_field_ok(a))
+		rc = data_err(s, "token field a (account tag) is missing or empty");
+	else if (!is_json_str(tt) || !val_uuid(tt->str))
+		rc = data_err(s, "token field t (tunnel ID) is missing or not a UUID");
+	else if (!b64_field_ok(ymap_get(t.root, "s")))
+		rc = data_err(s, "token field s (tunnel secret) is missing or not base64");
+	else
+		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", tt->str);
+	ytree_free(&t);
+	return rc;
+}
+
+int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel)
+{
+	while (s->len && isspace((unsigned char)s->buf[s->len - 1]))
+		s->buf[--s->len] = 0;
+	size_t lead = strspn(s->buf, " \t\r\n");
+	if (s->len == lead)
+		return data_err(s, "empty credential file");
+	int json = s->buf[lead] == '{';
+	if (expect == SEC_NONE)
+		expect = json ? SEC_JSON : SEC_TOKEN;
+	if (expect == SEC_TOKEN && json)
+		return data_err(s, "this is a credentials JSON, not a token: use credentials-file:");
+	s->kind = expect;
+	return expect == SEC_JSON ? parse_cred_json(s, tunnel) : parse_token(s);
+}
+
+static int read_secret(struct secret *s)
+{
+	int fd = open(s->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		msg_at(s->path, 0, 0, "cannot open the credential: %s", strerror(errno));
+		return errno == ENOENT ? EX_NOINPUT_ : EX_NOPERM_;
+	}
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		msg_at(s->path, 0, 0, "the credential is not a regular file");
+		return EX_NOPERM_;
+	}
+	s->cap = CREDS_MAX + 2;
+	s->buf = xmalloc(s->cap);
+	ssize_t r;
+	while ((r = read(fd, s->buf + s->len, CREDS_MAX + 1 - s->len)) > 0)
+		if ((s->len += (size_t)r) > CREDS_MAX)
+			break;
+	close(fd);
+	s->buf[s->len] = 0;
+	if (r < 0 || s->len > CREDS_MAX) {
+		msg_at(s->path, 0, 0, r < 0 ? "read error" : "larger than 64 KiB: not a credential");
+		return r < 0 ? EX_OSERR_ : EX_DATAERR_;
+	}
+	if (memchr(s->buf, 0, s->len))
+		return data_err(s, "NUL byte in the credential: not a credential file");
+	return 0;
+}
+
+int creds_load(const struct config *c, struct secret *s)
+{
+	memset(s, 0, sizeof *s);
+	enum secret_kind expect = c->id == ID_CREDFILE ? SEC_JSON
+	                        : c->id == ID_TOKENFILE ? SEC_TOKEN : SEC_NONE;
+	if (c->id == ID_QUICK)
+		return 0;
+	if (c->cred_path) {
+		snprintf(s->path, sizeof s->path, "%s", c->cred_path);
+	} else {
+		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		if (!dir || !*dir) {
+			msg_at(c->path, 0, 0, "no credential: set credentials-file: or token-file:, "
+			       "or pass one with systemd's LoadCredential=argoweb:PATH");
+			return EX_CONFIG_;
+		}
+		snprintf(s->path, sizeof s->path, "%s/argoweb", dir);
+	}
+	int rc = read_secret(s);
+	if (!rc)
+		rc = creds_parse(s, expect, c->tunnel);
+	if (!rc && s->kind == SEC_JSON && !c->nrules) {
+		msg_at(c->path, 0, 0, "a locally-managed tunnel (credentials JSON) needs ingress: rules");
+		rc = EX_CONFIG_;
+	}
+	return rc;
+}
+
+void creds_wipe(struct secret *s)
+{
+	if (s->buf) {
+		explicit_bzero(s->buf, s->cap);
+		free(s->buf);
+	}
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,27 @@
+/* cloudflared's argv and environment, and the exec. */
+#ifndef ARGOWEB_LAUNCH_H
+#define ARGOWEB_LAUNCH_H
+#include <stdio.h>
+
+#include "config.h"
+#include "creds.h"
+
+struct plan {
+	char *argv[8];
+	char *envp[16];
+	int nenv;
+};
+
+/* 0 when path is an executable regular file, else EX_UNAVAIL_ with where it looked. */
+int launch_check_binary(const char *path);
+/* Fill argv and the allow-listed environment; secret (of kind) becomes
+ * TUNNEL_TOKEN or TUNNEL_CRED_CONTENTS. */
+void launch_build(struct plan *p, const struct config *c, enum secret_kind kind,
+                  const char *secret, const char *rendered, const char *home);
+/* argv and the names (never values) of the environment. */
+void launch_print(const struct plan *p, FILE *out);
+void launch_free(struct plan *p);
+/* Close every fd above 2 and exec; returns 126/127 only on failure. */
+int launch_exec(struct plan *p);
+
+#endif

@@ -1,0 +1,192 @@
+/* argoweb: check a tunnel's config and secret, render cloudflared's config,
+ * and exec cloudflared with nothing it does not need. main() is the
+ * checklist; every step is one call that returns 0 or an exit code. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "config.h"
+#include "creds.h"
+#include "launch.h"
+#include "msg.h"
+#include "render.h"
+#include "rundir.h"
+
+#ifndef ARGOWEB_VERSION
+#define ARGOWEB_VERSION "0.1.0"
+#endif
+
+enum cmd { CMD_CHECK, CMD_RENDER, CMD_RUN };
+
+struct opts {
+	enum cmd cmd;
+	int config_only, dry_run;
+	const char *config;
+};
+
+static const char usage[] =
+	"usage: argoweb check [--config-only] CONFIG\n"
+	"       argoweb render CONFIG\n"
+	"       argoweb run [--dry-run] CONFIG\n"
+	"       argoweb --help | --version\n"
+	"CONFIG is a path or an instance name (web means /etc/argoweb/web.yaml).\n"
+	"Exit codes: 0 ok, 64 usage, 65 bad credential, 66 missing file, 69 cloudflared\n"
+	"missing, 71 OS error, 73 cannot write, 77 permission, 78 config error.\n";
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct { const char *name; enum cmd cmd; const char *flag; } cmds[] = {
+		{ "check", CMD_CHECK, "--config-only" },
+		{ "render", CMD_RENDER, NULL },
+		{ "run", CMD_RUN, "--dry-run" },
+	};
+	memset(o, 0, sizeof *o);
+	if (argc < 2)
+		goto bad;
+	size_t i;
+	for (i = 0; i < sizeof cmds / sizeof *cmds; i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			break;
+	if (i == sizeof cmds / sizeof *cmds)
+		goto bad;
+	o->cmd = cmds[i].cmd;
+	int a = 2;
+	if (a < argc && cmds[i].flag && !strcmp(argv[a], cmds[i].flag)) {
+		*(o->cmd == CMD_CHECK ? &o->config_only : &o->dry_run) = 1;
+		a++;
+	}
+	if (a + 1 != argc || argv[a][0] == '-' || !argv[a][0])
+		goto bad;
+	o->config = argv[a];
+	return 0;
+bad:
+	fputs(usage, stderr);
+	return EX_USAGE_;
+}
+
+/* The tunnel: that cloudflared sees: the credential's own TunnelID when we
+ * have it (so a tunnel *name* needs no origin certificate to resolve), none
+ * for a token (it names its tunnel), else what the config says. */
+static const char *tunnel_for_render(const struct config *c, const struct secret *s)
+{
+	if (s->kind == SEC_JSON)
+		return s->tunnel_id;
+	if (s->kind == SEC_TOKEN || c->id == ID_QUICK)
+		return NULL;
+	return c->tunnel;
+}
+
+/* Everything `check` promises: config, credential, binary. */
+static int load_all(const struct opts *o, struct config *c, struct secret *s)
+{
+	memset(s, 0, sizeof *s);
+	int rc = cfg_load(c, o->config);
+	if (rc || o->config_only)
+		return rc;
+	if ((rc = creds_load(c, s)))
+		return rc;
+	return o->cmd == CMD_RENDER ? 0 : launch_check_binary(c->cloudflared);
+}
+
+static int cmd_check(const struct config *c)
+{
+	printf("%s: ok (%zu ingress rule%s, metrics %s)\n", c->path, c->nrules,
+	       c->nrules == 1 ? "" : "s", c->metrics);
+	return 0;
+}
+
+static int cmd_render(const struct config *c, const struct secret *s)
+{
+	char *out;
+	size_t len;
+	int rc = render_config(c, tunnel_for_render(c, s), &out, &len);
+	if (rc)
+		return rc;
+	fwrite(out, 1, len, stdout);
+	free(out);
+	return fflush(stdout) ? EX_OSERR_ : 0;
+}
+
+static void print_plan(const struct config *c, const struct secret *s,
+                       const struct plan *p, const char *rendered)
+{
+	printf("config: %s (instance %s)\n", c->path, c->name);
+	if (s->kind != SEC_NONE)
+		printf("credential: %s (%s, tunnel %s)\n", s->path,
+		       s->kind == SEC_JSON ? "tunnel credentials JSON" : "tunnel token", s->tunnel_id);
+	printf("cloudflared: %s\nrendered: %s (not written in a dry run)\nmetrics: %s\n",
+	       c->cloudflared, rendered, c->metrics);
+	launch_print(p, stdout);
+}
+
+static int write_rendered(const struct config *c, const struct secret *s,
+                          char *dir, size_t dirlen)
+{
+	char *out;
+	size_t len;
+	rundir_path(c, dir, dirlen);
+	int rc = render_config(c, tunnel_for_render(c, s), &out, &len);
+	if (!rc && !(rc = rundir_prepare(dir))) {
+		int e = atomic_write(dir, "config.yml", out, len);
+		if (e) {
+			msg_at(dir, 0, 0, "cannot write config.yml: %s", strerror(-e));
+			rc = EX_CANTCREAT_;
+		}
+	}
+	if (!rc)
+		free(out);
+	return rc;
+}
+
+static int cmd_run(const struct opts *o, const struct config *c, struct secret *s)
+{
+	char dir[4096], rendered[4200];
+	struct plan p;
+	if (o->dry_run) {
+		rundir_path(c, dir, sizeof dir);
+		snprintf(rendered, sizeof rendered, "%s/config.yml", dir);
+		/* Names only are printed: the value stays out of the plan. */
+		launch_build(&p, c, s->kind, "", rendered, getenv("HOME"));
+		print_plan(c, s, &p, rendered);
+		launch_free(&p);
+		return 0;
+	}
+	if (geteuid() == 0) {
+		msg("refusing to run cloudflared as root (privilege drop not available in this build)");
+		return EX_NOPERM_;
+	}
+	int rc = write_rendered(c, s, dir, sizeof dir);
+	if (rc)
+		return rc;
+	snprintf(rendered, sizeof rendered, "%s/config.yml", dir);
+	launch_build(&p, c, s->kind, s->buf, rendered, getenv("HOME"));
+	creds_wipe(s);  /* the environment's copy is the only one left */
+	return launch_exec(&p);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct config c;
+	struct secret s;
+	memset(&c, 0, sizeof c);
+	memset(&s, 0, sizeof s);
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		return fputs(usage, stdout), 0;
+	if (argc == 2 && !strcmp(argv[1], "--version"))
+		return puts("argoweb " ARGOWEB_VERSION), 0;
+	int rc = parse_args(argc, argv, &o);
+	if (!rc)
+		rc = load_all(&o, &c, &s);
+	if (!rc && o.cmd == CMD_CHECK)
+		rc = cmd_check(&c);
+	else if (!rc && o.cmd == CMD_RENDER)
+		rc = cmd_render(&c, &s);
+	else if (!rc && o.cmd == CMD_RUN)
+		rc = cmd_run(&o, &c, &s);
+	creds_wipe(&s);
+	cfg_free(&c);
+	return rc;
+}

@@ -1,0 +1,350 @@
+/* Single-value validators. cloudflared is a Go program reading YAML with
+ * yaml.v3; where it is more lenient than it should be (wildcards, paths on
+ * service URLs), we are stricter, and we never accept what it would refuse. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "values.h"
+
+static int bad(char *why, const char *text)
+{
+	snprintf(why, WHYLEN, "%s", text);
+	return -1;
+}
+
+static int unit_ns(const char *s, size_t *len, int64_t *mult)
+{
+	static const struct { const char *u; int64_t ns; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 }, { "\xce\xbcs", 1000 },
+		{ "ms", 1000000 }, { "s", 1000000000 }, { "m", 60000000000 },
+		{ "h", 3600000000000 },
+	};
+	size_t best = 0;
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+		size_t n = strlen(units[i].u);
+		/* "ms" must win over "m": take the longest unit that matches. */
+		if (strncmp(s, units[i].u, n) == 0 && n > best) {
+			best = n;
+			*mult = units[i].ns;
+		}
+	}
+	*len = best;
+	return best ? 0 : -1;
+}
+
+/* One "1.5h" element of a Go duration; adds its nanoseconds to *total. */
+static int duration_elem(const char **p, int64_t *total)
+{
+	const char *s = *p;
+	double whole = 0, frac = 0, scale = 1;
+	int digits = 0;
+	for (; isdigit((unsigned char)*s); s++, digits++)
+		whole = whole * 10 + (*s - '0');
+	if (*s == '.')
+		for (s++; isdigit((unsigned char)*s); s++, digits++)
+			frac += (*s - '0') / (scale *= 10);
+	if (!digits)
+		return -1;
+	size_t ulen;
+	int64_t mult;
+	if (unit_ns(s, &ulen, &mult))
+		return -1;
+	double v = (whole + frac) * (double)mult;
+	if (v > 9.2e18 || *total + v > 9.2e18)
+		return -1;
+	*total += (int64_t)v;
+	*p = s + ulen;
+	return 0;
+}
+
+int val_duration(const char *s, int64_t *ns, char *why)
+{
+	const char *p = s;
+	int neg = *p == '-';
+	if (*p == '-' || *p == '+')
+		p++;
+	*ns = 0;
+	if (strcmp(p, "0") == 0)
+		return 0;
+	if (!*p)
+		return bad(why, "expected a duration such as 30s, 1m30s or 500ms");
+	while (*p)
+		if (duration_elem(&p, ns))
+			return bad(why, "expected a duration such as 30s, 1m30s or 500ms "
+			                "(units ns, us, ms, s, m, h)");
+	if (neg)
+		*ns = -*ns;
+	return 0;
+}
+
+/* Decimal only: yaml.v3 reads 010 as octal and 1_0 as 10, so we accept
+ * just the spelling that means the same to everyone. */
+int val_uint(const char *s, long long max, long long *out, char *why)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 18 || strspn(s, "0123456789") != n || (n > 1 && s[0] == '0')) {
+		snprintf(why, WHYLEN, "expected a whole number from 0 to %lld", max);
+		return -1;
+	}
+	*out = strtoll(s, NULL, 10);
+	if (*out > max) {
+		snprintf(why, WHYLEN, "%lld is too large (at most %lld)", *out, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* The YAML 1.2 core schema's booleans, which is what yaml.v3 resolves for an
+ * untyped value: "yes" and "on" would reach cloudflared as strings. */
+int val_bool(const char *s, int *out)
+{
+	static const char *t[] = { "true", "True", "TRUE" }, *f[] = { "false", "False", "FALSE" };
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(s, t[i]) == 0)
+			return *out = 1, 0;
+		if (strcmp(s, f[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+int val_is_null(const char *s)
+{
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	       !strcmp(s, "NULL");
+}
+
+static int looks_numeric(const char *s)
+{
+	const char *p = s + (*s == '-' || *s == '+');
+	if (!strcmp(p, ".inf") || !strcmp(p, ".Inf") || !strcmp(p, ".INF") ||
+	    !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN"))
+		return 1;
+	if (!*p)
+		return 0;
+	char *end;
+	strtod(p, &end);
+	if (*end == 0 && (isdigit((unsigned char)*p) || *p == '.'))
+		return 1;
+	/* 0x1f, 0o17, 0b101, 1_000: yaml.v3 (via Go's ParseInt base 0) reads
+	 * these as numbers too. */
+	if (p[0] == '0' && strchr("xXoObB", p[1]) && p[2])
+		return 1;
+	return strspn(p, "0123456789_") == strlen(p) && isdigit((unsigned char)*p);
+}
+
+int val_resolves_as_string(const char *s)
+{
+	int b;
+	return !val_is_null(s) && val_bool(s, &b) != 0 && !looks_numeric(s);
+}
+
+int val_uuid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	if (strlen(s) != sizeof shape - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int label_ok(const char *l, size_t n)
+{
+	if (n == 0 || n > 63 || l[0] == '-' || l[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)l[i];
+		/* Bytes >= 0x80: an internationalised name, which cloudflared
+		 * converts to punycode itself. */
+		if (!(isalnum(c) || c == '-' || c == '_' || c >= 0x80))
+			return 0;
+	}
+	return 1;
+}
+
+int val_hostname(const char *s, char *why)
+{
+	if (strchr(s, ':'))
+		return bad(why, "a hostname cannot contain a port or a scheme (write www.example.com)");
+	if (strchr(s, '*') && (strncmp(s, "*.", 2) != 0 || strchr(s + 1, '*')))
+		return bad(why, "a wildcard is allowed only as a leading \"*.\" (e.g. *.example.com); "
+		                "cloudflared never matches any other use");
+	if (strchr(s, '/'))
+		return bad(why, "a hostname cannot contain '/' (put URL paths in path:)");
+	const char *p = strncmp(s, "*.", 2) == 0 ? s + 2 : s;
+	size_t n = strlen(p);
+	if (n && p[n - 1] == '.')
+		n--;    /* one trailing dot (fully qualified) is fine */
+	if (n == 0 || n > 253)
+		return bad(why, "not a valid hostname");
+	for (const char *l = p; l < p + n;) {
+		const char *dot = memchr(l, '.', (size_t)(p + n - l));
+		size_t ln = dot ? (size_t)(dot - l) : (size_t)(p + n - l);
+		if (!label_ok(l, ln))
+			return bad(why, "not a valid hostname (labels are letters, digits and "
+			                "hyphens, 1-63 characters, not starting or ending with '-')");
+		l += ln + 1;
+	}
+	return 0;
+}
+
+int val_ip(const char *s)
+{
+	unsigned char buf[16];
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+/* ADDRESS/BITS, as Go's net.ParseCIDR takes it. */
+int val_cidr(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	char ip[64];
+	if (!slash || (size_t)(slash - s) >= sizeof ip || !slash[1] || strlen(slash + 1) > 3 ||
+	    strspn(slash + 1, "0123456789") != strlen(slash + 1))
+		return 0;
+	snprintf(ip, sizeof ip, "%.*s", (int)(slash - s), s);
+	int bits = atoi(slash + 1);
+	unsigned char buf[16];
+	if (inet_pton(AF_INET, ip, buf) == 1)
+		return bits <= 32;
+	return inet_pton(AF_INET6, ip, buf) == 1 && bits <= 128;
+}
+
+static int port_ok(const char *p, size_t n)
+{
+	if (n == 0 || n > 5 || strspn(p, "0123456789") < n)
+		return 0;
+	long v = strtol(p, NULL, 10);
+	return v >= 1 && v <= 65535;
+}
+
+/* HOST[:PORT] after "scheme://": a hostname, IPv4 or [IPv6], nothing else. */
+static int authority_ok(const char *a, char *why)
+{
+	size_t n = strcspn(a, "/?#");
+	if (a[n] == '/')
+		return bad(why, "a service URL has no path: cloudflared forwards the visitor's "
+		                "path unchanged (remove everything after the port)");
+	if (a[n])
+		return bad(why, "a service URL has no query or fragment");
+	if (memchr(a, '@', n))
+		return bad(why, "a service URL cannot carry a user name or password");
+	char host[300];
+	const char *colon;
+	if (a[0] == '[') {
+		const char *close = memchr(a, ']', n);
+		if (!close || (size_t)(close - a) > sizeof host)
+			return bad(why, "unterminated [IPv6] address");
+		snprintf(host, sizeof host, "%.*s", (int)(close - a - 1), a + 1);
+		unsigned char buf[16];
+		if (inet_pton(AF_INET6, host, buf) != 1)
+			return bad(why, "not a valid IPv6 address in [ ]");
+		colon = close[1] == ':' ? close + 1 : close[1] ? close : NULL;
+		if (colon == close)
+			return bad(why, "expected :PORT after ]");
+	} else {
+		colon = memchr(a, ':', n);
+		size_t hn = colon ? (size_t)(colon - a) : n;
+		if (hn == 0 || hn >= sizeof host)
+			return bad(why, "missing host (write http://localhost:8080)");
+		snprintf(host, sizeof host, "%.*s", (int)hn, a);
+		char hwhy[WHYLEN];
+		if (strchr(host, '*') || (!val_ip(host) && val_hostname(host, hwhy)))
+			return bad(why, "not a valid host name or address");
+	}
+	if (colon && !port_ok(colon + 1, (size_t)(a + n - colon - 1)))
+		return bad(why, "port must be a number from 1 to 65535");
+	return 0;
+}
+
+static const char *const url_schemes[] = {
+	"http", "https", "ws", "wss", "tcp", "ssh", "rdp", "smb", NULL,
+};
+
+#define EXPECTED_SERVICES "expected http://, https://, ws://, wss://, tcp://, " \
+	"ssh://, rdp://, smb://, unix:PATH, unix+tls:PATH, http_status:NNN, " \
+	"hello_world, bastion or socks-proxy"
+
+int val_service(const char *s, char *why)
+{
+	if (!strcmp(s, "hello_world") || !strcmp(s, "hello-world") ||
+	    !strcmp(s, "bastion") || !strcmp(s, "socks-proxy"))
+		return 0;
+	if (!strncmp(s, "http_status:", 12)) {
+		const char *c = s + 12;
+		if (strlen(c) != 3 || strspn(c, "0123456789") != 3 || c[0] == '0')
+			return bad(why, "http_status: takes a status code from 100 to 999 (e.g. http_status:404)");
+		return 0;
+	}
+	if (!strncmp(s, "unix:", 5) || !strncmp(s, "unix+tls:", 9)) {
+		const char *path = strchr(s, ':') + 1;
+		if (path[0] != '/')
+			return bad(why, "unix: takes an absolute socket path (unix:/run/app.sock)");
+		return 0;
+	}
+	const char *sep = strstr(s, "://");
+	if (!sep) {
+		snprintf(why, WHYLEN, "not a service (%s)", EXPECTED_SERVICES);
+		return -1;
+	}
+	for (int i = 0; url_schemes[i]; i++)
+		if (strlen(url_schemes[i]) == (size_t)(sep - s) &&
+		    !strncmp(s, url_schemes[i], (size_t)(sep - s)))
+			return authority_ok(sep + 3, why);
+	snprintf(why, WHYLEN, "unknown scheme \"%.*s\" (%s)", (int)(sep - s) > 32 ? 32 : (int)(sep - s),
+	         s, EXPECTED_SERVICES);
+	return -1;
+}
+
+/* 127.0.0.0/8, ::1 or localhost, with a port: the metrics server serves
+ * /debug/pprof and must never be reachable from the network. */
+int val_loopback_addr(const char *s, char *why)
+{
+	const char *colon = strrchr(s, ':');
+	if (!colon || !port_ok(colon + 1, strlen(colon + 1)))
+		return bad(why, "expected HOST:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:20241)");
+	char host[64];
+	size_t hn = (size_t)(colon - s);
+	if (hn >= sizeof host)
+		return bad(why, "not a loopback address");
+	snprintf(host, sizeof host, "%.*s", (int)hn, s);
+	struct in_addr a4;
+	if (!strcmp(host, "localhost") || !strcmp(host, "[::1]"))
+		return 0;
+	if (inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127)
+		return 0;
+	return bad(why, "must be a loopback address such as 127.0.0.1:20241 "
+	                "(the metrics server exposes debugging endpoints)");
+}
+
+/* Levenshtein distance with one rolling row; keys are short. */
+size_t val_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	size_t row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			size_t best = diag + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}

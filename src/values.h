@@ -1,0 +1,23 @@
+/* Validators for single values, in cloudflared's (Go's) own terms. Each
+ * returns 0 when valid, else -1 with a reason in why[WHYLEN]. */
+#ifndef ARGOWEB_VALUES_H
+#define ARGOWEB_VALUES_H
+#include <stdint.h>
+#include <stddef.h>
+
+#define WHYLEN 256
+
+int val_duration(const char *s, int64_t *ns, char *why);
+int val_uint(const char *s, long long max, long long *out, char *why);
+int val_bool(const char *s, int *out);
+int val_is_null(const char *s);
+int val_resolves_as_string(const char *s);
+int val_uuid(const char *s);
+int val_hostname(const char *s, char *why);
+int val_service(const char *s, char *why);
+int val_loopback_addr(const char *s, char *why);
+int val_ip(const char *s);
+int val_cidr(const char *s);
+size_t val_edit_distance(const char *a, const char *b);
+
+#endif

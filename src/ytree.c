@@ -1,0 +1,451 @@
+/* ytree: one YAML document as a tree, with every hostile-input bound in one
+ * place (depth, scalar size, alias expansion, duplicate keys, encoding), so
+ * the schema code above it can walk the tree without worrying. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "msg.h"
+#include "ytree.h"
+
+#define TAG_STR "tag:yaml.org,2002:str"
+#define TAG_MAP "tag:yaml.org,2002:map"
+#define TAG_SEQ "tag:yaml.org,2002:seq"
+
+struct anchor {
+	char *name;
+	struct ynode *node;
+};
+
+struct builder {
+	struct ytree *t;
+	const char *file;
+	struct ynode *stack[YT_MAX_DEPTH];
+	int depth;
+	struct anchor *anchors;   /* open-addressing hash table */
+	size_t nanchors, capanchors;
+	int docs;
+};
+
+static int fail(const struct builder *b, unsigned line, unsigned col,
+                const char *why)
+{
+	msg_at(b->file, line, col, "%s", why);
+	return EX_CONFIG_;
+}
+
+/* Decode one UTF-8 sequence strictly (no overlongs, surrogates or values
+ * above U+10FFFF); returns its length or 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t avail)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (n == 0 || s[0] > 0xf4 || n > avail)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/* libyaml reports bad encoding by byte offset only; check first so the
+ * message carries a line and column like every other error. */
+static int check_encoding(const struct builder *b, const char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	unsigned line = 1, col = 1;
+	for (size_t i = 0; i < len; col++) {
+		if (s[i] == 0)
+			return fail(b, line, col, "NUL byte in the file (is it UTF-16 or binary?)");
+		size_t n = utf8_len(s + i, len - i);
+		if (n == 0)
+			return fail(b, line, col, "invalid UTF-8 (save the file as UTF-8)");
+		if (s[i] == '\n') {
+			line++;
+			col = 0;
+		}
+		i += n;
+	}
+	return 0;
+}
+
+static struct ynode *new_node(struct builder *b, enum yn_kind kind,
+                              const yaml_mark_t *m)
+{
+	struct ytree *t = b->t;
+	if (t->nall == t->capall) {
+		t->capall = t->capall ? t->capall * 2 : 64;
+		t->all = xrealloc(t->all, t->capall * sizeof *t->all);
+	}
+	struct ynode *n = xcalloc(1, sizeof *n);
+	n->kind = kind;
+	n->line = (unsigned)m->line + 1;
+	n->col = (unsigned)m->column + 1;
+	n->weight = 1;
+	t->all[t->nall++] = n;
+	return n;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static struct anchor *anchor_slot(struct builder *b, const char *name)
+{
+	size_t mask = b->capanchors - 1;
+	for (size_t i = hash_str(name) & mask;; i = (i + 1) & mask)
+		if (!b->anchors[i].name || strcmp(b->anchors[i].name, name) == 0)
+			return &b->anchors[i];
+}
+
+static void anchor_grow(struct builder *b)
+{
+	struct anchor *old = b->anchors;
+	size_t oldcap = b->capanchors;
+	b->capanchors = oldcap ? oldcap * 2 : 16;
+	b->anchors = xcalloc(b->capanchors, sizeof *b->anchors);
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].name)
+			*anchor_slot(b, old[i].name) = old[i];
+	free(old);
+}
+
+/* A later anchor of the same name replaces the earlier one, as in YAML. */
+static void anchor_set(struct builder *b, const char *name, struct ynode *n)
+{
+	if (2 * (b->nanchors + 1) > b->capanchors)
+		anchor_grow(b);
+	struct anchor *a = anchor_slot(b, name);
+	if (!a->name) {
+		a->name = xstrdup(name);
+		b->nanchors++;
+	}
+	a->node = n;
+}
+
+static struct ynode *anchor_get(struct builder *b, const char *name)
+{
+	if (!b->capanchors)
+		return NULL;
+	struct anchor *a = anchor_slot(b, name);
+	return a->name ? a->node : NULL;
+}
+
+static void add_kid(struct ynode *parent, struct ynode *kid)
+{
+	/* Grow by doubling: a sequence of 100 000 rules must stay linear. */
+	if ((parent->n & (parent->n - 1)) == 0)
+		parent->kid = xrealloc(parent->kid,
+		                       (parent->n ? parent->n * 2 : 1) * sizeof *parent->kid);
+	parent->kid[parent->n++] = kid;
+}
+
+/* Attach a finished (or aliased) node to the open collection, or make it the
+ * document root. Weights add up here, which bounds alias bombs as they are
+ * built rather than when they are walked. */
+static int attach(struct builder *b, struct ynode *n, const yaml_mark_t *m)
+{
+	if (b->depth == 0) {
+		b->t->root = n;
+		return 0;
+	}
+	struct ynode *p = b->stack[b->depth - 1];
+	if (p->kind == YN_MAP && p->n % 2 == 0 && n->kind != YN_SCALAR)
+		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		            "a mapping key must be a plain string");
+	add_kid(p, n);
+	for (int i = 0; i < b->depth; i++) {
+		b->stack[i]->weight += n->weight;
+		if (b->stack[i]->weight > YT_MAX_WEIGHT)
+			return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
+			            "document too large once aliases are expanded (alias bomb?)");
+	}
+	return 0;
+}
+
+static int tag_ok(struct builder *b, const yaml_char_t *tag, const char *allowed,
+                  const yaml_mark_t *m)
+{
+	if (!tag || strcmp((const char *)tag, allowed) == 0)
+		return 0;
+	msg_at(b->file, (unsigned)m->line + 1, (unsigned)m->column + 1,
+	       "tag %s is not supported here (remove it)", (const char *)tag);
+	return EX_CONFIG_;
+}
+
+static int on_scalar(struct builder *b, const yaml_event_t *e)
+{
+	const yaml_mark_t *m = &e->start_mark;
+	if (tag_ok(b, e->data.scalar.tag, TAG_STR, m))
+		return EX_CONFIG_;
+	if (e->data.scalar.length > YT_MAX_SCALAR)
+		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		            "value longer than 64 KiB");
+	if (memchr(e->data.scalar.value, 0, e->data.scalar.length))
+		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		            "NUL character in a value (from an escape sequence)");
+	struct ynode *n = new_node(b, YN_SCALAR, m);
+	n->str = xstrndup((const char *)e->data.scalar.value, e->data.scalar.length);
+	n->len = e->data.scalar.length;
+	n->style = e->data.scalar.style;
+	n->is_str = e->data.scalar.tag != NULL || !e->data.scalar.plain_implicit;
+	n->closed = 1;
+	if (e->data.scalar.anchor)
+		anchor_set(b, (const char *)e->data.scalar.anchor, n);
+	return attach(b, n, m);
+}
+
+static int on_alias(struct builder *b, const yaml_event_t *e)
+{
+	const yaml_mark_t *m = &e->start_mark;
+	struct ynode *n = anchor_get(b, (const char *)e->data.alias.anchor);
+	if (!n) {
+		msg_at(b->file, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		       "alias *%s names no anchor defined before it",
+		       (const char *)e->data.alias.anchor);
+		return EX_CONFIG_;
+	}
+	if (!n->closed)
+		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		            "alias refers to a collection that contains it (recursive alias)");
+	return attach(b, n, m);
+}
+
+static int on_start(struct builder *b, const yaml_event_t *e, enum yn_kind kind)
+{
+	const yaml_mark_t *m = &e->start_mark;
+	const yaml_char_t *tag = kind == YN_MAP ? e->data.mapping_start.tag
+	                                        : e->data.sequence_start.tag;
+	const yaml_char_t *anchor = kind == YN_MAP ? e->data.mapping_start.anchor
+	                                           : e->data.sequence_start.anchor;
+	if (tag_ok(b, tag, kind == YN_MAP ? TAG_MAP : TAG_SEQ, m))
+		return EX_CONFIG_;
+	if (b->depth == YT_MAX_DEPTH)
+		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		            "nested too deeply (more than 64 levels)");
+	struct ynode *n = new_node(b, kind, m);
+	if (anchor)
+		anchor_set(b, (const char *)anchor, n);
+	if (attach(b, n, m))
+		return EX_CONFIG_;
+	b->stack[b->depth++] = n;
+	return 0;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct ynode *x = **(struct ynode *const *const *)a;
+	const struct ynode *y = **(struct ynode *const *const *)b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	int c = memcmp(x->str, y->str, x->len);
+	if (c)
+		return c;
+	/* Ties keep document order, so "first" below is the earlier key. */
+	return *(struct ynode *const *const *)a < *(struct ynode *const *const *)b ? -1 : 1;
+}
+
+static int is_merge_key(const struct ynode *k)
+{
+	return !k->is_str && strcmp(k->str, "<<") == 0;
+}
+
+/* Sort pointers to the key slots: duplicates become neighbours, so a map of
+ * n keys is checked in n log n rather than n squared. */
+static int check_duplicates(struct builder *b, struct ynode *map)
+{
+	size_t np = map->n / 2;
+	struct ynode ***keys = xmalloc(np * sizeof *keys);
+	size_t nk = 0;
+	for (size_t i = 0; i < np; i++)
+		if (!is_merge_key(map->kid[2 * i]))
+			keys[nk++] = &map->kid[2 * i];
+	qsort(keys, nk, sizeof *keys, cmp_key);
+	int rc = 0;
+	for (size_t i = 1; i < nk && !rc; i++) {
+		const struct ynode *x = *keys[i - 1], *y = *keys[i];
+		if (x->len == y->len && memcmp(x->str, y->str, x->len) == 0) {
+			msg_at(b->file, y->line, y->col,
+			       "duplicate key \"%s\" (first at line %u)", y->str, x->line);
+			rc = EX_CONFIG_;
+		}
+	}
+	free(keys);
+	return rc;
+}
+
+static int has_key(const struct ynode *map, size_t upto, const struct ynode *key)
+{
+	for (size_t i = 0; i < upto; i += 2)
+		if (map->kid[i]->len == key->len &&
+		    memcmp(map->kid[i]->str, key->str, key->len) == 0)
+			return 1;
+	return 0;
+}
+
+static int merge_from(struct builder *b, struct ynode *dst, const struct ynode *src,
+                      size_t *w)
+{
+	if (src->kind != YN_MAP)
+		return fail(b, src->line, src->col, "<< merges a mapping or a list of mappings");
+	for (size_t i = 0; i < src->n; i += 2) {
+		if (has_key(dst, dst->n, src->kid[i]))
+			continue;
+		add_kid(dst, src->kid[i]);
+		add_kid(dst, src->kid[i + 1]);
+		*w += src->kid[i]->weight + src->kid[i + 1]->weight;
+		if (*w > YT_MAX_WEIGHT)
+			return fail(b, src->line, src->col, "document too large once merges are expanded");
+	}
+	return 0;
+}
+
+/* YAML merge keys (<<), as cloudflared's yaml.v3 reads them: explicit keys
+ * win, then earlier merged mappings over later ones. Merges are rare and
+ * small, so the quadratic has_key is fine; the weight bound caps it. */
+static int apply_merges(struct builder *b, struct ynode *map)
+{
+	struct ynode **old = map->kid;
+	size_t oldn = map->n, w = 0;
+	map->kid = NULL;
+	map->n = 0;
+	for (size_t i = 0; i < oldn; i += 2)
+		if (!is_merge_key(old[i])) {
+			add_kid(map, old[i]);
+			add_kid(map, old[i + 1]);
+		}
+	int rc = 0;
+	for (size_t i = 0; i < oldn && !rc; i += 2) {
+		if (!is_merge_key(old[i]))
+			continue;
+		const struct ynode *v = old[i + 1];
+		if (v->kind == YN_SEQ)
+			for (size_t j = 0; j < v->n && !rc; j++)
+				rc = merge_from(b, map, v->kid[j], &w);
+		else
+			rc = merge_from(b, map, v, &w);
+	}
+	free(old);
+	map->weight += w;
+	return rc;
+}
+
+static int on_end(struct builder *b)
+{
+	struct ynode *n = b->stack[--b->depth];
+	n->closed = 1;
+	if (n->kind != YN_MAP)
+		return 0;
+	if (check_duplicates(b, n))
+		return EX_CONFIG_;
+	for (size_t i = 0; i < n->n; i += 2)
+		if (is_merge_key(n->kid[i]))
+			return apply_merges(b, n);
+	return 0;
+}
+
+static int on_event(struct builder *b, const yaml_event_t *e)
+{
+	switch (e->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (++b->docs > 1)
+			return fail(b, (unsigned)e->start_mark.line + 1,
+			            (unsigned)e->start_mark.column + 1,
+			            "a second YAML document (one config per file; remove the extra ---)");
+		return 0;
+	case YAML_SCALAR_EVENT:
+		return on_scalar(b, e);
+	case YAML_ALIAS_EVENT:
+		return on_alias(b, e);
+	case YAML_SEQUENCE_START_EVENT:
+		return on_start(b, e, YN_SEQ);
+	case YAML_MAPPING_START_EVENT:
+		return on_start(b, e, YN_MAP);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		return on_end(b);
+	default:
+		return 0;
+	}
+}
+
+static int parser_error(const struct builder *b, const yaml_parser_t *p)
+{
+	const yaml_mark_t *m = &p->problem_mark;
+	if (p->context)
+		msg_at(b->file, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		       "YAML syntax: %s %s", p->problem ? p->problem : "error", p->context);
+	else
+		msg_at(b->file, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		       "YAML syntax: %s", p->problem ? p->problem : "error");
+	return EX_CONFIG_;
+}
+
+static void free_anchors(struct builder *b)
+{
+	for (size_t i = 0; i < b->capanchors; i++)
+		free(b->anchors[i].name);
+	free(b->anchors);
+}
+
+int ytree_parse(struct ytree *t, const char *file, const char *buf, size_t len)
+{
+	struct builder b = { .t = t, .file = file };
+	memset(t, 0, sizeof *t);
+	int rc = check_encoding(&b, buf, len);
+	yaml_parser_t p;
+	if (!rc && !yaml_parser_initialize(&p))
+		return fail(&b, 0, 0, "cannot initialise the YAML parser");
+	if (!rc) {
+		yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+		for (int end = 0; !end && !rc;) {
+			yaml_event_t e;
+			if (!yaml_parser_parse(&p, &e)) {
+				rc = parser_error(&b, &p);
+				break;
+			}
+			end = e.type == YAML_STREAM_END_EVENT;
+			rc = on_event(&b, &e);
+			yaml_event_delete(&e);
+		}
+		yaml_parser_delete(&p);
+	}
+	free_anchors(&b);
+	if (rc)
+		ytree_free(t);
+	return rc;
+}
+
+void ytree_free(struct ytree *t)
+{
+	for (size_t i = 0; i < t->nall; i++) {
+		/* Credentials are parsed with this too: leave no copy behind. */
+		if (t->all[i]->str)
+			explicit_bzero(t->all[i]->str, t->all[i]->len);
+		free(t->all[i]->str);
+		free(t->all[i]->kid);
+		free(t->all[i]);
+	}
+	free(t->all);
+	memset(t, 0, sizeof *t);
+}
+
+struct ynode *ymap_get(const struct ynode *map, const char *key)
+{
+	if (!map || map->kind != YN_MAP)
+		return NULL;
+	size_t klen = strlen(key);
+	for (size_t i = 0; i < map->n; i += 2)
+		if (map->kid[i]->len == klen && memcmp(map->kid[i]->str, key, klen) == 0)
+			return map->kid[i + 1];
+	return NULL;
+}

@@ -1,0 +1,40 @@
+/* A bounded YAML document tree built from libyaml's event stream. */
+#ifndef ARGOWEB_YTREE_H
+#define ARGOWEB_YTREE_H
+#include <stddef.h>
+
+enum yn_kind { YN_SCALAR, YN_SEQ, YN_MAP };
+
+struct ynode {
+	enum yn_kind kind;
+	unsigned line, col;     /* 1-based, where the node starts */
+	int style;              /* libyaml scalar style, kept for rendering */
+	int is_str;             /* quoted, block or !!str: a string whatever it reads */
+	char *str;              /* scalar text, NUL-terminated (no NUL inside) */
+	size_t len;
+	struct ynode **kid;     /* seq: n items; map: n pairs, kid[2i] key */
+	size_t n;
+	size_t weight;          /* nodes below, aliases counted expanded */
+	int closed;
+};
+
+struct ytree {
+	struct ynode *root;     /* NULL for an empty document */
+	struct ynode **all;     /* every node once, for freeing */
+	size_t nall, capall;
+};
+
+/* Hostile-input bounds: a config is small; these leave 100x headroom. */
+#define YT_MAX_DEPTH     64
+#define YT_MAX_SCALAR    (64u * 1024)
+#define YT_MAX_WEIGHT    (4u * 1024 * 1024)
+
+/* Parse one document from buf. On error prints "FILE:LINE:COL: why" and
+ * returns EX_CONFIG_ (the tree is then freed). */
+int ytree_parse(struct ytree *t, const char *file, const char *buf, size_t len);
+void ytree_free(struct ytree *t);
+
+/* Map lookup by key text; NULL when absent. */
+struct ynode *ymap_get(const struct ynode *map, const char *key);
+
+#endif

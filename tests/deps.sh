@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install what building and testing argoweb needs, on Debian/Ubuntu, only
+# when something is missing (so `make check` is one command on a fresh
+# machine and a no-op otherwise).
+set -eu
+PKGS="gcc make pkg-config libyaml-dev libsystemd-dev libcap-dev clang libclang-rt-14-dev
+      valgrind mandoc iproute2 procps util-linux curl"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "argoweb: missing packages:$missing (run: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "argoweb: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,89 @@
+# Helpers for the system tests (sourced). Each test prints TAP lines:
+# "ok N - what", "not ok N - what", "ok N - what # SKIP why".
+# ARGOWEB is the binary under test; ARGOWEB_WRAP (e.g. valgrind) runs it.
+set -u
+: "${ARGOWEB:?set ARGOWEB to the binary under test}"
+: "${FAKE:?set FAKE to the fake cloudflared}"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+T_N=0
+T_FAIL=0
+# Scratch space under the build tree, not /tmp: credential checks refuse
+# world-writable parents, as they should.
+SCRATCH_BASE=${SCRATCH_BASE:-$TOP/build/scratch}
+mkdir -p "$SCRATCH_BASE"
+chmod 0755 "$SCRATCH_BASE" "$TOP/build" 2>/dev/null || true
+T=$(mktemp -d "$SCRATCH_BASE/$(basename "$0" .sh).XXXXXX")
+chmod 0755 "$T"
+trap 't_cleanup' EXIT
+t_cleanup() { rm -rf "$T"; }
+
+ok()     { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+skip()   { T_N=$((T_N + 1)); echo "ok $T_N - $1 # SKIP $2"; }
+check()  { # check "description" command...
+	d=$1; shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+done_testing() { echo "1..$T_N"; [ "$T_FAIL" = 0 ]; }
+
+# aw ARGS...: run argoweb; sets RC, OUT, ERR (file contents).
+aw() {
+	# shellcheck disable=SC2086
+	${ARGOWEB_WRAP:-} "$ARGOWEB" "$@" >"$T/out" 2>"$T/err" </dev/null
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+
+# expect CODE "description" [stderr-substring...]
+expect() {
+	code=$1 d=$2; shift 2
+	good=1
+	[ "$RC" = "$code" ] || { good=0; echo "#   exit $RC, want $code"; }
+	for s in "$@"; do
+		case "$ERR" in *"$s"*) ;; *) good=0; echo "#   stderr lacks: $s";; esac
+	done
+	if [ "$good" = 1 ]; then ok "$d"; else not_ok "$d"; echo "#   stderr: $ERR" | head -5; fi
+}
+
+# A well-formed credentials JSON (test secret, not a real one).
+SECRET_B64=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=
+TUNNEL_UUID=6ff42ae2-765d-4adf-8112-31c55c1551ef
+write_cred_json() { # path [tunnel-id]
+	printf '{"AccountTag":"0123456789abcdef0123456789abcdef","TunnelSecret":"%s","TunnelID":"%s"}\n' \
+		"$SECRET_B64" "${2:-$TUNNEL_UUID}" >"$1"
+	chmod 0600 "$1"
+}
+token_for() { # tunnel-id -> token on stdout
+	printf '{"a":"0123456789abcdef0123456789abcdef","t":"%s","s":"%s"}' "$1" "$SECRET_B64" | base64 -w0
+}
+write_token() { # path [tunnel-id]
+	token_for "${2:-$TUNNEL_UUID}" >"$1"
+	echo >>"$1"
+	chmod 0600 "$1"
+}
+
+# no_secret FILE...: no byte sequence of the test secret in these files.
+no_secret() {
+	for f in "$@"; do
+		if grep -qF -e "$SECRET_B64" -e "c2VjcmV0c2VjcmV0" -e "$(token_for "$TUNNEL_UUID" | cut -c1-24)" "$f"; then
+			echo "#   secret found in $f"
+			return 1
+		fi
+	done
+	return 0
+}
+
+# A private copy of the fake cloudflared in a root-owned, 0755 directory,
+# with its control file. Sets FAKE_BIN and REC (its record directory).
+setup_fake() { # control lines...
+	mkdir -p "$T/bin" "$T/rec"
+	cp "$FAKE" "$T/bin/cloudflared"
+	chmod 0755 "$T/bin" "$T/bin/cloudflared"
+	chmod 0777 "$T/rec"
+	FAKE_BIN=$T/bin/cloudflared
+	REC=$T/rec
+	{ echo "record=$REC"; for l in "$@"; do echo "$l"; done; } >"$T/bin/fake-cloudflared.conf"
+}
+
+is_root() { [ "$(id -u)" = 0 ]; }

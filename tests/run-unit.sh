@@ -1,0 +1,16 @@
+#!/bin/sh
+# Run the unit test binaries given (optionally under $UNIT_WRAP) and total.
+pass=0 fail=0
+for t in "$@"; do
+	echo "# $t"
+	# shellcheck disable=SC2086
+	out=$(${UNIT_WRAP:-} "$t" 2>&1)
+	rc=$?
+	echo "$out" | grep -v '^ok '
+	p=$(echo "$out" | grep -c '^ok ')
+	f=$(echo "$out" | grep -c '^not ok ')
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "not ok - $t exited $rc"; fi
+	pass=$((pass + p)) fail=$((fail + f))
+done
+echo "unit: $pass passed, $fail failed"
+[ "$fail" = 0 ]

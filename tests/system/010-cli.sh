@@ -1,0 +1,32 @@
+#!/bin/sh
+# Command line: usage errors, --help, --version, CONFIG as path or name.
+. "$(dirname "$0")/../lib.sh"
+
+aw --version
+check "--version prints the version" [ "$RC" = 0 ] && case "$OUT" in "argoweb "[0-9]*) true;; *) false;; esac
+aw --help
+check "--help exits 0 and lists the commands" sh -c '[ "$0" = 0 ] && echo "$1" | grep -q "argoweb run \[--dry-run\] CONFIG"' "$RC" "$OUT"
+aw
+expect 64 "no arguments is a usage error" "usage: argoweb"
+aw frobnicate web
+expect 64 "unknown command is a usage error" "usage: argoweb"
+aw check
+expect 64 "check without CONFIG is a usage error"
+aw check a b
+expect 64 "two CONFIGs is a usage error"
+aw render --config-only x.yaml
+expect 64 "--config-only belongs to check only"
+aw run --bogus x.yaml
+expect 64 "unknown option is a usage error"
+aw check "$T/missing.yaml"
+expect 66 "missing config file exits 66 naming it" "$T/missing.yaml: cannot open"
+aw check no-such-instance-$$
+expect 66 "a bare name means /etc/argoweb/NAME.yaml" "/etc/argoweb/no-such-instance-$$.yaml"
+aw check '../evil'
+expect 66 "a name with a slash is a path, not an instance" "../evil"
+aw check 'bad name!'
+expect 64 "an instance name with odd characters is refused" "not a valid instance name"
+mkdir "$T/dir.yaml"
+aw check "$T/dir.yaml"
+expect 78 "a directory as config is refused" "not a regular file"
+done_testing

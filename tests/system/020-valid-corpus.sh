@@ -1,0 +1,47 @@
+#!/bin/sh
+# Every config in tests/configs/valid passes `check --config-only` and
+# `check`, and `render` prints exactly its golden file (NAME.golden).
+# @CRED@, @TOKEN@ in a config become paths of test credentials.
+. "$(dirname "$0")/../lib.sh"
+write_cred_json "$T/cred.json"
+write_token "$T/cred.token"
+setup_fake exit=1
+for f in "$TOP"/tests/configs/valid/*.yaml; do
+	n=$(basename "$f" .yaml)
+	sed -e "s#@CRED@#$T/cred.json#g" -e "s#@TOKEN@#$T/cred.token#g" \
+	    -e "s#@CLOUDFLARED@#$FAKE_BIN#g" "$f" >"$T/$n.yaml"
+	# Configs that name no credential get it from systemd's directory.
+	mkdir -p "$T/creds.$n"
+	case $n in *token*) write_token "$T/creds.$n/argoweb";; *) write_cred_json "$T/creds.$n/argoweb";; esac
+	export CREDENTIALS_DIRECTORY="$T/creds.$n"
+	aw check --config-only "$T/$n.yaml"
+	expect 0 "$n: check --config-only"
+	aw check "$T/$n.yaml"
+	expect 0 "$n: check"
+	aw render "$T/$n.yaml"
+	# UPDATE_GOLDEN=1 rewrites the golden files (review the diff!).
+	[ -n "${UPDATE_GOLDEN:-}" ] && [ "$RC" = 0 ] && cp "$T/out" "${f%.yaml}.golden"
+	if [ "$RC" = 0 ] && cmp -s "$T/out" "${f%.yaml}.golden"; then
+		ok "$n: render matches golden"
+	else
+		not_ok "$n: render matches golden (exit $RC)"
+		diff -u "${f%.yaml}.golden" "$T/out" | sed 's/^/#   /' | head -20
+	fi
+	check "$n: rendering holds no secret" no_secret "$T/out" "$T/err"
+	check "$n: rendering holds no credential path" sh -c '! grep -q "cred\.\(json\|token\)\|creds\." "$0"' "$T/out"
+	# A rendering is a cloudflared config, and argoweb accepts those as
+	# they are: rendering it again changes nothing. (A quick tunnel's
+	# rendering names no identity, so it is not a config on its own.)
+	if [ "$RC" = 0 ] && [ "$n" != quick ]; then
+		cp "$T/out" "$T/$n.rendered.yaml"
+		aw render "$T/$n.rendered.yaml"
+		if [ "$RC" = 0 ] && cmp -s "$T/out" "$T/$n.rendered.yaml"; then
+			ok "$n: rendering re-renders to itself"
+		else
+			not_ok "$n: rendering re-renders to itself (exit $RC)"
+			diff -u "$T/$n.rendered.yaml" "$T/out" | sed 's/^/#   /' | head -10
+		fi
+	fi
+	unset CREDENTIALS_DIRECTORY
+done
+done_testing

@@ -1,0 +1,97 @@
+#!/bin/sh
+# Credential content: each broken secret is refused with exit 65 (66 when
+# missing), a message naming the file and the field, and no byte of it.
+. "$(dirname "$0")/../lib.sh"
+setup_fake exit=1
+mkdir -p "$T/etc"
+cfg() { # identity-lines... -> $T/etc/c.yaml
+	{ for l in "$@"; do echo "$l"; done
+	  echo "ingress: [{service: 'http_status:404'}]"
+	  echo "cloudflared: $FAKE_BIN"; } >"$T/etc/c.yaml"
+}
+cred() { # content -> $T/etc/cred (0600)
+	printf '%s' "$1" >"$T/etc/cred"
+	chmod 0600 "$T/etc/cred"
+}
+A=0123456789abcdef0123456789abcdef
+J() { printf '{"AccountTag":"%s","TunnelSecret":"%s","TunnelID":"%s"}' "$1" "$2" "$3"; }
+tok() { printf '%s' "$1" | base64 -w0; }
+
+bad_json() { # description content expected-substring [tunnel]
+	cred "$2"
+	cfg "tunnel: ${4:-$TUNNEL_UUID}" "credentials-file: $T/etc/cred"
+	aw check "$T/etc/c.yaml"
+	expect 65 "credentials JSON: $1" "$T/etc/cred: " "$3"
+	check "credentials JSON: $1: no secret printed" no_secret "$T/out" "$T/err"
+}
+bad_json "empty" "" "empty credential file"
+bad_json "truncated" "$(J $A $SECRET_B64 $TUNNEL_UUID | head -c 50)" "not a tunnel credentials file"
+bad_json "not JSON" "AccountTag=$A" "not a tunnel credentials file"
+bad_json "YAML, not JSON" "{AccountTag: $A, TunnelSecret: $SECRET_B64, TunnelID: $TUNNEL_UUID}" "not a tunnel credentials file"
+bad_json "a JSON list" "[1, 2]" "not a tunnel credentials file"
+bad_json "missing TunnelSecret" "{\"AccountTag\":\"$A\",\"TunnelID\":\"$TUNNEL_UUID\"}" "TunnelSecret is missing"
+bad_json "missing AccountTag" "{\"TunnelSecret\":\"$SECRET_B64\",\"TunnelID\":\"$TUNNEL_UUID\"}" "AccountTag is missing"
+bad_json "missing TunnelID" "{\"AccountTag\":\"$A\",\"TunnelSecret\":\"$SECRET_B64\"}" "TunnelID is missing"
+bad_json "TunnelSecret not base64" "$(J $A 'c2VjcmV0c2VjcmV0!!!' $TUNNEL_UUID)" "TunnelSecret is not base64"
+bad_json "TunnelSecret unpadded" "$(J $A 'c2VjcmV0c2VjcmV0MTI' $TUNNEL_UUID)" "TunnelSecret is not base64"
+bad_json "TunnelID not a UUID" "$(J $A $SECRET_B64 not-a-uuid)" "TunnelID is not a UUID"
+bad_json "TunnelID does not match tunnel:" "$(J $A $SECRET_B64 11111111-2222-3333-4444-555555555555)" \
+	"TunnelID is 11111111-2222-3333-4444-555555555555 but the config says tunnel: $TUNNEL_UUID"
+bad_json "a token in credentials-file" "$(token_for $TUNNEL_UUID)" "not a tunnel credentials file"
+
+cred "$(J $A $SECRET_B64 $TUNNEL_UUID | tr 'T' 't')"
+cfg "tunnel: $TUNNEL_UUID" "credentials-file: $T/etc/cred"
+aw check "$T/etc/c.yaml"
+expect 0 "JSON keys match case-insensitively, as in Go"
+
+cred "$(J $A $SECRET_B64 $TUNNEL_UUID)"
+cfg "tunnel: web-tunnel" "credentials-file: $T/etc/cred"
+aw render "$T/etc/c.yaml"
+check "a tunnel name renders as the credential's TunnelID" sh -c 'echo "$0" | grep -qx "tunnel: \"$1\""' "$OUT" "$TUNNEL_UUID"
+
+bad_token() { # description content expected-substring
+	cred "$2"
+	cfg "token-file: $T/etc/cred"
+	aw check "$T/etc/c.yaml"
+	expect 65 "token: $1" "$T/etc/cred: " "$3"
+	check "token: $1: no secret printed" no_secret "$T/out" "$T/err"
+}
+bad_token "not base64" "not*base64" "not base64"
+bad_token "e30= ({})" "e30=" "token field a (account tag) is missing"
+bad_token "newline inside" "$(token_for $TUNNEL_UUID | cut -c1-20)
+$(token_for $TUNNEL_UUID | cut -c21-)" "white space or a line break inside the token"
+bad_token "t not a UUID" "$(tok "{\"a\":\"$A\",\"t\":\"nope\",\"s\":\"$SECRET_B64\"}")" "token field t (tunnel ID) is missing or not a UUID"
+bad_token "s not base64" "$(tok "{\"a\":\"$A\",\"t\":\"$TUNNEL_UUID\",\"s\":\"***\"}")" "token field s (tunnel secret)"
+bad_token "a JSON file as token-file" "$(J $A $SECRET_B64 $TUNNEL_UUID)" "this is a credentials JSON, not a token"
+bad_token "base64 of non-JSON" "$(tok 'hello world')" "does not decode to a JSON object"
+bad_token "empty" "" "empty credential file"
+
+cred "$(token_for $TUNNEL_UUID)
+"
+cfg "token-file: $T/etc/cred"
+aw check "$T/etc/c.yaml"
+expect 0 "a token file with a trailing newline is fine"
+
+cfg "credentials-file: $T/etc/none.json"
+aw check "$T/etc/c.yaml"
+expect 66 "a missing credentials file exits 66" "$T/etc/none.json: cannot open the credential"
+
+# $CREDENTIALS_DIRECTORY/argoweb: JSON or token, told apart by content.
+mkdir -p "$T/cd"
+write_cred_json "$T/cd/argoweb"
+cfg "tunnel: $TUNNEL_UUID"
+CREDENTIALS_DIRECTORY=$T/cd aw check "$T/etc/c.yaml"
+expect 0 "\$CREDENTIALS_DIRECTORY/argoweb holding JSON"
+write_token "$T/cd/argoweb"
+printf 'cloudflared: %s\n' "$FAKE_BIN" >"$T/etc/t.yaml"
+CREDENTIALS_DIRECTORY=$T/cd aw run --dry-run "$T/etc/t.yaml"
+check "\$CREDENTIALS_DIRECTORY/argoweb holding a token becomes TUNNEL_TOKEN" \
+	sh -c '[ "$0" = 0 ] && echo "$1" | grep -q "^environment:.*TUNNEL_TOKEN"' "$RC" "$OUT"
+printf 'garbage' >"$T/cd/argoweb"
+CREDENTIALS_DIRECTORY=$T/cd aw check "$T/etc/t.yaml"
+expect 65 "a broken credential in \$CREDENTIALS_DIRECTORY" "$T/cd/argoweb: "
+CREDENTIALS_DIRECTORY= aw check "$T/etc/t.yaml"
+expect 78 "no credential anywhere is a config error" "no credential: set credentials-file: or token-file:"
+aw check --config-only "$T/etc/t.yaml"
+expect 0 "--config-only does not look for the credential"
+done_testing
