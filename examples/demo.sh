@@ -9,19 +9,24 @@
 set -u
 AW=${1:?usage: demo.sh path/to/argoweb}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-D=$TOP/build/demo
 SECONDS_UP=${DEMO_SECONDS:-4}
+# The demo's files live where every parent directory is root's (or ours)
+# and not writable by others: argoweb refuses a credential or a binary
+# anywhere else, /tmp included, and the checkout may be anywhere.
+if [ "$(id -u)" = 0 ]; then
+	D=/run/argoweb-demo
+	USER_NAME=nobody      # the packages create a dedicated argoweb user
+else
+	D=${XDG_CACHE_HOME:-$HOME/.cache}/argoweb-demo
+	USER_NAME=$(id -un)
+	export RUNTIME_DIRECTORY="$D/run"
+fi
 rm -rf "$D"
 mkdir -p "$D/etc" "$D/bin" "$D/run"
-chmod 0755 "$TOP/build" "$D" "$D/etc" "$D/bin"
+chmod 0755 "$D" "$D/etc" "$D/bin"
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { say "$*"; "$@"; echo "(exit $?)"; }
-
-# The service user: root drops to `nobody` here (the packages create a
-# dedicated `argoweb` user); anyone else runs as themselves.
-if [ "$(id -u)" = 0 ]; then USER_NAME=nobody; else USER_NAME=$(id -un); fi
-chmod 0777 "$D/run"
 
 # A well-formed but fake credential for the example's tunnel.
 printf '{"AccountTag":"0123456789abcdef0123456789abcdef","TunnelSecret":"%s","TunnelID":"6ff42ae2-765d-4adf-8112-31c55c1551ef"}\n' \
@@ -37,7 +42,6 @@ echo "argoweb demo: the shipped example examples/web.yaml, with its credential"
 echo "and cloudflared pointed at $D (see $D/etc/web.yaml)."
 run "$AW" check "$D/etc/web.yaml"
 run "$AW" render "$D/etc/web.yaml"
-export RUNTIME_DIRECTORY="$D/run"
 run "$AW" run --dry-run "$D/etc/web.yaml"
 
 say "$AW run $D/etc/web.yaml   # with the stand-in cloudflared, for ${SECONDS_UP}s"

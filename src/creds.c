@@ -13,6 +13,7 @@
 
 #include "creds.h"
 #include "msg.h"
+#include "safefile.h"
 #include "values.h"
 #include "ytree.h"
 #include <yaml.h>
@@ -204,18 +205,18 @@ int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel)
 	return expect == SEC_JSON ? parse_cred_json(s, tunnel) : parse_token(s);
 }
 
-static int read_secret(struct secret *s)
+/* Open once, check the descriptor and the parents, then read that
+ * descriptor: what was checked is what cloudflared will get. */
+static int read_secret(struct secret *s, uid_t owner)
 {
-	int fd = open(s->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		msg_at(s->path, 0, 0, "cannot open the credential: %s", strerror(errno));
-		return errno == ENOENT ? EX_NOINPUT_ : EX_NOPERM_;
-	}
-	struct stat st;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		msg_at(s->path, 0, 0, "the credential is not a regular file");
-		return EX_NOPERM_;
+	char why[SF_WHYLEN];
+	int fd = sf_open_secret(s->path, owner, why);
+	int rc = fd < 0 ? -fd : sf_check_parents(s->path, owner, why) ? EX_NOPERM_ : 0;
+	if (rc) {
+		msg("%s", why);
+		if (fd >= 0)
+			close(fd);
+		return rc;
 	}
 	s->cap = CREDS_MAX + 2;
 	s->buf = xmalloc(s->cap);
@@ -234,7 +235,7 @@ static int read_secret(struct secret *s)
 	return 0;
 }
 
-int creds_load(const struct config *c, struct secret *s)
+int creds_load(const struct config *c, uid_t owner, struct secret *s)
 {
 	memset(s, 0, sizeof *s);
 	enum secret_kind expect = c->id == ID_CREDFILE ? SEC_JSON
@@ -252,7 +253,7 @@ int creds_load(const struct config *c, struct secret *s)
 		}
 		snprintf(s->path, sizeof s->path, "%s/argoweb", dir);
 	}
-	int rc = read_secret(s);
+	int rc = read_secret(s, owner);
 	if (!rc)
 		rc = creds_parse(s, expect, c->tunnel);
 	if (!rc && s->kind == SEC_JSON && !c->nrules) {

@@ -2,6 +2,7 @@
 #ifndef ARGOWEB_CREDS_H
 #define ARGOWEB_CREDS_H
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "config.h"
 
@@ -23,9 +24,11 @@ struct secret {
  * name s->path and the field, never any byte of the secret. */
 int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel);
 
-/* Locate (config key or $CREDENTIALS_DIRECTORY/argoweb), read and validate
- * the credential of c. A quick tunnel has none (s->kind stays SEC_NONE). */
-int creds_load(const struct config *c, struct secret *s);
+/* Locate (config key or $CREDENTIALS_DIRECTORY/argoweb), check the file
+ * (owner root or `owner`, mode, links, parents; see safefile.h), read and
+ * validate the credential of c. A quick tunnel has none (s->kind stays
+ * SEC_NONE). Returns 0 or the exit code after printing why. */
+int creds_load(const struct config *c, uid_t owner, struct secret *s);
 
 /* Overwrite and free the secret. */
 void creds_wipe(struct secret *s);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "creds.h"
@@ -34,26 +33,13 @@ static char *env_pair(const char *name, const char *val)
 	return e;
 }
 
-int launch_check_binary(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st)) {
-		msg("cloudflared not found at %s (install it from Cloudflare's package "
-		    "repository, or set cloudflared: to where it is)", path);
-		return EX_UNAVAIL_;
-	}
-	if (!S_ISREG(st.st_mode) || access(path, X_OK)) {
-		msg("cloudflared at %s is not an executable file", path);
-		return EX_UNAVAIL_;
-	}
-	return 0;
-}
-
 /* home: the service user's home when we switch users, else our own. */
-void launch_build(struct plan *p, const struct config *c, enum secret_kind kind,
-                  const char *secret, const char *rendered, const char *home)
+void launch_build(struct plan *p, const struct config *c, const char *exe,
+                  enum secret_kind kind, const char *secret, const char *rendered,
+                  const char *home)
 {
 	memset(p, 0, sizeof *p);
+	p->exe = exe;
 	int n = 0;
 	p->argv[n++] = (char *)c->cloudflared;
 	/* Global flags must precede the `tunnel` command. */
@@ -113,10 +99,10 @@ static void close_other_fds(void)
 int launch_exec(struct plan *p)
 {
 	close_other_fds();
-	execve(p->argv[0], p->argv, p->envp);
+	execve(p->exe, p->argv, p->envp);
 	int e = errno;
 	launch_free(p);
-	msg("cannot execute %s: %s", p->argv[0], strerror(e));
+	msg("cannot execute %s: %s", p->exe, strerror(e));
 	/* As a shell does: 127 when it is not there, 126 when it won't run. */
 	return e == ENOENT ? EX_NOTFOUND_ : EX_NOEXEC_;
 }

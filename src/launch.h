@@ -7,17 +7,17 @@
 #include "creds.h"
 
 struct plan {
+	const char *exe;        /* the checked, resolved binary */
 	char *argv[8];
 	char *envp[16];
 	int nenv;
 };
 
-/* 0 when path is an executable regular file, else EX_UNAVAIL_ with where it looked. */
-int launch_check_binary(const char *path);
 /* Fill argv and the allow-listed environment; secret (of kind) becomes
  * TUNNEL_TOKEN or TUNNEL_CRED_CONTENTS. */
-void launch_build(struct plan *p, const struct config *c, enum secret_kind kind,
-                  const char *secret, const char *rendered, const char *home);
+void launch_build(struct plan *p, const struct config *c, const char *exe,
+                  enum secret_kind kind, const char *secret, const char *rendered,
+                  const char *home);
 /* argv and the names (never values) of the environment. */
 void launch_print(const struct plan *p, FILE *out);
 void launch_free(struct plan *p);

@@ -1,9 +1,11 @@
 /* argoweb: check a tunnel's config and secret, render cloudflared's config,
  * and exec cloudflared with nothing it does not need. main() is the
  * checklist; every step is one call that returns 0 or an exit code. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -11,8 +13,10 @@
 #include "creds.h"
 #include "launch.h"
 #include "msg.h"
+#include "privdrop.h"
 #include "render.h"
 #include "rundir.h"
+#include "safefile.h"
 
 #ifndef ARGOWEB_VERSION
 #define ARGOWEB_VERSION "0.1.0"
@@ -24,6 +28,12 @@ struct opts {
 	enum cmd cmd;
 	int config_only, dry_run;
 	const char *config;
+};
+
+/* What load_all found: the service user and the binary to exec. */
+struct target {
+	struct ids ids;
+	char exe[PATH_MAX];
 };
 
 static const char usage[] =
@@ -78,16 +88,34 @@ static const char *tunnel_for_render(const struct config *c, const struct secret
 	return c->tunnel;
 }
 
-/* Everything `check` promises: config, credential, binary. */
-static int load_all(const struct opts *o, struct config *c, struct secret *s)
+/* The binary must be root's, or ours when we are not root (then only we
+ * could have planted it). */
+static int check_binary(const struct config *c, struct target *t)
+{
+	char why[SF_WHYLEN];
+	uid_t me = geteuid();
+	int rc = sf_check_binary(c->cloudflared, me, t->exe, sizeof t->exe, why);
+	if (rc)
+		msg("%s", why);
+	return -rc;
+}
+
+/* Everything `check` promises: config, service user, credential, binary. */
+static int load_all(const struct opts *o, struct config *c, struct secret *s,
+                    struct target *t)
 {
 	memset(s, 0, sizeof *s);
 	int rc = cfg_load(c, o->config);
 	if (rc || o->config_only)
 		return rc;
-	if ((rc = creds_load(c, s)))
+	if ((rc = pd_resolve(c->user, c->group, &t->ids)))
 		return rc;
-	return o->cmd == CMD_RENDER ? 0 : launch_check_binary(c->cloudflared);
+	/* Refuse a wrong starting user before touching the secret. */
+	if (o->cmd == CMD_RUN && (rc = pd_may_become(&t->ids)))
+		return rc;
+	if ((rc = creds_load(c, t->ids.uid, s)))
+		return rc;
+	return o->cmd == CMD_RENDER ? 0 : check_binary(c, t);
 }
 
 static int cmd_check(const struct config *c)
@@ -110,60 +138,53 @@ static int cmd_render(const struct config *c, const struct secret *s)
 }
 
 static void print_plan(const struct config *c, const struct secret *s,
-                       const struct plan *p, const char *rendered)
+                       const struct target *t, const struct plan *p, const char *rendered)
 {
 	printf("config: %s (instance %s)\n", c->path, c->name);
 	if (s->kind != SEC_NONE)
 		printf("credential: %s (%s, tunnel %s)\n", s->path,
 		       s->kind == SEC_JSON ? "tunnel credentials JSON" : "tunnel token", s->tunnel_id);
+	printf("user: %s (uid %u), group %s (gid %u), home %s\n", t->ids.user,
+	       (unsigned)t->ids.uid, t->ids.group, (unsigned)t->ids.gid, t->ids.home);
 	printf("cloudflared: %s\nrendered: %s (not written in a dry run)\nmetrics: %s\n",
-	       c->cloudflared, rendered, c->metrics);
+	       t->exe, rendered, c->metrics);
 	launch_print(p, stdout);
 }
 
-static int write_rendered(const struct config *c, const struct secret *s,
-                          char *dir, size_t dirlen)
+/* After the drop: the file is the service user's by construction. */
+static int write_rendered(const char *dir, const char *buf, size_t len)
 {
-	char *out;
-	size_t len;
-	rundir_path(c, dir, dirlen);
-	int rc = render_config(c, tunnel_for_render(c, s), &out, &len);
-	if (!rc && !(rc = rundir_prepare(dir))) {
-		int e = atomic_write(dir, "config.yml", out, len);
-		if (e) {
-			msg_at(dir, 0, 0, "cannot write config.yml: %s", strerror(-e));
-			rc = EX_CANTCREAT_;
-		}
-	}
-	if (!rc)
-		free(out);
-	return rc;
+	int e = atomic_write(dir, "config.yml", buf, len);
+	if (e)
+		msg_at(dir, 0, 0, "cannot write config.yml: %s", strerror(-e));
+	return e ? EX_CANTCREAT_ : 0;
 }
 
-static int cmd_run(const struct opts *o, const struct config *c, struct secret *s)
+static int cmd_run(const struct opts *o, const struct config *c, struct secret *s,
+                   const struct target *t)
 {
-	char dir[4096], rendered[4200];
+	char dir[4096], rendered[4200], *out;
+	size_t len;
 	struct plan p;
-	if (o->dry_run) {
-		rundir_path(c, dir, sizeof dir);
-		snprintf(rendered, sizeof rendered, "%s/config.yml", dir);
-		/* Names only are printed: the value stays out of the plan. */
-		launch_build(&p, c, s->kind, "", rendered, getenv("HOME"));
-		print_plan(c, s, &p, rendered);
-		launch_free(&p);
-		return 0;
-	}
-	if (geteuid() == 0) {
-		msg("refusing to run cloudflared as root (privilege drop not available in this build)");
-		return EX_NOPERM_;
-	}
-	int rc = write_rendered(c, s, dir, sizeof dir);
+	rundir_path(c, dir, sizeof dir);
+	snprintf(rendered, sizeof rendered, "%s/config.yml", dir);
+	int rc = render_config(c, tunnel_for_render(c, s), &out, &len);
 	if (rc)
 		return rc;
-	snprintf(rendered, sizeof rendered, "%s/config.yml", dir);
-	launch_build(&p, c, s->kind, s->buf, rendered, getenv("HOME"));
-	creds_wipe(s);  /* the environment's copy is the only one left */
-	return launch_exec(&p);
+	if (o->dry_run) {
+		/* Names only are printed: the value stays out of the plan. */
+		launch_build(&p, c, t->exe, s->kind, "", rendered, t->ids.home);
+		print_plan(c, s, t, &p, rendered);
+		launch_free(&p);
+	} else if (!(rc = rundir_prepare(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid)) &&
+	           !(rc = pd_drop(&t->ids)) && !(rc = write_rendered(dir, out, len))) {
+		launch_build(&p, c, t->exe, s->kind, s->buf, rendered, t->ids.home);
+		creds_wipe(s);  /* the environment's copy is the only one left */
+		free(out);
+		return launch_exec(&p);
+	}
+	free(out);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -171,21 +192,27 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct config c;
 	struct secret s;
+	struct target t;
 	memset(&c, 0, sizeof c);
 	memset(&s, 0, sizeof s);
+	memset(&t, 0, sizeof t);
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return fputs(usage, stdout), 0;
 	if (argc == 2 && !strcmp(argv[1], "--version"))
 		return puts("argoweb " ARGOWEB_VERSION), 0;
+	/* We are about to hold a secret: no core dump, no ptrace by the
+	 * service user. (exec resets this for cloudflared; the unit's
+	 * LimitCORE=0 covers it.) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	int rc = parse_args(argc, argv, &o);
 	if (!rc)
-		rc = load_all(&o, &c, &s);
+		rc = load_all(&o, &c, &s, &t);
 	if (!rc && o.cmd == CMD_CHECK)
 		rc = cmd_check(&c);
 	else if (!rc && o.cmd == CMD_RENDER)
 		rc = cmd_render(&c, &s);
 	else if (!rc && o.cmd == CMD_RUN)
-		rc = cmd_run(&o, &c, &s);
+		rc = cmd_run(&o, &c, &s, &t);
 	creds_wipe(&s);
 	cfg_free(&c);
 	return rc;

@@ -2,6 +2,7 @@
 #ifndef ARGOWEB_RUNDIR_H
 #define ARGOWEB_RUNDIR_H
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "config.h"
 
@@ -9,7 +10,9 @@
  * /run/argoweb/NAME. Fills dir; no file system change. */
 void rundir_path(const struct config *c, char *dir, size_t n);
 
-/* Create dir (0700) when missing. Returns 0 or EX_CANTCREAT_. */
-int rundir_prepare(const char *dir);
+/* Make dir ready for the service user uid:gid. systemd's directory is used
+ * as it is; our own (/run/argoweb/NAME) is created 0700 and, when we are
+ * root, handed to the service user. Returns 0 or EX_CANTCREAT_. */
+int rundir_prepare(const char *dir, int ours, uid_t uid, gid_t gid);
 
 #endif

@@ -7,11 +7,16 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 T_N=0
 T_FAIL=0
-# Scratch space under the build tree, not /tmp: credential checks refuse
-# world-writable parents, as they should.
-SCRATCH_BASE=${SCRATCH_BASE:-$TOP/build/scratch}
+# Scratch space whose every parent is root's or ours and not writable by
+# others: credential checks refuse anything under /tmp, as they should, and
+# the checkout itself may live anywhere.
+if [ "$(id -u)" = 0 ]; then
+	SCRATCH_BASE=${SCRATCH_BASE:-/run/argoweb-tests}
+else
+	SCRATCH_BASE=${SCRATCH_BASE:-${XDG_CACHE_HOME:-$HOME/.cache}/argoweb-tests}
+fi
 mkdir -p "$SCRATCH_BASE"
-chmod 0755 "$SCRATCH_BASE" "$TOP/build" 2>/dev/null || true
+chmod 0755 "$SCRATCH_BASE"
 T=$(mktemp -d "$SCRATCH_BASE/$(basename "$0" .sh).XXXXXX")
 chmod 0755 "$T"
 trap 't_cleanup' EXIT
@@ -87,3 +92,23 @@ setup_fake() { # control lines...
 }
 
 is_root() { [ "$(id -u)" = 0 ]; }
+
+# The service user of the tests: as root, nobody (present on every Debian
+# system; another user, daemon, plays the stranger); otherwise ourselves.
+if is_root; then
+	RUSER=nobody
+	OTHER_USER=daemon
+else
+	RUSER=$(id -un)
+	OTHER_USER=
+fi
+RGROUP=$(id -gn "$RUSER")
+
+# as_user CMD...: run as the service user with nothing inherited.
+as_user() {
+	if is_root; then
+		setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-groups --inh-caps=-all "$@"
+	else
+		"$@"
+	fi
+}

@@ -4,14 +4,6 @@
 # rendered config written atomically with mode 0600.
 . "$(dirname "$0")/../lib.sh"
 setup_fake exit=1
-if is_root; then
-	RUSER=nobody
-	RGROUP=$(id -gn nobody)
-	as_user() { setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-groups --inh-caps=-all "$@"; }
-else
-	RUSER=$(id -un)
-	as_user() { "$@"; }
-fi
 mkdir -p "$T/etc" "$T/run"
 chmod 0755 "$T/etc"
 write_cred_json "$T/etc/web.json"

@@ -7,7 +7,7 @@ mkdir -p "$T/etc"
 cfg() { # identity-lines... -> $T/etc/c.yaml
 	{ for l in "$@"; do echo "$l"; done
 	  echo "ingress: [{service: 'http_status:404'}]"
-	  echo "cloudflared: $FAKE_BIN"; } >"$T/etc/c.yaml"
+	  echo "cloudflared: $FAKE_BIN"; echo "user: $RUSER"; } >"$T/etc/c.yaml"
 }
 cred() { # content -> $T/etc/cred (0600)
 	printf '%s' "$1" >"$T/etc/cred"
@@ -83,7 +83,7 @@ cfg "tunnel: $TUNNEL_UUID"
 CREDENTIALS_DIRECTORY=$T/cd aw check "$T/etc/c.yaml"
 expect 0 "\$CREDENTIALS_DIRECTORY/argoweb holding JSON"
 write_token "$T/cd/argoweb"
-printf 'cloudflared: %s\n' "$FAKE_BIN" >"$T/etc/t.yaml"
+printf 'cloudflared: %s\nuser: %s\n' "$FAKE_BIN" "$RUSER" >"$T/etc/t.yaml"
 CREDENTIALS_DIRECTORY=$T/cd aw run --dry-run "$T/etc/t.yaml"
 check "\$CREDENTIALS_DIRECTORY/argoweb holding a token becomes TUNNEL_TOKEN" \
 	sh -c '[ "$0" = 0 ] && echo "$1" | grep -q "^environment:.*TUNNEL_TOKEN"' "$RC" "$OUT"

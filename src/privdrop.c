@@ -1,0 +1,189 @@
+/* privdrop (pd_): root -> service user with no capability left anywhere,
+ * in the order setpriv and OpenSSH use, verified afterwards the way
+ * OpenSSH's permanently_set_uid does: try to get root back, die if it works. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <linux/securebits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "privdrop.h"
+
+int pd_resolve(const char *user, const char *group, struct ids *ids)
+{
+	memset(ids, 0, sizeof *ids);
+	/* getpwnam leaves errno alone for "no such user": clear it first so a
+	 * real lookup failure can be told apart. */
+	errno = 0;
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		msg("user %s: %s (the packages create the argoweb system user; "
+		    "or set user: to an existing one)", user, errno ? strerror(errno) : "no such user");
+		return EX_NOPERM_;
+	}
+	if (pw->pw_uid == 0) {
+		msg("user %s has uid 0: cloudflared never runs as root", user);
+		return EX_NOPERM_;
+	}
+	ids->uid = pw->pw_uid;
+	ids->gid = pw->pw_gid;
+	snprintf(ids->user, sizeof ids->user, "%s", pw->pw_name);
+	snprintf(ids->home, sizeof ids->home, "%s", pw->pw_dir);
+	if (group) {
+		errno = 0;
+		struct group *gr = getgrnam(group);
+		if (!gr) {
+			msg("group %s: %s", group, errno ? strerror(errno) : "no such group");
+			return EX_NOPERM_;
+		}
+		ids->gid = gr->gr_gid;
+	}
+	if (ids->gid == 0) {
+		msg("group %s is gid 0: the service user needs a group of its own",
+		    group ? group : user);
+		return EX_NOPERM_;
+	}
+	struct group *gr = getgrgid(ids->gid);
+	snprintf(ids->group, sizeof ids->group, "%s", gr ? gr->gr_name : "?");
+	return 0;
+}
+
+static int fail(const char *what)
+{
+	msg("dropping privileges: %s: %s", what, errno ? strerror(errno) : "unexpected state");
+	return EX_OSERR_;
+}
+
+/* The bounding and ambient sets survive setuid and exec; the kernel only
+ * lets us shrink them while we still hold CAP_SETPCAP, i.e. now. */
+static int clear_bounding_and_ambient(void)
+{
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		return fail("clearing the ambient set");
+	/* Up to 63, not libcap's compile-time count: a newer kernel may know
+	 * capabilities this build does not; EINVAL marks the end. */
+	for (int c = 0; c < 64; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
+			return fail("clearing the bounding set");
+	return 0;
+}
+
+/* KEEPCAPS off and locked, so setuid clears permitted/effective; NOROOT
+ * locked, so uid 0 and setuid-root files never grant capabilities again;
+ * ambient raising disabled and locked. */
+static int lock_securebits(void)
+{
+	int bits = SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_SETUID_FIXUP_LOCKED |
+	           SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+	           SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+	if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0))
+		return fail("locking securebits");
+	return 0;
+}
+
+static int clear_caps(void)
+{
+	cap_t none = cap_init();    /* every set empty */
+	int rc = none && cap_set_proc(none) == 0 ? 0 : fail("clearing capabilities");
+	cap_free(none);
+	return rc;
+}
+
+/* Effective, permitted, inheritable and ambient empty; the bounding set
+ * too when we could clear it (only root can). */
+static int caps_empty(int check_bounding)
+{
+	cap_t now = cap_get_proc(), none = cap_init();
+	int same = now && none && cap_compare(now, none) == 0;
+	cap_free(now);
+	cap_free(none);
+	for (int c = 0; same && c < 64; c++)
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0) > 0 ||
+		    (check_bounding && prctl(PR_CAPBSET_READ, c, 0, 0, 0) > 0))
+			same = 0;
+	return same;
+}
+
+static int has_group_zero(void)
+{
+	gid_t g[256];
+	int n = getgroups(256, g);
+	if (n < 0)
+		return 1;
+	for (int i = 0; i < n; i++)
+		if (g[i] == 0)
+			return 1;
+	return 0;
+}
+
+/* Everything the drop promised, checked from the outside in. */
+static int verify(const struct ids *ids, int was_root)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+	errno = 0;
+	if (getresuid(&r, &e, &s) || r != ids->uid || e != ids->uid || s != ids->uid)
+		return fail("user ids are not all the service user's");
+	if (getresgid(&rg, &eg, &sg) || rg != ids->gid || eg != ids->gid || sg != ids->gid)
+		return fail("group ids are not all the service group's");
+	if ((was_root && getgroups(0, NULL) != 0) || has_group_zero())
+		return fail("supplementary groups remain");
+	if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)
+		return errno = 0, fail("root could be regained");
+	if (!caps_empty(was_root))
+		return errno = 0, fail("a capability remains");
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return fail("no_new_privs is not set");
+	return 0;
+}
+
+static int drop_from_root(const struct ids *ids)
+{
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0))
+		return fail("PR_SET_KEEPCAPS");
+	int rc = clear_bounding_and_ambient();
+	if (!rc)
+		rc = lock_securebits();
+	/* Groups first: once the uid changes we can no longer shed root's. */
+	if (!rc && setgroups(0, NULL))
+		rc = fail("setgroups");
+	if (!rc && setresgid(ids->gid, ids->gid, ids->gid))
+		rc = fail("setresgid");
+	if (!rc && setresuid(ids->uid, ids->uid, ids->uid))
+		rc = fail("setresuid");
+	return rc;
+}
+
+int pd_may_become(const struct ids *ids)
+{
+	if (geteuid() == 0 || getuid() == 0)
+		return 0;
+	if (getuid() == ids->uid && geteuid() == ids->uid)
+		return 0;
+	msg("argoweb runs as uid %u but the config says user: %s (uid %u): start it as "
+	    "root or as that user", (unsigned)geteuid(), ids->user, (unsigned)ids->uid);
+	return EX_NOPERM_;
+}
+
+int pd_drop(const struct ids *ids)
+{
+	int was_root = geteuid() == 0 || getuid() == 0;
+	if (pd_may_become(ids))
+		return EX_NOPERM_;
+	int rc = was_root ? drop_from_root(ids) : 0;
+	/* Unprivileged with capabilities (say, ambient ones from a unit):
+	 * shed them; what cannot be shed fails the verification. */
+	if (!rc && !was_root)
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (!rc)
+		rc = clear_caps();
+	if (!rc && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		rc = fail("PR_SET_NO_NEW_PRIVS");
+	return rc ? rc : verify(ids, was_root);
+}

@@ -1,0 +1,28 @@
+/* File checks in OpenSSH's manner: open once, check the open descriptor,
+ * and walk every parent directory from / without following links. */
+#ifndef ARGOWEB_SAFEFILE_H
+#define ARGOWEB_SAFEFILE_H
+#include <stddef.h>
+#include <sys/types.h>
+
+#define SF_WHYLEN 512
+
+/* Open path for reading without following a final symlink and check the
+ * descriptor: a regular file with one link, owned by root or `owner`, no
+ * group/other permission bits. Returns the fd, or -EX_* with why filled
+ * (naming the path and the fix). */
+int sf_open_secret(const char *path, uid_t owner, char *why);
+
+/* Every directory from / down to path's parent: owned by root or `owner`
+ * and not writable by group or others. Links among the parents are resolved
+ * first (merged /usr), then the resolved chain is walked with O_NOFOLLOW so
+ * it cannot change under us unnoticed. Returns 0 or -EX_NOPERM_. */
+int sf_check_parents(const char *path, uid_t owner, char *why);
+
+/* The cloudflared binary: resolved (a link to it is fine), a regular
+ * executable file owned by root or `owner`, not group/other-writable, with
+ * parents likewise. real receives the resolved path. Returns 0, or
+ * -EX_UNAVAIL_ (missing, not executable) or -EX_NOPERM_. */
+int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, char *why);
+
+#endif

@@ -1,0 +1,104 @@
+#!/bin/sh
+# Privileges, seen from outside: the fake cloudflared reports its own
+# /proc/self/status after `argoweb run` started as root, as the service
+# user (with capabilities to shed), and as the wrong user.
+. "$(dirname "$0")/../lib.sh"
+if ! is_root; then
+	skip "privilege drop" "needs root (setresuid, capabilities, other users); CI runs as root"
+	done_testing
+	exit 0
+fi
+setup_fake exit=1
+mkdir -p "$T/etc" "$T/run"
+write_cred_json "$T/etc/web.json"
+NAME=awtest-$$
+cat >"$T/etc/$NAME.yaml" <<EOF2
+tunnel: $TUNNEL_UUID
+credentials-file: $T/etc/web.json
+ingress: [{service: "http_status:404"}]
+user: $RUSER
+cloudflared: $FAKE_BIN
+EOF2
+R=$REC/record.latest
+UID_=$(id -u "$RUSER")
+GID_=$(id -g "$RUSER")
+field() { sed -n "s/^$1:[[:space:]]*//p" "$R" | tr -s ' \t' ' ' | sed 's/ $//'; }
+
+# 1. Started as root, with root's supplementary groups, no RUNTIME_DIRECTORY.
+rm -f "$REC"/record.*
+setpriv --groups 0,4 ${ARGOWEB_WRAP:-} "$ARGOWEB" run "$T/etc/$NAME.yaml" >"$T/out" 2>"$T/err" </dev/null
+RC=$?; ERR=$(cat "$T/err")
+expect 0 "run as root execs cloudflared"
+check "Uid: real, effective, saved, fs are all $RUSER's ($(field Uid))" [ "$(field Uid)" = "$UID_ $UID_ $UID_ $UID_" ]
+check "Gid: all the service group's ($(field Gid))" [ "$(field Gid)" = "$GID_ $GID_ $GID_ $GID_" ]
+check "no supplementary groups, so no gid 0 ($(field Groups))" [ -z "$(field Groups)" ]
+for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+	check "$c is empty ($(field $c))" [ "$(field $c)" = 0000000000000000 ]
+done
+check "NoNewPrivs is 1" [ "$(field NoNewPrivs)" = 1 ]
+check "only fds 0-2 are open" sh -c '[ "$(sed -n "/^--- fds/,/^---/p" "$0" | grep -c "^fd ")" = 3 ]' "$R"
+check "HOME is the service user's home" grep -qx "env:HOME=$(getent passwd "$RUSER" | cut -d: -f6)" "$R"
+check "the secret is in cloudflared's environment" grep -q "^env:TUNNEL_CRED_CONTENTS=.*$SECRET_B64" "$R"
+check "the secret is not in cloudflared's argv" sh -c '! grep "^argv" "$0" | grep -q "$1"' "$R" "$SECRET_B64"
+check "argoweb printed no secret" no_secret "$T/out" "$T/err"
+check "runtime directory created 0700, owned by the service user" \
+	[ "$(stat -c '%a %U' "/run/argoweb/$NAME")" = "700 $RUSER" ]
+check "rendered config 0600, owned by the service user" \
+	[ "$(stat -c '%a %U' "/run/argoweb/$NAME/config.yml")" = "600 $RUSER" ]
+# A second start finds the directory and keeps it private.
+chmod 0755 "/run/argoweb/$NAME"
+"$ARGOWEB" run "$T/etc/$NAME.yaml" >/dev/null 2>&1 </dev/null
+check "an existing runtime directory is made 0700 again" [ "$(stat -c '%a' "/run/argoweb/$NAME")" = 700 ]
+rm -rf "/run/argoweb/$NAME"
+
+# 2. Started as the service user, holding capabilities it must shed.
+chown "$RUSER" "$T/etc/web.json" "$T/run" "$REC"
+rm -f "$REC"/record.*
+RUNTIME_DIRECTORY=$T/run setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-groups \
+	--inh-caps=+net_bind_service,+net_raw --ambient-caps=+net_bind_service,+net_raw \
+	${ARGOWEB_WRAP:-} "$ARGOWEB" run "$T/etc/$NAME.yaml" >"$T/out" 2>"$T/err" </dev/null
+RC=$?; ERR=$(cat "$T/err")
+expect 0 "run started as the service user with ambient capabilities"
+for c in CapInh CapPrm CapEff CapAmb; do
+	check "unprivileged start: $c is empty ($(field $c))" [ "$(field $c)" = 0000000000000000 ]
+done
+check "unprivileged start: NoNewPrivs is 1" [ "$(field NoNewPrivs)" = 1 ]
+check "unprivileged start: Uid is the service user's" [ "$(field Uid)" = "$UID_ $UID_ $UID_ $UID_" ]
+rm -f "$REC"/record.*
+RUNTIME_DIRECTORY=$T/run setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-groups \
+	--bounding-set=-all ${ARGOWEB_WRAP:-} "$ARGOWEB" run "$T/etc/$NAME.yaml" >/dev/null 2>&1 </dev/null
+check "unprivileged start under an empty bounding set: every set empty" \
+	sh -c 'for c in CapInh CapPrm CapEff CapBnd CapAmb; do grep -q "^$c:[[:space:]]*0000000000000000" "$0" || exit 1; done' "$R"
+
+# 3. Started as a different user: refused before anything is read.
+chown "$OTHER_USER" "$T/run"
+RUNTIME_DIRECTORY=$T/run setpriv --reuid="$OTHER_USER" --regid="$(id -g "$OTHER_USER")" --clear-groups \
+	${ARGOWEB_WRAP:-} "$ARGOWEB" run "$T/etc/$NAME.yaml" >"$T/out" 2>"$T/err" </dev/null
+RC=$?; ERR=$(cat "$T/err")
+expect 77 "started as another user: refused" "but the config says user: $RUSER"
+
+# 4. Users that must be refused: unknown, and uid/gid 0 under another name
+# (a private mount namespace shows argoweb a passwd file with such users).
+chown root "$T/etc/web.json"
+sed "s/^user: .*/user: no-such-user-$$/" "$T/etc/$NAME.yaml" >"$T/etc/nouser.yaml"
+aw check "$T/etc/nouser.yaml"
+expect 77 "an unknown user is refused" "user no-such-user-$$: no such user"
+cp /etc/passwd "$T/passwd"; cp /etc/group "$T/group"
+echo "toor:x:0:0:root alias:/root:/bin/sh" >>"$T/passwd"
+echo "zerog:x:4242:0:gid 0:/:/bin/sh" >>"$T/passwd"
+echo "wheel0:x:0:" >>"$T/group"
+sed "s/^user: .*/user: toor/" "$T/etc/$NAME.yaml" >"$T/etc/toor.yaml"
+sed "s/^user: .*/user: zerog/" "$T/etc/$NAME.yaml" >"$T/etc/zerog.yaml"
+printf 'group: wheel0\n' | cat "$T/etc/$NAME.yaml" - >"$T/etc/wheel0.yaml"
+in_ns() { unshare -m sh -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' _ "$T/passwd" "$T/group" "$@"; }
+if in_ns true 2>/dev/null; then
+	in_ns "$ARGOWEB" check "$T/etc/toor.yaml" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
+	expect 77 "a user with uid 0 under another name is refused" "user toor has uid 0"
+	in_ns "$ARGOWEB" check "$T/etc/zerog.yaml" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
+	expect 77 "a user whose group is gid 0 is refused" "is gid 0"
+	in_ns "$ARGOWEB" check "$T/etc/wheel0.yaml" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
+	expect 77 "a group with gid 0 under another name is refused" "group wheel0 is gid 0"
+else
+	skip "uid/gid 0 aliases" "cannot make a private mount namespace here"
+fi
+done_testing
