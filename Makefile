@@ -53,6 +53,9 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIBOBJS) tests/unit/tap.h | $(B)/tests
 $(B)/tests/fake-cloudflared: tests/fake-cloudflared.c | $(B)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
 
+$(B)/tests/notify-recorder: tests/notify-recorder.c | $(B)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
 # --- tests ---------------------------------------------------------------
 # `make check` is the one test command: dependencies, unit and system tests
 # on the normal build, then the same under ASan/UBSan and valgrind, then a
@@ -61,13 +64,14 @@ check: deps
 	@tests/run-all.sh
 
 units: $(UNITS)
-fake: $(B)/tests/fake-cloudflared
+fake: $(B)/tests/fake-cloudflared $(B)/tests/notify-recorder
 
 check-unit: $(UNITS)
 	@tests/run-unit.sh $(UNITS)
 
-check-system: $(B)/argoweb $(B)/tests/fake-cloudflared
+check-system: $(B)/argoweb $(B)/tests/fake-cloudflared $(B)/tests/notify-recorder
 	@ARGOWEB=$(abspath $(B)/argoweb) FAKE=$(abspath $(B)/tests/fake-cloudflared) \
+	    RECORDER=$(abspath $(B)/tests/notify-recorder) \
 	    tests/run-system.sh
 
 deps:

@@ -11,7 +11,9 @@
 #include "atomicfile.h"
 #include "config.h"
 #include "creds.h"
+#include "http.h"
 #include "launch.h"
+#include "monitor.h"
 #include "msg.h"
 #include "privdrop.h"
 #include "render.h"
@@ -22,7 +24,7 @@
 #define ARGOWEB_VERSION "0.1.0"
 #endif
 
-enum cmd { CMD_CHECK, CMD_RENDER, CMD_RUN };
+enum cmd { CMD_CHECK, CMD_RENDER, CMD_RUN, CMD_STATUS };
 
 struct opts {
 	enum cmd cmd;
@@ -40,6 +42,7 @@ static const char usage[] =
 	"usage: argoweb check [--config-only] CONFIG\n"
 	"       argoweb render CONFIG\n"
 	"       argoweb run [--dry-run] CONFIG\n"
+	"       argoweb status CONFIG\n"
 	"       argoweb --help | --version\n"
 	"CONFIG is a path or an instance name (web means /etc/argoweb/web.yaml).\n"
 	"Exit codes: 0 ok, 64 usage, 65 bad credential, 66 missing file, 69 cloudflared\n"
@@ -51,6 +54,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "check", CMD_CHECK, "--config-only" },
 		{ "render", CMD_RENDER, NULL },
 		{ "run", CMD_RUN, "--dry-run" },
+		{ "status", CMD_STATUS, NULL },
 	};
 	memset(o, 0, sizeof *o);
 	if (argc < 2)
@@ -106,7 +110,7 @@ static int load_all(const struct opts *o, struct config *c, struct secret *s,
 {
 	memset(s, 0, sizeof *s);
 	int rc = cfg_load(c, o->config);
-	if (rc || o->config_only)
+	if (rc || o->config_only || o->cmd == CMD_STATUS)
 		return rc;
 	if ((rc = pd_resolve(c->user, c->group, &t->ids)))
 		return rc;
@@ -135,6 +139,28 @@ static int cmd_render(const struct config *c, const struct secret *s)
 	fwrite(out, 1, len, stdout);
 	free(out);
 	return fflush(stdout) ? EX_OSERR_ : 0;
+}
+
+/* One line for people and one exit code for scripts, from the same /ready
+ * the monitor reads. */
+static int cmd_status(const struct config *c)
+{
+	char body[1024], quick[256] = "";
+	int code;
+	if (http_get(c->metrics, "/ready", 2000, &code, body, sizeof body)) {
+		printf("%s: not running (nothing answers on %s)\n", c->name, c->metrics);
+		return EX_UNAVAIL_;
+	}
+	int n = code == 200 ? http_ready_connections(body) : 0;
+	if (n <= 0) {
+		printf("%s: not connected\n", c->name);
+		return 1;
+	}
+	if (c->id == ID_QUICK && !http_get(c->metrics, "/quicktunnel", 2000, &code, body, sizeof body))
+		http_quick_hostname(body, quick, sizeof quick);
+	printf("%s: connected, %d edge connection%s%s%s\n", c->name, n, n == 1 ? "" : "s",
+	       quick[0] ? ", https://" : "", quick);
+	return 0;
 }
 
 static void print_plan(const struct config *c, const struct secret *s,
@@ -177,7 +203,8 @@ static int cmd_run(const struct opts *o, const struct config *c, struct secret *
 		print_plan(c, s, t, &p, rendered);
 		launch_free(&p);
 	} else if (!(rc = rundir_prepare(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid)) &&
-	           !(rc = pd_drop(&t->ids)) && !(rc = write_rendered(dir, out, len))) {
+	           !(rc = pd_drop(&t->ids)) && !(rc = write_rendered(dir, out, len)) &&
+	           !(rc = mon_start(c, s))) {
 		launch_build(&p, c, t->exe, s->kind, s->buf, rendered, t->ids.home);
 		creds_wipe(s);  /* the environment's copy is the only one left */
 		free(out);
@@ -213,6 +240,8 @@ int main(int argc, char **argv)
 		rc = cmd_render(&c, &s);
 	else if (!rc && o.cmd == CMD_RUN)
 		rc = cmd_run(&o, &c, &s, &t);
+	else if (!rc && o.cmd == CMD_STATUS)
+		rc = cmd_status(&c);
 	creds_wipe(&s);
 	cfg_free(&c);
 	return rc;

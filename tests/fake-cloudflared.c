@@ -15,7 +15,8 @@
  *   hang=1            accept /ready connections and never answer
  *   exit=1            record, then exit 0 at once
  *   exitcode=N        record, then exit N at once
- *   quick=HOST        /quicktunnel answers this hostname */
+ *   quick=HOST        /quicktunnel answers this hostname
+ *   lifetime=MS       exit 0 by itself after MS milliseconds */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,6 +44,7 @@ static struct {
 	int steps, count[MAXSTEPS];
 	long at_ms[MAXSTEPS];
 	int hang, exit_now, exitcode;
+	long lifetime;
 	char quick[256];
 } ctl;
 
@@ -99,6 +101,8 @@ static void read_control(void)
 			ctl.exit_now = atoi(v);
 		else if (!strcmp(line, "exitcode"))
 			ctl.exitcode = atoi(v);
+		else if (!strcmp(line, "lifetime"))
+			ctl.lifetime = atol(v);
 		else if (!strcmp(line, "quick"))
 			snprintf(ctl.quick, sizeof ctl.quick, "%s", v);
 	}
@@ -297,7 +301,7 @@ static void answer(int c, long start)
 static void serve(int lfd, long start)
 {
 	int ready_sent = 0;
-	while (!stop) {
+	while (!stop && (!ctl.lifetime || now_ms() - start < ctl.lifetime)) {
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
 		int r = poll(&p, 1, 50);
 		if (!ready_sent && connections(start) > 0) {
