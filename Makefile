@@ -8,6 +8,14 @@ MANDIR    ?= $(PREFIX)/share/man
 DOCDIR    ?= $(PREFIX)/share/doc/argoweb
 SYSCONFDIR ?= /etc
 DESTDIR   ?=
+# systemd's own idea of its directories, with the usual fallbacks.
+SD_VAR     = $(shell $(PKG_CONFIG) --variable=$(1) systemd 2>/dev/null)
+UNITDIR   ?= $(or $(call SD_VAR,systemdsystemunitdir),/lib/systemd/system)
+SYSUSERSDIR ?= $(or $(call SD_VAR,sysusersdir),/usr/lib/sysusers.d)
+TMPFILESDIR ?= $(or $(call SD_VAR,tmpfilesdir),/usr/lib/tmpfiles.d)
+# RestartSteps= and RestartMaxDelaySec= exist from systemd 254 on; older
+# ones would log an unknown-key warning on every load.
+SYSTEMD_VERSION ?= $(or $(call SD_VAR,version),$(shell systemctl --version 2>/dev/null | sed -n '1s/^systemd \([0-9]*\).*/\1/p'),0)
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
@@ -91,6 +99,16 @@ install: $(B)/argoweb
 	for m in man/*.[1-8]; do \
 	    s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done
+	install -d $(DESTDIR)$(UNITDIR)/argoweb@.service.d
+	sed 's#/usr/bin/argoweb#$(BINDIR)/argoweb#' systemd/argoweb@.service \
+	    >$(DESTDIR)$(UNITDIR)/argoweb@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/argoweb@.service
+	if [ "$(SYSTEMD_VERSION)" -ge 254 ]; then \
+	    install -m 0644 systemd/backoff.conf $(DESTDIR)$(UNITDIR)/argoweb@.service.d/backoff.conf; \
+	fi
+	install -D -m 0644 systemd/argoweb.sysusers $(DESTDIR)$(SYSUSERSDIR)/argoweb.conf
+	install -D -m 0644 systemd/argoweb.tmpfiles $(DESTDIR)$(TMPFILESDIR)/argoweb.conf
+	install -m 0644 systemd/argoweb@.service.d/*.example $(DESTDIR)$(DOCDIR)/examples/
 
 clean:
 	rm -rf $(B) build

@@ -235,6 +235,64 @@ static int read_secret(struct secret *s, uid_t owner)
 	return 0;
 }
 
+/* The shipped unit's fallback for the one of NAME.json / NAME.token that
+ * does not exist (SetCredential=ID:absent): not a credential at all. */
+static int is_unit_fallback(const struct secret *s)
+{
+	return s->len == 6 && !memcmp(s->buf, "absent", 6);
+}
+
+/* Read dir/name if it is there and not the fallback: 0 read, 1 not there,
+ * else the exit code. */
+static int try_creddir(struct secret *s, const char *dir, const char *name, uid_t owner)
+{
+	snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
+	if (access(s->path, F_OK) && errno == ENOENT)
+		return 1;
+	int rc = read_secret(s, owner);
+	if (rc || !is_unit_fallback(s))
+		return rc;
+	creds_wipe(s);
+	return 1;
+}
+
+/* Where the secret is. Under the shipped unit, systemd has copied the
+ * root-owned /etc/argoweb/NAME.json or NAME.token, which the service user
+ * cannot open, into $CREDENTIALS_DIRECTORY as argoweb.json or
+ * argoweb.token; a drop-in may provide argoweb (LoadCredentialEncrypted=).
+ * A config naming exactly /etc/argoweb/NAME.json (.token) gets that copy. */
+static int locate(const struct config *c, uid_t owner, struct secret *s, enum secret_kind *expect)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char conventional[4200];
+	snprintf(conventional, sizeof conventional, "%s/%s.%s", ARGOWEB_CONFDIR, c->name,
+	         c->id == ID_TOKENFILE ? "token" : "json");
+	if (c->cred_path && !(dir && *dir && !strcmp(c->cred_path, conventional))) {
+		snprintf(s->path, sizeof s->path, "%s", c->cred_path);
+		return read_secret(s, owner);
+	}
+	static const struct { const char *name; enum secret_kind kind; } names[] = {
+		{ "argoweb", SEC_NONE }, { "argoweb.json", SEC_JSON }, { "argoweb.token", SEC_TOKEN },
+	};
+	for (size_t i = 0; dir && *dir && i < sizeof names / sizeof *names; i++) {
+		if (c->cred_path && names[i].kind != *expect)
+			continue;
+		int rc = try_creddir(s, dir, names[i].name, owner);
+		if (rc != 1) {
+			if (!c->cred_path)
+				*expect = names[i].kind;
+			return rc;
+		}
+	}
+	if (c->cred_path) {     /* systemd had nothing: try the file itself */
+		snprintf(s->path, sizeof s->path, "%s", c->cred_path);
+		return read_secret(s, owner);
+	}
+	msg_at(c->path, 0, 0, "no credential: set credentials-file: or token-file:, or put it at "
+	       "%s/%s.json (or .token) for the argoweb@%s unit", ARGOWEB_CONFDIR, c->name, c->name);
+	return EX_CONFIG_;
+}
+
 int creds_load(const struct config *c, uid_t owner, struct secret *s)
 {
 	memset(s, 0, sizeof *s);
@@ -242,18 +300,7 @@ int creds_load(const struct config *c, uid_t owner, struct secret *s)
 	                        : c->id == ID_TOKENFILE ? SEC_TOKEN : SEC_NONE;
 	if (c->id == ID_QUICK)
 		return 0;
-	if (c->cred_path) {
-		snprintf(s->path, sizeof s->path, "%s", c->cred_path);
-	} else {
-		const char *dir = getenv("CREDENTIALS_DIRECTORY");
-		if (!dir || !*dir) {
-			msg_at(c->path, 0, 0, "no credential: set credentials-file: or token-file:, "
-			       "or pass one with systemd's LoadCredential=argoweb:PATH");
-			return EX_CONFIG_;
-		}
-		snprintf(s->path, sizeof s->path, "%s/argoweb", dir);
-	}
-	int rc = read_secret(s, owner);
+	int rc = locate(c, owner, s, &expect);
 	if (!rc)
 		rc = creds_parse(s, expect, c->tunnel);
 	if (!rc && s->kind == SEC_JSON && !c->nrules) {
