@@ -98,7 +98,18 @@ static int is_catch_all(const struct ynode *rule)
 	return (!h || !*h || !strcmp(h, "*")) && (!p || !*p);
 }
 
-static int check_origin(struct walk *w, const struct ynode *or, const char *where)
+#define TOP_LEVEL ((size_t)-1)
+
+/* "ingress[i]" (or "originRequest" at the top), formatted only on failure:
+ * a config may have 100 000 rules. */
+static int fail_rule(struct walk *w, const struct ynode *n, size_t rule, const char *why)
+{
+	char where[64];
+	snprintf(where, sizeof where, rule == TOP_LEVEL ? "originRequest" : "ingress[%zu]", rule);
+	return schema_fail(w, n, where, why);
+}
+
+static int check_origin(struct walk *w, const struct ynode *or, size_t rule)
 {
 	const struct ynode *access = ymap_get(or, "access");
 	const struct ynode *req = ymap_get(access, "required");
@@ -106,40 +117,39 @@ static int check_origin(struct walk *w, const struct ynode *or, const char *wher
 	if (req)
 		val_bool(req->str, &required);
 	if (required && ymap_get(access, "audTag") && !ymap_get(access, "teamName"))
-		return schema_fail(w, access, where, "access.teamName is required when access.audTag is set");
+		return fail_rule(w, access, rule, "access.teamName is required when access.audTag is set");
 	const struct ynode *rules = ymap_get(or, "ipRules");
 	for (size_t i = 0; rules && i < rules->n; i++) {
 		const struct ynode *pfx = ymap_get(rules->kid[i], "prefix");
 		if (!pfx || !val_cidr(pfx->str))
-			return schema_fail(w, pfx ? pfx : rules->kid[i], where,
-			                   "ipRules[].prefix must be an address prefix such as 10.0.0.0/8");
+			return fail_rule(w, pfx ? pfx : rules->kid[i], rule,
+			                 "ipRules[].prefix must be an address prefix such as 10.0.0.0/8");
 	}
 	return 0;
 }
 
 static int check_rule(struct walk *w, const struct ynode *rule, size_t i, size_t n)
 {
-	char where[64], why[WHYLEN];
-	snprintf(where, sizeof where, "ingress[%zu]", i);
+	char why[WHYLEN];
 	const struct ynode *h = ymap_get(rule, "hostname");
 	const struct ynode *p = ymap_get(rule, "path");
 	const struct ynode *s = ymap_get(rule, "service");
 	if (!s)
-		return schema_fail(w, rule, where, "service: is required (e.g. service: http://localhost:8080)");
+		return fail_rule(w, rule, i, "service: is required (e.g. service: http://localhost:8080)");
 	if (h && *h->str && strcmp(h->str, "*") && val_hostname(h->str, why))
-		return schema_fail(w, h, where, why);
+		return fail_rule(w, h, i, why);
 	if (p && goregex_check(p->str, p->len, why, sizeof why))
-		return schema_fail(w, p, where, why);
+		return fail_rule(w, p, i, why);
 	if (val_service(s->str, why))
-		return schema_fail(w, s, where, why);
+		return fail_rule(w, s, i, why);
 	if (i + 1 == n && !is_catch_all(rule))
-		return schema_fail(w, rule, where, "the last rule must match everything: add a final "
-		                   "rule with no hostname or path, e.g. - service: http_status:404");
+		return fail_rule(w, rule, i, "the last rule must match everything: add a final "
+		                 "rule with no hostname or path, e.g. - service: http_status:404");
 	if (i + 1 < n && is_catch_all(rule))
-		return schema_fail(w, rule, where, "only the last rule may match every hostname and "
-		                   "path; the rules after it would never be used");
+		return fail_rule(w, rule, i, "only the last rule may match every hostname and "
+		                 "path; the rules after it would never be used");
 	const struct ynode *or = ymap_get(rule, "originRequest");
-	return or ? check_origin(w, or, where) : 0;
+	return or ? check_origin(w, or, i) : 0;
 }
 
 static int check_ingress(struct walk *w, struct config *c, const struct ynode *root)
@@ -248,7 +258,7 @@ static int check_flags(struct walk *w, struct config *c, const struct ynode *roo
 	if ((v = ymap_get(root, "region")) && *v->str && strcmp(v->str, "us"))
 		return schema_fail(w, v, "region", "expected \"us\" or an empty string (global)");
 	const struct ynode *or = ymap_get(root, "originRequest");
-	return or ? check_origin(w, or, "originRequest") : 0;
+	return or ? check_origin(w, or, TOP_LEVEL) : 0;
 }
 
 static int check_own(struct walk *w, struct config *c, const struct ynode *root)
@@ -277,7 +287,7 @@ static int validate(struct config *c)
 	}
 	if (root->kind != YN_MAP)
 		return schema_fail(&w, root, "config", "expected a mapping of keys to values at the top");
-	if (schema_check_map(&w, root, k_top, ""))
+	if (schema_check_map(&w, root, k_top))
 		return EX_CONFIG_;
 	if (check_identity(&w, c, root) || check_ingress(&w, c, root) ||
 	    check_flags(&w, c, root) || check_own(&w, c, root))

@@ -21,6 +21,8 @@ struct key {
 
 struct walk {
 	const char *file;
+	char path[160];         /* where the walk is, e.g. ingress[3].service */
+	size_t len;
 };
 
 extern const struct key k_top[], k_rule[], k_origin[], k_health[];
@@ -30,9 +32,10 @@ int schema_is_extension(const char *key);
 const struct key *schema_find(const struct key *set, const char *name);
 
 /* Check every key of map against set, recursively; types and enumerations
- * only. Returns 0 or EX_CONFIG_ after printing FILE:LINE:COL: where: why. */
-int schema_check_map(struct walk *w, struct ynode *map, const struct key *set,
-                     const char *where);
+ * only. Returns 0 or EX_CONFIG_ after printing FILE:LINE:COL: path: why. */
+int schema_check_map(struct walk *w, struct ynode *map, const struct key *set);
+/* Print "FILE:LINE:COL: where: why" (where NULL: the walk's path) and
+ * return EX_CONFIG_. */
 int schema_fail(struct walk *w, const struct ynode *n, const char *where,
                 const char *why);
 

@@ -119,6 +119,9 @@ int val_is_null(const char *s)
 
 static int looks_numeric(const char *s)
 {
+	/* Every number YAML knows starts like this; most values do not. */
+	if (!strchr("+-.0123456789", *s) || !*s)
+		return 0;
 	const char *p = s + (*s == '-' || *s == '+');
 	if (!strcmp(p, ".inf") || !strcmp(p, ".Inf") || !strcmp(p, ".INF") ||
 	    !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN"))
@@ -252,7 +255,8 @@ static int authority_ok(const char *a, char *why)
 		size_t hn = colon ? (size_t)(colon - a) : n;
 		if (hn == 0 || hn >= sizeof host)
 			return bad(why, "missing host (write http://localhost:8080)");
-		snprintf(host, sizeof host, "%.*s", (int)hn, a);
+		memcpy(host, a, hn);
+		host[hn] = 0;
 		char hwhy[WHYLEN];
 		if (strchr(host, '*') || (!val_ip(host) && val_hostname(host, hwhy)))
 			return bad(why, "not a valid host name or address");
