@@ -22,14 +22,16 @@ PKG_CONFIG ?= pkg-config
 B         ?= build
 CFLAGS    ?= -O2 -g
 WERROR    ?= -Werror
-HARDEN    ?= -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
+HARDEN    ?= -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
 HARDEN_LD ?= -pie -Wl,-z,relro,-z,now
 PKGS      := yaml-0.1 libsystemd libcap
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# A packager's CPPFLAGS (say -D_FORTIFY_SOURCE=2) come first, so our
+# hardening, when on, is what stands.
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wvla \
-             $(HARDEN) -DARGOWEB_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+             $(CPPFLAGS) $(HARDEN) -DARGOWEB_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
 
 SRCS := $(sort $(wildcard src/*.c))
@@ -38,7 +40,7 @@ LIBOBJS := $(filter-out $(B)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all units fake check check-unit check-system check-asan check-valgrind check-fuzz \
+.PHONY: deb rpm all units fake check check-unit check-system check-asan check-valgrind check-fuzz \
         deps demo install clean bench fuzz
 
 all: $(B)/argoweb
@@ -64,6 +66,9 @@ $(B)/tests/fake-cloudflared: tests/fake-cloudflared.c | $(B)/tests
 $(B)/tests/notify-recorder: tests/notify-recorder.c | $(B)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
+$(B)/tests/listener: tests/listener.c | $(B)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
 # --- tests ---------------------------------------------------------------
 # `make check` is the one test command: dependencies, unit and system tests
 # on the normal build, then the same under ASan/UBSan and valgrind, then a
@@ -72,14 +77,14 @@ check: deps
 	@tests/run-all.sh
 
 units: $(UNITS)
-fake: $(B)/tests/fake-cloudflared $(B)/tests/notify-recorder
+fake: $(B)/tests/fake-cloudflared $(B)/tests/notify-recorder $(B)/tests/listener
 
 check-unit: $(UNITS)
 	@tests/run-unit.sh $(UNITS)
 
-check-system: $(B)/argoweb $(B)/tests/fake-cloudflared $(B)/tests/notify-recorder
+check-system: $(B)/argoweb fake
 	@ARGOWEB=$(abspath $(B)/argoweb) FAKE=$(abspath $(B)/tests/fake-cloudflared) \
-	    RECORDER=$(abspath $(B)/tests/notify-recorder) \
+	    RECORDER=$(abspath $(B)/tests/notify-recorder) LISTENER=$(abspath $(B)/tests/listener) \
 	    tests/run-system.sh
 
 deps:
@@ -91,6 +96,13 @@ demo: deps all
 
 bench: all
 	@bench/run.sh $(abspath $(B)/argoweb)
+
+# --- packages (build/argoweb_VERSION_ARCH.deb, build/argoweb-VERSION-RELEASE.ARCH.rpm)
+deb:
+	@packaging/debian/build.sh $(VERSION)
+
+rpm:
+	@packaging/rpm/build.sh $(VERSION)
 
 # --- install -------------------------------------------------------------
 install: $(B)/argoweb

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "audit.h"
 #include "config.h"
 #include "creds.h"
 #include "http.h"
@@ -24,7 +25,7 @@
 #define ARGOWEB_VERSION "0.1.0"
 #endif
 
-enum cmd { CMD_CHECK, CMD_RENDER, CMD_RUN, CMD_STATUS };
+enum cmd { CMD_CHECK, CMD_RENDER, CMD_RUN, CMD_STATUS, CMD_AUDIT };
 
 struct opts {
 	enum cmd cmd;
@@ -43,6 +44,7 @@ static const char usage[] =
 	"       argoweb render CONFIG\n"
 	"       argoweb run [--dry-run] CONFIG\n"
 	"       argoweb status CONFIG\n"
+	"       argoweb audit CONFIG\n"
 	"       argoweb --help | --version\n"
 	"CONFIG is a path or an instance name (web means /etc/argoweb/web.yaml).\n"
 	"Exit codes: 0 ok, 64 usage, 65 bad credential, 66 missing file, 69 cloudflared\n"
@@ -55,6 +57,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "render", CMD_RENDER, NULL },
 		{ "run", CMD_RUN, "--dry-run" },
 		{ "status", CMD_STATUS, NULL },
+		{ "audit", CMD_AUDIT, NULL },
 	};
 	memset(o, 0, sizeof *o);
 	if (argc < 2)
@@ -110,7 +113,7 @@ static int load_all(const struct opts *o, struct config *c, struct secret *s,
 {
 	memset(s, 0, sizeof *s);
 	int rc = cfg_load(c, o->config);
-	if (rc || o->config_only || o->cmd == CMD_STATUS)
+	if (rc || o->config_only || o->cmd == CMD_STATUS || o->cmd == CMD_AUDIT)
 		return rc;
 	if ((rc = pd_resolve(c->user, c->group, &t->ids)))
 		return rc;
@@ -122,8 +125,11 @@ static int load_all(const struct opts *o, struct config *c, struct secret *s,
 	return o->cmd == CMD_RENDER ? 0 : check_binary(c, t);
 }
 
-static int cmd_check(const struct config *c)
+static int cmd_check(const struct opts *o, const struct config *c)
 {
+	/* Exposure findings are the operator's to weigh: warn, do not fail. */
+	if (!o->config_only)
+		audit_run(c, 1);
 	printf("%s: ok (%zu ingress rule%s, metrics %s)\n", c->path, c->nrules,
 	       c->nrules == 1 ? "" : "s", c->metrics);
 	return 0;
@@ -235,13 +241,15 @@ int main(int argc, char **argv)
 	if (!rc)
 		rc = load_all(&o, &c, &s, &t);
 	if (!rc && o.cmd == CMD_CHECK)
-		rc = cmd_check(&c);
+		rc = cmd_check(&o, &c);
 	else if (!rc && o.cmd == CMD_RENDER)
 		rc = cmd_render(&c, &s);
 	else if (!rc && o.cmd == CMD_RUN)
 		rc = cmd_run(&o, &c, &s, &t);
 	else if (!rc && o.cmd == CMD_STATUS)
 		rc = cmd_status(&c);
+	else if (!rc && o.cmd == CMD_AUDIT)
+		rc = audit_run(&c, 0) ? 1 : (printf("%s: no findings\n", c.path), 0);
 	creds_wipe(&s);
 	cfg_free(&c);
 	return rc;

@@ -1,0 +1,213 @@
+/* audit: is each origin of this tunnel reachable only through it? An origin
+ * that also listens on a public address can be reached around the tunnel
+ * (and around Cloudflare Access); Cloudflare's own advice is to check with
+ * netcat. This reads the kernel's table of listening TCP sockets instead. */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "audit.h"
+#include "msg.h"
+
+#define MAX_LISTENERS 4096
+
+struct listener {
+	int v6;
+	unsigned char addr[16];
+	unsigned port;
+};
+
+struct table {
+	struct listener l[MAX_LISTENERS];
+	size_t n;
+};
+
+/* /proc/net/tcp{,6}: "sl local_address rem_address st ..." with addresses
+ * in hex, network byte order per 32-bit word, and st 0A = LISTEN. */
+static void read_proc(struct table *t, const char *path, int v6)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], addr[64];
+	unsigned port, st;
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f) && t->n < MAX_LISTENERS) {
+		if (sscanf(line, " %*u: %63[0-9A-Fa-f]:%x %*s %x", addr, &port, &st) != 3 || st != 0x0A)
+			continue;
+		struct listener *l = &t->l[t->n];
+		memset(l, 0, sizeof *l);
+		l->v6 = v6;
+		l->port = port;
+		for (size_t w = 0; w < (v6 ? 4u : 1u); w++) {
+			char word[9];
+			memcpy(word, addr + 8 * w, 8);
+			word[8] = 0;
+			uint32_t host = (uint32_t)strtoul(word, NULL, 16);
+			/* The kernel printed the raw 32-bit word in host order. */
+			memcpy(l->addr + 4 * w, &host, 4);
+		}
+		t->n++;
+	}
+	fclose(f);
+}
+
+static int is_loopback(const struct listener *l)
+{
+	static const unsigned char v6lo[16] = { [15] = 1 };
+	if (!l->v6)
+		return l->addr[0] == 127;
+	/* ::ffff:127.x.y.z is IPv4 loopback seen through a v6 socket. */
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	return !memcmp(l->addr, v6lo, 16) || (!memcmp(l->addr, mapped, 12) && l->addr[12] == 127);
+}
+
+static void show(const struct listener *l, char *buf, size_t n)
+{
+	char a[INET6_ADDRSTRLEN];
+	inet_ntop(l->v6 ? AF_INET6 : AF_INET, l->addr, a, sizeof a);
+	snprintf(buf, n, l->v6 ? "[%s]:%u" : "%s:%u", a, l->port);
+}
+
+/* Is host one of this machine's names or addresses? */
+static int host_is_local(const char *host)
+{
+	if (!strcmp(host, "localhost") || !strncmp(host, "127.", 4) || !strcmp(host, "::1") ||
+	    !strcmp(host, "0.0.0.0") || !strcmp(host, "::"))
+		return 1;
+	unsigned char want[16];
+	int fam = inet_pton(AF_INET, host, want) == 1 ? AF_INET
+	        : inet_pton(AF_INET6, host, want) == 1 ? AF_INET6 : 0;
+	struct ifaddrs *ifa, *i;
+	if (!fam || getifaddrs(&ifa))
+		return 0;
+	int found = 0;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != fam)
+			continue;
+		const void *a = fam == AF_INET ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
+		                               : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		found = !memcmp(a, want, fam == AF_INET ? 4 : 16);
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+static unsigned default_port(const char *scheme)
+{
+	static const struct { const char *s; unsigned p; } d[] = {
+		{ "http", 80 }, { "ws", 80 }, { "https", 443 }, { "wss", 443 },
+		{ "ssh", 22 }, { "rdp", 3389 }, { "smb", 445 },
+	};
+	for (size_t i = 0; i < sizeof d / sizeof *d; i++)
+		if (!strcmp(scheme, d[i].s))
+			return d[i].p;
+	return 0;
+}
+
+/* scheme://host[:port] into its parts; 0 when it is such a URL. */
+static int split_url(const char *url, char *scheme, char *host, unsigned *port)
+{
+	const char *sep = strstr(url, "://");
+	if (!sep || sep - url > 15)
+		return -1;
+	snprintf(scheme, 16, "%.*s", (int)(sep - url), url);
+	const char *h = sep + 3, *end;
+	if (*h == '[') {
+		end = strchr(h, ']');
+		if (!end)
+			return -1;
+		snprintf(host, 256, "%.*s", (int)(end - h - 1), h + 1);
+		end++;
+	} else {
+		end = h + strcspn(h, ":/");
+		snprintf(host, 256, "%.*s", (int)(end - h), h);
+	}
+	*port = *end == ':' ? (unsigned)atoi(end + 1) : default_port(scheme);
+	return *port ? 0 : -1;
+}
+
+static int as_warnings;
+
+/* One line per finding: on stdout for audit, as warnings for check. */
+static int finding(const struct config *c, const char *what, const char *line)
+{
+	if (as_warnings)
+		msg_warn(c->path, 0, 0, "%s: %s", what, line);
+	else
+		printf("%s: %s: %s\n", c->path, what, line);
+	return 1;
+}
+
+/* One origin: listening at all, and on loopback only? */
+static int audit_origin(const struct config *c, const struct table *t, const char *what,
+                        const char *url)
+{
+	char scheme[16], host[256], where[80], line[512];
+	unsigned port;
+	if (!strncmp(url, "unix:", 5) || !strncmp(url, "unix+tls:", 9)) {
+		struct stat st;
+		const char *path = strchr(url, ':') + 1;
+		if (!stat(path, &st) && S_ISSOCK(st.st_mode))
+			return 0;
+		snprintf(line, sizeof line, "no socket at %s: start the origin or fix the path", path);
+		return finding(c, what, line);
+	}
+	if (split_url(url, scheme, host, &port) || !host_is_local(host))
+		return 0;   /* another host's origin: not ours to see */
+	int listening = 0, n = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->l[i].port != port)
+			continue;
+		listening = 1;
+		if (!is_loopback(&t->l[i])) {
+			show(&t->l[i], where, sizeof where);
+			snprintf(line, sizeof line, "origin also listens on %s, reachable without the "
+			         "tunnel: bind it to 127.0.0.1 or firewall port %u", where, port);
+			n += finding(c, what, line);
+		}
+	}
+	if (!listening) {
+		snprintf(line, sizeof line, "nothing listens on port %u: start the origin or fix "
+		         "the port", port);
+		n += finding(c, what, line);
+	}
+	return n;
+}
+
+int audit_run(const struct config *c, int warnings)
+{
+	static struct table t;
+	as_warnings = warnings;
+	t.n = 0;
+	read_proc(&t, "/proc/net/tcp", 0);
+	read_proc(&t, "/proc/net/tcp6", 1);
+	int n = 0;
+	char what[96];
+	const struct ynode *ing = ymap_get(c->tree.root, "ingress");
+	for (size_t i = 0; ing && i < ing->n; i++) {
+		const struct ynode *s = ymap_get(ing->kid[i], "service");
+		snprintf(what, sizeof what, "ingress[%zu] %.40s", i, s->str);
+		n += audit_origin(c, &t, what, s->str);
+	}
+	if (c->quick_url)
+		n += audit_origin(c, &t, "quick", c->quick_url);
+	/* The metrics port may be held by a cloudflared started by hand on
+	 * 0.0.0.0 (its container default): /debug/pprof for all to see. */
+	const char *colon = strrchr(c->metrics, ':');
+	unsigned mport = colon ? (unsigned)atoi(colon + 1) : 0;
+	for (size_t i = 0; i < t.n; i++)
+		if (t.l[i].port == mport && !is_loopback(&t.l[i])) {
+			char where[80], line[512];
+			show(&t.l[i], where, sizeof where);
+			snprintf(line, sizeof line, "a listener on %s serves cloudflared's metrics port to "
+			         "the network: bind metrics to 127.0.0.1 or firewall port %u", where, mport);
+			n += finding(c, "metrics", line);
+		}
+	return n;
+}
