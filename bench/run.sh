@@ -1,0 +1,333 @@
+#!/bin/sh
+# bench/run.sh BINARY: argoweb's start overhead and its config-size scaling.
+# `make bench` runs it on build/argoweb. Needs only cc and libc (the timing
+# helper bench/spawn.c is built here); no hyperfine. Prints Markdown tables.
+#
+#  1. start overhead: `argoweb run CONFIG` (which execs the target) against
+#     exec'ing the same target directly, same argv and environment,
+#     interleaved, BENCH_RUNS (300) runs per arm, for a quick-tunnel config
+#     and a credentials-file config.
+#  2. `check --config-only` and `render` for 10 .. 100 000 ingress rules.
+#  3. peak RSS of `check --config-only` on the 100 000-rule config.
+#
+# Started as root, every timed command runs as BENCH_USER (default nobody),
+# since argoweb refuses `user: root`; otherwise as the current user. As root
+# it also raises the timed runs' priority (see BENCH_NICE, BENCH_RT below).
+# Scratch files go to BENCH_DIR (default build/bench beside this tree), not
+# /tmp: the credential check refuses world-writable parents.
+set -eu
+
+BIN=${1:?usage: bench/run.sh /abs/path/to/argoweb}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+[ -x "$BIN" ] || { echo "bench: $BIN is not executable" >&2; exit 1; }
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${BENCH_DIR:-$TOP/build/bench}
+RUNS=${BENCH_RUNS:-300}
+SIZES=${BENCH_SIZES:-10 1000 10000 100000}
+SCALE_RUNS=${BENCH_SCALE_RUNS:-11}      # per size up to 10 000 rules
+BIG_RUNS=${BENCH_BIG_RUNS:-5}           # per size above 10 000 rules
+CC=${CC:-cc}
+
+if [ "$(id -u)" = 0 ]; then
+	BUSER=${BENCH_USER:-nobody}
+	ASUSER="-u $BUSER"
+else
+	BUSER=$(id -un)
+	ASUSER=
+fi
+id "$BUSER" >/dev/null 2>&1 || { echo "bench: no user $BUSER (set BENCH_USER)" >&2; exit 1; }
+BHOME=$(getent passwd "$BUSER" 2>/dev/null | cut -d: -f6)
+BHOME=${BHOME:-/}
+FIXED_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+# --- scratch tree: owned by us (or root), not group/other-writable ----------
+mkdir -p "$OUT"
+rm -rf "${OUT:?}/bin" "${OUT:?}/fake" "${OUT:?}/etc" "${OUT:?}/cfg" "${OUT:?}/run" \
+	"${OUT:?}/spawn" "${OUT:?}/stderr.log" "${OUT:?}/verify.out" "${OUT:?}/rss.txt" "${OUT:?}/cg.log"
+chmod 0755 "$TOP/build" "$OUT" 2>/dev/null || true
+mkdir -m 0755 "$OUT/bin" "$OUT/etc" "$OUT/cfg"
+mkdir -m 0700 "$OUT/run"
+ERR=$OUT/stderr.log
+: >"$ERR"
+
+$CC -O2 -Wall -Wextra -o "$OUT/spawn" "$TOP/bench/spawn.c"
+if ! $CC -O2 -static -o "$OUT/bin/cloudflared" "$TOP/bench/true.c" 2>/dev/null; then
+	$CC -O2 -o "$OUT/bin/cloudflared" "$TOP/bench/true.c"
+	TARGET_KIND="trivial C program (dynamic: no static libc here)"
+else
+	TARGET_KIND="trivial static C program"
+fi
+TARGET=$OUT/bin/cloudflared
+FAKE_SRC=$(dirname "$BIN")/tests/fake-cloudflared
+if [ -x "$FAKE_SRC" ]; then
+	mkdir -m 0755 "$OUT/fake"
+	cp "$FAKE_SRC" "$OUT/fake/cloudflared"
+	echo exit=1 >"$OUT/fake/fake-cloudflared.conf"
+fi
+
+UUID=6ff42ae2-765d-4adf-8112-31c55c1551ef
+CRED=$OUT/etc/bench.json
+# A well-formed, made-up credential (not a real secret).
+printf '{"AccountTag":"0123456789abcdef0123456789abcdef","TunnelSecret":"%s","TunnelID":"%s"}\n' \
+	c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI= "$UUID" >"$CRED"
+chmod 0600 "$CRED"
+if [ -n "$ASUSER" ]; then
+	chown "$BUSER" "$CRED" "$OUT/run"
+fi
+
+# quick.yaml / cred.yaml with the given cloudflared
+write_small_configs() { # target suffix
+	printf 'quick: http://localhost:8080\nuser: %s\ncloudflared: %s\n' \
+		"$BUSER" "$1" >"$OUT/etc/quick$2.yaml"
+	cat >"$OUT/etc/cred$2.yaml" <<EOF
+tunnel: $UUID
+credentials-file: $CRED
+ingress:
+  - hostname: www.example.com
+    service: http://localhost:8080
+  - service: http_status:404
+user: $BUSER
+cloudflared: $1
+EOF
+}
+write_small_configs "$TARGET" ""
+[ -x "$FAKE_SRC" ] && write_small_configs "$OUT/fake/cloudflared" "-fake"
+
+# gen N: N ingress rules, the last a catch-all; every 10th has a path
+# and an originRequest.
+gen() {
+	awk -v n="$1" -v uuid="$UUID" -v cred="$CRED" -v user="$BUSER" -v cf="$TARGET" 'BEGIN {
+		printf "tunnel: %s\ncredentials-file: %s\nuser: %s\ncloudflared: %s\ningress:\n", uuid, cred, user, cf
+		for (i = 1; i < n; i++) {
+			printf "  - hostname: h%06d.example.com\n", i
+			if (i % 10 == 0)
+				printf "    path: ^/api/v[0-9]+/\n    originRequest: {connectTimeout: 10s}\n"
+			printf "    service: http://localhost:%d\n", 1024 + i % 60000
+		}
+		printf "  - service: http_status:404\n"
+	}' >"$OUT/cfg/rules-$1.yaml"
+}
+
+fstype() { df -PT "$1" 2>/dev/null | awk 'NR == 2 { print $2 }'; }
+
+# A private directory on a tmpfs, like the service's /run/argoweb/NAME.
+TMPFS_RUN='' TMPFS_LABEL=''
+for base in /run "${XDG_RUNTIME_DIR:-}" /dev/shm; do
+	if [ -z "$base" ] || [ ! -d "$base" ] || [ ! -w "$base" ]; then continue; fi
+	[ "$(fstype "$base")" = tmpfs ] || continue
+	TMPFS_RUN=$(mktemp -d "$base/argoweb-bench.XXXXXX") || continue
+	chmod 0700 "$TMPFS_RUN"
+	[ -n "$ASUSER" ] && chown "$BUSER" "$TMPFS_RUN"
+	TMPFS_LABEL="$base/argoweb-bench.* (tmpfs)"
+	break
+done
+trap '[ -z "$TMPFS_RUN" ] || rm -rf "$TMPFS_RUN"' EXIT
+trap 'exit 1' INT TERM HUP PIPE
+
+# On a shared machine other load disturbs the medians; when root, the timed
+# runs (every arm alike) get nice -20 in their own autogroup, and the short
+# runs of section 1 SCHED_FIFO, so a woken process does not wait for a busy
+# CPU's next tick. BENCH_NICE=0 / BENCH_RT=0 turn these off.
+PRIO='' RT='' PRIO_LABEL="normal priority"
+if [ "$(id -u)" = 0 ] && [ "${BENCH_NICE:-1}" != 0 ]; then
+	PRIO=-p PRIO_LABEL="nice -20"
+fi
+if [ "$(id -u)" = 0 ] && [ "${BENCH_RT:-1}" != 0 ]; then
+	RT=-r PRIO_LABEL="$PRIO_LABEL; section 1 SCHED_FIFO 1"
+fi
+SPAWN="$OUT/spawn $PRIO $ASUSER -E $ERR"
+SPAWN_RT="$OUT/spawn $PRIO $RT $ASUSER -E $ERR"
+
+# verify LABEL ARM...: one run that must exit 0, else show why and stop.
+verify() {
+	label=$1; shift
+	: >"$ERR"
+	: >"$OUT/verify.out"
+	if ! $SPAWN -O "$OUT/verify.out" -n 1 -w 0 "$@" >/dev/null; then
+		echo "bench: $label failed:" >&2
+		sed 's/^/  /' "$ERR" >&2
+		exit 1
+	fi
+}
+
+field() { # line name -> value
+	echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
+}
+
+# --- header ------------------------------------------------------------------
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo "# argoweb bench"
+echo
+echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "- host: nproc $(nproc), ${CPU:-unknown CPU}, Linux $(uname -r)"
+echo "- binary: $BIN ($("$BIN" --version 2>/dev/null || echo '?'))"
+echo "- commands run as: $BUSER, $PRIO_LABEL; scratch: $OUT"
+# Other load on the machine inflates wall and CPU times alike: say how much
+# there was (busy share of all CPUs over one second, before we start).
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
+b0=$(busy); sleep 1; b1=$(busy)
+BUSY=$(echo "$b0 $b1" | awk '{ t = ($3 - $1) + ($4 - $2); printf "%.0f%%", t ? 100 * ($3 - $1) / t : 0 }')
+echo "- other load at start: load average $(cut -d' ' -f1-3 /proc/loadavg), CPUs $BUSY busy"
+echo
+
+# --- 1. start overhead -------------------------------------------------------
+echo "## 1. Start overhead: \`argoweb run\` vs exec'ing the target directly"
+echo
+echo "$RUNS runs per arm, interleaved, fork+execve+wait4 timed with CLOCK_MONOTONIC (ms)."
+echo
+echo "| config | target | RUNTIME_DIRECTORY | direct median | direct p90 | argoweb median | argoweb p90 | added: median diff | added: paired median | added CPU |"
+echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+
+CREDS_ENV="TUNNEL_CRED_CONTENTS=$(cat "$CRED")"
+overhead() { # kind target-label target config-suffix rundir rundir-label
+	kind=$1 tlabel=$2 target=$3 sfx=$4 rdir=$5 rlabel=$6
+	cfg=$OUT/etc/$kind$sfx.yaml
+	if [ "$kind" = quick ]; then
+		set -- "$target" --no-autoupdate tunnel --config "$rdir/config.yml" --url http://localhost:8080
+		secret=
+	else
+		set -- "$target" --no-autoupdate tunnel --config "$rdir/config.yml" run
+		secret=$CREDS_ENV
+	fi
+	verify "argoweb run $cfg" @argoweb RUNTIME_DIRECTORY="$rdir" HOME="$BHOME" PATH="$FIXED_PATH" \
+		"$BIN" run "$cfg"
+	# The direct arm gets what argoweb gives cloudflared: argv and environment.
+	res=$($SPAWN_RT -n "$RUNS" -w 10 \
+		@direct PATH="$FIXED_PATH" HOME="$BHOME" ${secret:+"$secret"} "$@" :: \
+		@argoweb RUNTIME_DIRECTORY="$rdir" HOME="$BHOME" PATH="$FIXED_PATH" "$BIN" run "$cfg")
+	d=$(echo "$res" | grep '^arm direct ')
+	a=$(echo "$res" | grep '^arm argoweb ')
+	p=$(echo "$res" | grep '^diff ')
+	printf '| %s | %s | %s | %.3f | %.3f | %.3f | %.3f | **%.3f** | %.3f | %.3f |\n' \
+		"$kind" "$tlabel" "$rlabel" "$(field "$d" median_ms)" "$(field "$d" p90_ms)" \
+		"$(field "$a" median_ms)" "$(field "$a" p90_ms)" \
+		"$(echo "$(field "$a" median_ms) $(field "$d" median_ms)" | awk '{ print $1 - $2 }')" \
+		"$(field "$p" median_ms)" \
+		"$(echo "$(field "$a" cpu_ms) $(field "$d" cpu_ms)" | awk '{ print $1 - $2 }')"
+}
+RLABEL="${OUT#"$TOP"/}/run ($(fstype "$OUT/run"))"
+overhead quick "true (static)" "$TARGET" "" "$OUT/run" "$RLABEL"
+overhead cred "true (static)" "$TARGET" "" "$OUT/run" "$RLABEL"
+if [ -x "$FAKE_SRC" ]; then
+	overhead quick "fake, exit=1" "$OUT/fake/cloudflared" "-fake" "$OUT/run" "$RLABEL"
+	overhead cred "fake, exit=1" "$OUT/fake/cloudflared" "-fake" "$OUT/run" "$RLABEL"
+fi
+# The service's real RuntimeDirectory= is under /run, a tmpfs, where fsync
+# costs nothing; measure there too when a private tmpfs directory is at hand.
+if [ -n "$TMPFS_RUN" ]; then
+	overhead quick "true (static)" "$TARGET" "" "$TMPFS_RUN" "$TMPFS_LABEL"
+	overhead cred "true (static)" "$TARGET" "" "$TMPFS_RUN" "$TMPFS_LABEL"
+fi
+echo
+echo "Where the argoweb arm's time goes (cred config; each row runs the step alone, interleaved):"
+echo
+echo "| step | median ms | p90 ms | over the previous row (paired medians) |"
+echo "|---|---:|---:|---:|"
+RD=${TMPFS_RUN:-$OUT/run}
+res=$($SPAWN_RT -n "$RUNS" -w 10 \
+	@exec-target "$TARGET" :: \
+	@argoweb--version "$BIN" --version :: \
+	@check--config-only "$BIN" check --config-only "$OUT/etc/cred.yaml" :: \
+	@check "$BIN" check "$OUT/etc/cred.yaml" :: \
+	@run-tmpfs RUNTIME_DIRECTORY="$RD" "$BIN" run "$OUT/etc/cred.yaml" :: \
+	@run-disk RUNTIME_DIRECTORY="$OUT/run" "$BIN" run "$OUT/etc/cred.yaml")
+prev=
+for step in exec-target argoweb--version check--config-only check run-tmpfs run-disk; do
+	l=$(echo "$res" | grep "^arm $step ")
+	case $step in
+	exec-target) what="exec the target alone" ;;
+	argoweb--version) what="exec argoweb (dynamic loading, libyaml), print version" ;;
+	check--config-only) what="+ parse and validate the config" ;;
+	check) what="+ open and check the credential, stat the binary" ;;
+	run-tmpfs) what="+ render, write (tmpfs), exec the target = run" ;;
+	run-disk) what="run, with the rendered config on $(fstype "$OUT/run") instead" ;;
+	esac
+	if [ -n "$prev" ]; then
+		# spawn reports each arm's paired difference against the first arm.
+		cur=$(field "$(echo "$res" | grep "^diff $step-exec-target ")" median_ms)
+		inc=$(echo "$cur $prev" | awk '{ printf "%+.3f", $1 - $2 }')
+	else
+		cur=0 inc=
+	fi
+	printf '| %s | %.3f | %.3f | %s |\n' "$what" "$(field "$l" median_ms)" "$(field "$l" p90_ms)" "$inc"
+	prev=$cur
+done
+echo
+echo "target: $TARGET_KIND${FAKE_SRC:+; fake = tests/fake-cloudflared with exit=1 (dynamic, libyaml)}."
+echo "added: median diff = argoweb median - direct median; paired median = median of the"
+echo "per-round differences; CPU = difference of the median user+system CPU time of the two arms."
+echo "argoweb writes the rendered config with fsync (file and directory) on every start."
+echo
+
+# --- 2. config size ----------------------------------------------------------
+echo "## 2. \`check --config-only\` and \`render\` by number of ingress rules"
+echo
+echo "Generated configs: distinct hostnames, every 10th rule with a path regex and an"
+echo "originRequest, a final catch-all (counted). check and render interleaved, one warm-up"
+echo "each. Wall = median elapsed, CPU = median user+system time of the process; per 1000"
+echo "rules = median / rules x 1000 (— at 10 rules, where the fixed start cost dominates)."
+echo "Peak RSS from wait4 (largest run). \`render\` does everything \`check --config-only\`"
+echo "does, plus reading and checking the credential and emitting the YAML."
+echo
+echo "| rules | command | runs | wall ms | wall min ms | wall ms / 1000 rules | CPU ms | CPU ms / 1000 rules | peak RSS KiB |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+per1k() { # ms rules
+	if [ "$2" -ge 1000 ]; then echo "$1 $2" | awk '{ printf "%.2f", $1 * 1000 / $2 }'; else echo "—"; fi
+}
+row() { # rules command runs spawn-line
+	printf '| %s | %s | %s | %.2f | %.2f | %s | %.2f | %s | %s |\n' "$1" "$2" "$3" \
+		"$(field "$4" median_ms)" "$(field "$4" min_ms)" "$(per1k "$(field "$4" median_ms)" "$1")" \
+		"$(field "$4" cpu_ms)" "$(per1k "$(field "$4" cpu_ms)" "$1")" "$(field "$4" maxrss_kb)"
+}
+for n in $SIZES; do
+	gen "$n"
+	cfg=$OUT/cfg/rules-$n.yaml
+	chmod 0644 "$cfg"
+	verify "check --config-only ($n rules)" "$BIN" check --config-only "$cfg"
+	grep -q "ok ($n ingress rules" "$OUT/verify.out" ||
+		{ echo "bench: check did not count $n rules: $(cat "$OUT/verify.out")" >&2; exit 1; }
+	verify "render ($n rules)" "$BIN" render "$cfg"
+	runs=$SCALE_RUNS
+	[ "$n" -gt 10000 ] && runs=$BIG_RUNS
+	res=$($SPAWN -n "$runs" -w 1 \
+		@check "$BIN" check --config-only "$cfg" :: @render "$BIN" render "$cfg")
+	row "$n" "check --config-only" "$runs" "$(echo "$res" | grep '^arm check ')"
+	row "$n" "render" "$runs" "$(echo "$res" | grep '^arm render ')"
+	LAST=$n
+done
+echo
+
+# --- 3. peak RSS -------------------------------------------------------------
+cfg=$OUT/cfg/rules-$LAST.yaml
+echo "## 3. Peak RSS of \`check --config-only\`, $LAST rules"
+echo
+echo "config file: $(wc -c <"$cfg" | awk '{ printf "%.1f MiB", $1 / 1048576 }')"
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f %M -o "$OUT/rss.txt" "$BIN" check --config-only "$cfg" >/dev/null
+	echo "peak RSS: $(cat "$OUT/rss.txt") KiB (/usr/bin/time -f %M)"
+else
+	echo "peak RSS: see the check --config-only row of section 2 (wait4 rusage; no /usr/bin/time here)"
+fi
+echo
+
+# --- 4. instruction counts ---------------------------------------------------
+# Wall and CPU times move with other load (a busy sibling hyperthread can
+# halve the instructions per cycle); callgrind's instruction count does not,
+# so it is the figure to compare across runs and machines. Optional.
+if [ "${BENCH_CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1 &&
+   [ -f "$OUT/cfg/rules-10000.yaml" ]; then
+	echo "## 4. Instructions executed (callgrind), 10000 rules"
+	echo
+	echo "| command | instructions | per rule |"
+	echo "|---|---:|---:|"
+	cfg=$OUT/cfg/rules-10000.yaml
+	for cmd in "check --config-only" render; do
+		# shellcheck disable=SC2086
+		ir=$($OUT/spawn $ASUSER -E "$OUT/cg.log" -n 1 -w 0 "$(command -v valgrind)" --tool=callgrind \
+			--callgrind-out-file=/dev/null "$BIN" $cmd "$cfg" >/dev/null &&
+			sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' "$OUT/cg.log" | tail -n 1) || ir=
+		[ -z "$ir" ] || printf '| %s | %s | %s |\n' "$cmd" \
+			"$(echo "$ir" | awk '{ printf "%.1f M", $1 / 1e6 }')" "$(echo "$ir" | awk '{ printf "%.0f", $1 / 10000 }')"
+		rm -f "$OUT/cg.log"
+	done
+fi
