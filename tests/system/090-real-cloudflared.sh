@@ -107,7 +107,8 @@ setup_fake exit=1
 for f in "$TOP"/tests/configs/valid/*.yaml; do
 	n=$(basename "$f" .yaml)
 	sed -e "s#@CRED@#$T/cred.json#g" -e "s#@TOKEN@#$T/cred.token#g" \
-	    -e "s#@CLOUDFLARED@#$FAKE_BIN#g" "$f" >"$T/$n.yaml"
+	    -e "s#@CLOUDFLARED@#$FAKE_BIN#g" -e "s#@USER@#$RUSER#g" -e "s#@GROUP@#$RGROUP#g" \
+	    "$f" >"$T/$n.yaml"
 	mkdir -p "$T/creds.$n"
 	case $n in *token*) write_token "$T/creds.$n/argoweb";; *) write_cred_json "$T/creds.$n/argoweb";; esac
 	export CREDENTIALS_DIRECTORY="$T/creds.$n"
