@@ -89,8 +89,13 @@ static int lock_securebits(void)
 
 static int clear_caps(void)
 {
-	cap_t none = cap_init();    /* every set empty */
-	int rc = none && cap_set_proc(none) == 0 ? 0 : fail("clearing capabilities");
+	cap_t now = cap_get_proc(), none = cap_init();    /* every set empty */
+	int rc = 0;
+	/* Nothing to clear is the usual case under systemd's User=, whose
+	 * seccomp filter (~@privileged) refuses capset() itself. */
+	if (!now || !none || cap_compare(now, none) != 0)
+		rc = none && cap_set_proc(none) == 0 ? 0 : fail("clearing capabilities");
+	cap_free(now);
 	cap_free(none);
 	return rc;
 }
