@@ -58,7 +58,12 @@ static int read_file(const char *path, char **buf, size_t *len)
 		return errno == ENOENT ? EX_NOINPUT_ : EX_NOPERM_;
 	}
 	struct stat st;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > ARGOWEB_MAX_CONFIG) {
+	if (fstat(fd, &st)) {
+		msg_at(path, 0, 0, "fstat: %s", strerror(errno));
+		close(fd);
+		return EX_OSERR_;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > ARGOWEB_MAX_CONFIG) {
 		msg_at(path, 0, 0, S_ISREG(st.st_mode) ? "larger than 32 MiB" : "not a regular file");
 		close(fd);
 		return EX_CONFIG_;
@@ -278,7 +283,7 @@ static int check_own(struct walk *w, struct config *c, const struct ynode *root)
 
 static int validate(struct config *c)
 {
-	struct walk w = { .file = c->path };
+	struct walk w = { .file = c->path, .tree = &c->tree };
 	struct ynode *root = c->tree.root;
 	if (!root || (root->kind == YN_SCALAR && val_is_null(root->str))) {
 		msg_at(c->path, 1, 1, "empty config: expected at least tunnel:, credentials-file: and "

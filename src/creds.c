@@ -4,19 +4,16 @@
  * No message ever quotes the content. */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "creds.h"
+#include "json.h"
 #include "msg.h"
 #include "safefile.h"
 #include "values.h"
-#include "ytree.h"
-#include <yaml.h>
 
 static int b64val(int c)
 {
@@ -65,61 +62,20 @@ static int data_err(const struct secret *s, const char *why)
 	return EX_DATAERR_;
 }
 
-/* A JSON object's string member, matched case-insensitively as Go's
- * encoding/json does. */
-static const struct ynode *member(const struct ynode *obj, const char *key)
+static int str_field_ok(const struct json_member *m)
 {
-	for (size_t i = 0; i < obj->n; i += 2)
-		if (!strcasecmp(obj->kid[i]->str, key))
-			return obj->kid[i + 1];
-	return NULL;
+	return m && m->str && m->len > 0;
 }
 
-/* JSON strings are double-quoted; YAML's plain and single-quoted ones
- * would parse here but not in Go's encoding/json. */
-static int is_json_str(const struct ynode *v)
+static int b64_field_ok(const struct json_member *m)
 {
-	return v && v->kind == YN_SCALAR && v->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-}
-
-static int str_field_ok(const struct ynode *v)
-{
-	return is_json_str(v) && v->len > 0;
-}
-
-static int b64_field_ok(const struct ynode *v)
-{
-	if (!str_field_ok(v))
+	if (!str_field_ok(m))
 		return 0;
-	unsigned char *tmp = xmalloc(v->len);
-	long n = b64_decode(v->str, v->len, tmp);
-	explicit_bzero(tmp, v->len);
+	unsigned char *tmp = xmalloc(m->len);
+	long n = b64_decode(m->str, m->len, tmp);
+	explicit_bzero(tmp, m->len);
 	free(tmp);
 	return n > 0;
-}
-
-/* Parse JSON with the YAML parser (JSON is a subset of YAML's flow style),
- * quietly: the parser's own messages could quote the content. */
-static int parse_json(const char *buf, size_t len, struct ytree *t)
-{
-	size_t lead = 0;
-	while (lead < len && isspace((unsigned char)buf[lead]))
-		lead++;
-	if (lead == len || buf[lead] != '{')
-		return -1;
-	int was = msg_quiet;
-	msg_quiet = 1;
-	int rc = ytree_parse(t, "", buf, len);
-	msg_quiet = was;
-	if (rc)
-		return rc;
-	rc = t->root->kind == YN_MAP ? 0 : -1;
-	for (size_t i = 0; !rc && i < t->root->n; i += 2)
-		if (!is_json_str(t->root->kid[i]))
-			rc = -1;
-	if (rc)
-		ytree_free(t);
-	return rc;
 }
 
 static int check_tunnel_match(const struct secret *s, const char *tunnel, const char *field)
@@ -133,25 +89,25 @@ static int check_tunnel_match(const struct secret *s, const char *tunnel, const 
 
 static int parse_cred_json(struct secret *s, const char *tunnel)
 {
-	struct ytree t;
-	if (parse_json(s->buf, s->len, &t))
+	struct json_object o;
+	if (json_parse_object(s->buf, s->len, &o))
 		return data_err(s, "not a tunnel credentials file: expected a JSON object "
 		                "with AccountTag, TunnelSecret and TunnelID");
-	const struct ynode *acct = member(t.root, "AccountTag");
-	const struct ynode *sec = member(t.root, "TunnelSecret");
-	const struct ynode *id = member(t.root, "TunnelID");
+	const struct json_member *acct = json_get(&o, "AccountTag");
+	const struct json_member *sec = json_get(&o, "TunnelSecret");
+	const struct json_member *id = json_get(&o, "TunnelID");
 	int rc = 0;
 	if (!str_field_ok(acct))
 		rc = data_err(s, "AccountTag is missing or not a string");
 	else if (!sec || !b64_field_ok(sec))
 		rc = data_err(s, sec ? "TunnelSecret is not base64" : "TunnelSecret is missing");
-	else if (!is_json_str(id) || !val_uuid(id->str))
+	else if (!id || !id->str || !val_uuid(id->str))
 		rc = data_err(s, id ? "TunnelID is not a UUID" : "TunnelID is missing");
 	if (!rc) {
 		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", id->str);
 		rc = check_tunnel_match(s, tunnel, "TunnelID");
 	}
-	ytree_free(&t);
+	json_free(&o);
 	return rc;
 }
 
@@ -165,27 +121,28 @@ static int parse_token(struct secret *s)
 			                "(the file must hold the token on one line)");
 	unsigned char *json = xmalloc(s->len / 4 * 3 + 1);
 	long n = b64_decode(s->buf, s->len, json);
-	struct ytree t;
+	struct json_object o;
 	int rc = 0;
 	if (n < 0)
 		rc = data_err(s, "not a tunnel token: not base64 (copy the token from the "
 		              "dashboard's install command)");
-	else if (parse_json((const char *)json, (size_t)n, &t))
+	else if (json_parse_object((const char *)json, (size_t)n, &o))
 		rc = data_err(s, "not a tunnel token: does not decode to a JSON object");
 	explicit_bzero(json, s->len / 4 * 3 + 1);
 	free(json);
 	if (rc)
 		return rc;
-	const struct ynode *a = ymap_get(t.root, "a"), *tt = ymap_get(t.root, "t");
+	/* The token's fields, matched as Go matches struct tags. */
+	const struct json_member *a = json_get(&o, "a"), *t = json_get(&o, "t");
 	if (!str_field_ok(a))
 		rc = data_err(s, "token field a (account tag) is missing or empty");
-	else if (!is_json_str(tt) || !val_uuid(tt->str))
+	else if (!t || !t->str || !val_uuid(t->str))
 		rc = data_err(s, "token field t (tunnel ID) is missing or not a UUID");
-	else if (!b64_field_ok(ymap_get(t.root, "s")))
+	else if (!b64_field_ok(json_get(&o, "s")))
 		rc = data_err(s, "token field s (tunnel secret) is missing or not base64");
 	else
-		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", tt->str);
-	ytree_free(&t);
+		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", t->str);
+	json_free(&o);
 	return rc;
 }
 

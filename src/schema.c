@@ -235,15 +235,22 @@ static int check_scalar(struct walk *w, const struct ynode *v)
 	return 0;
 }
 
-static int check_enum(struct walk *w, struct ynode *v, const struct key *k)
+/* A value YAML would read as a number, boolean or timestamp, where
+ * cloudflared wants a string, is rendered quoted. The node may be shared
+ * through an alias with a place that wants the number: quote a copy. */
+static void quote_if_needed(struct walk *w, struct ynode **slot)
 {
+	if (!(*slot)->is_str && !val_resolves_as_string((*slot)->str))
+		*slot = ytree_quoted_copy(w->tree, *slot);
+}
+
+static int check_enum(struct walk *w, struct ynode **slot, const struct key *k)
+{
+	struct ynode *v = *slot;
 	const char *const *e = k->arg;
 	for (int i = 0; e[i]; i++)
 		if (!strcmp(v->str, e[i])) {
-			/* `edge-ip-version: 4` is an int to yaml.v3, and cloudflared
-			 * wants a string: render it quoted. */
-			if (!v->is_str && !val_resolves_as_string(v->str))
-				v->style = SCALAR_DOUBLE_QUOTED;
+			quote_if_needed(w, slot);       /* edge-ip-version: 4 */
 			return 0;
 		}
 	char why[WHYLEN];
@@ -253,7 +260,7 @@ static int check_enum(struct walk *w, struct ynode *v, const struct key *k)
 	return fail_here(w, v, why);
 }
 
-static int check_value(struct walk *w, struct ynode *v, const struct key *k);
+static int check_value(struct walk *w, struct ynode **slot, const struct key *k);
 
 static int check_list(struct walk *w, struct ynode *v, const struct key *k)
 {
@@ -263,7 +270,7 @@ static int check_list(struct walk *w, struct ynode *v, const struct key *k)
 	item.type = k->type == T_LIST_MAP ? T_MAP : k->type == T_LIST_UINT ? T_UINT : T_STR;
 	for (size_t i = 0; i < v->n; i++) {
 		size_t old = path_push(w, NULL, i, 1);
-		int rc = check_value(w, v->kid[i], &item);
+		int rc = check_value(w, &v->kid[i], &item);
 		path_pop(w, old);
 		if (rc)
 			return rc;
@@ -271,18 +278,16 @@ static int check_list(struct walk *w, struct ynode *v, const struct key *k)
 	return 0;
 }
 
-static int check_typed_scalar(struct walk *w, struct ynode *v, const struct key *k)
+static int check_typed_scalar(struct walk *w, struct ynode **slot, const struct key *k)
 {
+	struct ynode *v = *slot;
 	char why[WHYLEN];
 	long long u;
 	int64_t ns;
 	int b;
 	switch (k->type) {
 	case T_STR:
-		/* yaml.v3 hands a bare 8080 to cloudflared as an int where it
-		 * wants a string: render it quoted. */
-		if (!v->is_str && !val_resolves_as_string(v->str))
-			v->style = SCALAR_DOUBLE_QUOTED;
+		quote_if_needed(w, slot);       /* label: 2024 */
 		return 0;
 	case T_BOOL:
 		return v->is_str || val_bool(v->str, &b) ? fail_here(w, v, "expected true or false") : 0;
@@ -295,14 +300,15 @@ static int check_typed_scalar(struct walk *w, struct ynode *v, const struct key 
 			return fail_here(w, v, why);
 		return ns <= 0 ? fail_here(w, v, "a duration must be positive") : 0;
 	case T_ENUM:
-		return check_enum(w, v, k);
+		return check_enum(w, slot, k);
 	default:
 		return fail_here(w, v, "internal: unhandled type");
 	}
 }
 
-static int check_value(struct walk *w, struct ynode *v, const struct key *k)
+static int check_value(struct walk *w, struct ynode **slot, const struct key *k)
 {
+	struct ynode *v = *slot;
 	switch (k->type) {
 	case T_MAP:
 		if (v->kind != YN_MAP)
@@ -313,7 +319,7 @@ static int check_value(struct walk *w, struct ynode *v, const struct key *k)
 	case T_LIST_UINT:
 		return check_list(w, v, k);
 	default:
-		return check_scalar(w, v) ? EX_CONFIG_ : check_typed_scalar(w, v, k);
+		return check_scalar(w, v) ? EX_CONFIG_ : check_typed_scalar(w, slot, k);
 	}
 }
 
@@ -329,7 +335,7 @@ int schema_check_map(struct walk *w, struct ynode *map, const struct key *set)
 		if (!def)
 			return unknown_key(w, set, k);
 		size_t old = path_push(w, k->str, 0, 0);
-		int rc = check_value(w, map->kid[i + 1], def);
+		int rc = check_value(w, &map->kid[i + 1], def);
 		path_pop(w, old);
 		if (rc)
 			return rc;

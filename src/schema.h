@@ -5,8 +5,6 @@
 
 #include "ytree.h"
 
-#define SCALAR_DOUBLE_QUOTED YAML_DOUBLE_QUOTED_SCALAR_STYLE
-
 enum ktype { T_STR, T_BOOL, T_UINT, T_DUR, T_ENUM, T_MAP, T_LIST_MAP, T_LIST_STR, T_LIST_UINT };
 
 #define KF_OWN 1        /* argoweb's own key or one it sets itself: not rendered as written */
@@ -21,6 +19,7 @@ struct key {
 
 struct walk {
 	const char *file;
+	struct ytree *tree;     /* for copies of nodes the walk must change */
 	char path[160];         /* where the walk is, e.g. ingress[3].service */
 	size_t len;
 };

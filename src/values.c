@@ -35,27 +35,39 @@ static int unit_ns(const char *s, size_t *len, int64_t *mult)
 	return best ? 0 : -1;
 }
 
-/* One "1.5h" element of a Go duration; adds its nanoseconds to *total. */
-static int duration_elem(const char **p, int64_t *total)
+#define DURATION_MAX 9223372036854775807ull    /* Go's time.Duration: int64 ns */
+
+/* One "1.5h" element of a Go duration, in integers as Go computes it (no
+ * float rounding: 1.001s is 1001000000ns); adds to *total. */
+static int duration_elem(const char **p, uint64_t *total)
 {
 	const char *s = *p;
-	double whole = 0, frac = 0, scale = 1;
+	uint64_t whole = 0, frac = 0, scale = 1;
 	int digits = 0;
-	for (; isdigit((unsigned char)*s); s++, digits++)
-		whole = whole * 10 + (*s - '0');
+	for (; isdigit((unsigned char)*s); s++, digits++) {
+		if (whole > (DURATION_MAX - 9) / 10)
+			return -1;
+		whole = whole * 10 + (uint64_t)(*s - '0');
+	}
 	if (*s == '.')
 		for (s++; isdigit((unsigned char)*s); s++, digits++)
-			frac += (*s - '0') / (scale *= 10);
-	if (!digits)
-		return -1;
+			if (scale < 1000000000000000000ull) {       /* finer digits cannot matter */
+				frac = frac * 10 + (uint64_t)(*s - '0');
+				scale *= 10;
+			}
 	size_t ulen;
 	int64_t mult;
-	if (unit_ns(s, &ulen, &mult))
+	if (!digits || unit_ns(s, &ulen, &mult))
 		return -1;
-	double v = (whole + frac) * (double)mult;
-	if (v > 9.2e18 || *total + v > 9.2e18)
+	uint64_t m = (uint64_t)mult;
+	if (whole > DURATION_MAX / m)
 		return -1;
-	*total += (int64_t)v;
+	/* frac/scale < 1, so frac * (m / scale) stays in range; m is a power
+	 * of ten times 1, 6 or 36, so splitting keeps the result exact. */
+	uint64_t v = whole * m + (uint64_t)((unsigned __int128)frac * m / scale);
+	if (v > DURATION_MAX - *total)
+		return -1;
+	*total += v;
 	*p = s + ulen;
 	return 0;
 }
@@ -64,6 +76,7 @@ int val_duration(const char *s, int64_t *ns, char *why)
 {
 	const char *p = s;
 	int neg = *p == '-';
+	uint64_t total = 0;
 	if (*p == '-' || *p == '+')
 		p++;
 	*ns = 0;
@@ -72,11 +85,10 @@ int val_duration(const char *s, int64_t *ns, char *why)
 	if (!*p)
 		return bad(why, "expected a duration such as 30s, 1m30s or 500ms");
 	while (*p)
-		if (duration_elem(&p, ns))
+		if (duration_elem(&p, &total))
 			return bad(why, "expected a duration such as 30s, 1m30s or 500ms "
-			                "(units ns, us, ms, s, m, h)");
-	if (neg)
-		*ns = -*ns;
+			                "(units ns, us, ms, s, m, h; at most 2562047h)");
+	*ns = neg ? -(int64_t)total : (int64_t)total;
 	return 0;
 }
 
@@ -117,26 +129,46 @@ int val_is_null(const char *s)
 	       !strcmp(s, "NULL");
 }
 
+/* What yaml.v3 would resolve a plain scalar to, when not a string: it
+ * drops '_' and then tries Go's ParseInt/ParseUint base 0 (0x, 0o, 0b,
+ * leading-0 octal) and ParseFloat on YAML-style floats. */
 static int looks_numeric(const char *s)
 {
-	/* Every number YAML knows starts like this; most values do not. */
-	if (!strchr("+-.0123456789", *s) || !*s)
-		return 0;
-	const char *p = s + (*s == '-' || *s == '+');
+	if (!*s || !strchr("+-.0123456789", *s))
+		return 0;   /* yaml.v3 tries numbers only for these first bytes */
+	char plain[80];
+	size_t n = 0;
+	for (; *s && n < sizeof plain - 1; s++)
+		if (*s != '_')
+			plain[n++] = *s;
+	if (*s)
+		return 0;   /* too long to be a number */
+	plain[n] = 0;
+	const char *p = plain + (*plain == '-' || *plain == '+');
 	if (!strcmp(p, ".inf") || !strcmp(p, ".Inf") || !strcmp(p, ".INF") ||
-	    !strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN"))
+	    !strcmp(plain, ".nan") || !strcmp(plain, ".NaN") || !strcmp(plain, ".NAN"))
 		return 1;
-	if (!*p)
+	if (p[0] == '0' && p[1] && strchr("xXoObB", p[1]))
+		return p[2] != 0;
+	/* [0-9]+(\.[0-9]*)?|\.[0-9]+, then an optional exponent */
+	size_t d = strspn(p, "0123456789");
+	const char *q = p + d;
+	if (*q == '.') {
+		size_t f = strspn(q + 1, "0123456789");
+		if (!d && !f)
+			return 0;
+		q += 1 + f;
+	} else if (!d) {
 		return 0;
-	char *end;
-	strtod(p, &end);
-	if (*end == 0 && (isdigit((unsigned char)*p) || *p == '.'))
-		return 1;
-	/* 0x1f, 0o17, 0b101, 1_000: yaml.v3 (via Go's ParseInt base 0) reads
-	 * these as numbers too. */
-	if (p[0] == '0' && strchr("xXoObB", p[1]) && p[2])
-		return 1;
-	return strspn(p, "0123456789_") == strlen(p) && isdigit((unsigned char)*p);
+	}
+	if (*q == 'e' || *q == 'E') {
+		q += 1 + (q[1] == '+' || q[1] == '-');
+		size_t e = strspn(q, "0123456789");
+		if (!e)
+			return 0;
+		q += e;
+	}
+	return *q == 0;
 }
 
 int val_resolves_as_string(const char *s)
@@ -185,6 +217,9 @@ int val_hostname(const char *s, char *why)
 		n--;    /* one trailing dot (fully qualified) is fine */
 	if (n == 0 || n > 253)
 		return bad(why, "not a valid hostname");
+	if (p[n - 1] == '.')    /* "example.com..": an empty last label */
+		return bad(why, "not a valid hostname (labels are letters, digits and "
+		                "hyphens, 1-63 characters, not starting or ending with '-')");
 	for (const char *l = p; l < p + n;) {
 		const char *dot = memchr(l, '.', (size_t)(p + n - l));
 		size_t ln = dot ? (size_t)(dot - l) : (size_t)(p + n - l);

@@ -53,19 +53,34 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
-/* libyaml reports bad encoding by byte offset only; check first so the
- * message carries a line and column like every other error. */
+/* YAML's printable set, beyond what UTF-8 decoding already excludes: no C0
+ * control but tab and line breaks, no DEL, no C1 but NEL, no U+FFFE/FFFF. */
+static int printable(const unsigned char *s, size_t n)
+{
+	if (n == 1)
+		return s[0] >= 0x20 ? s[0] != 0x7f : s[0] == '\t' || s[0] == '\n' || s[0] == '\r';
+	if (n == 2 && s[0] == 0xc2)
+		return s[1] >= 0xa0 || s[1] == 0x85;
+	return !(n == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe);
+}
+
+/* libyaml reports bad encoding and control characters without a usable
+ * position; check first so the message carries a line and column like
+ * every other error. Lines end at LF, CRLF or a lone CR, as in YAML. */
 static int check_encoding(const struct builder *b, const char *buf, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)buf;
 	unsigned line = 1, col = 1;
-	for (size_t i = 0; i < len; col++) {
+	size_t i = len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3) ? 3 : 0;     /* BOM */
+	for (; i < len; col++) {
 		if (s[i] == 0)
 			return fail(b, line, col, "NUL byte in the file (is it UTF-16 or binary?)");
 		size_t n = utf8_len(s + i, len - i);
 		if (n == 0)
 			return fail(b, line, col, "invalid UTF-8 (save the file as UTF-8)");
-		if (s[i] == '\n') {
+		if (!printable(s + i, n))
+			return fail(b, line, col, "control character in the file (not allowed in YAML)");
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'))) {
 			line++;
 			col = 0;
 		}
@@ -74,27 +89,41 @@ static int check_encoding(const struct builder *b, const char *buf, size_t len)
 	return 0;
 }
 
-static struct ynode *new_node(struct builder *b, enum yn_kind kind,
-                              const yaml_mark_t *m)
+static struct ynode *tree_node(struct ytree *t, enum yn_kind kind, unsigned line, unsigned col)
 {
-	struct ytree *t = b->t;
 	if (t->nall == t->capall) {
 		t->capall = t->capall ? t->capall * 2 : 64;
 		t->all = xrealloc(t->all, t->capall * sizeof *t->all);
 	}
 	struct ynode *n = xcalloc(1, sizeof *n);
 	n->kind = kind;
-	n->line = (unsigned)m->line + 1;
-	n->col = (unsigned)m->column + 1;
+	n->line = line;
+	n->col = col;
 	n->weight = 1;
 	t->all[t->nall++] = n;
 	return n;
 }
 
-static uint64_t hash_str(const char *s)
+static struct ynode *new_node(struct builder *b, enum yn_kind kind, const yaml_mark_t *m)
+{
+	return tree_node(b->t, kind, (unsigned)m->line + 1, (unsigned)m->column + 1);
+}
+
+struct ynode *ytree_quoted_copy(struct ytree *t, const struct ynode *n)
+{
+	struct ynode *c = tree_node(t, YN_SCALAR, n->line, n->col);
+	c->str = xstrndup(n->str, n->len);
+	c->len = n->len;
+	c->style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+	c->is_str = 1;
+	c->closed = 1;
+	return c;
+}
+
+static uint64_t hash_mem(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ull;
-	while (*s)
+	while (n--)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
 	return h;
 }
@@ -102,7 +131,7 @@ static uint64_t hash_str(const char *s)
 static struct anchor *anchor_slot(struct builder *b, const char *name)
 {
 	size_t mask = b->capanchors - 1;
-	for (size_t i = hash_str(name) & mask;; i = (i + 1) & mask)
+	for (size_t i = hash_mem(name, strlen(name)) & mask;; i = (i + 1) & mask)
 		if (!b->anchors[i].name || strcmp(b->anchors[i].name, name) == 0)
 			return &b->anchors[i];
 }
@@ -283,22 +312,35 @@ static int check_duplicates(struct builder *b, struct ynode *map)
 	return rc;
 }
 
-static int has_key(const struct ynode *map, size_t upto, const struct ynode *key)
+/* The keys a merged mapping already has, hashed: a merge of a mapping of
+ * n keys costs n, not n squared. */
+struct keyset {
+	const struct ynode **slot;
+	size_t cap;
+};
+
+/* Adds k unless present; returns 1 when it was already there. */
+static int keyset_add(struct keyset *ks, const struct ynode *k)
 {
-	for (size_t i = 0; i < upto; i += 2)
-		if (map->kid[i]->len == key->len &&
-		    memcmp(map->kid[i]->str, key->str, key->len) == 0)
+	size_t mask = ks->cap - 1;
+	for (size_t i = hash_mem(k->str, k->len) & mask;; i = (i + 1) & mask) {
+		const struct ynode *o = ks->slot[i];
+		if (!o) {
+			ks->slot[i] = k;
+			return 0;
+		}
+		if (o->len == k->len && !memcmp(o->str, k->str, k->len))
 			return 1;
-	return 0;
+	}
 }
 
 static int merge_from(struct builder *b, struct ynode *dst, const struct ynode *src,
-                      size_t *w)
+                      struct keyset *ks, size_t *w)
 {
 	if (src->kind != YN_MAP)
 		return fail(b, src->line, src->col, "<< merges a mapping or a list of mappings");
 	for (size_t i = 0; i < src->n; i += 2) {
-		if (has_key(dst, dst->n, src->kid[i]))
+		if (keyset_add(ks, src->kid[i]))
 			continue;
 		add_kid(dst, src->kid[i]);
 		add_kid(dst, src->kid[i + 1]);
@@ -309,17 +351,36 @@ static int merge_from(struct builder *b, struct ynode *dst, const struct ynode *
 	return 0;
 }
 
+static size_t merge_candidates(struct ynode *const *old, size_t oldn)
+{
+	size_t total = oldn / 2;
+	for (size_t i = 0; i < oldn; i += 2) {
+		const struct ynode *v = old[i + 1];
+		if (!is_merge_key(old[i]))
+			continue;
+		if (v->kind == YN_MAP)
+			total += v->n / 2;
+		for (size_t j = 0; v->kind == YN_SEQ && j < v->n; j++)
+			total += v->kid[j]->n / 2;
+	}
+	return total;
+}
+
 /* YAML merge keys (<<), as cloudflared's yaml.v3 reads them: explicit keys
- * win, then earlier merged mappings over later ones. Merges are rare and
- * small, so the quadratic has_key is fine; the weight bound caps it. */
+ * win, then earlier merged mappings over later ones. */
 static int apply_merges(struct builder *b, struct ynode *map)
 {
 	struct ynode **old = map->kid;
 	size_t oldn = map->n, w = 0;
+	struct keyset ks = { NULL, 16 };
+	while (ks.cap < 2 * merge_candidates(old, oldn) + 2)
+		ks.cap *= 2;
+	ks.slot = xcalloc(ks.cap, sizeof *ks.slot);
 	map->kid = NULL;
 	map->n = 0;
 	for (size_t i = 0; i < oldn; i += 2)
 		if (!is_merge_key(old[i])) {
+			keyset_add(&ks, old[i]);
 			add_kid(map, old[i]);
 			add_kid(map, old[i + 1]);
 		}
@@ -330,10 +391,11 @@ static int apply_merges(struct builder *b, struct ynode *map)
 		const struct ynode *v = old[i + 1];
 		if (v->kind == YN_SEQ)
 			for (size_t j = 0; j < v->n && !rc; j++)
-				rc = merge_from(b, map, v->kid[j], &w);
+				rc = merge_from(b, map, v->kid[j], &ks, &w);
 		else
-			rc = merge_from(b, map, v, &w);
+			rc = merge_from(b, map, v, &ks, &w);
 	}
+	free(ks.slot);
 	free(old);
 	map->weight += w;
 	return rc;

@@ -34,6 +34,9 @@ struct ytree {
 int ytree_parse(struct ytree *t, const char *file, const char *buf, size_t len);
 void ytree_free(struct ytree *t);
 
+/* A new double-quoted copy of scalar n, owned by t. */
+struct ynode *ytree_quoted_copy(struct ytree *t, const struct ynode *n);
+
 /* Map lookup by key text; NULL when absent. */
 struct ynode *ymap_get(const struct ynode *map, const char *key);
 
