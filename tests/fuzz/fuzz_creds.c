@@ -1,0 +1,56 @@
+/* libFuzzer target: credential content, read as a credentials JSON, as a
+ * token, and told apart by content, as creds_load does after read_secret.
+ * Checks that an accepted credential yields a UUID and the kind asked. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../../src/creds.h"
+#include "../../src/msg.h"
+#include "../../src/values.h"
+
+#define UUID "6ff42ae2-765d-4adf-8112-31c55c1551ef"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum secret_kind kinds[] = { SEC_JSON, SEC_TOKEN, SEC_NONE };
+	msg_quiet = 1;
+	/* read_secret's guarantees: at most 64 KiB, no NUL, NUL-terminated. */
+	if (size > CREDS_MAX || memchr(data, 0, size))
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		struct secret s;
+		memset(&s, 0, sizeof s);
+		s.cap = size + 1;
+		s.buf = malloc(s.cap);
+		memcpy(s.buf, data, size);
+		s.buf[size] = 0;
+		s.len = size;
+		snprintf(s.path, sizeof s.path, "fuzz.cred");
+		const char *tunnel = i == 0 ? UUID : i == 1 ? NULL : "named-tunnel";
+		int rc = creds_parse(&s, kinds[i], tunnel);
+		if (rc != 0 && rc != EX_DATAERR_)
+			abort();
+		if (msg_quiet != 1)
+			abort();
+		if (rc == 0) {
+			if (!val_uuid(s.tunnel_id))
+				abort();
+			if (s.kind != SEC_JSON && s.kind != SEC_TOKEN)
+				abort();
+			if (kinds[i] != SEC_NONE && s.kind != kinds[i])
+				abort();
+			if (s.kind == SEC_JSON && tunnel && val_uuid(tunnel) && strcasecmp(s.tunnel_id, tunnel))
+				abort();
+			if (s.len > size || s.buf[s.len] != 0)
+				abort();
+		}
+		creds_wipe(&s);
+		if (s.buf || s.len || s.cap)
+			abort();
+	}
+	return 0;
+}
