@@ -88,6 +88,16 @@ int sf_open_secret(const char *path, uid_t owner, char *why)
 	return fd;
 }
 
+/* Root's, sticky, and writable by its group only: the Nix store (root:nixbld
+ * 1775). Group members may add entries but not rename or remove root's,
+ * and the next component is owner-checked anyway. /tmp (1777) stays
+ * refused: there anyone may add. */
+static int sticky_group_dir(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && st->st_uid == 0 && (st->st_mode & S_ISVTX) &&
+	       !(st->st_mode & 002);
+}
+
 /* Walk an absolute, resolved directory path component by component with
  * O_PATH|O_NOFOLLOW|O_DIRECTORY from /, checking each as we hold it. */
 static int walk_dirs(const char *dir, uid_t owner, char *why)
@@ -104,7 +114,7 @@ static int walk_dirs(const char *dir, uid_t owner, char *why)
 			return why_fail(why, EX_OSERR_, "%s: fstat: %s", sofar, strerror(errno));
 		}
 		int rc = owner_ok(&st, owner, sofar, why);
-		if (!rc && (st.st_mode & 022))
+		if (!rc && (st.st_mode & 022) && !sticky_group_dir(&st))
 			rc = why_fail(why, EX_NOPERM_, "parent directory %s is writable by %s (mode %04o): "
 			              "keep credentials and cloudflared where only root can write, e.g. "
 			              "run chmod go-w %s", sofar, st.st_mode & 002 ? "others" : "its group",

@@ -48,6 +48,11 @@ for m in 0777 0775; do
 	good "$T/p$m/web.json"; chmod "$m" "$T/p$m"
 	refused 77 "parent directory mode $m" "$T/p$m/web.json" "parent directory $T/p$m is writable by"
 done
+good "$T/p1777/web.json"; chmod 1777 "$T/p1777"
+refused 77 "a sticky world-writable parent (like /tmp)" "$T/p1777/web.json" "parent directory $T/p1777 is writable by others"
+good "$T/p1775/web.json"; chmod 1775 "$T/p1775"
+cfg "$T/p1775/web.json"; aw check "$T/c.yaml"
+expect 0 "a root-owned sticky parent writable by its group only (the Nix store, 1775) is accepted"
 good "$T/pother/web.json"; chown "$OTHER_USER" "$T/pother"
 refused 77 "parent owned by another user" "$T/pother/web.json" "$T/pother is owned by $OTHER_USER"
 TMPC=$(mktemp -d /tmp/argoweb-cred.XXXXXX); chmod 0700 "$TMPC"
