@@ -4,7 +4,10 @@
 # machine and a no-op otherwise).
 set -eu
 PKGS="gcc make pkg-config libyaml-dev libsystemd-dev libcap-dev clang libclang-rt-14-dev
-      valgrind mandoc iproute2 procps util-linux curl"
+      valgrind mandoc iproute2 procps util-linux curl
+      nix-bin
+      dpkg-dev debhelper lintian blhc rpm rpmlint systemd
+      cloud-init python3-yaml systemd-container mmdebstrap"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
