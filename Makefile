@@ -15,7 +15,7 @@ SYSUSERSDIR ?= $(or $(call SD_VAR,sysusersdir),/usr/lib/sysusers.d)
 TMPFILESDIR ?= $(or $(call SD_VAR,tmpfilesdir),/usr/lib/tmpfiles.d)
 # RestartSteps= and RestartMaxDelaySec= exist from systemd 254 on; older
 # ones would log an unknown-key warning on every load.
-SYSTEMD_VERSION ?= $(or $(call SD_VAR,version),$(shell systemctl --version 2>/dev/null | sed -n '1s/^systemd \([0-9]*\).*/\1/p'),0)
+SYSTEMD_VERSION ?= $(or $(shell $(PKG_CONFIG) --modversion systemd 2>/dev/null | sed 's/[^0-9].*//'),$(shell systemctl --version 2>/dev/null | sed -n '1s/^systemd \([0-9]*\).*/\1/p'),0)
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
@@ -111,12 +111,12 @@ install: $(B)/argoweb
 	for m in man/*.[1-8]; do \
 	    s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done
-	install -d $(DESTDIR)$(UNITDIR)/argoweb@.service.d
+	install -d $(DESTDIR)$(UNITDIR)
 	sed 's#/usr/bin/argoweb#$(BINDIR)/argoweb#' systemd/argoweb@.service \
 	    >$(DESTDIR)$(UNITDIR)/argoweb@.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/argoweb@.service
 	if [ "$(SYSTEMD_VERSION)" -ge 254 ]; then \
-	    install -m 0644 systemd/backoff.conf $(DESTDIR)$(UNITDIR)/argoweb@.service.d/backoff.conf; \
+	    install -D -m 0644 systemd/backoff.conf $(DESTDIR)$(UNITDIR)/argoweb@.service.d/backoff.conf; \
 	fi
 	install -D -m 0644 systemd/argoweb.sysusers $(DESTDIR)$(SYSUSERSDIR)/argoweb.conf
 	install -D -m 0644 systemd/argoweb.tmpfiles $(DESTDIR)$(TMPFILESDIR)/argoweb.conf

@@ -1,0 +1,201 @@
+#!/bin/sh
+# packaging/cloud-init/*.yaml: each example passes `cloud-init schema`, keeps
+# its secrets out of runcmd, and works: in a booted Debian 12
+# (tests/testbed), a small driver applies it as cloud-init would (write_files,
+# packages, deferred write_files, runcmd, in cloud-init's order, with the
+# files' owners and modes), with the packages at the paths the example names
+# (the .deb of `make deb`, a fake cloudflared's .deb) and test secrets for
+# the placeholders; then argoweb@web must be running and connected.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/testbed/testbed.sh"
+trap 'tb_shutdown; t_cleanup' EXIT
+trap 'exit 130' INT TERM HUP
+
+bail_skip() { skip "$1" "$2"; done_testing; exit 0; }
+show() { sed 's/^/#   /' "$@"; }
+EXAMPLES=$(ls "$TOP"/packaging/cloud-init/*.yaml 2>/dev/null)
+[ -n "$EXAMPLES" ] || bail_skip "cloud-init examples" "none in packaging/cloud-init"
+
+# 1. Schema, secrets, shape. -----------------------------------------------
+if command -v cloud-init >/dev/null; then
+	for f in $EXAMPLES; do
+		cloud-init schema --config-file "$f" >"$T/schema" 2>&1
+		rc=$?
+		check "cloud-init schema --config-file ${f##*/} (exit $rc)" [ "$rc" = 0 ]
+		[ "$rc" = 0 ] || show "$T/schema"
+	done
+else
+	skip "cloud-init schema" "no cloud-init on this host (apt-get install cloud-init; make deps does it)"
+fi
+if ! python3 -c 'import yaml' 2>/dev/null; then
+	bail_skip "cloud-init examples" "no python3-yaml on this host (apt-get install python3-yaml)"
+fi
+
+# The driver: prints, for one example, a shell script doing what cloud-init
+# would, stage by stage. Placeholders are replaced by test secrets given as
+# NAME=VALUE arguments; `lint` instead checks the example's shape.
+cat >"$T/driver.py" <<'EOF'
+import base64, shlex, sys, yaml
+
+mode, path = sys.argv[1], sys.argv[2]
+subst = dict(a.split("=", 1) for a in sys.argv[3:])
+doc = yaml.safe_load(open(path))
+
+def fail(msg):
+    print(msg, file=sys.stderr)
+    sys.exit(1)
+
+if mode == "lint":
+    problems = []
+    run = yaml.safe_dump(doc.get("runcmd", []))
+    for p in ("<", "TOKEN", "SECRET", "TUNNEL_", "--token", "--cred"):
+        if p in run:
+            problems.append("runcmd mentions %r" % p)
+    for f in doc.get("write_files", []):
+        owner = f.get("owner", "root:root")
+        perms = f.get("permissions", "0644")
+        if owner.split(":")[0] != "root" or owner.split(":")[-1] != "root":
+            if not f.get("defer"):
+                problems.append("%s belongs to %s but is not deferred" % (f["path"], owner))
+        if f["path"].endswith((".json", ".token")) and (perms != "0600" or owner != "root:root"):
+            problems.append("%s: a credential must be root:root 0600 (is %s %s)" % (f["path"], owner, perms))
+    if not any("argoweb" in str(p) for p in doc.get("packages", [])):
+        problems.append("no argoweb package in packages:")
+    if not any(c[:3] == ["systemctl", "enable", "--now"] for c in doc.get("runcmd", []) if isinstance(c, list)):
+        problems.append("no systemctl enable --now in runcmd")
+    print("\n".join(problems))
+    sys.exit(1 if problems else 0)
+
+def content(f):
+    data = f.get("content", "")
+    enc = f.get("encoding", "text")
+    if enc in ("b64", "base64"):
+        data = base64.b64decode(data).decode()
+    elif enc not in ("text", "text/plain"):
+        fail("%s: encoding %s is not supported by this driver" % (f["path"], enc))
+    for k, v in subst.items():
+        data = data.replace(k, v)
+    if "<" in data and ">" in data.split("<", 1)[1]:
+        fail("%s: a placeholder is left: %s" % (f["path"], data))
+    return data.encode()
+
+def write_files(deferred):
+    out = []
+    for f in doc.get("write_files", []):
+        if bool(f.get("defer", False)) != deferred:
+            continue
+        p = shlex.quote(f["path"])
+        b = base64.b64encode(content(f)).decode()
+        op = ">>" if f.get("append") else ">"
+        # As cloud-init: parents 0755, the content, then owner, then mode;
+        # the first failure ends the stage.
+        out.append("mkdir -p \"$(dirname %s)\" || exit 1" % p)
+        out.append("echo %s | base64 -d %s %s || exit 1" % (b, op, p))
+        out.append("chown %s %s || exit 1" % (shlex.quote(f.get("owner", "root:root")), p))
+        out.append("chmod %s %s || exit 1" % (shlex.quote(str(f.get("permissions", "0644"))), p))
+    return out
+
+stage = {
+    "write_files": lambda: write_files(False),
+    # cloud-init's own command (distros/debian.py), without its apt-get
+    # update (the test bed has no network; the .debs are local files).
+    "packages": lambda: ["DEBIAN_FRONTEND=noninteractive apt-get --option=Dpkg::Options::=--force-confold "
+                         "--option=Dpkg::options::=--force-unsafe-io --assume-yes --quiet install "
+                         + " ".join(shlex.quote(p) for p in doc.get("packages", []))] if doc.get("packages") else [],
+    "write_files_deferred": lambda: write_files(True),
+    # runcmd becomes a shell script, one line per entry, run without -e.
+    "runcmd": lambda: [" ".join(shlex.quote(a) for a in c) if isinstance(c, list) else c
+                       for c in doc.get("runcmd", [])],
+}[mode]
+print("\n".join(stage()))
+EOF
+
+for f in $EXAMPLES; do
+	python3 "$T/driver.py" lint "$f" >"$T/lint" 2>&1
+	check "${f##*/}: no secret in runcmd, credentials root-owned 0600, service-user files deferred, package and enable --now" \
+		[ "$?" = 0 ]
+	grep . "$T/lint" | show
+done
+
+# 2. Each example in a booted Debian 12. -------------------------------------
+is_root || bail_skip "the examples under systemd" "needs root (boots a container); CI runs as root"
+[ -z "${VALGRIND:-}${ARGOWEB_WRAP:-}" ] ||
+	bail_skip "the examples under systemd" "under valgrind: the package carries its own build (the normal run covers it)"
+grep -q __asan_init "$ARGOWEB" 2>/dev/null &&
+	bail_skip "the examples under systemd" "ASan build: the package carries its own build (the normal run covers it)"
+command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null ||
+	bail_skip "the examples under systemd" "no dpkg-buildpackage/debhelper to build the .deb (apt-get install dpkg-dev debhelper)"
+tb_available || bail_skip "the examples under systemd" "$TB_WHY"
+
+# The .deb, as 120-packages.sh makes it (the same lock, reused when fresh).
+VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$TOP/Makefile")
+ARCH=$(dpkg-architecture -qDEB_HOST_ARCH)
+DEB=$TOP/build/argoweb_${VERSION}_$ARCH.deb
+mkdir -p "$TOP/build"
+(
+	flock 9
+	if [ ! -f "$DEB" ] || [ -n "$(cd "$TOP" && find Makefile README.md LICENSE src man systemd examples \
+		packaging/debian -type f -newer "$DEB" 2>/dev/null | head -n 1)" ]; then
+		echo "# make deb"
+		make -C "$TOP" deb
+	fi
+) 9>"$TOP/build/.packages.lock" >"$T/deb.log" 2>&1
+rc=$?
+check "the .deb to install: build/${DEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$DEB" ]
+[ "$rc" = 0 ] || { tail -n 20 "$T/deb.log" | show; bail_skip "the examples under systemd" "no .deb"; }
+
+# cloudflared: the fake, as a .deb of the same name.
+mkdir -p "$T/cf/DEBIAN" "$T/cf/usr/bin"
+cp "$FAKE" "$T/cf/usr/bin/cloudflared"
+chmod 0755 "$T/cf/usr/bin/cloudflared"
+printf 'schedule=0@0 4@300\n' >"$T/cf/usr/bin/fake-cloudflared.conf"
+printf 'Package: cloudflared\nVersion: 0.0~fake\nArchitecture: %s\nMaintainer: argoweb tests <argoweb@example.org>\nDescription: stand-in for cloudflared (argoweb tests)\n' \
+	"$ARCH" >"$T/cf/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$T/cf" "$T/cloudflared.deb" >/dev/null 2>&1
+check "a fake cloudflared packaged as cloudflared.deb" [ -f "$T/cloudflared.deb" ]
+
+tb_rootfs || bail_skip "the examples under systemd" "$TB_WHY"
+TOKEN=$(token_for "$TUNNEL_UUID")
+for f in $EXAMPLES; do
+	n=${f##*/}
+	if ! tb_boot; then
+		not_ok "$n: boot the test bed ($TB_WHY)"
+		continue
+	fi
+	# The image: both packages where the example expects them.
+	tb_copy_in "$DEB" /var/tmp/argoweb.deb 0644
+	tb_copy_in "$T/cloudflared.deb" /var/tmp/cloudflared.deb 0644
+	all=ok
+	for stage in write_files packages write_files_deferred runcmd; do
+		if ! python3 "$T/driver.py" "$stage" "$f" "<TUNNEL-TOKEN>=$TOKEN" \
+			"<ACCOUNT-TAG>=0123456789abcdef0123456789abcdef" "<TUNNEL-SECRET>=$SECRET_B64" >"$T/$stage.sh" 2>"$T/$stage.err"; then
+			not_ok "$n: $stage: the driver cannot apply it"
+			show "$T/$stage.err"
+			all=
+			break
+		fi
+		tb_sh <"$T/$stage.sh" >"$T/$stage.out" 2>&1
+		rc=$?
+		check "$n: $stage ($(grep -c . "$T/$stage.sh") commands) as cloud-init would (exit $rc)" [ "$rc" = 0 ]
+		[ "$rc" = 0 ] || { tail -n 15 "$T/$stage.out" | show; all=; }
+	done
+	[ -n "$all" ] || grep -v '^$' "$T/runcmd.out" 2>/dev/null | tail -n 5 | show
+	tb_exec sh -c 'n=75; while [ $n -gt 0 ]; do
+		case $(systemctl show -p StatusText --value argoweb@web) in Connected:*) exit 0;; esac
+		sleep 0.2; n=$((n - 1)); done; exit 1'
+	st=$(for p in ActiveState SubState StatusText; do tb_exec systemctl show -p $p --value argoweb@web; done | paste -sd/ -)
+	check "$n: argoweb@web is active (running) and connected ($st)" \
+		sh -c 'case $0 in active/running/Connected:*) exit 0;; esac; exit 1' "$st"
+	check "$n: argoweb@web is enabled" [ "$(tb_exec systemctl is-enabled argoweb@web 2>&1)" = enabled ]
+	modes=$(tb_exec sh -c 'stat -c "%n %a %U:%G" /etc/argoweb /etc/argoweb/web.*' | tr '\n' ',')
+	check "$n: /etc/argoweb 0750 root:argoweb, the config 0640 root:argoweb, the credential 0600 root ($modes)" \
+		sh -c 'echo "$0" | grep -q "^/etc/argoweb 750 root:argoweb," && echo "$0" | grep -q "/etc/argoweb/web.yaml 640 root:argoweb," &&
+			echo "$0" | grep -Eq "/etc/argoweb/web.(json|token) 600 root:root,"' "$modes"
+	tb_exec journalctl -b --no-pager -o cat >"$T/journal" 2>&1
+	check "$n: the secret is nowhere in the journal" no_secret "$T/journal"
+	[ "$(tb_exec systemctl is-active argoweb@web)" = active ] ||
+		tb_exec journalctl -b -u argoweb@web --no-pager -o cat | tail -n 5 | show
+	tb_shutdown
+done
+
+done_testing
