@@ -112,3 +112,21 @@ as_user() {
 		"$@"
 	fi
 }
+
+# corpus_config FILE: the valid-corpus config FILE as $T/NAME.yaml, its
+# placeholders filled (@CRED@, @TOKEN@: test credentials; @CLOUDFLARED@:
+# the fake; @USER@, @GROUP@: the service user), and $T/creds.NAME holding
+# the credential a config that names none gets from systemd (a token when
+# NAME says so). Needs write_cred_json "$T/cred.json", write_token
+# "$T/cred.token" and setup_fake first. Sets N to NAME.
+corpus_config() {
+	N=$(basename "$1" .yaml)
+	sed -e "s#@CRED@#$T/cred.json#g" -e "s#@TOKEN@#$T/cred.token#g" \
+	    -e "s#@CLOUDFLARED@#$FAKE_BIN#g" -e "s#@USER@#$RUSER#g" -e "s#@GROUP@#$RGROUP#g" \
+	    "$1" >"$T/$N.yaml"
+	mkdir -p "$T/creds.$N"
+	case $N in
+	*token*) write_token "$T/creds.$N/argoweb";;
+	*) write_cred_json "$T/creds.$N/argoweb";;
+	esac
+}

@@ -1,20 +1,14 @@
 #!/bin/sh
 # Every config in tests/configs/valid passes `check --config-only` and
 # `check`, and `render` prints exactly its golden file (NAME.golden).
-# @CRED@, @TOKEN@ in a config become paths of test credentials, @USER@ and
-# @GROUP@ the tests' service user.
+# Placeholders: see corpus_config in tests/lib.sh.
 . "$(dirname "$0")/../lib.sh"
 write_cred_json "$T/cred.json"
 write_token "$T/cred.token"
 setup_fake exit=1
 for f in "$TOP"/tests/configs/valid/*.yaml; do
-	n=$(basename "$f" .yaml)
-	sed -e "s#@CRED@#$T/cred.json#g" -e "s#@TOKEN@#$T/cred.token#g" \
-	    -e "s#@CLOUDFLARED@#$FAKE_BIN#g" -e "s#@USER@#$RUSER#g" -e "s#@GROUP@#$RGROUP#g" \
-	    "$f" >"$T/$n.yaml"
-	# Configs that name no credential get it from systemd's directory.
-	mkdir -p "$T/creds.$n"
-	case $n in *token*) write_token "$T/creds.$n/argoweb";; *) write_cred_json "$T/creds.$n/argoweb";; esac
+	corpus_config "$f"
+	n=$N
 	export CREDENTIALS_DIRECTORY="$T/creds.$n"
 	aw check --config-only "$T/$n.yaml"
 	expect 0 "$n: check --config-only"

@@ -105,12 +105,8 @@ write_cred_json "$T/cred.json"
 write_token "$T/cred.token"
 setup_fake exit=1
 for f in "$TOP"/tests/configs/valid/*.yaml; do
-	n=$(basename "$f" .yaml)
-	sed -e "s#@CRED@#$T/cred.json#g" -e "s#@TOKEN@#$T/cred.token#g" \
-	    -e "s#@CLOUDFLARED@#$FAKE_BIN#g" -e "s#@USER@#$RUSER#g" -e "s#@GROUP@#$RGROUP#g" \
-	    "$f" >"$T/$n.yaml"
-	mkdir -p "$T/creds.$n"
-	case $n in *token*) write_token "$T/creds.$n/argoweb";; *) write_cred_json "$T/creds.$n/argoweb";; esac
+	corpus_config "$f"
+	n=$N
 	export CREDENTIALS_DIRECTORY="$T/creds.$n"
 	aw render "$T/$n.yaml"
 	unset CREDENTIALS_DIRECTORY
