@@ -192,7 +192,7 @@ static int write_rendered(const char *dir, const char *buf, size_t len)
 	return e ? EX_CANTCREAT_ : 0;
 }
 
-static int cmd_run(const struct opts *o, const struct config *c, struct secret *s,
+static int cmd_run(const struct opts *o, struct config *c, struct secret *s,
                    const struct target *t)
 {
 	char dir[4096], rendered[4200], *out;
@@ -208,16 +208,18 @@ static int cmd_run(const struct opts *o, const struct config *c, struct secret *
 		launch_build(&p, c, t->exe, s->kind, "", rendered, t->ids.home);
 		print_plan(c, s, t, &p, rendered);
 		launch_free(&p);
-	} else if (!(rc = rundir_prepare(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid)) &&
-	           !(rc = pd_drop(&t->ids)) && !(rc = write_rendered(dir, out, len)) &&
-	           !(rc = mon_start(c, s))) {
-		launch_build(&p, c, t->exe, s->kind, s->buf, rendered, t->ids.home);
-		creds_wipe(s);  /* the environment's copy is the only one left */
 		free(out);
-		return launch_exec(&p);
+		return 0;
 	}
-	free(out);
-	return rc;
+	if (!(rc = rundir_prepare(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid)) &&
+	    !(rc = pd_drop(&t->ids)))
+		rc = write_rendered(dir, out, len);
+	free(out);      /* before the monitor's fork: it would keep a copy */
+	if (rc || (rc = mon_start(c, s)))
+		return rc;
+	launch_build(&p, c, t->exe, s->kind, s->buf, rendered, t->ids.home);
+	creds_wipe(s);  /* the environment's copy is the only one left */
+	return launch_exec(&p);
 }
 
 int main(int argc, char **argv)

@@ -6,6 +6,7 @@
  * It runs as the service user with no capabilities and holds no secret. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,9 +24,13 @@
 #include "msg.h"
 
 struct mon {
-	const struct config *c;
+	char metrics[80];
+	int quick_tunnel;
 	long long interval, unhealthy, ping_every;     /* ms; ping_every 0: no watchdog */
-	long long start, last_ok, next_poll, next_ping;
+	/* down_since: the first poll that found no connection since the last
+	 * one that did (the start, before any): the drop happened at most an
+	 * interval before it, so counting from it never triggers early. */
+	long long start, down_since, next_poll, next_ping;
 	int conns, answered, ever, ready_sent, triggered, quick_done;
 	char quick[256], status[512];
 	int pidfd;
@@ -59,12 +64,12 @@ static void poll_ready(struct mon *m)
 	long long timeout = m->interval * 8 / 10 < 2000 ? m->interval * 8 / 10 : 2000;
 	if (m->ping_every && m->ping_every < timeout)
 		timeout = m->ping_every;
-	m->answered = http_get(m->c->metrics, "/ready", (int)timeout, &code, body, sizeof body) == 0;
+	m->answered = http_get(m->metrics, "/ready", (int)timeout, &code, body, sizeof body) == 0;
 	m->conns = m->answered && code == 200 ? http_ready_connections(body) : 0;
 	if (m->conns < 0)
 		m->conns = 0;
-	if (m->conns > 0 && m->c->id == ID_QUICK && !m->quick_done &&
-	    http_get(m->c->metrics, "/quicktunnel", (int)timeout, &code, body, sizeof body) == 0 && code == 200) {
+	if (m->conns > 0 && m->quick_tunnel && !m->quick_done &&
+	    http_get(m->metrics, "/quicktunnel", (int)timeout, &code, body, sizeof body) == 0 && code == 200) {
 		http_quick_hostname(body, m->quick, sizeof m->quick);
 		m->quick_done = m->quick[0] != 0;
 	}
@@ -74,7 +79,7 @@ static void report(struct mon *m, long long now)
 {
 	char s[512];
 	if (m->conns > 0) {
-		m->last_ok = now;
+		m->down_since = 0;
 		m->triggered = 0;
 		snprintf(s, sizeof s, "Connected: %d edge connection%s%s%s", m->conns,
 		         m->conns == 1 ? "" : "s", m->quick[0] ? ", https://" : "", m->quick);
@@ -83,18 +88,24 @@ static void report(struct mon *m, long long now)
 		return;
 	}
 	const char *why = m->answered ? "0 edge connections" : "cloudflared's metrics server is not answering";
+	if (!m->down_since)
+		m->down_since = now;
 	if (!m->ever)
 		snprintf(s, sizeof s, "Connecting to Cloudflare\u2026 (%s)", why);
 	else
-		snprintf(s, sizeof s, "Not connected for %llds (%s)", (now - m->last_ok) / 1000, why);
+		snprintf(s, sizeof s, "Not connected for %llds (%s)", (now - m->down_since) / 1000, why);
 	notify(m, NULL, s);
 }
 
-/* Healthy: connected, or within unhealthy-after of the last connected
- * moment (of the start, before the first connection). */
+/* Healthy: connected, or not connected for less than unhealthy-after. */
+static int healthy(const struct mon *m, long long now)
+{
+	return !m->down_since || now - m->down_since < m->unhealthy;
+}
+
 static void watchdog(struct mon *m, long long now, int may_trigger)
 {
-	if (now - m->last_ok <= m->unhealthy) {
+	if (healthy(m, now)) {
 		if (m->ping_every && now >= m->next_ping) {
 			sd_notify(0, "WATCHDOG=1");
 			m->next_ping = now + m->ping_every;
@@ -105,7 +116,7 @@ static void watchdog(struct mon *m, long long now, int may_trigger)
 		return;
 	char s[512];
 	snprintf(s, sizeof s, "No edge connection for %llds (unhealthy-after is %llds): "
-	         "asking systemd to restart the tunnel", (now - m->last_ok) / 1000, m->unhealthy / 1000);
+	         "asking systemd to restart the tunnel", (now - m->down_since) / 1000, m->unhealthy / 1000);
 	m->status[0] = 0;
 	notify(m, "WATCHDOG=trigger", s);
 	m->triggered = 1;
@@ -115,7 +126,7 @@ static void watchdog(struct mon *m, long long now, int may_trigger)
 static int main_exited(struct mon *m, long long now)
 {
 	long long until = m->next_poll;
-	if (m->ping_every && m->next_ping < until && now - m->last_ok <= m->unhealthy)
+	if (m->ping_every && m->next_ping < until && healthy(m, now))
 		until = m->next_ping;
 	long long wait = until - now;
 	if (m->pidfd < 0) {
@@ -141,7 +152,7 @@ static long long watchdog_ms(void)
 static _Noreturn void run(struct mon *m)
 {
 	prctl(PR_SET_NAME, "argoweb-monitor", 0, 0, 0);
-	m->start = m->last_ok = m->next_poll = m->next_ping = now_ms();
+	m->start = m->down_since = m->next_poll = m->next_ping = now_ms();
 	for (;;) {
 		long long now = now_ms();
 		if (now >= m->next_poll) {
@@ -162,27 +173,32 @@ static _Noreturn void run(struct mon *m)
 	}
 }
 
-static void become_monitor(const struct config *c, struct secret *s, int pidfd, pid_t main_pid)
+static void become_monitor(struct config *c, struct secret *s, int pidfd, pid_t main_pid)
 {
-	creds_wipe(s);      /* this process never needs the secret */
-	/* Everything but stdio and the pidfd goes: the monitor must not keep
-	 * cloudflared's sockets or files alive. */
-	for (int fd = 3; fd < 1024; fd++)
-		if (fd != pidfd)
-			close(fd);
-	signal(SIGPIPE, SIG_IGN);
 	struct mon m = {
-		.c = c,
+		.quick_tunnel = c->id == ID_QUICK,
 		.interval = c->interval_ns / 1000000,
 		.unhealthy = c->unhealthy_ns / 1000000,
 		.ping_every = watchdog_ms(),
 		.pidfd = pidfd,
 		.main_pid = main_pid,
 	};
+	snprintf(m.metrics, sizeof m.metrics, "%s", c->metrics);
+	/* This process never needs the secret, nor the config: a 100 000-rule
+	 * tree would otherwise stay resident for the tunnel's lifetime. */
+	creds_wipe(s);
+	cfg_free(c);
+	malloc_trim(0);
+	/* Everything but stdio and the pidfd goes: the monitor must not keep
+	 * cloudflared's sockets or files alive. */
+	for (int fd = 3; fd < 1024; fd++)
+		if (fd != pidfd)
+			close(fd);
+	signal(SIGPIPE, SIG_IGN);
 	run(&m);
 }
 
-int mon_start(const struct config *c, struct secret *s)
+int mon_start(struct config *c, struct secret *s)
 {
 	const char *sock = getenv("NOTIFY_SOCKET");
 	if (!sock || !*sock)
