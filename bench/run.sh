@@ -1,20 +1,34 @@
 #!/bin/sh
-# bench/run.sh BINARY: argoweb's start overhead and its config-size scaling.
-# `make bench` runs it on build/argoweb. Needs only cc and libc (the timing
-# helper bench/spawn.c is built here); no hyperfine. Prints Markdown tables.
+# bench/run.sh BINARY: argoweb's start overhead, its config-size scaling and
+# its health monitor. `make bench` runs it on build/argoweb. Needs only cc
+# and libc (the helpers bench/spawn.c, notify-clock.c and exec-stamp.c are
+# built here) and, for section 5, tests/fake-cloudflared (taken from
+# build/tests when `make fake` built it, else compiled here against
+# libyaml); no hyperfine. Prints Markdown tables.
 #
 #  1. start overhead: `argoweb run CONFIG` (which execs the target) against
-#     exec'ing the same target directly, same argv and environment,
-#     interleaved, BENCH_RUNS (300) runs per arm, for a quick-tunnel config
-#     and a credentials-file config.
+#     exec'ing the same target directly, same argv and environment, as the
+#     same user, interleaved, BENCH_RUNS (300) runs per arm, for a
+#     quick-tunnel config and a credentials-file config.
 #  2. `check --config-only` and `render` for 10 .. 100 000 ingress rules.
 #  3. peak RSS of `check --config-only` on the 100 000-rule config.
+#  4. callgrind instruction counts for 10 000 rules (when valgrind is there).
+#  5. the health monitor: /ready turning 200 -> READY=1, losing the last
+#     connection -> WATCHDOG=trigger, for health.interval 1s and 5s; the
+#     monitor's RSS, CPU per hour and syscalls per poll (BENCH_MONITOR=0
+#     skips it).
 #
-# Started as root, every timed command runs as BENCH_USER (default nobody),
-# since argoweb refuses `user: root`; otherwise as the current user. As root
-# it also raises the timed runs' priority (see BENCH_NICE, BENCH_RT below).
-# Scratch files go to BENCH_DIR (default build/bench beside this tree), not
-# /tmp: the credential check refuses world-writable parents.
+# Who runs what: started as root, `argoweb run` is started as root with
+# `user: BENCH_USER` (default nobody) in its config and drops privileges
+# itself, as it does when an operator starts it by hand; the direct arm is
+# switched to BENCH_USER by spawn between fork and execve, so the target
+# runs as the same user in both arms. One extra row starts argoweb as
+# BENCH_USER (what the shipped unit's User= does). Sections 2 and 4 run as
+# BENCH_USER. Started as anyone else, everything runs as that user with
+# `user:` that user. As root the timed runs also get a higher priority (see
+# BENCH_NICE, BENCH_RT below). Scratch files go to BENCH_DIR (default
+# build/bench beside this tree), not /tmp: the credential and binary checks
+# refuse group- or world-writable parents.
 set -eu
 
 BIN=${1:?usage: bench/run.sh /abs/path/to/argoweb}
@@ -28,12 +42,22 @@ SCALE_RUNS=${BENCH_SCALE_RUNS:-11}      # per size up to 10 000 rules
 BIG_RUNS=${BENCH_BIG_RUNS:-5}           # per size above 10 000 rules
 CC=${CC:-cc}
 
+# spawn arm prefixes: AS_SVC runs a child as the service user, AS_ME as the
+# invoking user (root: argoweb then drops privileges itself).
+AS_ME='~'
 if [ "$(id -u)" = 0 ]; then
+	IS_ROOT=1
 	BUSER=${BENCH_USER:-nobody}
 	ASUSER="-u $BUSER"
+	AS_SVC="~$BUSER"
+	# How `argoweb run` starts in section 1, and how that reads in the table.
+	M0=drop
 else
+	IS_ROOT=0
 	BUSER=$(id -un)
 	ASUSER=
+	AS_SVC='~'
+	M0=user
 fi
 id "$BUSER" >/dev/null 2>&1 || { echo "bench: no user $BUSER (set BENCH_USER)" >&2; exit 1; }
 BHOME=$(getent passwd "$BUSER" 2>/dev/null | cut -d: -f6)
@@ -42,8 +66,9 @@ FIXED_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # --- scratch tree: owned by us (or root), not group/other-writable ----------
 mkdir -p "$OUT"
-rm -rf "${OUT:?}/bin" "${OUT:?}/fake" "${OUT:?}/etc" "${OUT:?}/cfg" "${OUT:?}/run" \
-	"${OUT:?}/spawn" "${OUT:?}/stderr.log" "${OUT:?}/verify.out" "${OUT:?}/rss.txt" "${OUT:?}/cg.log"
+rm -rf "${OUT:?}/bin" "${OUT:?}/fake" "${OUT:?}/etc" "${OUT:?}/cfg" "${OUT:?}/run" "${OUT:?}/mon" "${OUT:?}/libs" \
+	"${OUT:?}/spawn" "${OUT:?}/notify-clock" "${OUT:?}/sink.sock" "${OUT:?}/stderr.log" \
+	"${OUT:?}/verify.out" "${OUT:?}/rss.txt" "${OUT:?}/cg.log"
 chmod 0755 "$TOP/build" "$OUT" 2>/dev/null || true
 mkdir -m 0755 "$OUT/bin" "$OUT/etc" "$OUT/cfg"
 mkdir -m 0700 "$OUT/run"
@@ -51,6 +76,7 @@ ERR=$OUT/stderr.log
 : >"$ERR"
 
 $CC -O2 -Wall -Wextra -o "$OUT/spawn" "$TOP/bench/spawn.c"
+$CC -O2 -Wall -Wextra -o "$OUT/notify-clock" "$TOP/bench/notify-clock.c"
 if ! $CC -O2 -static -o "$OUT/bin/cloudflared" "$TOP/bench/true.c" 2>/dev/null; then
 	$CC -O2 -o "$OUT/bin/cloudflared" "$TOP/bench/true.c"
 	TARGET_KIND="trivial C program (dynamic: no static libc here)"
@@ -58,8 +84,15 @@ else
 	TARGET_KIND="trivial static C program"
 fi
 TARGET=$OUT/bin/cloudflared
+# The stand-in cloudflared: `make fake`'s, else our own build of it.
 FAKE_SRC=$(dirname "$BIN")/tests/fake-cloudflared
-if [ -x "$FAKE_SRC" ]; then
+if [ ! -x "$FAKE_SRC" ]; then
+	FAKE_SRC=$OUT/bin/fake-cloudflared
+	# shellcheck disable=SC2046
+	$CC -O2 -o "$FAKE_SRC" "$TOP/tests/fake-cloudflared.c" \
+		$(pkg-config --cflags --libs yaml-0.1 2>/dev/null || echo -lyaml) 2>/dev/null || FAKE_SRC=
+fi
+if [ -n "$FAKE_SRC" ]; then
 	mkdir -m 0755 "$OUT/fake"
 	cp "$FAKE_SRC" "$OUT/fake/cloudflared"
 	echo exit=1 >"$OUT/fake/fake-cloudflared.conf"
@@ -71,7 +104,7 @@ CRED=$OUT/etc/bench.json
 printf '{"AccountTag":"0123456789abcdef0123456789abcdef","TunnelSecret":"%s","TunnelID":"%s"}\n' \
 	c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI= "$UUID" >"$CRED"
 chmod 0600 "$CRED"
-if [ -n "$ASUSER" ]; then
+if [ "$IS_ROOT" = 1 ]; then
 	chown "$BUSER" "$CRED" "$OUT/run"
 fi
 
@@ -79,7 +112,7 @@ fi
 write_small_configs() { # target suffix
 	printf 'quick: http://localhost:8080\nuser: %s\ncloudflared: %s\n' \
 		"$BUSER" "$1" >"$OUT/etc/quick$2.yaml"
-	cat >"$OUT/etc/cred$2.yaml" <<EOF
+	cat >"$OUT/etc/cred$2.yaml" <<EOC
 tunnel: $UUID
 credentials-file: $CRED
 ingress:
@@ -88,16 +121,20 @@ ingress:
   - service: http_status:404
 user: $BUSER
 cloudflared: $1
-EOF
+EOC
 }
 write_small_configs "$TARGET" ""
-[ -x "$FAKE_SRC" ] && write_small_configs "$OUT/fake/cloudflared" "-fake"
+[ -z "$FAKE_SRC" ] || write_small_configs "$OUT/fake/cloudflared" "-fake"
 
-# gen N: N ingress rules, the last a catch-all; every 10th has a path
-# and an originRequest.
+# gen N FILE [CLOUDFLARED [EXTRA]]: N ingress rules, the last a catch-all;
+# every 10th has a path and an originRequest. EXTRA: more top-level lines.
 gen() {
-	awk -v n="$1" -v uuid="$UUID" -v cred="$CRED" -v user="$BUSER" -v cf="$TARGET" 'BEGIN {
-		printf "tunnel: %s\ncredentials-file: %s\nuser: %s\ncloudflared: %s\ningress:\n", uuid, cred, user, cf
+	awk -v n="$1" -v uuid="$UUID" -v cred="$CRED" -v user="$BUSER" -v cf="${3:-$TARGET}" \
+		-v extra="${4:-}" 'BEGIN {
+		printf "tunnel: %s\ncredentials-file: %s\nuser: %s\ncloudflared: %s\n", uuid, cred, user, cf
+		if (extra != "")
+			printf "%s\n", extra
+		printf "ingress:\n"
 		for (i = 1; i < n; i++) {
 			printf "  - hostname: h%06d.example.com\n", i
 			if (i % 10 == 0)
@@ -105,34 +142,42 @@ gen() {
 			printf "    service: http://localhost:%d\n", 1024 + i % 60000
 		}
 		printf "  - service: http_status:404\n"
-	}' >"$OUT/cfg/rules-$1.yaml"
+	}' >"$2"
+	chmod 0644 "$2"
 }
 
 fstype() { df -PT "$1" 2>/dev/null | awk 'NR == 2 { print $2 }'; }
 
+# Background processes of ours (notify sockets, section 5's tunnels), ended
+# by pid on exit.
+BGPIDS=''
+cleanup() {
+	for p in $BGPIDS; do kill "$p" 2>/dev/null || true; done
+	[ -z "$TMPFS_RUN" ] || rm -rf "$TMPFS_RUN"
+}
 # A private directory on a tmpfs, like the service's /run/argoweb/NAME.
 TMPFS_RUN='' TMPFS_LABEL=''
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
 for base in /run "${XDG_RUNTIME_DIR:-}" /dev/shm; do
 	if [ -z "$base" ] || [ ! -d "$base" ] || [ ! -w "$base" ]; then continue; fi
 	[ "$(fstype "$base")" = tmpfs ] || continue
 	TMPFS_RUN=$(mktemp -d "$base/argoweb-bench.XXXXXX") || continue
 	chmod 0700 "$TMPFS_RUN"
-	[ -n "$ASUSER" ] && chown "$BUSER" "$TMPFS_RUN"
+	[ "$IS_ROOT" = 0 ] || chown "$BUSER" "$TMPFS_RUN"
 	TMPFS_LABEL="$base/argoweb-bench.* (tmpfs)"
 	break
 done
-trap '[ -z "$TMPFS_RUN" ] || rm -rf "$TMPFS_RUN"' EXIT
-trap 'exit 1' INT TERM HUP PIPE
 
 # On a shared machine other load disturbs the medians; when root, the timed
 # runs (every arm alike) get nice -20 in their own autogroup, and the short
 # runs of section 1 SCHED_FIFO, so a woken process does not wait for a busy
 # CPU's next tick. BENCH_NICE=0 / BENCH_RT=0 turn these off.
 PRIO='' RT='' PRIO_LABEL="normal priority"
-if [ "$(id -u)" = 0 ] && [ "${BENCH_NICE:-1}" != 0 ]; then
+if [ "$IS_ROOT" = 1 ] && [ "${BENCH_NICE:-1}" != 0 ]; then
 	PRIO=-p PRIO_LABEL="nice -20"
 fi
-if [ "$(id -u)" = 0 ] && [ "${BENCH_RT:-1}" != 0 ]; then
+if [ "$IS_ROOT" = 1 ] && [ "${BENCH_RT:-1}" != 0 ]; then
 	RT=-r PRIO_LABEL="$PRIO_LABEL; section 1 SCHED_FIFO 1"
 fi
 SPAWN="$OUT/spawn $PRIO $ASUSER -E $ERR"
@@ -161,7 +206,12 @@ echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- host: nproc $(nproc), ${CPU:-unknown CPU}, Linux $(uname -r)"
 echo "- binary: $BIN ($("$BIN" --version 2>/dev/null || echo '?'))"
-echo "- commands run as: $BUSER, $PRIO_LABEL; scratch: $OUT"
+if [ "$IS_ROOT" = 1 ]; then
+	echo "- run as: root; \`argoweb run\` started as root, dropping to $BUSER itself (\`user: $BUSER\`);"
+	echo "  direct arms, sections 2 and 4 as $BUSER; $PRIO_LABEL; scratch: $OUT"
+else
+	echo "- run as: $BUSER (\`user: $BUSER\`), $PRIO_LABEL; scratch: $OUT"
+fi
 # Other load on the machine inflates wall and CPU times alike: say how much
 # there was (busy share of all CPUs over one second, before we start).
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
@@ -171,17 +221,35 @@ echo "- other load at start: load average $(cut -d' ' -f1-3 /proc/loadavg), CPUs
 echo
 
 # --- 1. start overhead -------------------------------------------------------
+# A notify socket for the rows with NOTIFY_SOCKET (argoweb then forks its
+# health monitor before exec'ing the target).
+SINK=$OUT/sink.sock
+"$OUT/notify-clock" "$SINK" /dev/null 900 &
+SINKPID=$!
+BGPIDS="$BGPIDS $SINKPID"
+i=0
+while [ ! -S "$SINK" ] && [ $i -lt 200 ]; do sleep 0.01; i=$((i + 1)); done
+
 echo "## 1. Start overhead: \`argoweb run\` vs exec'ing the target directly"
 echo
 echo "$RUNS runs per arm, interleaved, fork+execve+wait4 timed with CLOCK_MONOTONIC (ms)."
+echo "The target runs as $BUSER in both arms."
 echo
-echo "| config | target | RUNTIME_DIRECTORY | direct median | direct p90 | argoweb median | argoweb p90 | added: median diff | added: paired median | added CPU |"
-echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| config | target | RUNTIME_DIRECTORY | argoweb started as | direct median | direct p90 | argoweb median | argoweb p90 | added: median diff | added: paired median | added CPU |"
+echo "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
 
 CREDS_ENV="TUNNEL_CRED_CONTENTS=$(cat "$CRED")"
-overhead() { # kind target-label target config-suffix rundir rundir-label
-	kind=$1 tlabel=$2 target=$3 sfx=$4 rdir=$5 rlabel=$6
+overhead() { # kind target-label target config-suffix rundir rundir-label drop|user [notify]
+	kind=$1 tlabel=$2 target=$3 sfx=$4 rdir=$5 rlabel=$6 mode=$7 nenv=
 	cfg=$OUT/etc/$kind$sfx.yaml
+	if [ "$mode" = drop ]; then
+		aw_as=$AS_ME slabel="root, drops to $BUSER"
+	else
+		aw_as=$AS_SVC slabel=$BUSER
+	fi
+	if [ -n "${8:-}" ]; then
+		nenv="NOTIFY_SOCKET=$SINK" slabel="$slabel; NOTIFY_SOCKET set: forks the monitor"
+	fi
 	if [ "$kind" = quick ]; then
 		set -- "$target" --no-autoupdate tunnel --config "$rdir/config.yml" --url http://localhost:8080
 		secret=
@@ -189,75 +257,138 @@ overhead() { # kind target-label target config-suffix rundir rundir-label
 		set -- "$target" --no-autoupdate tunnel --config "$rdir/config.yml" run
 		secret=$CREDS_ENV
 	fi
-	verify "argoweb run $cfg" @argoweb RUNTIME_DIRECTORY="$rdir" HOME="$BHOME" PATH="$FIXED_PATH" \
-		"$BIN" run "$cfg"
+	verify "argoweb run $cfg" @argoweb "$aw_as" RUNTIME_DIRECTORY="$rdir" HOME="$BHOME" \
+		PATH="$FIXED_PATH" ${nenv:+"$nenv"} "$BIN" run "$cfg"
 	# The direct arm gets what argoweb gives cloudflared: argv and environment.
 	res=$($SPAWN_RT -n "$RUNS" -w 10 \
-		@direct PATH="$FIXED_PATH" HOME="$BHOME" ${secret:+"$secret"} "$@" :: \
-		@argoweb RUNTIME_DIRECTORY="$rdir" HOME="$BHOME" PATH="$FIXED_PATH" "$BIN" run "$cfg")
+		@direct "$AS_SVC" PATH="$FIXED_PATH" HOME="$BHOME" ${nenv:+"$nenv"} ${secret:+"$secret"} "$@" :: \
+		@argoweb "$aw_as" RUNTIME_DIRECTORY="$rdir" HOME="$BHOME" PATH="$FIXED_PATH" ${nenv:+"$nenv"} \
+		"$BIN" run "$cfg")
 	d=$(echo "$res" | grep '^arm direct ')
 	a=$(echo "$res" | grep '^arm argoweb ')
 	p=$(echo "$res" | grep '^diff ')
-	printf '| %s | %s | %s | %.3f | %.3f | %.3f | %.3f | **%.3f** | %.3f | %.3f |\n' \
-		"$kind" "$tlabel" "$rlabel" "$(field "$d" median_ms)" "$(field "$d" p90_ms)" \
+	printf '| %s | %s | %s | %s | %.3f | %.3f | %.3f | %.3f | **%.3f** | %.3f | %.3f |\n' \
+		"$kind" "$tlabel" "$rlabel" "$slabel" "$(field "$d" median_ms)" "$(field "$d" p90_ms)" \
 		"$(field "$a" median_ms)" "$(field "$a" p90_ms)" \
 		"$(echo "$(field "$a" median_ms) $(field "$d" median_ms)" | awk '{ print $1 - $2 }')" \
 		"$(field "$p" median_ms)" \
 		"$(echo "$(field "$a" cpu_ms) $(field "$d" cpu_ms)" | awk '{ print $1 - $2 }')"
 }
 RLABEL="${OUT#"$TOP"/}/run ($(fstype "$OUT/run"))"
-overhead quick "true (static)" "$TARGET" "" "$OUT/run" "$RLABEL"
-overhead cred "true (static)" "$TARGET" "" "$OUT/run" "$RLABEL"
-if [ -x "$FAKE_SRC" ]; then
-	overhead quick "fake, exit=1" "$OUT/fake/cloudflared" "-fake" "$OUT/run" "$RLABEL"
-	overhead cred "fake, exit=1" "$OUT/fake/cloudflared" "-fake" "$OUT/run" "$RLABEL"
+overhead quick "true (static)" "$TARGET" "" "$OUT/run" "$RLABEL" $M0
+overhead cred "true (static)" "$TARGET" "" "$OUT/run" "$RLABEL" $M0
+if [ -n "$FAKE_SRC" ]; then
+	overhead quick "fake, exit=1" "$OUT/fake/cloudflared" "-fake" "$OUT/run" "$RLABEL" $M0
+	overhead cred "fake, exit=1" "$OUT/fake/cloudflared" "-fake" "$OUT/run" "$RLABEL" $M0
 fi
 # The service's real RuntimeDirectory= is under /run, a tmpfs, where fsync
 # costs nothing; measure there too when a private tmpfs directory is at hand.
-if [ -n "$TMPFS_RUN" ]; then
-	overhead quick "true (static)" "$TARGET" "" "$TMPFS_RUN" "$TMPFS_LABEL"
-	overhead cred "true (static)" "$TARGET" "" "$TMPFS_RUN" "$TMPFS_LABEL"
-fi
-echo
-echo "Where the argoweb arm's time goes (cred config; each row runs the step alone, interleaved):"
-echo
-echo "| step | median ms | p90 ms | over the previous row (paired medians) |"
-echo "|---|---:|---:|---:|"
 RD=${TMPFS_RUN:-$OUT/run}
+RDLABEL=${TMPFS_LABEL:-$RLABEL}
+if [ -n "$TMPFS_RUN" ]; then
+	overhead quick "true (static)" "$TARGET" "" "$RD" "$RDLABEL" $M0
+	overhead cred "true (static)" "$TARGET" "" "$RD" "$RDLABEL" $M0
+fi
+[ "$IS_ROOT" = 0 ] || overhead cred "true (static)" "$TARGET" "" "$RD" "$RDLABEL" user
+overhead cred "true (static)" "$TARGET" "" "$RD" "$RDLABEL" $M0 notify
+echo
+echo "Where the argoweb arm's time goes (cred config; each row runs the step alone, interleaved;"
+echo "argoweb as $([ "$IS_ROOT" = 1 ] && echo root || echo "$BUSER"), the target as $BUSER):"
+echo
+echo "| step | median ms | p90 ms | over the row named (paired medians) |"
+echo "|---|---:|---:|---:|"
+CRED_CFG=$OUT/etc/cred.yaml
+# shellcheck disable=SC2046
 res=$($SPAWN_RT -n "$RUNS" -w 10 \
-	@exec-target "$TARGET" :: \
-	@argoweb--version "$BIN" --version :: \
-	@check--config-only "$BIN" check --config-only "$OUT/etc/cred.yaml" :: \
-	@check "$BIN" check "$OUT/etc/cred.yaml" :: \
-	@run-tmpfs RUNTIME_DIRECTORY="$RD" "$BIN" run "$OUT/etc/cred.yaml" :: \
-	@run-disk RUNTIME_DIRECTORY="$OUT/run" "$BIN" run "$OUT/etc/cred.yaml")
-prev=
-for step in exec-target argoweb--version check--config-only check run-tmpfs run-disk; do
+	@exec-target "$AS_SVC" "$TARGET" :: \
+	@version "$AS_ME" "$BIN" --version :: \
+	@config-only "$AS_ME" "$BIN" check --config-only "$CRED_CFG" :: \
+	@render "$AS_ME" "$BIN" render "$CRED_CFG" :: \
+	@run-tmpfs "$AS_ME" RUNTIME_DIRECTORY="$RD" "$BIN" run "$CRED_CFG" :: \
+	$([ "$IS_ROOT" = 1 ] && echo "@run-as-user $AS_SVC RUNTIME_DIRECTORY=$RD $BIN run $CRED_CFG ::") \
+	@run-disk "$AS_ME" RUNTIME_DIRECTORY="$OUT/run" "$BIN" run "$CRED_CFG" :: \
+	@check "$AS_ME" "$BIN" check "$CRED_CFG")
+# step|base|what: "over" = this step's paired difference against the first
+# arm minus the base step's.
+LIBS=$(ldd "$BIN" 2>/dev/null | awk '$1 ~ /^lib/ { sub(/\.so.*/, "", $1); sub(/^lib/, "", $1); printf "%s%s", s, $1; s = ", " }')
+RUNWHAT="+ check the binary, drop privileges, write config.yml (tmpfs), exec the target = run"
+[ "$IS_ROOT" = 1 ] || RUNWHAT="+ check the binary, shed capabilities, write config.yml (tmpfs), exec the target = run"
+{
+	echo "exec-target||exec the target alone"
+	echo "version|exec-target|exec argoweb, print version (dynamic loading: ${LIBS:-?})"
+	echo "config-only|version|+ parse and validate the config (check --config-only)"
+	echo "render|config-only|+ resolve the user, open and check the credential, render to stdout (render)"
+	echo "run-tmpfs|render|$RUNWHAT"
+	[ "$IS_ROOT" = 0 ] || echo "run-as-user|run-tmpfs|run started as $BUSER (no drop; as under the unit's User=)"
+	echo "run-disk|run-tmpfs|run, with config.yml on $(fstype "$OUT/run") instead"
+	echo "check|config-only|check (not in run): + user, credential, binary and the exposure audit (reads /proc/net/tcp, tcp6)"
+} | while IFS='|' read -r step base what; do
 	l=$(echo "$res" | grep "^arm $step ")
-	case $step in
-	exec-target) what="exec the target alone" ;;
-	argoweb--version) what="exec argoweb (dynamic loading, libyaml), print version" ;;
-	check--config-only) what="+ parse and validate the config" ;;
-	check) what="+ open and check the credential, stat the binary" ;;
-	run-tmpfs) what="+ render, write (tmpfs), exec the target = run" ;;
-	run-disk) what="run, with the rendered config on $(fstype "$OUT/run") instead" ;;
-	esac
-	if [ -n "$prev" ]; then
-		# spawn reports each arm's paired difference against the first arm.
-		cur=$(field "$(echo "$res" | grep "^diff $step-exec-target ")" median_ms)
-		inc=$(echo "$cur $prev" | awk '{ printf "%+.3f", $1 - $2 }')
+	diffof() { # step -> paired median against exec-target (0 for itself)
+		if [ "$1" = exec-target ]; then echo 0; else field "$(echo "$res" | grep "^diff $1-exec-target ")" median_ms; fi
+	}
+	if [ -n "$base" ]; then
+		inc=$(echo "$(diffof "$step") $(diffof "$base")" | awk '{ printf "%+.3f", $1 - $2 }')
+		inc="$inc ($base)"
 	else
-		cur=0 inc=
+		inc=
 	fi
 	printf '| %s | %.3f | %.3f | %s |\n' "$what" "$(field "$l" median_ms)" "$(field "$l" p90_ms)" "$inc"
-	prev=$cur
+done
+echo
+# What the dynamic loader costs, library by library: bench/true.c as a PIE
+# linked like argoweb (-pie, -z relro, -z now, --no-as-needed so every
+# library is loaded), against more and more of argoweb's libraries.
+echo "Dynamic loading by library: bench/true.c linked like argoweb against more of its libraries"
+echo "(and their dependencies), exec'd alone, interleaved:"
+echo
+echo "| linked against | median ms | p90 ms | over libc alone (paired median) | peak RSS KiB |"
+echo "|---|---:|---:|---:|---:|"
+mkdir -m 0755 "$OUT/libs"
+LD_ARMS='' LD_LIST=''
+lib_arm() { # label pkg-config-module...
+	label=$1; shift
+	libs=
+	if [ $# -gt 0 ]; then libs=$(pkg-config --libs "$@" 2>/dev/null) || return 0; fi
+	# shellcheck disable=SC2086
+	$CC -O2 -fPIE -pie -Wl,-z,relro,-z,now -Wl,--no-as-needed -o "$OUT/libs/$label" \
+		"$TOP/bench/true.c" $libs 2>/dev/null || return 0
+	LD_ARMS="$LD_ARMS @$label $AS_SVC $OUT/libs/$label ::"
+	LD_LIST="$LD_LIST $label"
+}
+lib_arm libc
+lib_arm +libyaml yaml-0.1
+lib_arm +libcap yaml-0.1 libcap
+lib_arm +libsystemd yaml-0.1 libcap libsystemd
+# shellcheck disable=SC2086
+res=$($SPAWN_RT -n "$RUNS" -w 10 $LD_ARMS @argoweb "$AS_SVC" "$BIN" --version)
+for label in $LD_LIST argoweb; do
+	l=$(echo "$res" | grep "^arm $label ")
+	case $label in
+	libc) what="libc only" ;;
+	+libyaml) what="libc, libyaml" ;;
+	+libcap) what="libc, libyaml, libcap" ;;
+	+libsystemd) what="libc, libyaml, libcap, libsystemd ($(ldd "$OUT/libs/+libsystemd" 2>/dev/null |
+		awk '$1 ~ /^lib/ && $1 !~ /^lib(c|yaml-0|cap|systemd)\.so/ { sub(/\.so.*/, "", $1); printf "%s%s", s, $1; s = ", " }'))" ;;
+	argoweb) what="argoweb --version, for comparison" ;;
+	esac
+	case $label in
+	libc) inc= ;;
+	*) inc=$(field "$(echo "$res" | grep "^diff $label-libc ")" median_ms | awk '{ printf "%+.3f", $1 }') ;;
+	esac
+	printf '| %s | %.3f | %.3f | %s | %s |\n' "$what" "$(field "$l" median_ms)" "$(field "$l" p90_ms)" "$inc" \
+		"$(field "$l" maxrss_kb)"
 done
 echo
 echo "target: $TARGET_KIND${FAKE_SRC:+; fake = tests/fake-cloudflared with exit=1 (dynamic, libyaml)}."
 echo "added: median diff = argoweb median - direct median; paired median = median of the"
-echo "per-round differences; CPU = difference of the median user+system CPU time of the two arms."
+echo "per-round differences; CPU = difference of the median user+system CPU time of the two arms"
+echo "(argoweb's includes the monitor's fork, not the monitor itself, which PID 1 adopts)."
 echo "argoweb writes the rendered config with fsync (file and directory) on every start."
 echo
+kill "$SINKPID" 2>/dev/null || true
+wait "$SINKPID" 2>/dev/null || true
+BGPIDS=''
 
 # --- 2. config size ----------------------------------------------------------
 echo "## 2. \`check --config-only\` and \`render\` by number of ingress rules"
@@ -267,7 +398,7 @@ echo "originRequest, a final catch-all (counted). check and render interleaved, 
 echo "each. Wall = median elapsed, CPU = median user+system time of the process; per 1000"
 echo "rules = median / rules x 1000 (— at 10 rules, where the fixed start cost dominates)."
 echo "Peak RSS from wait4 (largest run). \`render\` does everything \`check --config-only\`"
-echo "does, plus reading and checking the credential and emitting the YAML."
+echo "does, plus reading and checking the credential and emitting the YAML. As $BUSER, $PRIO_LABEL."
 echo
 echo "| rules | command | runs | wall ms | wall min ms | wall ms / 1000 rules | CPU ms | CPU ms / 1000 rules | peak RSS KiB |"
 echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -279,10 +410,10 @@ row() { # rules command runs spawn-line
 		"$(field "$4" median_ms)" "$(field "$4" min_ms)" "$(per1k "$(field "$4" median_ms)" "$1")" \
 		"$(field "$4" cpu_ms)" "$(per1k "$(field "$4" cpu_ms)" "$1")" "$(field "$4" maxrss_kb)"
 }
+LAST=
 for n in $SIZES; do
-	gen "$n"
 	cfg=$OUT/cfg/rules-$n.yaml
-	chmod 0644 "$cfg"
+	gen "$n" "$cfg"
 	verify "check --config-only ($n rules)" "$BIN" check --config-only "$cfg"
 	grep -q "ok ($n ingress rules" "$OUT/verify.out" ||
 		{ echo "bench: check did not count $n rules: $(cat "$OUT/verify.out")" >&2; exit 1; }
@@ -298,17 +429,19 @@ done
 echo
 
 # --- 3. peak RSS -------------------------------------------------------------
-cfg=$OUT/cfg/rules-$LAST.yaml
-echo "## 3. Peak RSS of \`check --config-only\`, $LAST rules"
-echo
-echo "config file: $(wc -c <"$cfg" | awk '{ printf "%.1f MiB", $1 / 1048576 }')"
-if [ -x /usr/bin/time ]; then
-	/usr/bin/time -f %M -o "$OUT/rss.txt" "$BIN" check --config-only "$cfg" >/dev/null
-	echo "peak RSS: $(cat "$OUT/rss.txt") KiB (/usr/bin/time -f %M)"
-else
-	echo "peak RSS: see the check --config-only row of section 2 (wait4 rusage; no /usr/bin/time here)"
+if [ -n "$LAST" ]; then
+	cfg=$OUT/cfg/rules-$LAST.yaml
+	echo "## 3. Peak RSS of \`check --config-only\`, $LAST rules"
+	echo
+	echo "config file: $(wc -c <"$cfg" | awk '{ printf "%.1f MiB", $1 / 1048576 }')"
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -o "$OUT/rss.txt" "$BIN" check --config-only "$cfg" >/dev/null
+		echo "peak RSS: $(cat "$OUT/rss.txt") KiB (/usr/bin/time -f %M)"
+	else
+		echo "peak RSS: see the check --config-only row of section 2 (wait4 rusage; no /usr/bin/time here)"
+	fi
+	echo
 fi
-echo
 
 # --- 4. instruction counts ---------------------------------------------------
 # Wall and CPU times move with other load (a busy sibling hyperthread can
@@ -330,4 +463,13 @@ if [ "${BENCH_CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1 &&
 			"$(echo "$ir" | awk '{ printf "%.1f M", $1 / 1e6 }')" "$(echo "$ir" | awk '{ printf "%.0f", $1 / 10000 }')"
 		rm -f "$OUT/cg.log"
 	done
+	echo
 fi
+
+# --- 5. health monitor -------------------------------------------------------
+[ "${BENCH_MONITOR:-1}" != 0 ] || exit 0
+if [ -z "$FAKE_SRC" ]; then
+	echo "## 5. Health monitor: skipped (no tests/fake-cloudflared: run make -s fake)"
+	exit 0
+fi
+. "$TOP/bench/monitor.sh"

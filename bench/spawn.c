@@ -3,7 +3,7 @@
  *
  *   spawn [-n RUNS] [-w WARMUP] [-p | -r] [-u USER] [-O OUTFILE] [-E ERRFILE]
  *         [-R RAWDIR] ARM [:: ARM ...]
- *   ARM = [@LABEL] [NAME=VALUE ...] /abs/path/program [ARG ...]
+ *   ARM = [@LABEL] [~USER | ~] [NAME=VALUE ...] /abs/path/program [ARG ...]
  *
  * Each arm runs with exactly the NAME=VALUE environment given (nothing is
  * inherited), stdin on /dev/null, stdout and stderr appended to OUTFILE and
@@ -12,7 +12,9 @@
  *
  * -u USER (when root): each child becomes USER (its primary group, no
  * supplementary groups) between fork and execve, so every arm runs
- * unprivileged and alike.
+ * unprivileged and alike. ~USER does the same for one arm only; a bare ~
+ * keeps that arm as the invoking user (root) despite -u, e.g. for a
+ * program that drops privileges itself.
  *
  * Less noise from other load on a shared machine (both need root; the
  * children get the same treatment in every arm):
@@ -55,6 +57,10 @@
 
 struct arm {
 	const char *label;
+	const char *user;       /* NULL: as -u says; "": stay as we are */
+	int drop;
+	uid_t uid;
+	gid_t gid;
 	char **argv;
 	char **envp;
 	double *ms, *cpu;
@@ -62,9 +68,7 @@ struct arm {
 };
 
 static struct {
-	int drop, rt;
-	uid_t uid;
-	gid_t gid;
+	int rt;
 	int devnull, outfd, errfd;
 } run;
 
@@ -140,13 +144,13 @@ static void go_realtime(void)
 }
 
 /* In the child, between fork and execve. */
-static void child_setup(void)
+static void child_setup(const struct arm *a)
 {
 	if (run.rt) {
 		struct sched_param sp = { .sched_priority = 1 };
 		sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
 	}
-	if (run.drop && (setgroups(0, NULL) || setgid(run.gid) || setuid(run.uid) || setuid(0) == 0))
+	if (a->drop && (setgroups(0, NULL) || setgid(a->gid) || setuid(a->uid) || setuid(0) == 0))
 		_exit(126);
 	dup2(run.devnull, 0);
 	dup2(run.outfd, 1);
@@ -164,7 +168,7 @@ static double run_once(struct arm *a, double *cpu)
 	if (pid < 0)
 		die("fork");
 	if (pid == 0) {
-		child_setup();
+		child_setup(a);
 		execve(a->argv[0], a->argv, a->envp);
 		_exit(127);
 	}
@@ -188,7 +192,7 @@ static double run_once(struct arm *a, double *cpu)
 static int usage(void)
 {
 	fputs("usage: spawn [-n RUNS] [-w WARMUP] [-p | -r] [-u USER] [-O OUTFILE] [-E ERRFILE]\n"
-	      "             [-R RAWDIR] [@LABEL] [NAME=VALUE ...] /path/prog [ARG ...] [:: ARM ...]\n",
+	      "             [-R RAWDIR] [@LABEL] [~USER] [NAME=VALUE ...] /path/prog [ARG ...] [:: ARM ...]\n",
 	      stderr);
 	return 1;
 }
@@ -225,6 +229,10 @@ int main(int argc, char **argv)
 			end++;
 		if (i < end && argv[i][0] == '@')
 			a->label = argv[i++] + 1;
+		if (i < end && argv[i][0] == '~')
+			a->user = argv[i++] + 1;
+		else
+			a->user = user;
 		a->envp = xcalloc((size_t)(end - i + 1), sizeof *a->envp);
 		int ne = 0;
 		while (i < end && argv[i][0] != '/' && strchr(argv[i], '='))
@@ -252,15 +260,18 @@ int main(int argc, char **argv)
 	run.errfd = open(errpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (run.devnull < 0 || run.outfd < 0 || run.errfd < 0)
 		die("spawn: open");
-	if (user && geteuid() == 0) {
-		struct passwd *pw = getpwnam(user);
+	for (int k = 0; k < narms; k++) {
+		struct arm *a = &arms[k];
+		if (!a->user || !*a->user || geteuid() != 0)
+			continue;
+		struct passwd *pw = getpwnam(a->user);
 		if (!pw) {
-			fprintf(stderr, "spawn: no user %s\n", user);
+			fprintf(stderr, "spawn: no user %s\n", a->user);
 			return 1;
 		}
-		run.drop = 1;
-		run.uid = pw->pw_uid;
-		run.gid = pw->pw_gid;
+		a->drop = 1;
+		a->uid = pw->pw_uid;
+		a->gid = pw->pw_gid;
 	}
 	if (prio)
 		nice_down();
