@@ -36,23 +36,30 @@
  *    `a++` is a nested repetition;
  *  - Go's limits: tree height over 1000 "expression nests too deeply" and
  *    compiled size over 128 MB / 40 = 3355443 instructions "expression too
- *    large", computed on a model of Go's parse tree (struct item below).
+ *    large", computed on a model of Go's parse tree (struct item below)
+ *    that follows Go's literal merging, flattening and one-character
+ *    alternation merging, and also two quirks of Go's size accounting: it
+ *    starts measuring only once (nodes allocated) x (product of the counted
+ *    repeats pushed) reaches 3355443, and its size cache is not updated when
+ *    runes are merged into a literal string (calc_size_quirk below), so
+ *    `(?:abcdefghij\d){1000}` costs 2000 in Go, not 11000.
  *
  * Not replicated (every case needs a pattern no person writes):
  *  - Go's rune budget (maxRunes, 32M runes of class data; `\pL` costs about
- *    1300): reaching it takes a pattern of tens of kilobytes of `\p` classes
- *    or a literal of about 11 MB.  Callers wanting certainty can cap the
- *    length of patterns (a few KiB is plenty for paths);
- *  - Go measures the size only after (number of tree nodes x product of the
- *    counted repeats seen) reaches 3355443; we measure whenever a counted
- *    repeat of 2 or more has been seen.  The two differ only for patterns of
- *    hundreds of kilobytes or more;
- *  - Go factors alternations (`abc|abd` -> `ab[cd]`) before measuring them.
- *    The model does merge adjacent single-character branches as Go does, but
- *    not common prefixes, so its size of a big alternation is an upper
- *    bound, and its height may differ by a level or two from Go's only for
- *    prefix-sharing alternations nested about 1000 deep;
- *  - under (?i) a one-character class of a non-ASCII letter (`(?i)[é]`) is
+ *    1300): reaching it takes some 26000 `\pL` or a literal of about 11 MB,
+ *    which we accept.  Callers wanting certainty can cap the length of
+ *    patterns (a few KiB is plenty for paths);
+ *  - Go's node count for the size gate is approximated (node reuse in Go's
+ *    free list is not followed); it matters only for patterns over 1 MB;
+ *  - Go factors alternations (`abc|abd` -> `ab[cd]`, `a|ab` -> `a(?:|b)`)
+ *    and, recycling nodes with stale cached sizes while doing so, often
+ *    undercounts their size.  The model does not factor: for big
+ *    alternations whose branches share a prefix its size is larger than
+ *    Go's, so it may say "too large" where Go accepts (fuzzing: only for
+ *    patterns of about 20 KB with hundreds of `{n,1000}`, never the other
+ *    way round), and its height may be a level off Go's for such
+ *    alternations nested about 1000 deep;
+ *  - under (?i) a one-character class of a non-ASCII letter (`(?i)[\x{e9}]`) is
  *    modelled as a class, not a case-folded literal (height differs by one
  *    at most, in a corner of a corner);
  *  - non-capturing groups nested more than 1000 deep are rejected
@@ -100,19 +107,28 @@ enum {
  * with which Go's repeatIsValid(sub, budget) passes.  A concatenation or
  * alternation under construction is also kept as an item, so that the
  * parser needs O(1) state per open group and no tree. */
-enum kind { K_NONE, K_EMPTY, K_LIT, K_CLASS, K_CAT, K_ALT, K_OTHER };
+enum kind { K_NONE, K_EMPTY, K_LIT, K_CLASS, K_CAT, K_ALT, K_REP, K_OTHER };
 enum branch { B_OTHER, B_CLASS, B_EMPTY };
 
+/* tail bits of K_LIT and K_CAT: the (trailing) literal string, which Go
+ * extends when more literal runes follow with the same case-fold flag. */
+#define T_PLAIN 1	/* a literal without (?i) */
+#define T_FOLD 2	/* a literal under (?i) */
+#define T_KIND 3
+#define T_FROZEN 4	/* Go has cached its size: runes merged into it later
+			 * are not counted (see calc_size_quirk) */
+
 struct item {
-	int32_t size;	/* calcSize, saturated at SIZE_CAP */
-	int32_t n;	/* K_CAT, K_ALT: number of children (after flattening) */
+	int32_t size;	/* calcSize as Go computes it, saturated at SIZE_CAP */
+	int32_t n;	/* K_CAT, K_ALT: number of children (after flattening);
+			 * K_LIT: number of runes; K_REP: the count Go's size
+			 * gate multiplies by */
 	int16_t h;	/* calcHeight; never above MAX_HEIGHT + 1 */
 	int16_t need;	/* 1..MAX_REPEAT + 1 */
-	uint8_t kind;	/* enum kind; K_LIT size is its number of runes */
-	uint8_t tail;	/* K_LIT, K_CAT: 1 + case-fold flag of a trailing
-			 * literal, 0 if none (Go merges adjacent literals
-			 * with equal fold flags); K_ALT: enum branch of the
-			 * last branch (Go merges adjacent class branches) */
+	uint8_t kind;	/* enum kind; K_REP is a counted repeat {n,m} */
+	uint8_t tail;	/* K_LIT, K_CAT: T_* bits of the trailing literal, 0
+			 * if none; K_ALT: enum branch of the last branch (Go
+			 * merges adjacent one-character branches) */
 };
 
 struct frame {			/* parent state saved at '(' */
@@ -130,7 +146,9 @@ struct parser {
 	struct item alt;	/* finished branches; K_NONE before any '|' */
 	bool pending;		/* last holds an item (not yet in cat) */
 	bool fold;		/* (?i) in force */
-	bool saw_repeat;	/* a {n,m} with n or m >= 2 was seen */
+	bool tracking;		/* Go measures sizes (its p.size != nil) */
+	int64_t repeats;	/* Go's p.repeats: product of counts pushed */
+	int64_t nodes;		/* about Go's p.numRegexp: nodes allocated */
 	size_t prev_rep;	/* start of the previous token if it was a
 				 * repetition operator, else NONE */
 	size_t cb_from, cb_at;	/* cache of the last ":]" search */
@@ -161,8 +179,17 @@ static void put(struct out *o, const void *b, size_t n)
 
 static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *r);
 
+/* Runes that could reorder or break a log line (bidi controls, line and
+ * paragraph separators, BOM) are shown escaped like control bytes. */
+static bool unsafe_rune(uint32_t r)
+{
+	return r < 0xa0 || r == 0x200e || r == 0x200f ||
+	       (r >= 0x2028 && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) ||
+	       r == 0xfeff;
+}
+
 /* Quote a piece of the pattern for a log line: printable ASCII and valid
- * UTF-8 from U+00A0 on as they are, anything else as \xNN. */
+ * UTF-8 as they are, anything else as \xNN per byte. */
 static void put_expr(struct out *o, const unsigned char *s, size_t n)
 {
 	size_t shown = n > EXPR_SHOW ? EXPR_SHOW : n, i = 0;
@@ -173,7 +200,7 @@ static void put_expr(struct out *o, const unsigned char *s, size_t n)
 
 		if (k == 1 && r >= 0x20 && r < 0x7f) {
 			put(o, s + i, 1);
-		} else if (k > 1 && r >= 0xa0) {
+		} else if (k > 1 && !unsafe_rune(r)) {
 			put(o, s + i, k);
 		} else {
 			static const char hex[] = "0123456789abcdef";
@@ -188,17 +215,24 @@ static void put_expr(struct out *o, const unsigned char *s, size_t n)
 		put(o, "...", 3);
 }
 
+/* "code: `expr`", or only as much of the code as fits. */
 static int fail(struct parser *p, const char *code, size_t from, size_t to)
 {
 	struct out o = { p->err, p->errlen, 0, false };
+	size_t n = strlen(code);
 
 	if (!p->err || !p->errlen)
 		return -1;
 	p->err[0] = '\0';
-	put(&o, code, strlen(code));
+	put(&o, code, n);
 	put(&o, ": `", 3);
 	put_expr(&o, p->s + from, to - from);
 	put(&o, "`", 1);
+	if (o.full) {
+		n = n < p->errlen - 1 ? n : p->errlen - 1;
+		memcpy(p->err, code, n);
+		p->err[n] = '\0';
+	}
 	return -1;
 }
 
@@ -296,7 +330,7 @@ static struct item leaf(enum kind kind, bool fold)
 	struct item x = { 1, 1, 1, 1, (uint8_t)kind, 0 };
 
 	if (kind == K_LIT)
-		x.tail = (uint8_t)(1 + fold);
+		x.tail = fold ? T_FOLD : T_PLAIN;
 	return x;
 }
 
@@ -321,11 +355,17 @@ static void cat_add(struct item *c, const struct item *x)
 		*c = *x;
 		return;
 	}
+	if (x->kind == K_LIT && (c->kind == K_LIT || c->kind == K_CAT) &&
+	    (c->tail & T_KIND) == (x->tail & T_KIND)) {
+		/* x's runes join the trailing literal string */
+		if (!(c->tail & T_FROZEN))
+			c->size = sat((int64_t)c->size + x->n, SIZE_CAP);
+		if (c->kind == K_LIT)
+			c->n = sat((int64_t)c->n + x->n, N_CAP);
+		return;
+	}
 	c->size = sat((int64_t)c->size + x->size, SIZE_CAP);
 	c->need = max16(c->need, x->need);
-	if (x->kind == K_LIT && (c->kind == K_LIT || c->kind == K_CAT) &&
-	    c->tail == x->tail)
-		return;		/* joins the trailing literal string */
 	ch = c->kind == K_CAT ? c->h - 1 : c->h;
 	xh = x->kind == K_CAT ? x->h - 1 : x->h;
 	n = (c->kind == K_CAT ? c->n : 1) + (x->kind == K_CAT ? x->n : 1);
@@ -339,7 +379,7 @@ static enum branch branch_of(const struct item *x)
 {
 	if (x->kind == K_ALT)
 		return (enum branch)x->tail;
-	if (x->kind == K_CLASS || (x->kind == K_LIT && x->size == 1))
+	if (x->kind == K_CLASS || (x->kind == K_LIT && x->n == 1))
 		return B_CLASS;
 	return x->kind == K_EMPTY ? B_EMPTY : B_OTHER;
 }
@@ -389,6 +429,11 @@ static struct item repeat_item(const struct item *sub, int op, int min,
 	struct item x = { 0, 1, (int16_t)(sub->h + 1), sub->need, K_OTHER, 0 };
 	int64_t s = sub->size, size, m = max < 0 ? min : max;
 
+	if (op == '{') {
+		x.kind = K_REP;
+		x.n = m > 1 ? (int32_t)m : 1;
+	}
+
 	if (op == '*')
 		size = 2 + s;
 	else if (op == '+' || op == '?')
@@ -406,22 +451,77 @@ static struct item repeat_item(const struct item *sub, int op, int min,
 	return x;
 }
 
-/* Go checks these limits each time it pushes a node. */
+/* calc_size_quirk: Go caches the size of each node it measures and does
+ * not update the cache when later runes are merged into a literal string,
+ * so a string measured at one rune keeps counting as 1.  Go only starts
+ * measuring (and caching) once nodes allocated x product of the counted
+ * repeats pushed so far reaches MAX_SIZE; then it measures everything on
+ * its stack, which freezes the literal strings still open. */
+static void freeze(struct item *x)
+{
+	if (x->kind == K_LIT || x->kind == K_CAT)
+		x->tail |= x->tail ? T_FROZEN : 0;
+}
+
+static void start_tracking(struct parser *p)
+{
+	int i;
+
+	p->tracking = true;
+	if (p->pending)
+		freeze(&p->last);
+	freeze(&p->cat);
+	for (i = 0; i < p->depth; i++)
+		freeze(&p->stack[i].cat);
+}
+
+/* Go's checkLimits, run each time it pushes a node. */
 static int check_limits(struct parser *p, const struct item *x)
 {
-	if (p->saw_repeat && x->size > MAX_SIZE)
+	if (!p->tracking) {
+		if (x->kind == K_REP)
+			p->repeats = x->n > MAX_SIZE / p->repeats ?
+				MAX_SIZE : p->repeats * x->n;
+		if (p->nodes >= MAX_SIZE / p->repeats)
+			start_tracking(p);
+	}
+	if (p->tracking && x->size > MAX_SIZE)
 		return fail_whole(p, E_LARGE);
 	if (x->h > MAX_HEIGHT)
 		return fail_whole(p, E_DEEP);
 	return 0;
 }
 
-static void add_item(struct parser *p, struct item x)
+/* Go's push(): a pushed literal string is measured afresh (and cached). */
+static int push(struct parser *p, struct item *x)
+{
+	if (x->kind == K_LIT) {
+		x->size = x->n;
+		x->tail = (uint8_t)((x->tail & T_KIND) |
+				    (p->tracking ? T_FROZEN : 0));
+	}
+	return check_limits(p, x);
+}
+
+static int add_item(struct parser *p, struct item x)
 {
 	if (p->pending)
 		cat_add(&p->cat, &p->last);
 	p->last = x;
 	p->pending = true;
+	return push(p, &p->last);
+}
+
+/* A new node: a literal rune that Go will merge into the literal before
+ * it reuses a node; anything else allocates one. */
+static int add_leaf(struct parser *p, enum kind kind, bool fold)
+{
+	struct item x = leaf(kind, fold);
+
+	if (kind != K_LIT || !p->pending || p->last.kind != K_LIT ||
+	    ((p->last.tail ^ x.tail) & T_KIND))
+		p->nodes++;
+	return add_item(p, x);
 }
 
 /* Go's concat(): the current concatenation as one node. */
@@ -430,9 +530,11 @@ static int end_concat(struct parser *p, struct item *out)
 	if (p->pending)
 		cat_add(&p->cat, &p->last);
 	p->pending = false;
+	if (p->cat.kind == K_NONE || p->cat.kind == K_CAT)
+		p->nodes++;
 	*out = p->cat.kind == K_NONE ? leaf(K_EMPTY, false) : p->cat;
 	p->cat = (struct item){ 0 };
-	return check_limits(p, out);
+	return push(p, out);
 }
 
 /* Go's concat() + alternate() at ')' and at the end of the pattern. */
@@ -440,12 +542,13 @@ static int end_group_body(struct parser *p, struct item *out)
 {
 	if (end_concat(p, out))
 		return -1;
-	if (p->alt.kind == K_NONE)
-		return 0;
-	alt_add(&p->alt, out);
-	*out = p->alt;
-	p->alt = (struct item){ 0 };
-	return check_limits(p, out);
+	if (p->alt.kind != K_NONE) {
+		alt_add(&p->alt, out);
+		*out = p->alt;
+		p->alt = (struct item){ 0 };
+		p->nodes++;
+	}
+	return push(p, out);	/* pushed again, even if a single branch */
 }
 
 /* ---- groups ------------------------------------------------------------ */
@@ -459,6 +562,7 @@ static int open_group(struct parser *p, bool capture)
 	if (p->pending)
 		cat_add(&p->cat, &p->last);
 	p->pending = false;
+	p->nodes++;
 	f = &p->stack[p->depth++];
 	f->cat = p->cat;
 	f->alt = p->alt;
@@ -488,11 +592,8 @@ static int parse_close(struct parser *p)
 		body.kind = K_OTHER;
 		body.tail = 0;
 	}
-	if (check_limits(p, &body))
-		return -1;
-	add_item(p, body);
 	p->pos++;
-	return 0;
+	return add_item(p, body);
 }
 
 static bool valid_group_name(const unsigned char *s, size_t n)
@@ -577,8 +678,7 @@ static int apply_repeat(struct parser *p, int op, int min, int max,
 	if (!p->pending)
 		return fail(p, E_ARG, at, after);
 	p->last = repeat_item(&p->last, op, min, max);
-	if (op == '{' && (max < 0 ? min : max) >= 2)
-		p->saw_repeat = true;
+	p->nodes++;
 	if (check_limits(p, &p->last))
 		return -1;
 	if (op == '{' && (min >= 2 || max >= 2) && p->last.need > MAX_REPEAT)
@@ -633,9 +733,8 @@ static int parse_brace(struct parser *p, size_t *rep)
 	*rep = at;
 	return apply_repeat(p, '{', (int)min, (int)max, at, t);
 literal:
-	add_item(p, leaf(K_LIT, p->fold));
 	p->pos = at + 1;
-	return 0;
+	return add_leaf(p, K_LIT, p->fold);
 }
 
 /* ---- escapes ----------------------------------------------------------- */
@@ -654,12 +753,52 @@ static int c_escape(uint32_t c)
 	}
 }
 
+/* \x41 or \x{10FFFF}; at is the backslash, *i just after the x. */
+static int parse_hex(struct parser *p, size_t at, size_t *i, uint32_t *r)
+{
+	size_t len = p->len;
+	uint32_t c, v = 0;
+	int k, x, y = -1;
+
+	if (*i >= len)
+		return fail(p, E_ESCAPE, at, *i);
+	if (next_rune(p, i, len, &c))
+		return -1;
+	if (c != '{') {
+		/* two digits; Go reads the second rune even after a bad first */
+		x = unhex(c);
+		if (*i < len) {
+			if (next_rune(p, i, len, &c))
+				return -1;
+			y = unhex(c);
+		}
+		if (x < 0 || y < 0)
+			return fail(p, E_ESCAPE, at, *i);
+		*r = (uint32_t)(x * 16 + y);
+		return 0;
+	}
+	for (k = 0;; k++) {	/* one or more digits, value <= U+10FFFF */
+		if (*i >= len)
+			return fail(p, E_ESCAPE, at, *i);
+		if (next_rune(p, i, len, &c))
+			return -1;
+		if (c == '}')
+			break;
+		if (unhex(c) < 0 || (v = v * 16 + (uint32_t)unhex(c)) > 0x10ffff)
+			return fail(p, E_ESCAPE, at, *i);
+	}
+	if (k == 0)
+		return fail(p, E_ESCAPE, at, *i);
+	*r = v;
+	return 0;
+}
+
 /* Go's parseEscape: *t at a backslash; the rune in *r. */
 static int parse_escape(struct parser *p, size_t *t, uint32_t *r)
 {
 	size_t at = *t, i = at + 1, len = p->len;
-	uint32_t c, v = 0;
-	int k, x, y;
+	uint32_t c, v;
+	int k;
 
 	if (i >= len)
 		return fail(p, E_BACKSLASH, len, len);
@@ -676,42 +815,12 @@ static int parse_escape(struct parser *p, size_t *t, uint32_t *r)
 			v = v * 8 + (uint32_t)(p->s[i++] - '0');
 		*r = v;
 	} else if (c == 'x') {
-		if (i >= len)
-			return fail(p, E_ESCAPE, at, i);
-		if (next_rune(p, &i, len, &c))
+		if (parse_hex(p, at, &i, r))
 			return -1;
-		if (c == '{') {
-			/* \x{h...}: one or more hex digits, value <= U+10FFFF */
-			for (k = 0;; k++) {
-				if (i >= len)
-					return fail(p, E_ESCAPE, at, i);
-				if (next_rune(p, &i, len, &c))
-					return -1;
-				if (c == '}')
-					break;
-				if (unhex(c) < 0 ||
-				    (v = v * 16 + (uint32_t)unhex(c)) > 0x10ffff)
-					return fail(p, E_ESCAPE, at, i);
-			}
-			if (k == 0)
-				return fail(p, E_ESCAPE, at, i);
-			*r = v;
-		} else {
-			x = unhex(c);
-			y = -1;
-			if (i < len) {
-				if (next_rune(p, &i, len, &c))
-					return -1;
-				y = unhex(c);
-			}
-			if (x < 0 || y < 0)
-				return fail(p, E_ESCAPE, at, i);
-			*r = (uint32_t)(x * 16 + y);
-		}
-	} else {
-		if (c_escape(c) < 0)
-			return fail(p, E_ESCAPE, at, i);
+	} else if (c_escape(c) >= 0) {
 		*r = (uint32_t)c_escape(c);
+	} else {
+		return fail(p, E_ESCAPE, at, i);
 	}
 	*t = i;
 	return 0;
@@ -829,9 +938,8 @@ static int parse_backslash(struct parser *p)
 	if (at + 1 < p->len) {
 		switch (p->s[at + 1]) {
 		case 'A': case 'b': case 'B': case 'z':
-			add_item(p, leaf(K_OTHER, false));
 			p->pos += 2;
-			return 0;
+			return add_leaf(p, K_OTHER, false);
 		case 'C':	/* any byte: not supported by Go */
 			return fail(p, E_ESCAPE, at, at + 2);
 		case 'Q': {
@@ -842,33 +950,29 @@ static int parse_backslash(struct parser *p)
 				end++;
 			if (end + 1 >= p->len)
 				end = p->len;	/* no \E: literal to the end */
-			for (t = at + 2; t < end;) {
-				if (next_rune(p, &t, end, &r))
+			for (t = at + 2; t < end;)
+				if (next_rune(p, &t, end, &r) ||
+				    add_leaf(p, K_LIT, p->fold))
 					return -1;
-				add_item(p, leaf(K_LIT, p->fold));
-			}
 			p->pos = end < p->len ? end + 2 : end;
 			return 0;
 		}
 		case 'p': case 'P':
 			if (parse_unicode_class(p, at, &t))
 				return -1;
-			add_item(p, leaf(K_CLASS, false));
 			p->pos = t;
-			return 0;
+			return add_leaf(p, K_CLASS, false);
 		}
 		if (perl_class(p->s[at + 1])) {
-			add_item(p, leaf(K_CLASS, false));
 			p->pos += 2;
-			return 0;
+			return add_leaf(p, K_CLASS, false);
 		}
 	}
 	t = at;
 	if (parse_escape(p, &t, &r))
 		return -1;
-	add_item(p, leaf(K_LIT, p->fold));
 	p->pos = t;
-	return 0;
+	return add_leaf(p, K_LIT, p->fold);
 }
 
 /* ---- character classes ------------------------------------------------- */
@@ -948,6 +1052,7 @@ static int parse_class(struct parser *p)
 	bool neg = false, first = true;
 	int n = 0, rc;		/* single runes seen (3: too many to care) */
 	uint32_t lo, hi, one[2] = { 0, 0 };
+	struct item x;
 
 	if (t < len && p->s[t] == '^')
 		neg = true, t++;
@@ -989,8 +1094,8 @@ static int parse_class(struct parser *p)
 		n = n < 2 && lo == hi ? n + 1 : 3;
 	}
 	p->pos = t + 1;
-	add_item(p, neg ? leaf(K_CLASS, false) : class_item(p->fold, n, one));
-	return 0;
+	x = neg ? leaf(K_CLASS, false) : class_item(p->fold, n, one);
+	return add_leaf(p, (enum kind)x.kind, x.tail == T_FOLD);
 }
 
 /* ---- main loop --------------------------------------------------------- */
@@ -1001,8 +1106,7 @@ static int parse_literal(struct parser *p)
 
 	if (next_rune(p, &p->pos, p->len, &r))
 		return -1;
-	add_item(p, leaf(K_LIT, p->fold));
-	return 0;
+	return add_leaf(p, K_LIT, p->fold);
 }
 
 static int parse_token(struct parser *p, size_t *rep)
@@ -1020,17 +1124,17 @@ static int parse_token(struct parser *p, size_t *rep)
 	case '|':
 		if (end_concat(p, &branch))
 			return -1;
+		if (p->alt.kind == K_NONE)
+			p->nodes++;	/* Go's opVerticalBar */
 		alt_add(&p->alt, &branch);
 		p->pos++;
 		return 0;
 	case '^': case '$':
-		add_item(p, leaf(K_OTHER, false));
 		p->pos++;
-		return 0;
+		return add_leaf(p, K_OTHER, false);
 	case '.':
-		add_item(p, leaf(K_CLASS, false));
 		p->pos++;
-		return 0;
+		return add_leaf(p, K_CLASS, false);
 	case '[':
 		return parse_class(p);
 	case '*': case '+': case '?':
@@ -1051,15 +1155,16 @@ int goregex_check(const char *pat, size_t len, char *err, size_t errlen)
 	struct item top;
 
 	memset(&p, 0, offsetof(struct parser, stack));
-	p.s = (const unsigned char *)pat;
+	p.s = (const unsigned char *)(pat ? pat : "");	/* no NULL + 0 */
 	p.len = len;
 	p.err = err;
 	p.errlen = errlen;
 	p.prev_rep = p.cb_from = p.cb_at = NONE;
+	p.repeats = 1;
 	if (err && errlen)
 		err[0] = '\0';
 	if (!pat && len)
-		return fail(&p, "invalid argument: NULL pattern", 0, 0);
+		return fail(&p, "NULL pattern", 0, 0);
 	while (p.pos < p.len) {
 		size_t rep = NONE;
 

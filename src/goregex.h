@@ -17,7 +17,7 @@
  * "missing argument to repetition operator: `*`",
  * "invalid nested repetition operator: `**`", "invalid UTF-8: `...`".
  * The quoted part is cut to 64 bytes of the pattern ("..." marks the cut) and
- * control bytes and invalid UTF-8 in it are shown as \xNN.
+ * control bytes, bidi controls and invalid UTF-8 in it are shown as \xNN.
  * pat has len bytes and may contain NUL bytes; err (errlen bytes, always
  * NUL-terminated when errlen > 0) may be NULL.  Linear time, no allocation,
  * about 40 KiB of stack.  Semantics are those of Go 1.22 to 1.24; see
