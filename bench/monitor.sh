@@ -102,7 +102,7 @@ plan() { # interval-s unhealthy-s runs prefix
 	while [ "$r" -lt "$3" ]; do
 		t1=$(echo "$1 $r $3" | awk '{ printf "%d", $1 * 1000 * ($2 + 0.5) / $3 }')
 		t2=$(echo "$1 $r $3" | awk '{ printf "%d", $1 * 1000 * (2 + ($3 - 1 - $2 + 0.5) / $3) }')
-		life=$((t2 + $2 * 1000 + $1 * 1000 + 1500))
+		life=$((t2 + $2 * 1000 + 2 * $1 * 1000 + 1500))
 		inst "$4$r" "$1" "$2" "0@0 4@$t1 0@$t2" "$life"
 		echo "$4$r $1 $2 $t1 $t2" >>"$MON/plan"
 		r=$((r + 1))

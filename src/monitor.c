@@ -156,13 +156,19 @@ static _Noreturn void run(struct mon *m)
 	for (;;) {
 		long long now = now_ms();
 		if (now >= m->next_poll) {
+			/* Polls are timed on a fixed grid, and a poll counts at its
+			 * slot: with unhealthy-after a multiple of the interval the
+			 * trigger then lands on a poll, not a millisecond after it
+			 * (and an interval later). */
+			long long slot = m->next_poll;
 			/* Ping first: the poll may block for up to a ping period.
 			 * Judge health only after it, on fresh news. */
 			m->next_ping = now;
 			watchdog(m, now, 0);
 			poll_ready(m);
+			report(m, slot);
+			watchdog(m, slot, 1);
 			now = now_ms();
-			report(m, now);
 			m->next_poll += m->interval;
 			if (m->next_poll < now)     /* a slow poll must not cause a burst */
 				m->next_poll = now + m->interval;

@@ -6,9 +6,9 @@ for t in "$@"; do
 	# shellcheck disable=SC2086
 	out=$(${UNIT_WRAP:-} "$t" 2>&1)
 	rc=$?
-	echo "$out" | grep -v '^ok '
-	p=$(echo "$out" | grep -c '^ok ')
-	f=$(echo "$out" | grep -c '^not ok ')
+	printf "%s\n" "$out" | grep -v "^ok "
+	p=$(printf "%s\n" "$out" | grep -c "^ok ")
+	f=$(printf "%s\n" "$out" | grep -c "^not ok ")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "not ok - $t exited $rc"; fi
 	pass=$((pass + p)) fail=$((fail + f))
 done
