@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "creds.h"
@@ -199,6 +200,25 @@ static int is_unit_fallback(const struct secret *s)
 	return s->len == 6 && !memcmp(s->buf, "absent", 6);
 }
 
+/* systemd hands over a 0400 copy, so a loose mode on the file the shipped
+ * unit copied (/etc/argoweb/NAME.json or .token) would go unnoticed: look
+ * at the source too. The service user may: /etc/argoweb is its group's. */
+static int check_unit_source(const struct config *c, const char *ext, uid_t owner)
+{
+	char src[4200];
+	struct stat st;
+	snprintf(src, sizeof src, "%s/%s.%s", ARGOWEB_CONFDIR, c->name, ext);
+	if (lstat(src, &st))
+		return 0;       /* not there, or not ours to see: nothing to say */
+	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != owner) || (st.st_mode & 077)) {
+		msg("%s: mode %04o, owner uid %u: systemd passes it on, but it must be root's "
+		    "and private: run chown root %s && chmod 600 %s", src,
+		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, src, src);
+		return EX_NOPERM_;
+	}
+	return 0;
+}
+
 /* Read dir/name if it is there and not the fallback: 0 read, 1 not there,
  * else the exit code. */
 static int try_creddir(struct secret *s, const char *dir, const char *name, uid_t owner)
@@ -235,6 +255,8 @@ static int locate(const struct config *c, uid_t owner, struct secret *s, enum se
 		if (c->cred_path && names[i].kind != *expect)
 			continue;
 		int rc = try_creddir(s, dir, names[i].name, owner);
+		if (rc == 0 && names[i].kind != SEC_NONE)
+			rc = check_unit_source(c, names[i].kind == SEC_JSON ? "json" : "token", owner);
 		if (rc != 1) {
 			if (!c->cred_path)
 				*expect = names[i].kind;
