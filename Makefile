@@ -91,7 +91,7 @@ deps:
 	@tests/deps.sh
 
 # --- the README's first command -----------------------------------------
-demo: deps all
+demo: deps all fake
 	@examples/demo.sh $(abspath $(B)/argoweb)
 
 bench: all

@@ -26,7 +26,9 @@ mkdir -p "$D/etc" "$D/bin" "$D/run"
 chmod 0755 "$D" "$D/etc" "$D/bin"
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
-run() { say "$*"; "$@"; echo "(exit $?)"; }
+FAILED=
+run() { say "$*"; "$@"; rc=$?; echo "(exit $rc)"; [ "$rc" = 0 ] || FAILED="$FAILED $2"; }
+[ -x "$TOP/build/tests/fake-cloudflared" ] || { echo "demo: build the stand-in first (make fake)" >&2; exit 1; }
 
 # A well-formed but fake credential for the example's tunnel.
 printf '{"AccountTag":"0123456789abcdef0123456789abcdef","TunnelSecret":"%s","TunnelID":"6ff42ae2-765d-4adf-8112-31c55c1551ef"}\n' \
@@ -53,12 +55,16 @@ if command -v curl >/dev/null 2>&1; then
 	say "curl http://127.0.0.1:20241/ready"
 	curl -s http://127.0.0.1:20241/ready; echo
 fi
-"$AW" status "$D/etc/web.yaml" 2>/dev/null && :
+run "$AW" status "$D/etc/web.yaml"
 sleep "$SECONDS_UP"
 kill "$pid" 2>/dev/null
 wait "$pid"
 echo "(stopped)"
 
+if [ -n "$FAILED" ]; then
+	echo "demo: FAILED:$FAILED" >&2
+	exit 1
+fi
 REAL=$(command -v cloudflared || true)
 if [ -z "$REAL" ]; then
 	echo
