@@ -40,7 +40,7 @@ LIBOBJS := $(filter-out $(B)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: deb rpm all units fake check check-unit check-system check-asan check-valgrind check-fuzz \
+.PHONY: deps-build deb rpm all units fake check check-unit check-system check-asan check-valgrind check-fuzz \
         deps demo install clean bench fuzz
 
 all: $(B)/argoweb
@@ -90,8 +90,11 @@ check-system: $(B)/argoweb fake
 deps:
 	@tests/deps.sh
 
+deps-build:
+	@tests/deps.sh build
+
 # --- the README's first command -----------------------------------------
-demo: deps all fake
+demo: deps-build all fake
 	@examples/demo.sh $(abspath $(B)/argoweb)
 
 bench: all

@@ -3,8 +3,11 @@
 # when something is missing (so `make check` is one command on a fresh
 # machine and a no-op otherwise).
 set -eu
-PKGS="gcc make pkg-config libyaml-dev libsystemd-dev libcap-dev clang libclang-rt-14-dev
-      valgrind mandoc iproute2 procps util-linux curl
+# `deps.sh build`: what building argoweb and `make demo` need; without an
+# argument, also everything the test suite uses.
+PKGS="gcc make pkg-config libyaml-dev libsystemd-dev libcap-dev curl"
+[ "${1:-}" = build ] || PKGS="$PKGS clang libclang-rt-14-dev
+      valgrind mandoc iproute2 procps util-linux
       nix-bin
       dpkg-dev debhelper lintian blhc rpm rpmlint systemd
       cloud-init python3-yaml systemd-container mmdebstrap"
