@@ -16,9 +16,12 @@
  *   exit=1            record, then exit 0 at once
  *   exitcode=N        record, then exit N at once
  *   quick=HOST        /quicktunnel answers this hostname
- *   lifetime=MS       exit 0 by itself after MS milliseconds */
+ *   lifetime=MS       exit 0 by itself after MS milliseconds
+ *   probe=1           record whether it can write under /usr and see /home
+ *                     (for sandboxed runs: outside one it really writes) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,7 +46,7 @@ static struct {
 	char record[PATH_MAX];
 	int steps, count[MAXSTEPS];
 	long at_ms[MAXSTEPS];
-	int hang, exit_now, exitcode;
+	int hang, exit_now, exitcode, probe;
 	long lifetime;
 	char quick[256];
 } ctl;
@@ -101,6 +104,8 @@ static void read_control(void)
 			ctl.exit_now = atoi(v);
 		else if (!strcmp(line, "exitcode"))
 			ctl.exitcode = atoi(v);
+		else if (!strcmp(line, "probe"))
+			ctl.probe = atoi(v);
 		else if (!strcmp(line, "lifetime"))
 			ctl.lifetime = atol(v);
 		else if (!strcmp(line, "quick"))
@@ -123,6 +128,30 @@ static void copy_file(FILE *out, const char *path)
 	fclose(in);
 }
 
+/* What the process can do to the system, from inside whatever sandbox it
+ * runs in: write under /usr (EROFS under ProtectSystem=), see /home. */
+static void probe_sandbox(FILE *f)
+{
+	int fd = open("/usr/.fake-cloudflared-probe", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		unlink("/usr/.fake-cloudflared-probe");
+		fprintf(f, "probe_usr_write=ok\n");
+	} else {
+		fprintf(f, "probe_usr_write=%s\n", errno == EROFS ? "EROFS" : errno == EACCES ? "EACCES" : "error");
+	}
+	DIR *d = opendir("/home");
+	int n = 0;
+	if (d) {
+		for (struct dirent *e; (e = readdir(d));)
+			n += e->d_name[0] != '.';
+		closedir(d);
+		fprintf(f, "probe_home_entries=%d\n", n);
+	} else {
+		fprintf(f, "probe_home_entries=%s\n", errno == ENOENT ? "ENOENT" : errno == EACCES ? "EACCES" : "error");
+	}
+}
+
 static void record(int argc, char **argv, const char *config)
 {
 	if (!ctl.record[0])
@@ -139,6 +168,8 @@ static void record(int argc, char **argv, const char *config)
 	for (char **e = environ; *e; e++)
 		fprintf(f, "env:%s\n", *e);
 	fprintf(f, "pid=%ld\nppid=%ld\n", (long)getpid(), (long)getppid());
+	if (ctl.probe)
+		probe_sandbox(f);
 	fprintf(f, "--- status\n");
 	copy_file(f, "/proc/self/status");
 	fprintf(f, "--- fds\n");

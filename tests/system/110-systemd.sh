@@ -174,7 +174,7 @@ install -m 0755 /testbed/in/fake-cloudflared /usr/bin/cloudflared
 install -d -m 0755 /usr/local/lib/argoweb-wd
 install -m 0755 /testbed/in/fake-cloudflared /usr/local/lib/argoweb-wd/cloudflared
 # One record directory per control file; record.PID tells instances apart.
-printf 'record=/var/lib/argoweb/rec-main\nschedule=0@0 4@300\n' >/usr/bin/fake-cloudflared.conf
+printf 'record=/var/lib/argoweb/rec-main\nschedule=0@0 4@300\nprobe=1\n' >/usr/bin/fake-cloudflared.conf
 printf 'record=/var/lib/argoweb/rec-wd\nschedule=0@0 4@1000 0@6000\n' >/usr/local/lib/argoweb-wd/fake-cloudflared.conf
 for d in rec-main rec-wd; do install -d -o argoweb -g argoweb -m 0700 /var/lib/argoweb/$d; done
 # Configs: readable by the service user (the unit runs argoweb as argoweb).
@@ -258,6 +258,10 @@ sandbox_checks() {
 	done
 	check "cloudflared has NoNewPrivs: 1 (record)" [ "$(recf NoNewPrivs)" = 1 ]
 	check "cloudflared runs under a seccomp filter, Seccomp: 2 (record; $(recf Seccomp_filters) filters)" [ "$(recf Seccomp)" = 2 ]
+	check "cloudflared cannot write under /usr: EROFS (record: $(sed -n 's/^probe_usr_write=//p' "$T/rec"))" \
+		grep -qx "probe_usr_write=EROFS" "$T/rec"
+	check "cloudflared sees no /home (record: $(sed -n 's/^probe_home_entries=//p' "$T/rec"))" \
+		grep -qx "probe_home_entries=\(ENOENT\|EACCES\|0\)" "$T/rec"
 	check "cloudflared's argv is the rendered config only" \
 		sh -c '[ "$(grep "^argv\[" "$0" | cut -d= -f2- | tr "\n" " ")" = "/usr/bin/cloudflared --no-autoupdate tunnel --config /run/argoweb/demo/config.yml run " ]' "$T/rec"
 	envnames=$(sed -n 's/^env:\([^=]*\)=.*/\1/p' "$T/rec" | sort | tr '\n' ' ')
