@@ -56,7 +56,7 @@ $(B)/obj $(B)/tests:
 
 # A unit test #includes the module it tests (to reach its statics), so it
 # links every other module but that one.
-$(B)/tests/test_%: tests/unit/test_%.c $(LIBOBJS) tests/unit/tap.h | $(B)/tests
+$(B)/tests/test_%: tests/unit/test_%.c $(LIBOBJS) $(wildcard tests/unit/*.h) | $(B)/tests
 	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $< \
 	    $(filter-out $(B)/obj/$*.o,$(LIBOBJS)) $(PKG_LIBS)
 

@@ -53,32 +53,7 @@ static void track_free(void *p)
 	free(p);
 }
 
-/* stderr capture. */
-static char cap_buf[16384];
-static int cap_fd = -1, cap_saved = -1;
-
-static void cap_start(void)
-{
-	fflush(stderr);
-	FILE *f = tmpfile();
-	cap_fd = dup(fileno(f));
-	fclose(f);
-	cap_saved = dup(2);
-	dup2(cap_fd, 2);
-	msg_quiet = 0;
-}
-
-static const char *cap_end(void)
-{
-	fflush(stderr);
-	dup2(cap_saved, 2);
-	close(cap_saved);
-	lseek(cap_fd, 0, SEEK_SET);
-	ssize_t n = read(cap_fd, cap_buf, sizeof cap_buf - 1);
-	close(cap_fd);
-	cap_buf[n > 0 ? n : 0] = 0;
-	return cap_buf;
-}
+#include "capture.h"
 
 /* A base64 encoder independent of the decoder under test. */
 static char *b64enc(const char *in, char *out)

@@ -31,33 +31,7 @@ static void wipe_check_free(void *p)
 	free(p);
 }
 
-/* stderr capture: messages are the module's interface, so compare them. */
-static char cap_buf[16384];
-static int cap_fd = -1, cap_saved = -1;
-
-static void cap_start(void)
-{
-	fflush(stderr);
-	FILE *f = tmpfile();
-	cap_fd = dup(fileno(f));
-	fclose(f);
-	cap_saved = dup(2);
-	dup2(cap_fd, 2);
-	msg_quiet = 0;
-}
-
-static const char *cap_end(void)
-{
-	fflush(stderr);
-	dup2(cap_saved, 2);
-	close(cap_saved);
-	lseek(cap_fd, 0, SEEK_SET);
-	ssize_t n = read(cap_fd, cap_buf, sizeof cap_buf - 1);
-	close(cap_fd);
-	cap_buf[n > 0 ? n : 0] = 0;
-	msg_quiet = 1;
-	return cap_buf;
-}
+#include "capture.h"
 
 /* Parse len bytes; returns rc, and the message printed in *err. */
 static int parse_n(struct ytree *t, const char *buf, size_t len, const char **err)
@@ -65,6 +39,7 @@ static int parse_n(struct ytree *t, const char *buf, size_t len, const char **er
 	cap_start();
 	int rc = ytree_parse(t, "t.yaml", buf, len);
 	const char *e = cap_end();
+	msg_quiet = 1;
 	if (err)
 		*err = e;
 	return rc;
