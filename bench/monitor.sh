@@ -3,7 +3,7 @@
 # gen and BGPIDS). The health monitor against tests/fake-cloudflared:
 #
 #  - latency: each run is one `argoweb run` with NOTIFY_SOCKET on a
-#    bench/notify-clock socket (CLOCK_MONOTONIC, microseconds) and
+#    tests/notify-recorder -u socket (CLOCK_MONOTONIC, microseconds) and
 #    WATCHDOG_USEC as the shipped unit's WatchdogSec=30s sets it, and a
 #    fake whose /ready says 0 connections, then 4 from T1, then 0 from T2.
 #    The config's cloudflared: is bench/exec-stamp, which reports the time
@@ -68,7 +68,7 @@ inst() {
 			"$UUID" "$CRED" "$BUSER" "$d/cloudflared" >"$d/cfg.yaml"
 		chmod 0644 "$d/cfg.yaml"
 	fi
-	"$OUT/notify-clock" "$d/notify.sock" "$d/notify.log" $((life / 1000 + 15)) &
+	"$OUT/notify-clock" -u "$d/notify.sock" "$d/notify.log" $((life / 1000 + 15)) &
 	echo $! >"$d/rec.pid"
 	BGPIDS="$BGPIDS $!"
 	k=0
@@ -178,7 +178,7 @@ mstat() {
 
 echo "## 5. Health monitor"
 echo
-echo "\`argoweb run\` with NOTIFY_SOCKET (bench/notify-clock) and WATCHDOG_USEC=$WD_USEC; the target"
+echo "\`argoweb run\` with NOTIFY_SOCKET (tests/notify-recorder -u) and WATCHDOG_USEC=$WD_USEC; the target"
 echo "is tests/fake-cloudflared behind bench/exec-stamp; $((R1 + R5)) runs and $NRES resource instances in"
 echo "parallel, $(((T_END - T_START + 500) / 1000)) s in all; the monitor as $BUSER at normal priority. Per run:"
 echo "/ready turns 200 at T1 and its connections drop to 0 at T2, at phases spread evenly over"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/run.sh BINARY: argoweb's start overhead, its config-size scaling and
 # its health monitor. `make bench` runs it on build/argoweb. Needs only cc
-# and libc (the helpers bench/spawn.c, notify-clock.c and exec-stamp.c are
+# and libc (the helpers bench/spawn.c, exec-stamp.c and tests/notify-recorder.c are
 # built here) and, for section 5, tests/fake-cloudflared (taken from
 # build/tests when `make fake` built it, else compiled here against
 # libyaml); no hyperfine. Prints Markdown tables.
@@ -76,7 +76,7 @@ ERR=$OUT/stderr.log
 : >"$ERR"
 
 $CC -O2 -Wall -Wextra -o "$OUT/spawn" "$TOP/bench/spawn.c"
-$CC -O2 -Wall -Wextra -o "$OUT/notify-clock" "$TOP/bench/notify-clock.c"
+$CC -O2 -Wall -Wextra -o "$OUT/notify-clock" "$TOP/tests/notify-recorder.c"
 if ! $CC -O2 -static -o "$OUT/bin/cloudflared" "$TOP/bench/true.c" 2>/dev/null; then
 	$CC -O2 -o "$OUT/bin/cloudflared" "$TOP/bench/true.c"
 	TARGET_KIND="trivial C program (dynamic: no static libc here)"
@@ -224,7 +224,7 @@ echo
 # A notify socket for the rows with NOTIFY_SOCKET (argoweb then forks its
 # health monitor before exec'ing the target).
 SINK=$OUT/sink.sock
-"$OUT/notify-clock" "$SINK" /dev/null 900 &
+"$OUT/notify-clock" -u "$SINK" /dev/null 900 &
 SINKPID=$!
 BGPIDS="$BGPIDS $SINKPID"
 i=0
