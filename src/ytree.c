@@ -270,68 +270,56 @@ static int on_start(struct builder *b, const yaml_event_t *e, enum yn_kind kind)
 	return 0;
 }
 
-static int cmp_key(const void *a, const void *b)
-{
-	const struct ynode *x = **(struct ynode *const *const *)a;
-	const struct ynode *y = **(struct ynode *const *const *)b;
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	int c = memcmp(x->str, y->str, x->len);
-	if (c)
-		return c;
-	/* Ties keep document order, so "first" below is the earlier key. */
-	return *(struct ynode *const *const *)a < *(struct ynode *const *const *)b ? -1 : 1;
-}
-
 static int is_merge_key(const struct ynode *k)
 {
 	return !k->is_str && strcmp(k->str, "<<") == 0;
 }
 
-/* Sort pointers to the key slots: duplicates become neighbours, so a map of
- * n keys is checked in n log n rather than n squared. */
-static int check_duplicates(struct builder *b, struct ynode *map)
-{
-	size_t np = map->n / 2;
-	struct ynode ***keys = xmalloc(np * sizeof *keys);
-	size_t nk = 0;
-	for (size_t i = 0; i < np; i++)
-		if (!is_merge_key(map->kid[2 * i]))
-			keys[nk++] = &map->kid[2 * i];
-	qsort(keys, nk, sizeof *keys, cmp_key);
-	int rc = 0;
-	for (size_t i = 1; i < nk && !rc; i++) {
-		const struct ynode *x = *keys[i - 1], *y = *keys[i];
-		if (x->len == y->len && memcmp(x->str, y->str, x->len) == 0) {
-			msg_at(b->file, y->line, y->col,
-			       "duplicate key \"%s\" (first at line %u)", y->str, x->line);
-			rc = EX_CONFIG_;
-		}
-	}
-	free(keys);
-	return rc;
-}
-
-/* The keys a merged mapping already has, hashed: a merge of a mapping of
- * n keys costs n, not n squared. */
+/* A set of keys, hashed: duplicate checks and merges of a mapping of n
+ * keys cost n, not n squared. */
 struct keyset {
 	const struct ynode **slot;
 	size_t cap;
 };
 
-/* Adds k unless present; returns 1 when it was already there. */
-static int keyset_add(struct keyset *ks, const struct ynode *k)
+/* Adds k unless present; returns the key already there, or NULL. */
+static const struct ynode *keyset_add(struct keyset *ks, const struct ynode *k)
 {
 	size_t mask = ks->cap - 1;
 	for (size_t i = hash_mem(k->str, k->len) & mask;; i = (i + 1) & mask) {
 		const struct ynode *o = ks->slot[i];
 		if (!o) {
 			ks->slot[i] = k;
-			return 0;
+			return NULL;
 		}
 		if (o->len == k->len && !memcmp(o->str, k->str, k->len))
-			return 1;
+			return o;
 	}
+}
+
+static void keyset_init(struct keyset *ks, size_t keys)
+{
+	ks->cap = 16;
+	while (ks->cap < 2 * keys + 2)
+		ks->cap *= 2;
+	ks->slot = xcalloc(ks->cap, sizeof *ks->slot);
+}
+
+static int check_duplicates(struct builder *b, struct ynode *map)
+{
+	struct keyset ks;
+	int rc = 0;
+	keyset_init(&ks, map->n / 2);
+	for (size_t i = 0; i < map->n && !rc; i += 2) {
+		const struct ynode *y = map->kid[i], *x;
+		if (!is_merge_key(y) && (x = keyset_add(&ks, y))) {
+			msg_at(b->file, y->line, y->col,
+			       "duplicate key \"%s\" (first at line %u)", y->str, x->line);
+			rc = EX_CONFIG_;
+		}
+	}
+	free(ks.slot);
+	return rc;
 }
 
 static int merge_from(struct builder *b, struct ynode *dst, const struct ynode *src,
@@ -372,10 +360,8 @@ static int apply_merges(struct builder *b, struct ynode *map)
 {
 	struct ynode **old = map->kid;
 	size_t oldn = map->n, w = 0;
-	struct keyset ks = { NULL, 16 };
-	while (ks.cap < 2 * merge_candidates(old, oldn) + 2)
-		ks.cap *= 2;
-	ks.slot = xcalloc(ks.cap, sizeof *ks.slot);
+	struct keyset ks;
+	keyset_init(&ks, merge_candidates(old, oldn));
 	map->kid = NULL;
 	map->n = 0;
 	for (size_t i = 0; i < oldn; i += 2)
