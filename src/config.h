@@ -10,7 +10,7 @@
 #define ARGOWEB_RUNDIR "/run/argoweb"
 #define ARGOWEB_MAX_CONFIG (32u * 1024 * 1024)
 
-enum identity { ID_NONE, ID_CREDFILE, ID_TOKENFILE, ID_QUICK, ID_CREDDIR };
+enum identity { ID_NONE, ID_CREDFILE, ID_TOKENFILE, ID_QUICK };
 
 struct config {
 	char *path;             /* the YAML file */
