@@ -4,10 +4,13 @@
 # machine and a no-op otherwise).
 set -eu
 # `deps.sh build`: what building argoweb and `make demo` need; without an
-# argument, also everything the test suite uses.
-PKGS="gcc make pkg-config libyaml-dev libsystemd-dev libcap-dev curl"
-[ "${1:-}" = build ] || PKGS="$PKGS clang libclang-rt-14-dev
-      valgrind mandoc iproute2 procps util-linux
+# argument, also everything the test suite uses. Found by running on a
+# minimal Debian 12 (tests/fresh-machine.sh), not by reading: apt's
+# --no-install-recommends leaves gcc without libc6-dev, and
+# dpkg-buildpackage wants build-essential itself.
+PKGS="gcc libc6-dev make pkg-config libyaml-dev libsystemd-dev libcap-dev curl"
+[ "${1:-}" = build ] || PKGS="$PKGS build-essential clang libclang-rt-14-dev
+      valgrind mandoc iproute2 procps util-linux git python3
       nix-bin
       dpkg-dev debhelper lintian blhc rpm rpmlint systemd
       cloud-init python3-yaml systemd-container mmdebstrap"
