@@ -41,7 +41,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNITS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: deps-build deb rpm all units fake check check-unit check-system check-asan check-valgrind check-fuzz \
-        deps demo install clean bench fuzz
+        deps demo install clean bench fuzz fresh-machine
 
 all: $(B)/argoweb
 
@@ -96,6 +96,10 @@ deps-build:
 # --- the README's first command -----------------------------------------
 demo: deps-build all fake
 	@examples/demo.sh $(abspath $(B)/argoweb)
+
+# The README's first command in a minimal Debian 12 container (root).
+fresh-machine:
+	@tests/fresh-machine.sh
 
 bench: all
 	@bench/run.sh $(abspath $(B)/argoweb)

@@ -1,5 +1,8 @@
 #!/bin/sh
 # Run the unit test binaries given (optionally under $UNIT_WRAP) and total.
+# As in lib.sh: nothing systemd put in the caller's environment reaches a test.
+unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID LISTEN_FDS LISTEN_PID LISTEN_FDNAMES \
+	CREDENTIALS_DIRECTORY RUNTIME_DIRECTORY STATE_DIRECTORY CONFIGURATION_DIRECTORY
 pass=0 fail=0
 for t in "$@"; do
 	echo "# $t"

@@ -97,31 +97,34 @@ expect 0 "--config-only does not look for the credential"
 
 # The shipped unit's LoadCredential=argoweb.json:/etc/argoweb/NAME.json and
 # argoweb.token:...; the missing one arrives as its fallback text "absent".
+# argoweb also looks at /etc/argoweb/NAME.json (.token) itself: instance
+# names of this run only, so that a host's own tunnels change nothing.
+U=awtest-u-$$ UT=awtest-t-$$
 rm -rf "$T/u"; mkdir -p "$T/u"
 write_cred_json "$T/u/argoweb.json"
 printf absent >"$T/u/argoweb.token"; chmod 0600 "$T/u/argoweb.token"
-printf 'ingress: [{service: "http_status:404"}]\ncloudflared: %s\nuser: %s\n' "$FAKE_BIN" "$RUSER" >"$T/etc/u.yaml"
-CREDENTIALS_DIRECTORY=$T/u aw run --dry-run "$T/etc/u.yaml"
+printf 'ingress: [{service: "http_status:404"}]\ncloudflared: %s\nuser: %s\n' "$FAKE_BIN" "$RUSER" >"$T/etc/$U.yaml"
+CREDENTIALS_DIRECTORY=$T/u aw run --dry-run "$T/etc/$U.yaml"
 check "unit credentials: argoweb.json is used, argoweb.token 'absent' skipped" \
 	sh -c '[ "$0" = 0 ] && echo "$1" | grep -q "^credential: $2/argoweb.json (tunnel credentials JSON"' "$RC" "$OUT" "$T/u"
 printf absent >"$T/u/argoweb.json"
 write_token "$T/u/argoweb.token"
-CREDENTIALS_DIRECTORY=$T/u aw run --dry-run "$T/etc/t.yaml"
+CREDENTIALS_DIRECTORY=$T/u aw run --dry-run "$T/etc/$UT.yaml"
 check "unit credentials: argoweb.token is used when argoweb.json is 'absent'" \
 	sh -c '[ "$0" = 0 ] && echo "$1" | grep -q "^credential: $2/argoweb.token (tunnel token"' "$RC" "$OUT" "$T/u"
 printf absent >"$T/u/argoweb.token"
-CREDENTIALS_DIRECTORY=$T/u aw check "$T/etc/t.yaml"
-expect 78 "unit credentials: both 'absent' is no credential" "no credential:" "/etc/argoweb/t.json (or .token)"
+CREDENTIALS_DIRECTORY=$T/u aw check "$T/etc/$UT.yaml"
+expect 78 "unit credentials: both 'absent' is no credential" "no credential:" "/etc/argoweb/$UT.json (or .token)"
 # A classic config names /etc/argoweb/NAME.json itself: under the unit the
 # service user cannot open that root-owned file, and gets systemd's copy.
 write_cred_json "$T/u/argoweb.json"
-printf 'tunnel: %s\ncredentials-file: /etc/argoweb/web.json\ningress: [{service: "http_status:404"}]\ncloudflared: %s\nuser: %s\n' \
-	"$TUNNEL_UUID" "$FAKE_BIN" "$RUSER" >"$T/etc/web.yaml"
-CREDENTIALS_DIRECTORY=$T/u aw run --dry-run "$T/etc/web.yaml"
+printf 'tunnel: %s\ncredentials-file: /etc/argoweb/'"$U"'.json\ningress: [{service: "http_status:404"}]\ncloudflared: %s\nuser: %s\n' \
+	"$TUNNEL_UUID" "$FAKE_BIN" "$RUSER" >"$T/etc/$U.yaml"
+CREDENTIALS_DIRECTORY=$T/u aw run --dry-run "$T/etc/$U.yaml"
 check "credentials-file: /etc/argoweb/NAME.json under the unit reads systemd's copy" \
 	sh -c '[ "$0" = 0 ] && echo "$1" | grep -q "^credential: $2/argoweb.json"' "$RC" "$OUT" "$T/u"
-printf 'tunnel: %s\ncredentials-file: /etc/argoweb/other.json\ningress: [{service: "http_status:404"}]\ncloudflared: %s\nuser: %s\n' \
-	"$TUNNEL_UUID" "$FAKE_BIN" "$RUSER" >"$T/etc/web.yaml"
-CREDENTIALS_DIRECTORY=$T/u aw check "$T/etc/web.yaml"
-expect 66 "any other credentials-file is opened itself, never swapped" "/etc/argoweb/other.json: cannot open"
+printf 'tunnel: %s\ncredentials-file: /etc/argoweb/'"$U"'-other.json\ningress: [{service: "http_status:404"}]\ncloudflared: %s\nuser: %s\n' \
+	"$TUNNEL_UUID" "$FAKE_BIN" "$RUSER" >"$T/etc/$U.yaml"
+CREDENTIALS_DIRECTORY=$T/u aw check "$T/etc/$U.yaml"
+expect 66 "any other credentials-file is opened itself, never swapped" "/etc/argoweb/$U-other.json: cannot open"
 done_testing
