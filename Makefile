@@ -69,6 +69,9 @@ $(B)/tests/notify-recorder: tests/notify-recorder.c | $(B)/tests
 $(B)/tests/listener: tests/listener.c | $(B)/tests
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
+$(B)/tests/origin: tests/origin.c | $(B)/tests
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
 # --- tests ---------------------------------------------------------------
 # `make check` is the one test command: dependencies, unit and system tests
 # on the normal build, then the same under ASan/UBSan and valgrind, then a
@@ -77,7 +80,7 @@ check: deps
 	@tests/run-all.sh
 
 units: $(UNITS)
-fake: $(B)/tests/fake-cloudflared $(B)/tests/notify-recorder $(B)/tests/listener
+fake: $(B)/tests/fake-cloudflared $(B)/tests/notify-recorder $(B)/tests/listener $(B)/tests/origin
 
 check-unit: $(UNITS)
 	@tests/run-unit.sh $(UNITS)
@@ -85,6 +88,7 @@ check-unit: $(UNITS)
 check-system: $(B)/argoweb fake
 	@ARGOWEB=$(abspath $(B)/argoweb) FAKE=$(abspath $(B)/tests/fake-cloudflared) \
 	    RECORDER=$(abspath $(B)/tests/notify-recorder) LISTENER=$(abspath $(B)/tests/listener) \
+	    ORIGIN=$(abspath $(B)/tests/origin) \
 	    tests/run-system.sh
 
 deps:

@@ -241,6 +241,29 @@ static void default_metrics(struct config *c)
 	         1 + (h >> 16 & 0xff) % 254, 1 + (h >> 8 & 0xff) % 254, 1 + (h & 0xff) % 254);
 }
 
+/* edge, cacert, quick-service: where cloudflared finds its edge, for a
+ * private one (a test bed). The file cacert names is checked with the
+ * binary, when the service user is known. */
+static int check_private_edge(struct walk *w, struct config *c, const struct ynode *root)
+{
+	char why[WHYLEN];
+	const struct ynode *edge = ymap_get(root, "edge"), *v;
+	for (size_t i = 0; edge && i < edge->n; i++)
+		if (val_hostport(edge->kid[i]->str, why)) {
+			char where[32];
+			snprintf(where, sizeof where, "edge[%zu]", i);
+			return schema_fail(w, edge->kid[i], where, why);
+		}
+	if ((v = ymap_get(root, "cacert")) && v->str[0] != '/')
+		return schema_fail(w, v, "cacert", "must be an absolute path to a PEM file");
+	c->cacert = v ? v->str : NULL;
+	if ((v = ymap_get(root, "quick-service")) && val_http_url(v->str, why))
+		return schema_fail(w, v, "quick-service", why);
+	if (v && c->id != ID_QUICK)
+		return schema_fail(w, v, "quick-service", "only a quick tunnel (quick:) uses it: remove it");
+	return 0;
+}
+
 static int check_flags(struct walk *w, struct config *c, const struct ynode *root)
 {
 	char why[WHYLEN];
@@ -262,6 +285,8 @@ static int check_flags(struct walk *w, struct config *c, const struct ynode *roo
 		return schema_fail(w, v, "edge-bind-address", "expected an IP address of this host");
 	if ((v = ymap_get(root, "region")) && *v->str && strcmp(v->str, "us"))
 		return schema_fail(w, v, "region", "expected \"us\" or an empty string (global)");
+	if (check_private_edge(w, c, root))
+		return EX_CONFIG_;
 	const struct ynode *or = ymap_get(root, "originRequest");
 	return or ? check_origin(w, or, TOP_LEVEL) : 0;
 }

@@ -23,6 +23,7 @@ struct config {
 	const char *quick_url;
 	const char *user, *group;
 	const char *cloudflared;
+	const char *cacert;     /* the private edge's CA (testing), or NULL */
 	char metrics[80];       /* loopback HOST:PORT, from the file or chosen */
 	int64_t interval_ns, unhealthy_ns;
 	size_t nrules;

@@ -107,6 +107,20 @@ static int check_binary(const struct config *c, struct target *t)
 	return -rc;
 }
 
+/* cloudflared opens cacert itself, after the drop: the service user must
+ * be able to read it, and nobody else to change it. */
+static int check_cacert(const struct config *c, const struct target *t)
+{
+	if (!c->cacert)
+		return 0;
+	char why[SF_WHYLEN];
+	struct sf_reader r = { .path = c->cacert, .uid = t->ids.uid, .gid = t->ids.gid };
+	int rc = sf_check_readable(c->cacert, geteuid(), &r, why);
+	if (rc)
+		msg("cacert: %s", why);
+	return -rc;
+}
+
 /* Everything `check` promises: config, service user, credential, binary. */
 static int load_all(const struct opts *o, struct config *c, struct secret *s,
                     struct target *t)
@@ -122,7 +136,9 @@ static int load_all(const struct opts *o, struct config *c, struct secret *s,
 		return rc;
 	if ((rc = creds_load(c, t->ids.uid, s)))
 		return rc;
-	return o->cmd == CMD_RENDER ? 0 : check_binary(c, t);
+	if (o->cmd == CMD_RENDER || (rc = check_binary(c, t)))
+		return rc;
+	return check_cacert(c, t);
 }
 
 static int cmd_check(const struct opts *o, const struct config *c)

@@ -98,9 +98,19 @@ static int sticky_group_dir(const struct stat *st)
 	       !(st->st_mode & 002);
 }
 
+/* May uid:gid do all of `want` (4 read, 1 search) on st? No supplementary
+ * groups: the privilege drop clears them. */
+static int user_may(const struct stat *st, const struct sf_reader *r, unsigned want)
+{
+	unsigned bits = st->st_uid == r->uid ? st->st_mode >> 6
+	              : st->st_gid == r->gid ? st->st_mode >> 3 : st->st_mode;
+	return (bits & want) == want;
+}
+
 /* Walk an absolute, resolved directory path component by component with
- * O_PATH|O_NOFOLLOW|O_DIRECTORY from /, checking each as we hold it. */
-static int walk_dirs(const char *dir, uid_t owner, char *why)
+ * O_PATH|O_NOFOLLOW|O_DIRECTORY from /, checking each as we hold it; with
+ * a reader, each must also let that user through. */
+static int walk_dirs(const char *dir, uid_t owner, const struct sf_reader *reader, char *why)
 {
 	char sofar[PATH_MAX] = "/";
 	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -118,6 +128,11 @@ static int walk_dirs(const char *dir, uid_t owner, char *why)
 			rc = why_fail(why, EX_NOPERM_, "parent directory %s is writable by %s (mode %04o): "
 			              "keep credentials and cloudflared where only root can write, e.g. "
 			              "run chmod go-w %s", sofar, st.st_mode & 002 ? "others" : "its group",
+			              (unsigned)(st.st_mode & 07777), sofar);
+		if (!rc && reader && !user_may(&st, reader, 1))
+			rc = why_fail(why, EX_NOPERM_, "%s: the service user (uid %u) cannot enter %s "
+			              "(mode %04o): run chmod o+x %s, or keep the file elsewhere",
+			              reader->path, (unsigned)reader->uid, sofar,
 			              (unsigned)(st.st_mode & 07777), sofar);
 		while (*p == '/')
 			p++;
@@ -141,7 +156,7 @@ static int walk_dirs(const char *dir, uid_t owner, char *why)
 	}
 }
 
-int sf_check_parents(const char *path, uid_t owner, char *why)
+static int check_parents(const char *path, uid_t owner, const struct sf_reader *reader, char *why)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s", path);
@@ -155,7 +170,12 @@ int sf_check_parents(const char *path, uid_t owner, char *why)
 	if (!realpath(dir, real))
 		return why_fail(why, errno == ENOENT ? EX_NOINPUT_ : EX_NOPERM_, "%s: %s", dir,
 		                strerror(errno));
-	return walk_dirs(real, owner, why);
+	return walk_dirs(real, owner, reader, why);
+}
+
+int sf_check_parents(const char *path, uid_t owner, char *why)
+{
+	return check_parents(path, owner, NULL, why);
 }
 
 int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, char *why)
@@ -181,4 +201,32 @@ int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, c
 		              "run chmod go-w %s", buf, st.st_mode & 002 ? "others" : "its group",
 		              (unsigned)(st.st_mode & 07777), buf);
 	return rc ? rc : sf_check_parents(buf, owner, why);
+}
+
+int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *reader, char *why)
+{
+	char buf[PATH_MAX];
+	if (!realpath(path, buf))
+		return why_fail(why, errno == ENOENT ? EX_NOINPUT_ : EX_NOPERM_, "%s: %s", path,
+		                strerror(errno));
+	int fd = open(buf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		return why_fail(why, EX_NOPERM_, "%s: %s", buf, strerror(errno));
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		return why_fail(why, EX_NOPERM_, "%s is %s", buf, kind_of(st.st_mode));
+	int rc = owner_ok(&st, owner, buf, why);
+	if (!rc && (st.st_mode & 022))
+		rc = why_fail(why, EX_NOPERM_, "%s is writable by %s (mode %04o): run chmod go-w %s",
+		              buf, st.st_mode & 002 ? "others" : "its group",
+		              (unsigned)(st.st_mode & 07777), buf);
+	if (!rc && !user_may(&st, reader, 4))
+		rc = why_fail(why, EX_NOPERM_, "%s: the service user (uid %u) cannot read it (mode %04o): "
+		              "run chmod 644 %s", buf, (unsigned)reader->uid,
+		              (unsigned)(st.st_mode & 07777), buf);
+	return rc ? rc : check_parents(buf, owner, reader, why);
 }

@@ -25,4 +25,17 @@ int sf_check_parents(const char *path, uid_t owner, char *why);
  * -EX_UNAVAIL_ (missing, not executable) or -EX_NOPERM_. */
 int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, char *why);
 
+/* Who must be able to read a file after the privilege drop. */
+struct sf_reader {
+	const char *path;       /* as the config names it, for messages */
+	uid_t uid;
+	gid_t gid;
+};
+
+/* A file cloudflared reads itself (cacert): resolved (a link to it is
+ * fine), a regular file owned by root or `owner`, not group/other-
+ * writable, parents likewise, and readable by the reader through every
+ * directory. Returns 0, or -EX_NOINPUT_ (missing) or -EX_NOPERM_. */
+int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *reader, char *why);
+
 #endif

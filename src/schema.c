@@ -98,6 +98,10 @@ const struct key k_top[] = {
 	{ "post-quantum", T_BOOL, NULL, 0, 0 },
 	{ "quic-disable-pmtu-discovery", T_BOOL, NULL, 0, 0 },
 	{ "management-diagnostics", T_BOOL, NULL, 0, 0 },
+	/* A private edge, e.g. for testing (cloudflared's hidden flags). */
+	{ "edge", T_LIST_STR, NULL, 0, 0 },
+	{ "cacert", T_STR, NULL, 0, 0 },
+	{ "quick-service", T_STR, NULL, 0, 0 },
 	{ "loglevel", T_ENUM, e_loglevel, 0, 0 },
 	{ "transport-loglevel", T_ENUM, e_loglevel, 0, 0 },
 	{ "output", T_ENUM, e_output, 0, 0 },

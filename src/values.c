@@ -340,6 +340,26 @@ int val_service(const char *s, char *why)
 	return -1;
 }
 
+/* HOST:PORT, as Go's net.ResolveTCPAddr takes it: the port is required. */
+int val_hostport(const char *s, char *why)
+{
+	const char *end = s[0] == '[' ? strchr(s, ']') : s;
+	if (!end || !strchr(end, ':'))
+		return bad(why, "expected HOST:PORT (e.g. 198.41.192.7:7844 or [2606:4700:a0::1]:7844)");
+	if (authority_ok(s, why))
+		return -1;
+	return 0;
+}
+
+/* scheme://HOST[:PORT] with scheme http or https, nothing after it. */
+int val_http_url(const char *s, char *why)
+{
+	const char *sep = strstr(s, "://");
+	if (!sep || !((sep - s == 4 && !strncmp(s, "http", 4)) || (sep - s == 5 && !strncmp(s, "https", 5))))
+		return bad(why, "expected an http:// or https:// URL (e.g. https://api.trycloudflare.com)");
+	return authority_ok(sep + 3, why);
+}
+
 /* 127.0.0.0/8, ::1 or localhost, with a port: the metrics server serves
  * /debug/pprof and must never be reachable from the network. */
 int val_loopback_addr(const char *s, char *why)

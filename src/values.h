@@ -16,6 +16,8 @@ int val_uuid(const char *s);
 int val_hostname(const char *s, char *why);
 int val_service(const char *s, char *why);
 int val_loopback_addr(const char *s, char *why);
+int val_hostport(const char *s, char *why);
+int val_http_url(const char *s, char *why);
 int val_ip(const char *s);
 int val_cidr(const char *s);
 size_t val_edit_distance(const char *a, const char *b);

@@ -132,13 +132,15 @@ as_user() {
 
 # corpus_config FILE: the valid-corpus config FILE as $T/NAME.yaml, its
 # placeholders filled (@CRED@, @TOKEN@: test credentials; @CLOUDFLARED@:
-# the fake; @USER@, @GROUP@: the service user), and $T/creds.NAME holding
+# the fake; @USER@, @GROUP@: the service user; @CACERT@: a readable PEM
+# file, $T/ca.pem), and $T/creds.NAME holding
 # the credential a config that names none gets from systemd (a token when
 # NAME says so). Needs write_cred_json "$T/cred.json", write_token
 # "$T/cred.token" and setup_fake first. Sets N to NAME.
 corpus_config() {
 	N=$(basename "$1" .yaml)
-	sed -e "s#@CRED@#$T/cred.json#g" -e "s#@TOKEN@#$T/cred.token#g" \
+	[ -f "$T/ca.pem" ] || { printf -- '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' >"$T/ca.pem"; chmod 0644 "$T/ca.pem"; }
+	sed -e "s#@CRED@#$T/cred.json#g" -e "s#@TOKEN@#$T/cred.token#g" -e "s#@CACERT@#$T/ca.pem#g" \
 	    -e "s#@CLOUDFLARED@#$FAKE_BIN#g" -e "s#@USER@#$RUSER#g" -e "s#@GROUP@#$RGROUP#g" \
 	    "$1" >"$T/$N.yaml"
 	mkdir -p "$T/creds.$N"

@@ -2,10 +2,11 @@
  * with the sender's PID and UID (SO_PASSCRED, as systemd reads them) and
  * its arrival time, one line each ('\n' inside a message becomes '|'):
  *   TIME pid=PID uid=UID MESSAGE
- * TIME is milliseconds since the recorder started, or with -u the
+ * TIME is milliseconds since the recorder started; with -u the
  * CLOCK_MONOTONIC time in microseconds, so that several processes' events
- * share one clock (bench/monitor.sh).
- * Usage: notify-recorder [-u] SOCKET LOG [SECONDS] (default 60). Exits
+ * share one clock (bench/monitor.sh); with -w the wall clock in
+ * milliseconds, to set beside a shell's `date +%s%3N` and cf-edge's events.
+ * Usage: notify-recorder [-u|-w] SOCKET LOG [SECONDS] (default 60). Exits
  * after SECONDS or on SIGTERM/SIGINT. Needs only libc. */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -34,6 +35,15 @@ static long long now_us(void)
 	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
+static long long wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+enum clock { SINCE_START, MONOTONIC_US, WALL_MS };
+
 static int bind_socket(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -54,7 +64,7 @@ static int bind_socket(const char *path)
 	return fd;
 }
 
-static void log_one(int fd, FILE *log, int absolute, long long start)
+static void log_one(int fd, FILE *log, enum clock clk, long long start)
 {
 	char buf[4096], cbuf[CMSG_SPACE(sizeof(struct ucred))];
 	struct iovec iov = { buf, sizeof buf - 1 };
@@ -63,7 +73,8 @@ static void log_one(int fd, FILE *log, int absolute, long long start)
 	ssize_t n = recvmsg(fd, &mh, 0);
 	if (n < 0)
 		return;
-	long long t = absolute ? now_us() : (now_us() - start) / 1000;
+	long long t = clk == MONOTONIC_US ? now_us() : clk == WALL_MS ? wall_ms()
+	            : (now_us() - start) / 1000;
 	buf[n] = 0;
 	for (ssize_t i = 0; i < n; i++)
 		if (buf[i] == '\n')
@@ -78,11 +89,14 @@ static void log_one(int fd, FILE *log, int absolute, long long start)
 
 int main(int argc, char **argv)
 {
-	int absolute = argc > 1 && !strcmp(argv[1], "-u");
-	argv += absolute;
-	argc -= absolute;
+	enum clock clk = SINCE_START;
+	if (argc > 1 && (!strcmp(argv[1], "-u") || !strcmp(argv[1], "-w"))) {
+		clk = argv[1][1] == 'u' ? MONOTONIC_US : WALL_MS;
+		argv++;
+		argc--;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: notify-recorder [-u] SOCKET LOG [SECONDS]\n");
+		fprintf(stderr, "usage: notify-recorder [-u|-w] SOCKET LOG [SECONDS]\n");
 		return 64;
 	}
 	long long start = now_us(), end = start + 1000000LL * (argc > 3 ? atoi(argv[3]) : 60);
@@ -100,7 +114,7 @@ int main(int argc, char **argv)
 	while (!stop && now_us() < end) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		if (poll(&p, 1, 100) > 0)
-			log_one(fd, log, absolute, start);
+			log_one(fd, log, clk, start);
 	}
 	unlink(argv[1]);
 	fclose(log);

@@ -15,6 +15,8 @@ for f in "$TOP"/tests/configs/valid/*.yaml; do
 	aw check "$T/$n.yaml"
 	expect 0 "$n: check"
 	aw render "$T/$n.yaml"
+	# The one path of this run a rendering may hold: cacert's.
+	sed -i "s#$T/ca.pem#@CACERT@#g" "$T/out"
 	# UPDATE_GOLDEN=1 rewrites the golden files (review the diff!).
 	[ -n "${UPDATE_GOLDEN:-}" ] && [ "$RC" = 0 ] && cp "$T/out" "${f%.yaml}.golden"
 	if [ "$RC" = 0 ] && cmp -s "$T/out" "${f%.yaml}.golden"; then
@@ -28,11 +30,14 @@ for f in "$TOP"/tests/configs/valid/*.yaml; do
 	# A rendering is a cloudflared config, and argoweb accepts those as
 	# they are: rendering it again changes nothing. (A quick tunnel's
 	# rendering names no identity, so it is not a config on its own.)
-	if [ "$RC" = 0 ] && [ "$n" != quick ]; then
-		cp "$T/out" "$T/$n.rendered.yaml"
+	case $n in quick*) RC=skip;; esac
+	if [ "$RC" = 0 ]; then
+		sed "s#@CACERT@#$T/ca.pem#g" "$T/out" >"$T/$n.rendered.yaml"
 		echo "user: $RUSER" >>"$T/$n.rendered.yaml"
 		aw render "$T/$n.rendered.yaml"
-		if [ "$RC" = 0 ] && head -n -1 "$T/$n.rendered.yaml" | cmp -s "$T/out" -; then
+		sed -i "s#$T/ca.pem#@CACERT@#g" "$T/out"
+		if [ "$RC" = 0 ] && head -n -1 "$T/$n.rendered.yaml" | sed "s#$T/ca.pem#@CACERT@#g" |
+			cmp -s "$T/out" -; then
 			ok "$n: rendering re-renders to itself"
 		else
 			not_ok "$n: rendering re-renders to itself (exit $RC)"

@@ -100,6 +100,7 @@ expect 0 "--config-only does not look for the credential"
 # argoweb also looks at /etc/argoweb/NAME.json (.token) itself: instance
 # names of this run only, so that a host's own tunnels change nothing.
 U=awtest-u-$$ UT=awtest-t-$$
+cp "$T/etc/t.yaml" "$T/etc/$UT.yaml"
 rm -rf "$T/u"; mkdir -p "$T/u"
 write_cred_json "$T/u/argoweb.json"
 printf absent >"$T/u/argoweb.token"; chmod 0600 "$T/u/argoweb.token"

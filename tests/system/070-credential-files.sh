@@ -110,4 +110,32 @@ expect 0 "a symlink to a good cloudflared is fine (the target is checked)"
 RUNTIME_DIRECTORY=$T/run aw run --dry-run "$T/c.yaml"
 check "the resolved binary is what runs" sh -c 'echo "$0" | grep -qx "exec: $1 --no-autoupdate.*"' "$OUT" "$T/b/link"
 check "the plan names the resolved target" sh -c 'echo "$0" | grep -qx "cloudflared: $1"' "$OUT" "$T/b/cf"
+
+# cacert: cloudflared reads it after the drop. Root's, not writable by
+# others, readable by the service user through every directory.
+ca_cfg() { cfg "$F"; echo "cacert: $1" >>"$T/c.yaml"; }
+ca() { # code description path message...
+	code=$1 d=$2 p=$3; shift 3
+	ca_cfg "$p"
+	aw check "$T/c.yaml"
+	expect "$code" "cacert: $d" "$@"
+}
+mkdir -p "$T/ca"; chmod 0755 "$T/ca"
+printf 'PEM\n' >"$T/ca/ca.pem"; chmod 0644 "$T/ca/ca.pem"
+ca 0 "root's 0644 file is accepted" "$T/ca/ca.pem"
+aw check --config-only "$T/c.yaml"
+expect 0 "cacert: --config-only does not look at the file"
+ca 66 "missing" "$T/ca/none.pem" "cacert: $T/ca/none.pem: No such file or directory"
+chmod 0664 "$T/ca/ca.pem"
+ca 77 "group-writable" "$T/ca/ca.pem" "$T/ca/ca.pem is writable by its group"
+chmod 0600 "$T/ca/ca.pem"
+ca 77 "unreadable by the service user" "$T/ca/ca.pem" "the service user (uid $(id -u "$RUSER")) cannot read it"
+chmod 0640 "$T/ca/ca.pem"; chgrp "$RGROUP" "$T/ca/ca.pem"
+ca 0 "readable through its group" "$T/ca/ca.pem"
+chmod 0644 "$T/ca/ca.pem"; chown "$OTHER_USER" "$T/ca/ca.pem"
+ca 77 "owned by another user" "$T/ca/ca.pem" "$T/ca/ca.pem is owned by $OTHER_USER"
+chown root "$T/ca/ca.pem"; chmod 0700 "$T/ca"
+ca 77 "in a directory the service user cannot enter" "$T/ca/ca.pem" "cannot enter $T/ca (mode 0700)"
+chmod 0755 "$T/ca"; ln -sf "$T/ca/ca.pem" "$T/ca/link.pem"
+ca 0 "a symlink to a good file (the target is checked)" "$T/ca/link.pem"
 done_testing
