@@ -1,0 +1,247 @@
+#!/bin/sh
+# argoweb run with the REAL cloudflared ($REAL_CLOUDFLARED) against cf-edge
+# ($CF_EDGE), an emulator of Cloudflare's tunnel edge, in a network
+# namespace of this test's own with nothing but loopback. For each protocol
+# (quic, http2) and each identity (credentials JSON, token file, quick
+# tunnel through quick-service), started as root and dropping to the
+# service user, with a recording notify socket:
+# - while the edge stalls registration: STATUS says connecting, no READY=1,
+#   status exits 1; READY=1 comes only after the first real registration;
+# - STATUS=Connected: 4 edge connections (a quick tunnel: 1 and its name);
+# - eyeball requests through cf-edge reach the origin by host and by path,
+#   an unknown host gets the catch-all's 404;
+# - edge lost (/drop): STATUS=Not connected..., then WATCHDOG=trigger within
+#   unhealthy-after + one interval; edge back (/restore): Connected again;
+# - argoweb status in each state; no secret in cloudflared's argv, its
+#   stderr or the rendered file.
+# The six cases run at once, each with its own edge, origins and addresses.
+
+# Into a network namespace with only loopback, before anything else: the
+# real connector must never reach the Internet.
+if [ -z "${AW_NETNS:-}" ] && [ "$(id -u)" = 0 ] && [ -n "${REAL_CLOUDFLARED:-}" ] &&
+	[ -n "${CF_EDGE:-}" ] && command -v unshare >/dev/null 2>&1; then
+	AW_NETNS=1 exec unshare --net -- sh "$0" "$@"
+fi
+. "$(dirname "$0")/../lib.sh"
+: "${RECORDER:?set RECORDER to the notify recorder}" "${ORIGIN:?set ORIGIN to tests/origin}"
+bail_skip() { skip "argoweb run with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
+[ -n "${REAL_CLOUDFLARED:-}" ] || bail_skip "no REAL_CLOUDFLARED (a real cloudflared; .ci/run sets it from ../shared/bin)"
+[ -n "${CF_EDGE:-}" ] || bail_skip "no CF_EDGE (the edge emulator; .ci/run sets it from ../shared/bin)"
+is_root || bail_skip "needs root (a network namespace, and the privilege drop to the service user); CI runs as root"
+[ -n "${AW_NETNS:-}" ] || bail_skip "no unshare (util-linux) to make a network namespace"
+ip link set lo up || { not_ok "loopback up in the test's network namespace"; done_testing; exit 1; }
+if ip -o route show table all 2>/dev/null | grep -qv ' dev lo '; then
+	not_ok "the namespace has nothing but loopback"
+	done_testing
+	exit 1
+fi
+ok "a network namespace with nothing but loopback"
+
+UNHEALTHY_MS=4000 INTERVAL_MS=1000
+# The trigger is due at most unhealthy-after + one interval after the drop;
+# a poll itself and the scheduler of a loaded machine may add a little
+# (valgrind more: the monitor runs under it).
+SLACK_MS=${VALGRIND:+1500}
+SLACK_MS=${SLACK_MS:-400}
+
+# Shared: the edge's certificates (fresh, this run's own), the CA for
+# cloudflared (root's 0644, as cacert: wants), the real binary where the
+# binary check accepts it (root's, in root's directories).
+mkdir -p "$T/etc" "$T/bin"
+chmod 0755 "$T/etc" "$T/bin"
+if ! "$CF_EDGE" -gencerts "$T/certs" >"$T/gencerts.log" 2>&1; then
+	not_ok "cf-edge -gencerts"
+	sed 's/^/#   /' "$T/gencerts.log"
+	done_testing
+	exit 1
+fi
+install -m 0644 "$T/certs/ca.pem" "$T/etc/ca.pem"
+install -m 0755 "$REAL_CLOUDFLARED" "$T/bin/cloudflared"
+write_cred_json "$T/etc/cred.json"
+write_token "$T/etc/cred.token"
+echo "# $("$T/bin/cloudflared" --version 2>&1 | head -n1); cf-edge $CF_EDGE"
+
+now_ms() { date +%s%3N; }
+# waitfor SECONDS CMD...: poll every 0.2 s until CMD succeeds.
+waitfor() {
+	n=$(($1 * 5)); shift
+	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.2; n=$((n - 1)); done
+	return 1
+}
+
+# One case, in the background: PROTO IDENT X. Everything of it lives in
+# $T/cX and on 127.0.X.0/24: edge 127.0.X.1-4:7844 (control on .1:9999),
+# metrics .9:20241, origins app on .20:8080 and api on .21:8080. Its TAP
+# lines go to $T/cX/tap, numbered by the parent.
+run_case() {
+	P=$1 I=$2 X=$3
+	D=$T/c$X A=127.0.$X
+	C=http://$A.1:9999
+	N=rc-$P-$I
+	TAP=$D/tap
+	: >"$TAP"
+	ok() { echo "ok - $N: $*" >>"$TAP"; }
+	not_ok() { echo "not ok - $N: $*" >>"$TAP"; }
+	diag() { sed "s/^/#   $N: /" >>"$TAP"; }
+	mkdir -p "$D/run"
+	chown "$RUSER" "$D/run"
+	chmod 0700 "$D/run"
+	qhost=q$X-$P.trycloudflare.com
+	"$CF_EDGE" -cert "$T/certs/edge.pem" -key "$T/certs/edge.key" \
+		-listen "$A.1:7844" -listen "$A.2:7844" -listen "$A.3:7844" -listen "$A.4:7844" \
+		-control "$A.1:9999" -quick-hostname "$qhost" 2>"$D/edge.log" &
+	EDGE=$!
+	"$ORIGIN" "$A.20" 8080 app 300 >"$D/app.log" 2>&1 &
+	APP=$!
+	"$ORIGIN" "$A.21" 8080 api 300 >"$D/api.log" 2>&1 &
+	API=$!
+	"$RECORDER" -w "$D/notify.sock" "$D/notify.log" 300 &
+	REC=$!
+	ctl() { curl -s -m 10 -X POST "$C/$1" >/dev/null; }
+	if ! waitfor 10 curl -sf -o /dev/null "$C/healthz"; then
+		not_ok "cf-edge answers on $C"
+		diag <"$D/edge.log"
+		kill "$EDGE" "$APP" "$API" "$REC" 2>/dev/null
+		return
+	fi
+	want="Connected: 4 edge connections" conns=4
+	{
+		case $I in
+		json) printf 'tunnel: %s\ncredentials-file: %s\n' "$TUNNEL_UUID" "$T/etc/cred.json";;
+		token) printf 'token-file: %s\n' "$T/etc/cred.token";;
+		quick) printf 'quick: http://%s.20:8080\nquick-service: %s\n' "$A" "$C"
+		       want="Connected: 1 edge connection, https://$qhost" conns=1;;
+		esac
+		printf 'protocol: %s\nedge: [%s.1:7844, %s.2:7844, %s.3:7844, %s.4:7844]\n' "$P" "$A" "$A" "$A" "$A"
+		printf 'cacert: %s\nmetrics: %s.9:20241\ngrace-period: 1s\n' "$T/etc/ca.pem" "$A"
+		printf 'health: {interval: 1s, unhealthy-after: 4s}\nuser: %s\ncloudflared: %s\n' "$RUSER" "$T/bin/cloudflared"
+		[ "$I" = quick ] || printf 'ingress:\n  - hostname: app.example.com\n    path: ^/api/\n    service: http://%s.21:8080\n  - hostname: app.example.com\n    service: http://%s.20:8080\n  - service: http_status:404\n' "$A" "$A"
+	} >"$D/$N.yaml"
+	st() { # status and its exit code, as one line
+		${ARGOWEB_WRAP:-} "$ARGOWEB" status "$D/$N.yaml" 2>&1
+		echo "exit $?"
+	}
+	mon() { grep -v " pid=$MAIN " "$D/notify.log"; }
+	has_status() { mon | grep -q "STATUS=$1"; }
+
+	# 1. The edge accepts connections but answers no registration.
+	ctl stall
+	env NOTIFY_SOCKET="$D/notify.sock" RUNTIME_DIRECTORY="$D/run" ${ARGOWEB_WRAP:-} \
+		"$ARGOWEB" run "$D/$N.yaml" >"$D/out" 2>"$D/cf.err" </dev/null &
+	MAIN=$!
+	if waitfor 15 has_status "Connecting to Cloudflare"; then
+		ok "registration stalled: STATUS says it is connecting"
+	else
+		not_ok "registration stalled: STATUS says it is connecting"
+		diag <"$D/notify.log"; tail -n 5 "$D/cf.err" | diag
+	fi
+	sleep 2
+	check "registration stalled: no READY=1 from the monitor" sh -c '! grep -v " pid=$1 " "$0" | grep -q READY=1' "$D/notify.log" "$MAIN"
+	check "registration stalled: status says not connected (exit 1)" \
+		[ "$(st | tr '\n' ' ')" = "$N: not connected exit 1 " ]
+	restored=$(now_ms)
+	ctl restore
+	if waitfor 20 has_status "$want"; then
+		ok "STATUS=$want"
+	else
+		not_ok "STATUS=$want"
+		diag <"$D/notify.log"; tail -n 8 "$D/cf.err" | diag
+	fi
+	ready=$(mon | awk '/READY=1/ { print $1; exit }')
+	reg=$(curl -s "$C/events" | sed -n '/"time"/{s/.*"time": "\([^"]*\)".*/\1/;h}; /"type": "registered"/{x;p;q}')
+	reg_ms=$([ -n "$reg" ] && date -d "$reg" +%s%3N)
+	check "READY=1 from the monitor after the first real registration (restore $restored, registered ${reg_ms:-?}, READY ${ready:-?})" \
+		sh -c '[ -n "$0" ] && [ -n "$1" ] && [ "$0" -ge "$1" ] && [ "$1" -ge "$2" ]' "$ready" "${reg_ms:-}" "$restored"
+	check "READY=1 from the monitor once" [ "$(mon | grep -c READY=1)" = 1 ]
+	check "status while connected: exit 0, $conns connection(s)" sh -c \
+		'st=$(cat); case $st in "$0: connected, $1 edge connection"*"exit 0") ;; *) echo "#   $st"; exit 1;; esac' \
+		"$N" "$conns" <<-EOF
+		$(st)
+		EOF
+
+	# 2. Eyeball requests through the edge and the sandboxed connector.
+	proxy() { # HOST PATH -> "STATUS SOURCE BODY"
+		curl -s -m 20 -D "$D/h" -o "$D/b" "$C/proxy?host=$1&path=$2&raw=1" >/dev/null
+		printf '%s %s %s\n' "$(sed -n '1s/^HTTP[^ ]* \([0-9]*\).*/\1/p' "$D/h")" \
+			"$(sed -n 's/^X-Cf-Edge-Source: \([a-z]*\).*/\1/ip' "$D/h")" "$(cat "$D/b")"
+	}
+	if [ "$I" = quick ]; then
+		check "eyeball: the quick tunnel's name reaches the origin" [ "$(proxy "$qhost" /hello)" = "200 origin app GET /hello" ]
+	else
+		got=$(proxy app.example.com /hello)
+		check "eyeball: app.example.com/hello reaches the app origin ($got)" [ "$got" = "200 origin app GET /hello" ]
+		got=$(proxy app.example.com /api/v1/x)
+		check "eyeball: a path rule routes /api/ to the api origin ($got)" [ "$got" = "200 origin api GET /api/v1/x" ]
+		got=$(proxy other.example.com /hello)
+		# (cloudflared marks its http_status: answers as the origin's.)
+		check "eyeball: an unknown host gets the catch-all's empty 404 ($got)" [ "$got" = "404 origin " ]
+	fi
+
+	# 3. No secret where others can read it.
+	tr '\0' ' ' <"/proc/$MAIN/cmdline" >"$D/cmdline" 2>/dev/null
+	check "cloudflared runs as the service user" [ "$(stat -c %U "/proc/$MAIN")" = "$RUSER" ]
+	check "no secret in cloudflared's argv ($(cat "$D/cmdline"))" no_secret "$D/cmdline"
+	rendered_ok() { [ -s "$1" ] && no_secret "$1"; }
+	check "the rendered config is there, without the secret" rendered_ok "$D/run/config.yml"
+
+	# 4. The edge goes away, then comes back.
+	dropped=$(now_ms)
+	ctl drop
+	if waitfor 5 has_status "Not connected for"; then
+		ok "edge lost: STATUS=Not connected for ..."
+	else
+		not_ok "edge lost: STATUS=Not connected for ..."
+		diag <"$D/notify.log"
+	fi
+	check "edge lost: status says not connected (exit 1)" [ "$(st | tr '\n' ' ')" = "$N: not connected exit 1 " ]
+	waitfor 10 has_status "No edge connection for"
+	trig=$(mon | awk -v d="$dropped" '$1 >= d && /WATCHDOG=trigger/ { print $1; exit }')
+	late=$((UNHEALTHY_MS + INTERVAL_MS + SLACK_MS))
+	check "WATCHDOG=trigger $((${trig:-0} - dropped)) ms after the drop: within unhealthy-after + one interval (+${SLACK_MS} ms), never before unhealthy-after" \
+		sh -c '[ -n "$0" ] && [ $(($0 - $1)) -ge "$2" ] && [ $(($0 - $1)) -le "$3" ]' "${trig:-}" "$dropped" "$UNHEALTHY_MS" "$late"
+	ctl restore
+	back=$(now_ms)
+	if waitfor 90 sh -c 'tail -n 1 "$0" | grep -q "STATUS=$1"' "$D/notify.log" "$want"; then
+		ok "edge back: STATUS=$want again ($(($(now_ms) - back)) ms after the restore)"
+	else
+		not_ok "edge back: STATUS=$want again"
+		tail -n 5 "$D/notify.log" | diag
+	fi
+	check "edge back: status exits 0" sh -c 'st=$(cat); case $st in *"exit 0") ;; *) exit 1;; esac' <<-EOF
+		$(st)
+		EOF
+
+	# 5. Stopped: a graceful SIGTERM, then nothing answers.
+	kill -TERM "$MAIN"
+	wait "$MAIN"
+	rc=$?
+	check "SIGTERM: cloudflared exits 0 (exit $rc)" [ "$rc" = 0 ]
+	check "no secret in cloudflared's stderr ($(wc -l <"$D/cf.err") lines)" no_secret "$D/cf.err"
+	check "stopped: status says nothing answers (exit 69)" sh -c 'st=$(cat); case $st in *"not running (nothing answers on "*"exit 69") ;; *) exit 1;; esac' <<-EOF
+		$(st)
+		EOF
+	kill "$EDGE" "$APP" "$API" "$REC" 2>/dev/null
+	wait "$EDGE" "$APP" "$API" "$REC" 2>/dev/null
+}
+
+X=0
+CASES=
+for P in quic http2; do
+	for I in json token quick; do
+		X=$((X + 1))
+		mkdir -p "$T/c$X"
+		run_case "$P" "$I" "$X" &
+		CASES="$CASES $X"
+	done
+done
+wait
+for X in $CASES; do
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }";;
+		"not ok - "*) not_ok "${line#not ok - }";;
+		*) echo "$line";;
+		esac
+	done <"$T/c$X/tap"
+done
+done_testing
