@@ -233,6 +233,14 @@ static int try_creddir(struct secret *s, const char *dir, const char *name, uid_
 	return 1;
 }
 
+/* /etc/argoweb/NAME.yaml: the config the shipped unit runs. */
+static int is_conventional_config(const struct config *c)
+{
+	char want[4200];
+	snprintf(want, sizeof want, "%s/%s.yaml", ARGOWEB_CONFDIR, c->name);
+	return !strcmp(c->path, want);
+}
+
 /* Where the secret is. Under the shipped unit, systemd has copied the
  * root-owned /etc/argoweb/NAME.json or NAME.token, which the service user
  * cannot open, into $CREDENTIALS_DIRECTORY as argoweb.json or
@@ -266,6 +274,16 @@ static int locate(const struct config *c, uid_t owner, struct secret *s, enum se
 	if (c->cred_path) {     /* systemd had nothing: try the file itself */
 		snprintf(s->path, sizeof s->path, "%s", c->cred_path);
 		return read_secret(s, owner);
+	}
+	/* Outside the unit (root running `argoweb check web`), the files the
+	 * unit would load: what it checks is then what the unit will get. */
+	static const char *const ext[] = { "json", "token" };
+	for (size_t i = 0; is_conventional_config(c) && i < 2; i++) {
+		snprintf(s->path, sizeof s->path, "%s/%s.%s", ARGOWEB_CONFDIR, c->name, ext[i]);
+		if (access(s->path, F_OK) == 0 || errno != ENOENT) {
+			*expect = i == 0 ? SEC_JSON : SEC_TOKEN;
+			return read_secret(s, owner);
+		}
 	}
 	msg_at(c->path, 0, 0, "no credential: set credentials-file: or token-file:, or put it at "
 	       "%s/%s.json (or .token) for the argoweb@%s unit", ARGOWEB_CONFDIR, c->name, c->name);

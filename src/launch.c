@@ -14,9 +14,13 @@
 
 #define FIXED_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* Passed through from argoweb's own environment when set. */
+/* Passed through from argoweb's own environment when set. Not
+ * NOTIFY_SOCKET: where it is set, the health monitor speaks for the tunnel
+ * alone, so that READY=1 arrives with the STATUS= that explains it
+ * (cloudflared's own READY=1 would make the unit active while its status
+ * still said "Connecting"). */
 static const char *const pass_env[] = {
-	"NOTIFY_SOCKET", "LANG", "TZ", "JOURNAL_STREAM", NULL,
+	"LANG", "TZ", "JOURNAL_STREAM", NULL,
 };
 
 static void add_env(struct plan *p, char *entry)

@@ -23,6 +23,9 @@
 #include "monitor.h"
 #include "msg.h"
 
+/* The poll period before the first edge connection. */
+#define FIRST_POLL_MS 250
+
 struct mon {
 	char metrics[80];
 	int quick_tunnel;
@@ -122,6 +125,13 @@ static void watchdog(struct mon *m, long long now, int may_trigger)
 	m->triggered = 1;
 }
 
+/* Until the first connection, look often: READY=1 (and so the end of
+ * `systemctl start`) waits for the poll that sees it. */
+static long long period(const struct mon *m)
+{
+	return m->ever || m->interval < FIRST_POLL_MS ? m->interval : FIRST_POLL_MS;
+}
+
 /* Sleep until the next poll or ping; 1 when cloudflared has exited. */
 static int main_exited(struct mon *m, long long now)
 {
@@ -169,9 +179,9 @@ static _Noreturn void run(struct mon *m)
 			report(m, slot);
 			watchdog(m, slot, 1);
 			now = now_ms();
-			m->next_poll += m->interval;
+			m->next_poll += period(m);
 			if (m->next_poll < now)     /* a slow poll must not cause a burst */
-				m->next_poll = now + m->interval;
+				m->next_poll = now + period(m);
 		}
 		watchdog(m, now, 1);
 		if (main_exited(m, now_ms()))

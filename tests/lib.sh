@@ -149,3 +149,29 @@ corpus_config() {
 	*) write_cred_json "$T/creds.$N/argoweb";;
 	esac
 }
+
+# pkg_build TARGET LOG FILE...: make TARGET (deb, rpm) into build/ unless
+# every FILE is there and newer than the sources it is built from; one
+# build at a time among the tests that use the packages (a lock). make's
+# output goes to LOG, after a first line saying what was done.
+pkg_build() {
+	target=$1 log=$2
+	shift 2
+	mkdir -p "$TOP/build"
+	(
+		flock 9
+		for f in "$@"; do
+			if [ ! -f "$f" ] || [ -n "$(cd "$TOP" && find Makefile README.md LICENSE src man systemd \
+				examples "packaging/$target" -type f -newer "$f" 2>/dev/null | head -n 1)" ]; then
+				echo "# make $target (${f##*/} missing or older than its sources)"
+				make -C "$TOP" "$target"
+				exit
+			fi
+		done
+		echo "# reusing ${1##*/}"
+	) 9>"$TOP/build/.packages.lock" >"$log" 2>&1
+}
+# deb_path: where make deb puts the package (needs dpkg-architecture).
+deb_path() {
+	echo "$TOP/build/argoweb_$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$TOP/Makefile")_$(dpkg-architecture -qDEB_HOST_ARCH).deb"
+}

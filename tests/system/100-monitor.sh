@@ -70,7 +70,8 @@ check "no READY=1 from the monitor while there are 0 connections, then soon afte
 check "READY=1 comes with STATUS=Connected: 4 edge connections" mon_lines | grep -q "STATUS=Connected: 4 edge connections|READY=1"
 check "STATUS says it is connecting before that" [ "$(mon_lines | awk -v r="${ready:-0}" '$1 < r' | grep -c "Connecting to Cloudflare")" -ge 1 ]
 check "READY=1 is sent once" [ "$(mon_lines | grep -c 'READY=1')" = 1 ]
-check "cloudflared sent its own READY=1 too (pid $MAIN)" grep -q " pid=$MAIN .*READY=1" "$LOG"
+check "cloudflared gets no NOTIFY_SOCKET: the monitor alone speaks for the tunnel (nothing from pid $MAIN)" \
+	sh -c '! grep -q " pid=$0 " "$1"' "$MAIN" "$LOG"
 check "WATCHDOG=1 at least twice per WATCHDOG_USEC (3 s) while healthy (max gap $(max_ping_gap 0 "${trig:-0}") ms)" \
 	sh -c '[ "$0" -gt 0 ] && [ "$0" -le 1500 ]' "$(max_ping_gap 0 "${trig:-0}")"
 check "WATCHDOG=trigger within unhealthy-after + one interval of the drop (at $trig ms)" between "$trig" 10000 12500

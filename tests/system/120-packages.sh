@@ -24,29 +24,6 @@ UPVERSION=$VERSION+test1
 OUT=$TOP/build
 mkdir -p "$OUT"
 LOCK=$OUT/.packages.lock
-
-# stale FILE PACKAGING-DIR: missing, or older than a file it is built from.
-stale() {
-	[ -f "$1" ] || return 0
-	[ -n "$(cd "$TOP" && find Makefile README.md LICENSE src man systemd examples \
-		"$2" -type f -newer "$1" 2>/dev/null | head -n 1)" ]
-}
-# build TARGET FILE...: make TARGET (deb, rpm) unless every FILE is fresh;
-# serialised with the other tests that use the packages (130-cloud-init).
-build() {
-	target=$1; shift
-	(
-		flock 9
-		for f in "$@"; do
-			if stale "$f" "packaging/$target"; then
-				echo "# make $target (${f##*/} missing or older than its sources)"
-				make -C "$TOP" "$target"
-				exit
-			fi
-		done
-		echo "# reusing ${1##*/}"
-	) 9>"$LOCK" >"$T/$target.log" 2>&1
-}
 show() { sed 's/^/#   /' "$@"; }
 
 # 1. The Debian package. ---------------------------------------------------
@@ -58,7 +35,7 @@ else
 	DEB=$OUT/argoweb_${VERSION}_$ARCH.deb
 	CHANGES=$OUT/argoweb_${VERSION}_$ARCH.changes
 	BUILDLOG=$OUT/argoweb_${VERSION}_$ARCH.build
-	build deb "$DEB" "$CHANGES" "$BUILDLOG"
+	pkg_build deb "$T/deb.log" "$DEB" "$CHANGES" "$BUILDLOG"
 	rc=$?
 	head -n 1 "$T/deb.log"
 	check "make deb builds build/${DEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$DEB" ]
@@ -106,7 +83,7 @@ if ! command -v rpmbuild >/dev/null; then
 else
 	RARCH=$(rpm --eval '%{_arch}')
 	RPM=$OUT/argoweb-$VERSION-1.$RARCH.rpm
-	build rpm "$RPM"
+	pkg_build rpm "$T/rpm.log" "$RPM"
 	rc=$?
 	head -n 1 "$T/rpm.log"
 	check "make rpm builds build/${RPM##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$RPM" ]

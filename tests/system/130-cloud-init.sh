@@ -128,18 +128,9 @@ command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null ||
 tb_available || bail_skip "the examples under systemd" "$TB_WHY"
 
 # The .deb, as 120-packages.sh makes it (the same lock, reused when fresh).
-VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$TOP/Makefile")
+DEB=$(deb_path)
 ARCH=$(dpkg-architecture -qDEB_HOST_ARCH)
-DEB=$TOP/build/argoweb_${VERSION}_$ARCH.deb
-mkdir -p "$TOP/build"
-(
-	flock 9
-	if [ ! -f "$DEB" ] || [ -n "$(cd "$TOP" && find Makefile README.md LICENSE src man systemd examples \
-		packaging/debian -type f -newer "$DEB" 2>/dev/null | head -n 1)" ]; then
-		echo "# make deb"
-		make -C "$TOP" deb
-	fi
-) 9>"$TOP/build/.packages.lock" >"$T/deb.log" 2>&1
+pkg_build deb "$T/deb.log" "$DEB"
 rc=$?
 check "the .deb to install: build/${DEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$DEB" ]
 [ "$rc" = 0 ] || { tail -n 20 "$T/deb.log" | show; bail_skip "the examples under systemd" "no .deb"; }

@@ -21,7 +21,7 @@ TB_SUITE=${TB_SUITE:-bookworm}
 # (each distinct list is its own cached rootfs).
 TB_PACKAGES=${TB_PACKAGES:-systemd dbus libsystemd0 libyaml-0-2 libcap2 procps}
 # Bump when the way the rootfs is made changes: old caches are not reused.
-TB_FORMAT=1
+TB_FORMAT=2
 TB_BOOT_TIMEOUT=${TB_BOOT_TIMEOUT:-60}
 TB_TOP=${TB_TOP:-${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}}
 TB_WHY=
@@ -108,6 +108,12 @@ tb_sources() {
 TB_MASK="apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer
 	fstrim.timer systemd-tmpfiles-clean.timer"
 
+# What an installed Debian has and a minbase rootfs lacks: /etc/hosts
+# naming localhost (the installer writes it). cloudflared, a static Go
+# binary, resolves an origin's "localhost" from it, and asks DNS without it.
+TB_HOSTS='127.0.0.1	localhost
+::1		localhost ip6-localhost ip6-loopback'
+
 # tb_build_rootfs DIR PKGS(comma-separated): build a fresh rootfs into DIR.
 tb_build_rootfs() {
 	dir=$1 pkgs=$2
@@ -118,11 +124,13 @@ tb_build_rootfs() {
 		# shellcheck disable=SC2016 # $1 is the hook's: the rootfs
 		tb_sources | mmdebstrap --variant=minbase --include="$pkgs" \
 			--customize-hook='for u in '"$mask"'; do ln -sf /dev/null "$1/etc/systemd/system/$u"; done' \
+			--customize-hook='printf "%s\n" "'"$TB_HOSTS"'" >"$1/etc/hosts"' \
 			"$TB_SUITE" "$dir" -
 	else
 		mirror=$(tb_sources | awk 'NR == 1 { print $2 }')
 		debootstrap --variant=minbase --include="$pkgs" "$TB_SUITE" "$dir" "$mirror" &&
-			for u in $TB_MASK; do ln -sf /dev/null "$dir/etc/systemd/system/$u"; done
+			for u in $TB_MASK; do ln -sf /dev/null "$dir/etc/systemd/system/$u"; done &&
+			printf '%s\n' "$TB_HOSTS" >"$dir/etc/hosts"
 	fi
 }
 

@@ -1,0 +1,230 @@
+#!/bin/sh
+# The packaged argoweb@.service, unchanged, running the REAL cloudflared
+# ($REAL_CLOUDFLARED) against cf-edge ($CF_EDGE) under a booted Debian 12
+# (systemd 252 as PID 1, tests/testbed, loopback only): the .deb installed
+# as a user would, /usr/bin/cloudflared the real connector, each tunnel's
+# config adding only edge: and cacert:. For QUIC and HTTP/2, a credentials
+# JSON and a token (all four at once, each with an edge of its own):
+# - systemctl start returns once connected; StatusText reaches 4 connections;
+# - an eyeball request through the sandboxed connector reaches the origin;
+# - the edge lost: the watchdog restarts the unit (NRestarts grows); back
+#   after the restore;
+# - systemctl stop within the grace period, Result=success;
+# - nothing secret in the journal; every line where the sandbox refused
+#   cloudflared something is one the README explains.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/testbed/testbed.sh"
+trap 'tb_shutdown; t_cleanup' EXIT
+trap 'exit 130' INT TERM HUP
+: "${ORIGIN:?set ORIGIN to tests/origin}"
+
+bail_skip() { skip "argoweb@.service with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
+[ -n "${REAL_CLOUDFLARED:-}" ] || bail_skip "no REAL_CLOUDFLARED (a real cloudflared; .ci/run sets it from ../shared/bin)"
+[ -n "${CF_EDGE:-}" ] || bail_skip "no CF_EDGE (the edge emulator; .ci/run sets it from ../shared/bin)"
+is_root || bail_skip "needs root (boots a container); CI runs as root"
+tb_available || bail_skip "$TB_WHY"
+command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null ||
+	bail_skip "no dpkg-buildpackage/debhelper to build the .deb (apt-get install dpkg-dev debhelper)"
+show() { sed 's/^/#   /' "$@"; }
+
+DEB=$(deb_path)
+pkg_build deb "$T/deb.log" "$DEB"
+rc=$?
+check "the .deb to install: build/${DEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$DEB" ]
+[ "$rc" = 0 ] || { tail -n 20 "$T/deb.log" | show; done_testing; exit 1; }
+tb_rootfs || bail_skip "$TB_WHY"
+tb_boot || bail_skip "$TB_WHY"
+t0=$(date +%s)
+stamp() { echo "# [$(($(date +%s) - t0)) s] $*"; }
+
+# Distinct secrets, to look for in the journal afterwards.
+S_QJ=$(printf 'quic-json-NEVER-in-the-journal-1' | base64 -w0)
+S_QT=$(printf 'quic-tokn-NEVER-in-the-journal-2' | base64 -w0)
+S_HJ=$(printf 'http-json-NEVER-in-the-journal-3' | base64 -w0)
+S_HT=$(printf 'http-tokn-NEVER-in-the-journal-4' | base64 -w0)
+U_QJ=6ff42ae2-765d-4adf-8112-31c55c155101 U_QT=6ff42ae2-765d-4adf-8112-31c55c155102
+U_HJ=6ff42ae2-765d-4adf-8112-31c55c155103 U_HT=6ff42ae2-765d-4adf-8112-31c55c155104
+A=0123456789abcdef0123456789abcdef
+mkdir -m 0700 "$TB_SHARE/in"
+printf '{"AccountTag":"%s","TunnelSecret":"%s","TunnelID":"%s"}\n' $A "$S_QJ" $U_QJ >"$TB_SHARE/in/qj.json"
+printf '{"AccountTag":"%s","TunnelSecret":"%s","TunnelID":"%s"}\n' $A "$S_HJ" $U_HJ >"$TB_SHARE/in/hj.json"
+printf '{"a":"%s","t":"%s","s":"%s"}' $A $U_QT "$S_QT" | base64 -w0 >"$TB_SHARE/in/qt.token"
+printf '{"a":"%s","t":"%s","s":"%s"}' $A $U_HT "$S_HT" | base64 -w0 >"$TB_SHARE/in/ht.token"
+cp "$DEB" "$TB_SHARE/argoweb.deb"
+cp "$ORIGIN" "$TB_SHARE/origin"
+# The real connector and the emulator are test tools: copied into this
+# throwaway container, never into the project.
+tb_copy_in "$REAL_CLOUDFLARED" /usr/bin/cloudflared 0755
+tb_copy_in "$CF_EDGE" /usr/local/bin/cf-edge 0755
+
+# Inside: the package, the edges (one per tunnel, on 127.0.N.1-4:7844 with
+# control on 127.0.N.1:9999), the origin, and four configs: the shipped
+# example with edge:, cacert:, the tunnel's own metrics, a short grace
+# period and health timing; the secrets root's, 0600, where the unit
+# takes them from (/etc/argoweb/NAME.json or NAME.token).
+tb_sh >"$T/setup" 2>&1 <<'EOF'
+set -eu
+dpkg -i /testbed/argoweb.deb
+install -m 0755 /testbed/origin /usr/local/bin/origin
+cf-edge -gencerts /etc/cf-edge
+install -m 0644 /etc/cf-edge/ca.pem /etc/argoweb/ca.pem
+# The example's origins: www.example.com and *.example.com/api/.
+systemd-run -q --unit=origin-www /usr/local/bin/origin 127.0.0.1 4430 www 3600
+systemd-run -q --unit=origin-api /usr/local/bin/origin 127.0.0.1 9000 api 3600
+n=0
+for t in qj:quic qt:quic hj:http2 ht:http2; do
+	n=$((n + 1)); name=${t%%:*} proto=${t#*:}
+	systemd-run -q --unit="cf-edge-$name" /usr/local/bin/cf-edge -cert /etc/cf-edge/edge.pem \
+		-key /etc/cf-edge/edge.key -listen 127.0.$n.1:7844 -listen 127.0.$n.2:7844 \
+		-listen 127.0.$n.3:7844 -listen 127.0.$n.4:7844 -control 127.0.$n.1:9999
+	# The shipped example, its credential for this tunnel (a token names
+	# its tunnel itself), and the edge.
+	case $name in
+	*j) uuid=$(sed 's/.*"TunnelID":"\([^"]*\)".*/\1/' "/testbed/in/$name.json")
+	    id="s#^tunnel: .*#tunnel: $uuid#; s#^credentials-file: .*#credentials-file: /etc/argoweb/$name.json#"
+	    install -m 0600 "/testbed/in/$name.json" "/etc/argoweb/$name.json";;
+	*t) id='/^tunnel:/d; /^credentials-file:/d'
+	    install -m 0600 "/testbed/in/$name.token" "/etc/argoweb/$name.token";;
+	esac
+	sed -e "$id" -e '/^metrics:/d' -e '/^health:/,$d' -e '/^protocol:/d' -e '/^grace-period:/d' \
+		/usr/share/doc/argoweb/examples/web.yaml >"/etc/argoweb/$name.yaml"
+	printf 'protocol: %s\nedge: [127.0.%s.1:7844, 127.0.%s.2:7844, 127.0.%s.3:7844, 127.0.%s.4:7844]\ncacert: /etc/argoweb/ca.pem\nmetrics: 127.0.%s.9:20241\ngrace-period: 5s\nhealth: {interval: 1s, unhealthy-after: 5s}\n' \
+		"$proto" $n $n $n $n $n >>"/etc/argoweb/$name.yaml"
+	chown root:argoweb "/etc/argoweb/$name.yaml"
+	chmod 0640 "/etc/argoweb/$name.yaml"
+done
+EOF
+rc=$?
+check "the .deb installed, the real cloudflared at /usr/bin/cloudflared, four edges, two origins, four configs" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || { show "$T/setup"; done_testing; exit 1; }
+for n in qj qt hj ht; do
+	tb_exec argoweb check "$n" >"$T/check.$n" 2>&1
+	check "argoweb check $n, as root inside" [ $? = 0 ]
+done
+echo "# /etc/argoweb/qt.yaml:"
+tb_exec cat /etc/argoweb/qt.yaml | show
+
+# From the host, in the container's network only: cf-edge's control API.
+ctl() { # N PATH [curl-args...]
+	n=$1 p=$2; shift 2
+	nsenter -t "$TB_PID1" -n curl -s -m 30 "$@" "http://127.0.$n.1:9999$p"
+}
+prop() { tb_exec systemctl show -p "$2" --value "argoweb@$1.service"; }
+waitfor() { # SECONDS CMD...
+	w=$(($1 * 5)); shift
+	while [ "$w" -gt 0 ]; do "$@" && return 0; sleep 0.2; w=$((w - 1)); done
+	return 1
+}
+is_status() { [ "$(prop "$1" StatusText)" = "$2" ]; }
+restarted() { [ "$(prop "$1" NRestarts)" -ge 1 ]; }
+why() {
+	tb_exec systemctl status --no-pager --lines=0 "argoweb@$1" 2>&1 | grep -E "Active:|Process:|Status:" | show
+	tb_exec journalctl -b -u "argoweb@$1" --no-pager -o cat 2>&1 | grep -v '^\s' | tail -n 8 | show
+}
+
+# One tunnel, in the background: NAME N. TAP lines to $T/NAME.tap.
+run_tunnel() {
+	name=$1 n=$2
+	TAP=$T/$name.tap
+	: >"$TAP"
+	ok() { echo "ok - $name: $*" >>"$TAP"; }
+	not_ok() { echo "not ok - $name: $*" >>"$TAP"; }
+	show() { sed "s/^/#   $name: /" "$@" >>"$TAP"; }
+	why() {
+		tb_exec systemctl status --no-pager --lines=0 "argoweb@$name" 2>&1 | grep -E "Active:|Process:|Status:" | show
+		tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat 2>&1 | grep -v '^\s' | tail -n 8 | show
+	}
+	s0=$(date +%s%N)
+	tb_exec timeout 90 systemctl start "argoweb@$name" >"$T/$name.start" 2>&1
+	rc=$?
+	ms=$((($(date +%s%N) - s0) / 1000000))
+	st=$(prop "$name" StatusText)
+	ready=$(ctl "$n" /connections?live=1 | grep -c '"registered": true')
+	check "systemctl start returns ($ms ms, exit $rc) once connected: StatusText \"$st\", $ready live connection(s) at the edge" \
+		sh -c '[ "$0" = 0 ] && [ "$2" -ge 1 ] && case $1 in "Connected: "*) ;; *) exit 1;; esac' "$rc" "$st" "$ready"
+	[ "$rc" = 0 ] || { show "$T/$name.start"; why; }
+	if waitfor 20 is_status "$name" "Connected: 4 edge connections"; then
+		ok "StatusText is \"Connected: 4 edge connections\""
+	else
+		not_ok "StatusText is \"Connected: 4 edge connections\" (is \"$(prop "$name" StatusText)\")"
+	fi
+	eyeball() { # HOST PATH -> "STATUS BODY"
+		ctl "$n" "/proxy?host=$1&path=$2&raw=1" -o "$T/$name.body" -D "$T/$name.hdr"
+		echo "$(sed -n '1s/^HTTP[^ ]* \([0-9]*\).*/\1/p' "$T/$name.hdr") $(cat "$T/$name.body" 2>/dev/null)"
+	}
+	got=$(eyeball www.example.com "/from-$name")
+	check "an eyeball request reaches the origin through the sandboxed connector ($got)" \
+		[ "$got" = "200 www GET /from-$name" ]
+	got=$(eyeball shop.example.com "/api/$name")
+	check "... and by the example's path rule, the other origin ($got)" [ "$got" = "200 api GET /api/$name" ]
+	case $got in 200*) ;; *)
+		tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat | grep -E ' (ERR|WRN) ' | tail -n 3 | show
+		tb_exec systemctl status --no-pager --lines=2 origin-www | show;;
+	esac
+	# The edge goes away: the monitor asks for a restart.
+	pid0=$(prop "$name" MainPID)
+	ctl "$n" /drop -X POST >/dev/null
+	if waitfor 30 restarted "$name"; then
+		ok "edge lost: the watchdog restarted the unit (NRestarts $(prop "$name" NRestarts), MainPID $pid0 -> $(prop "$name" MainPID))"
+	else
+		not_ok "edge lost: the watchdog restarted the unit (NRestarts $(prop "$name" NRestarts))"
+		why
+	fi
+	tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat >"$T/$name.j1" 2>&1
+	check "... systemd logged the watchdog's verdict" grep -q "Watchdog timeout\|Failed with result 'watchdog'" "$T/$name.j1"
+	ctl "$n" /restore -X POST >/dev/null
+	b0=$(date +%s)
+	if waitfor 120 is_status "$name" "Connected: 4 edge connections"; then
+		ok "edge back: connected again in $(($(date +%s) - b0)) s ($(prop "$name" ActiveState)/$(prop "$name" SubState))"
+	else
+		not_ok "edge back: connected again (StatusText \"$(prop "$name" StatusText)\")"
+		why
+	fi
+	s0=$(date +%s%N)
+	tb_exec timeout 60 systemctl stop "argoweb@$name"
+	ms=$((($(date +%s%N) - s0) / 1000000))
+	res=$(prop "$name" Result)
+	check "systemctl stop in $ms ms (grace-period 5s) with Result=$res" \
+		sh -c '[ "$0" -le 7000 ] && [ "$1" = success ]' "$ms" "$res"
+}
+
+stamp "starting four tunnels"
+n=0 pids=
+for name in qj qt hj ht; do
+	n=$((n + 1))
+	run_tunnel "$name" "$n" &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086 # PIDs: not the container, which runs on
+wait $pids
+for name in qj qt hj ht; do
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }";;
+		"not ok - "*) not_ok "${line#not ok - }";;
+		*) echo "$line";;
+		esac
+	done <"$T/$name.tap"
+done
+stamp "done with the tunnels"
+
+# The journal: no secret, and what the sandbox refused.
+tb_exec journalctl -b --no-pager -o cat >"$T/journal" 2>&1
+leaks=
+for s in "$S_QJ" "$S_QT" "$S_HJ" "$S_HT"; do
+	grep -qF "$s" "$T/journal" && leaks="$leaks ${s%%=*}"
+done
+for f in "$TB_SHARE"/in/*.token; do
+	grep -qF "$(cut -c1-40 "$f")" "$T/journal" && leaks="$leaks ${f##*/}"
+done
+check "no secret (tunnel secret or token) anywhere in the journal ($(wc -l <"$T/journal") lines)${leaks:+: found$leaks}" [ -z "$leaks" ]
+tb_exec journalctl -b --no-pager -o cat -u 'argoweb@*' >"$T/units" 2>&1
+grep -iE "permission denied|operation not permitted|seccomp|bad system call|read-only file system" "$T/units" |
+	sed -e 's/^[0-9TZ:-]* //' -e 's/[0-9a-f]\{8\}-[0-9a-f-]\{27\}/UUID/g' -e 's/127\.0\.[0-9]*\.[0-9]*/127.0.N.M/g' |
+	sort | uniq -c | sort -rn >"$T/refused"
+echo "# what the sandbox refused cloudflared, in the units' journal:"
+show "$T/refused"
+# Each is explained in the README's "What the sandbox refuses cloudflared".
+unexplained=$(grep -viE "ICMP proxy|ping_group_range" "$T/refused")
+check "every refusal in the journal is one the README explains ($(wc -l <"$T/refused") kinds)" [ -z "$unexplained" ]
+done_testing
