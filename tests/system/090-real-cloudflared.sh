@@ -1,6 +1,7 @@
 #!/bin/sh
-# argoweb's renderings against a REAL cloudflared (development-time check;
-# skipped, with a reason, where none is installed, as in CI).
+# tags: real-connector
+# argoweb's renderings against a REAL cloudflared ($REAL_CLOUDFLARED, set by
+# .ci/run; else one on PATH; skipped, with a reason, where there is none).
 #
 # For every config in tests/configs/valid:
 # - `cloudflared tunnel --config RENDERED ingress validate` accepts the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tags: real-connector
 # argoweb run with the REAL cloudflared ($REAL_CLOUDFLARED) against cf-edge
 # ($CF_EDGE), an emulator of Cloudflare's tunnel edge, in a network
 # namespace of this test's own with nothing but loopback. For each protocol

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tags: installed
 # argoweb@.service under a real systemd 252 (Debian 12) booted as PID 1 in
 # systemd-nspawn (tests/testbed): install, sysusers/tmpfiles, verify and
 # security score, the sandbox cloudflared really gets, the watchdog, failures

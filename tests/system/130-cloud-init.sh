@@ -1,4 +1,5 @@
 #!/bin/sh
+# tags: installed
 # packaging/cloud-init/*.yaml: each example passes `cloud-init schema`, keeps
 # its secrets out of runcmd, and works: in a booted Debian 12
 # (tests/testbed), a small driver applies it as cloud-init would (write_files,
