@@ -17,6 +17,8 @@
 #     connection -> WATCHDOG=trigger, for health.interval 1s and 5s; the
 #     monitor's RSS, CPU per hour and syscalls per poll (BENCH_MONITOR=0
 #     skips it).
+#  6. the real connector against cf-edge (bench/real.sh; as root, with
+#     REAL_CLOUDFLARED and CF_EDGE set; BENCH_REAL=0 skips it).
 #
 # Who runs what: started as root, `argoweb run` is started as root with
 # `user: BENCH_USER` (default nobody) in its config and drops privileges
@@ -467,9 +469,12 @@ if [ "${BENCH_CALLGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1 &&
 fi
 
 # --- 5. health monitor -------------------------------------------------------
-[ "${BENCH_MONITOR:-1}" != 0 ] || exit 0
-if [ -z "$FAKE_SRC" ]; then
+if [ "${BENCH_MONITOR:-1}" = 0 ]; then
+	:
+elif [ -z "$FAKE_SRC" ]; then
 	echo "## 5. Health monitor: skipped (no tests/fake-cloudflared: run make -s fake)"
-	exit 0
+else
+	. "$TOP/bench/monitor.sh"
 fi
-. "$TOP/bench/monitor.sh"
+# --- 6. the real connector ------------------------------------------------------
+[ "${BENCH_REAL:-1}" = 0 ] || sh "$TOP/bench/real.sh" "$BIN"

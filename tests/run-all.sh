@@ -13,8 +13,10 @@ status=0
 stage() { # name command...
 	name=$1; shift
 	echo "=== $name"
+	s=$(date +%s)
 	"$@" 2>&1 | tee -a "$log"
 	# POSIX sh has no PIPESTATUS: the stage's own summary line decides.
+	echo "=== $name: $(($(date +%s) - s)) s"
 }
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
