@@ -124,7 +124,7 @@ part_a() {
 		say "| $P | $(median <"$D/ready") ($(span <"$D/ready")) | $(median <"$D/four") ($(span <"$D/four")) | $(median <"$D/trig") ($(span <"$D/trig")) | $(awk '{ print $1 - 5000 }' "$D/trig" | median) |"
 	done
 	say ""
-	say "### A'. Resources while connected (HTTP/2, 4 connections, health interval 5s, ${WINDOW} s window)"
+	say "#### A'. Resources while connected (HTTP/2, 4 connections, health interval 5s, ${WINDOW} s window)"
 	say ""
 	cfg http2 5s 60s >"$D/etc/bench.yaml"
 	start
@@ -152,8 +152,8 @@ part_a() {
 part_b() {
 	. "$TOP/tests/testbed/testbed.sh"
 	trap 'tb_shutdown' EXIT
-	tb_available && tb_rootfs && tb_boot || { say "### B. Outages: skipped ($TB_WHY)"; return 0; }
-	tb_install_argoweb "$BIN" || { say "### B. Outages: skipped ($TB_WHY)"; return 0; }
+	tb_available && tb_rootfs && tb_boot || { say "#### B. Outages: skipped ($TB_WHY)"; return 0; }
+	tb_install_argoweb "$BIN" || { say "#### B. Outages: skipped ($TB_WHY)"; return 0; }
 	tb_copy_in "$REAL_CLOUDFLARED" /usr/bin/cloudflared 0755
 	tb_copy_in "$CF_EDGE" /usr/local/bin/cf-edge 0755
 	tb_copy_in "$ORIGIN" /usr/local/bin/origin 0755
@@ -190,7 +190,7 @@ done
 	>/etc/argoweb/alone.cloudflared.yml
 EOF
 	if [ $? != 0 ]; then
-		say "### B. Outages: setup failed"
+		say "#### B. Outages: setup failed"
 		sed 's/^/    /' "$TB_DIR/setup.log"
 		return 0
 	fi
@@ -200,7 +200,7 @@ EOF
 	ctl() { nsenter -t "$TB_PID1" -n curl -s -m 10 -X POST "http://127.0.$1.1:9999/$2" >/dev/null; }
 	all_up() { [ "$(live 1)" -ge 4 ] && [ "$(live 2)" -ge 4 ] && [ "$(live 3)" -ge 4 ]; }
 	say ""
-	say "### B. Recovery after an outage of the edge (booted Debian 12, systemd 252, HTTP/2)"
+	say "#### B. Recovery after an outage of the edge (booted Debian 12, systemd 252, HTTP/2)"
 	say ""
 	say "From the edge's return to the tunnel's first live connection again, seconds; median (min-max) of $ORUNS runs."
 	say "cloudflared alone: \`cloudflared tunnel run\` (default retries 5). argoweb@: the shipped unit"
