@@ -89,7 +89,7 @@ part_a() {
 	stop() { kill -TERM "$MAIN" 2>/dev/null; wait "$MAIN" 2>/dev/null; kill "$REC" 2>/dev/null; wait "$REC" 2>/dev/null; }
 	first() { awk -v p="$1" 'index($0, p) { print $1; exit }' "$LOG"; }
 	has() { grep -q "$1" "$LOG"; }
-	say "### A. Start, readiness and the watchdog (network namespace, loopback)"
+	say "#### A. Start, readiness and the watchdog (network namespace, loopback)"
 	say ""
 	say "$RUNS runs per protocol; \`argoweb run\` as root dropping to nobody, 4 edge addresses,"
 	say "health \`{interval: 1s, unhealthy-after: 5s}\`; medians (min-max), milliseconds."
