@@ -178,52 +178,55 @@ int sf_check_parents(const char *path, uid_t owner, char *why)
 	return check_parents(path, owner, NULL, why);
 }
 
+/* Stat a resolved path without following anything more. 0, or -errno. */
+static int stat_nofollow(const char *path, struct stat *st)
+{
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	int rc = fd < 0 || fstat(fd, st) ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Owned by root or `owner`, and not writable by group or others. */
+static int owned_unwritable(const struct stat *st, uid_t owner, const char *label,
+                            const char *path, char *why)
+{
+	int rc = owner_ok(st, owner, path, why);
+	if (!rc && (st->st_mode & 022))
+		rc = why_fail(why, EX_NOPERM_, "%s%s is writable by %s (mode %04o): run chmod go-w %s",
+		              label, path, st->st_mode & 002 ? "others" : "its group",
+		              (unsigned)(st->st_mode & 07777), path);
+	return rc;
+}
+
 int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, char *why)
 {
 	char buf[PATH_MAX];
+	struct stat st;
 	if (!realpath(path, buf))
 		return why_fail(why, EX_UNAVAIL_, "cloudflared not found at %s (install it from "
 		                "Cloudflare's package repository, or set cloudflared: to where it is)", path);
+	int e = stat_nofollow(buf, &st);
+	if (e)
+		return why_fail(why, EX_UNAVAIL_, "cloudflared at %s: %s", buf, strerror(-e));
 	snprintf(real, reallen, "%s", buf);
-	int fd = open(buf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st)) {
-		if (fd >= 0)
-			close(fd);
-		return why_fail(why, EX_UNAVAIL_, "cloudflared at %s: %s", buf, strerror(errno));
-	}
-	close(fd);
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
 		return why_fail(why, EX_UNAVAIL_, "cloudflared at %s is not an executable file", buf);
-	int rc = owner_ok(&st, owner, buf, why);
-	if (!rc && (st.st_mode & 022))
-		rc = why_fail(why, EX_NOPERM_, "cloudflared at %s is writable by %s (mode %04o): "
-		              "run chmod go-w %s", buf, st.st_mode & 002 ? "others" : "its group",
-		              (unsigned)(st.st_mode & 07777), buf);
+	int rc = owned_unwritable(&st, owner, "cloudflared at ", buf, why);
 	return rc ? rc : sf_check_parents(buf, owner, why);
 }
 
 int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *reader, char *why)
 {
 	char buf[PATH_MAX];
-	if (!realpath(path, buf))
-		return why_fail(why, errno == ENOENT ? EX_NOINPUT_ : EX_NOPERM_, "%s: %s", path,
-		                strerror(errno));
-	int fd = open(buf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st)) {
-		if (fd >= 0)
-			close(fd);
-		return why_fail(why, EX_NOPERM_, "%s: %s", buf, strerror(errno));
-	}
-	close(fd);
+	int e = realpath(path, buf) ? stat_nofollow(buf, &st) : -errno;
+	if (e)
+		return why_fail(why, e == -ENOENT ? EX_NOINPUT_ : EX_NOPERM_, "%s: %s", path, strerror(-e));
 	if (!S_ISREG(st.st_mode))
 		return why_fail(why, EX_NOPERM_, "%s is %s", buf, kind_of(st.st_mode));
-	int rc = owner_ok(&st, owner, buf, why);
-	if (!rc && (st.st_mode & 022))
-		rc = why_fail(why, EX_NOPERM_, "%s is writable by %s (mode %04o): run chmod go-w %s",
-		              buf, st.st_mode & 002 ? "others" : "its group",
-		              (unsigned)(st.st_mode & 07777), buf);
+	int rc = owned_unwritable(&st, owner, "", buf, why);
 	if (!rc && !user_may(&st, reader, 4))
 		rc = why_fail(why, EX_NOPERM_, "%s: the service user (uid %u) cannot read it (mode %04o): "
 		              "run chmod 644 %s", buf, (unsigned)reader->uid,
