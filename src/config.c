@@ -39,7 +39,7 @@ static int resolve(struct config *c, const char *arg)
 	if (!valid_name(c->name)) {
 		msg("%s: not a valid instance name (letters, digits, '.', '_', '-'; "
 		    "or give a path to the config file)", arg);
-		return EX_USAGE_;
+		return EX_USAGE;
 	}
 	if (is_path) {
 		c->path = xstrdup(arg);
@@ -50,23 +50,25 @@ static int resolve(struct config *c, const char *arg)
 	return 0;
 }
 
-static int read_file(const char *path, char **buf, size_t *len)
+/* The whole file, read to EOF from one descriptor. 0, or -errno with f
+ * saying why (-EINVAL: not a config at all). */
+static int read_file(const char *path, char **buf, size_t *len, struct fault *f)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		msg_at(path, 0, 0, "cannot open: %s", strerror(errno));
-		return errno == ENOENT ? EX_NOINPUT_ : EX_NOPERM_;
+		int e = errno;
+		fault(f, 0, 0, "cannot open: %s", strerror(e));
+		return e == ENOENT ? -ENOENT : -EPERM;
 	}
 	struct stat st;
-	if (fstat(fd, &st)) {
-		msg_at(path, 0, 0, "fstat: %s", strerror(errno));
+	int rc = 0;
+	if (fstat(fd, &st))
+		rc = (fault(f, 0, 0, "fstat: %s", strerror(errno)), -EIO);
+	else if (!S_ISREG(st.st_mode) || st.st_size > ARGOWEB_MAX_CONFIG)
+		rc = (fault(f, 0, 0, S_ISREG(st.st_mode) ? "larger than 32 MiB" : "not a regular file"), -EINVAL);
+	if (rc) {
 		close(fd);
-		return EX_OSERR_;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > ARGOWEB_MAX_CONFIG) {
-		msg_at(path, 0, 0, S_ISREG(st.st_mode) ? "larger than 32 MiB" : "not a regular file");
-		close(fd);
-		return EX_CONFIG_;
+		return rc;
 	}
 	*buf = xmalloc((size_t)st.st_size + 1);
 	size_t got = 0;
@@ -77,9 +79,9 @@ static int read_file(const char *path, char **buf, size_t *len)
 		got += (size_t)r;
 	close(fd);
 	if (r != 0) {
-		msg_at(path, 0, 0, r < 0 ? "read error" : "changed while being read");
+		fault(f, 0, 0, r < 0 ? "read error" : "changed while being read");
 		free(*buf);
-		return r < 0 ? EX_OSERR_ : EX_CONFIG_;
+		return r < 0 ? -EIO : -EINVAL;
 	}
 	*len = got;
 	return 0;
@@ -173,7 +175,7 @@ static int check_ingress(struct walk *w, struct config *c, const struct ynode *r
 		return schema_fail(w, ing, "ingress", "no rules (end with - service: http_status:404)");
 	for (size_t i = 0; i < ing->n; i++)
 		if (check_rule(w, ing->kid[i], i, ing->n))
-			return EX_CONFIG_;
+			return -1;
 	c->nrules = ing->n;
 	return 0;
 }
@@ -220,7 +222,7 @@ static int check_health(struct walk *w, struct config *c, const struct ynode *ro
 	if (check_duration_key(w, h, "interval", "health.interval", 5 * SEC_NS, &c->interval_ns) ||
 	    check_duration_key(w, h, "unhealthy-after", "health.unhealthy-after", 60 * SEC_NS,
 	                       &c->unhealthy_ns))
-		return EX_CONFIG_;
+		return -1;
 	if (c->interval_ns < SEC_NS || c->interval_ns > 3600 * SEC_NS)
 		return schema_fail(w, ymap_get(h, "interval"), "health.interval", "must be from 1s to 1h");
 	if (c->unhealthy_ns <= c->interval_ns)
@@ -286,7 +288,7 @@ static int check_flags(struct walk *w, struct config *c, const struct ynode *roo
 	if ((v = ymap_get(root, "region")) && *v->str && strcmp(v->str, "us"))
 		return schema_fail(w, v, "region", "expected \"us\" or an empty string (global)");
 	if (check_private_edge(w, c, root))
-		return EX_CONFIG_;
+		return -1;
 	const struct ynode *or = ymap_get(root, "originRequest");
 	return or ? check_origin(w, or, TOP_LEVEL) : 0;
 }
@@ -306,45 +308,53 @@ static int check_own(struct walk *w, struct config *c, const struct ynode *root)
 	return check_health(w, c, root);
 }
 
-static int validate(struct config *c)
+static int validate(struct config *c, struct fault *f)
 {
-	struct walk w = { .file = c->path, .tree = &c->tree };
+	struct walk w = { .f = f, .tree = &c->tree };
 	struct ynode *root = c->tree.root;
-	if (!root || (root->kind == YN_SCALAR && val_is_null(root->str))) {
-		msg_at(c->path, 1, 1, "empty config: expected at least tunnel:, credentials-file: and "
-		       "ingress: (see argoweb.yaml(5))");
-		return EX_CONFIG_;
-	}
+	if (!root || (root->kind == YN_SCALAR && val_is_null(root->str)))
+		return fault(f, 1, 1, "empty config: expected at least tunnel:, credentials-file: and "
+		             "ingress: (see argoweb.yaml(5))");
 	if (root->kind != YN_MAP)
 		return schema_fail(&w, root, "config", "expected a mapping of keys to values at the top");
-	if (schema_check_map(&w, root, k_top))
-		return EX_CONFIG_;
-	if (check_identity(&w, c, root) || check_ingress(&w, c, root) ||
-	    check_flags(&w, c, root) || check_own(&w, c, root))
-		return EX_CONFIG_;
+	if (schema_check_map(&w, root, k_top) || check_identity(&w, c, root) ||
+	    check_ingress(&w, c, root) || check_flags(&w, c, root) || check_own(&w, c, root))
+		return -1;
 	return 0;
+}
+
+int cfg_parse(struct config *c, const char *buf, size_t len, struct fault *f)
+{
+	if (!c->name)
+		c->name = xstrdup("argoweb");
+	return ytree_parse(&c->tree, buf, len, f) ? -1 : validate(c, f);
 }
 
 int cfg_load_buffer(struct config *c, const char *path, const char *buf, size_t len)
 {
+	struct fault f = { 0 };
 	if (!c->path)
 		c->path = xstrdup(path);
-	if (!c->name)
-		c->name = xstrdup("argoweb");
-	int rc = ytree_parse(&c->tree, c->path, buf, len);
-	return rc ? rc : validate(c);
+	if (cfg_parse(c, buf, len, &f) == 0)
+		return 0;
+	msg_fault(c->path, &f);
+	return EX_CONFIG;
 }
 
 int cfg_load(struct config *c, const char *arg)
 {
 	memset(c, 0, sizeof *c);
-	char *buf;
-	size_t len;
+	struct fault f = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
 	int rc = resolve(c, arg);
-	if (!rc)
-		rc = read_file(c->path, &buf, &len);
 	if (rc)
 		return rc;
+	rc = read_file(c->path, &buf, &len, &f);
+	if (rc) {
+		msg_fault(c->path, &f);
+		return exit_for(rc);
+	}
 	rc = cfg_load_buffer(c, c->path, buf, len);
 	free(buf);
 	return rc;

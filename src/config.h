@@ -34,7 +34,11 @@ struct config {
 int cfg_load(struct config *c, const char *arg);
 void cfg_free(struct config *c);
 
-/* Parse and validate an in-memory config (the fuzzer's entry point). */
+/* Parse and validate an in-memory config: cfg_load's step without the
+ * file (prints, returns 0 or EX_CONFIG), and below it cfg_parse, which
+ * prints nothing (0, or -1 with f filled: the fuzzer's entry point). */
 int cfg_load_buffer(struct config *c, const char *path, const char *buf, size_t len);
+struct fault;
+int cfg_parse(struct config *c, const char *buf, size_t len, struct fault *f);
 
 #endif

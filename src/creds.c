@@ -60,7 +60,7 @@ static long b64_decode(const char *in, size_t len, unsigned char *out)
 static int data_err(const struct secret *s, const char *why)
 {
 	msg_at(s->path, 0, 0, "%s", why);
-	return EX_DATAERR_;
+	return EX_DATAERR;
 }
 
 static int str_field_ok(const struct json_member *m)
@@ -85,7 +85,7 @@ static int check_tunnel_match(const struct secret *s, const char *tunnel, const 
 		return 0;
 	msg_at(s->path, 0, 0, "%s is %s but the config says tunnel: %s (use this tunnel's "
 	       "credentials, or fix tunnel:)", field, s->tunnel_id, tunnel);
-	return EX_DATAERR_;
+	return EX_DATAERR;
 }
 
 static int parse_cred_json(struct secret *s, const char *tunnel)
@@ -169,7 +169,7 @@ static int read_secret(struct secret *s, uid_t owner)
 {
 	char why[SF_WHYLEN];
 	int fd = sf_open_secret(s->path, owner, why);
-	int rc = fd < 0 ? -fd : sf_check_parents(s->path, owner, why) ? EX_NOPERM_ : 0;
+	int rc = fd < 0 ? -fd : sf_check_parents(s->path, owner, why) ? EX_NOPERM : 0;
 	if (rc) {
 		msg("%s", why);
 		if (fd >= 0)
@@ -186,7 +186,7 @@ static int read_secret(struct secret *s, uid_t owner)
 	s->buf[s->len] = 0;
 	if (r < 0 || s->len > CREDS_MAX) {
 		msg_at(s->path, 0, 0, r < 0 ? "read error" : "larger than 64 KiB: not a credential");
-		return r < 0 ? EX_OSERR_ : EX_DATAERR_;
+		return r < 0 ? EX_OSERR : EX_DATAERR;
 	}
 	if (memchr(s->buf, 0, s->len))
 		return data_err(s, "NUL byte in the credential: not a credential file");
@@ -214,7 +214,7 @@ static int check_unit_source(const struct config *c, const char *ext, uid_t owne
 		msg("%s: mode %04o, owner uid %u: systemd passes it on, but it must be root's "
 		    "and private: run chown root %s && chmod 600 %s", src,
 		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, src, src);
-		return EX_NOPERM_;
+		return EX_NOPERM;
 	}
 	return 0;
 }
@@ -287,7 +287,7 @@ static int locate(const struct config *c, uid_t owner, struct secret *s, enum se
 	}
 	msg_at(c->path, 0, 0, "no credential: set credentials-file: or token-file:, or put it at "
 	       "%s/%s.json (or .token) for the argoweb@%s unit", ARGOWEB_CONFDIR, c->name, c->name);
-	return EX_CONFIG_;
+	return EX_CONFIG;
 }
 
 int creds_load(const struct config *c, uid_t owner, struct secret *s)
@@ -302,7 +302,7 @@ int creds_load(const struct config *c, uid_t owner, struct secret *s)
 		rc = creds_parse(s, expect, c->tunnel);
 	if (!rc && s->kind == SEC_JSON && !c->nrules) {
 		msg_at(c->path, 0, 0, "a locally-managed tunnel (credentials JSON) needs ingress: rules");
-		rc = EX_CONFIG_;
+		rc = EX_CONFIG;
 	}
 	return rc;
 }

@@ -20,7 +20,7 @@ struct secret {
 
 /* Validate content already in s->buf. expect is SEC_JSON, SEC_TOKEN, or
  * SEC_NONE to tell them apart by content. tunnel is the config's tunnel:
- * (may be NULL); a UUID there must match. Returns 0 or EX_DATAERR_; messages
+ * (may be NULL); a UUID there must match. Returns 0 or EX_DATAERR; messages
  * name s->path and the field, never any byte of the secret. */
 int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel);
 

@@ -108,5 +108,5 @@ int launch_exec(struct plan *p)
 	launch_free(p);
 	msg("cannot execute %s: %s", p->exe, strerror(e));
 	/* As a shell does: 127 when it is not there, 126 when it won't run. */
-	return e == ENOENT ? EX_NOTFOUND_ : EX_NOEXEC_;
+	return e == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }

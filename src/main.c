@@ -80,7 +80,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 bad:
 	fputs(usage, stderr);
-	return EX_USAGE_;
+	return EX_USAGE;
 }
 
 /* The tunnel: that cloudflared sees: the credential's own TunnelID when we
@@ -160,7 +160,7 @@ static int cmd_render(const struct config *c, const struct secret *s)
 		return rc;
 	fwrite(out, 1, len, stdout);
 	free(out);
-	return fflush(stdout) ? EX_OSERR_ : 0;
+	return fflush(stdout) ? EX_OSERR : 0;
 }
 
 /* One line for people and one exit code for scripts, from the same /ready
@@ -171,7 +171,7 @@ static int cmd_status(const struct config *c)
 	int code;
 	if (http_get(c->metrics, "/ready", 2000, &code, body, sizeof body)) {
 		printf("%s: not running (nothing answers on %s)\n", c->name, c->metrics);
-		return EX_UNAVAIL_;
+		return EX_UNAVAILABLE;
 	}
 	int n = code == 200 ? http_ready_connections(body) : 0;
 	if (n <= 0) {
@@ -205,7 +205,7 @@ static int write_rendered(const char *dir, const char *buf, size_t len)
 	int e = atomic_write(dir, "config.yml", buf, len);
 	if (e)
 		msg_at(dir, 0, 0, "cannot write config.yml: %s", strerror(-e));
-	return e ? EX_CANTCREAT_ : 0;
+	return e ? EX_CANTCREAT : 0;
 }
 
 static int cmd_run(const struct opts *o, struct config *c, struct secret *s,

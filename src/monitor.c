@@ -226,7 +226,7 @@ int mon_start(struct config *c, struct secret *s)
 	pid_t mid = fork();
 	if (mid < 0) {
 		msg("cannot start the health monitor: %s", strerror(errno));
-		return EX_OSERR_;
+		return EX_OSERR;
 	}
 	if (mid == 0) {
 		/* The middle child exits at once, so the monitor is reparented

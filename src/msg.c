@@ -1,6 +1,7 @@
-/* Error output and allocation helpers shared by every module. */
+/* msg: the one shape of every message, and the fault a lower layer hands
+ * up to the step that prints it. */
+#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "msg.h"
@@ -13,8 +14,8 @@ static void vreport(const char *kind, const char *file, unsigned line,
 {
 	if (msg_quiet)
 		return;
-	/* One fprintf per piece is fine: stderr is unbuffered, but journald
-	 * reads a stream line by line, so build the line first. */
+	/* stderr is unbuffered, but journald reads a stream line by line:
+	 * build the line first, then write it once. */
 	char buf[2048];
 	int n = snprintf(buf, sizeof buf, "argoweb: %s", kind);
 	if (file && n < (int)sizeof buf)
@@ -44,38 +45,34 @@ void msg_warn(const char *file, unsigned line, unsigned col, const char *fmt, ..
 	va_end(ap);
 }
 
-static void *oom(void)
+void msg_fault(const char *file, const struct fault *f)
 {
-	fputs("argoweb: out of memory\n", stderr);
-	exit(EX_OSERR_);
+	msg_at(file, f->line, f->col, "%s", f->why);
 }
 
-void *xmalloc(size_t n)
+int fault(struct fault *f, unsigned line, unsigned col, const char *fmt, ...)
 {
-	void *p = malloc(n ? n : 1);
-	return p ? p : oom();
+	if (f->why[0])
+		return -1;      /* the first fault is the cause; later ones follow from it */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->why, sizeof f->why, fmt, ap);
+	va_end(ap);
+	f->line = line;
+	f->col = col;
+	if (!f->why[0])
+		snprintf(f->why, sizeof f->why, "unknown error");
+	return -1;
 }
 
-void *xcalloc(size_t n, size_t size)
+int exit_for(int neg_errno)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	return p ? p : oom();
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	return q ? q : oom();
-}
-
-char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-	return p ? p : oom();
-}
-
-char *xstrndup(const char *s, size_t n)
-{
-	char *p = strndup(s, n);
-	return p ? p : oom();
+	switch (-neg_errno) {
+	case 0: return 0;
+	case ENOENT: return EX_NOINPUT;
+	case EPERM: case EACCES: case ELOOP: return EX_NOPERM;
+	case EBADMSG: return EX_DATAERR;
+	case EINVAL: return EX_CONFIG;
+	default: return EX_OSERR;
+	}
 }

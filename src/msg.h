@@ -1,25 +1,40 @@
-/* Messages and exit codes: one shape for every error, one table of codes. */
+/* Messages and exit codes. Two conventions, one for each layer:
+ *
+ * - A step, a function main() calls as one line of its checklist (cfg_load,
+ *   creds_load, pd_drop, ...), prints what went wrong once, as
+ *   "argoweb: FILE:LINE:COL: text", and returns an exit code: 0, or one of
+ *   <sysexits.h>'s (systemctl status shows 78/CONFIG), or EXIT_NOEXEC,
+ *   EXIT_NOTFOUND when the exec itself fails, as a shell's are.
+ * - Everything below a step prints nothing. It returns 0, or -1 with a
+ *   struct fault filled (where and why), or -errno with a `why` buffer
+ *   filled; the step chooses the exit code (OpenSSH's safe_path + fatal).
+ *   exit_for() is the usual choice for an -errno. */
 #ifndef ARGOWEB_MSG_H
 #define ARGOWEB_MSG_H
 #include <stdarg.h>
+#include <sysexits.h>
 
-/* BSD sysexits, so `systemctl status` shows e.g. 78/CONFIG. */
-enum {
-	EX_OK_ = 0,
-	EX_USAGE_ = 64,
-	EX_DATAERR_ = 65,   /* bad credential content */
-	EX_NOINPUT_ = 66,   /* a file that must exist does not */
-	EX_UNAVAIL_ = 69,   /* cloudflared missing, or nothing answers */
-	EX_SOFTWARE_ = 70,  /* internal error */
-	EX_OSERR_ = 71,
-	EX_CANTCREAT_ = 73, /* cannot write the rendered config */
-	EX_NOPERM_ = 77,    /* ownership, mode, identity */
-	EX_CONFIG_ = 78,
-	EX_NOEXEC_ = 126,
-	EX_NOTFOUND_ = 127,
+#define EXIT_NOEXEC 126         /* cloudflared is there but cannot be executed */
+#define EXIT_NOTFOUND 127       /* cloudflared vanished between check and exec */
+
+/* Where and why something below a step failed. line/col: 1-based in the
+ * config, 0 when the fault is not about a place in it. */
+struct fault {
+	unsigned line, col;
+	char why[768];
 };
 
-/* Set by the fuzzer and by callers that only want the verdict. */
+/* Fill f (only the first fault is kept) and return -1. */
+int fault(struct fault *f, unsigned line, unsigned col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* -ENOENT: EX_NOINPUT (something that must exist does not); -EPERM,
+ * -EACCES, -ELOOP: EX_NOPERM (owner, mode, link, identity); -EBADMSG:
+ * EX_DATAERR (a credential's content); -EINVAL: EX_CONFIG; anything else
+ * EX_OSERR (the system failed us). */
+int exit_for(int neg_errno);
+
+/* Set by callers that only want the verdict (the fuzzers). */
 extern int msg_quiet;
 
 /* "argoweb: FILE:LINE:COL: text" (LINE/COL omitted when 0, FILE when NULL). */
@@ -28,12 +43,9 @@ void msg_at(const char *file, unsigned line, unsigned col, const char *fmt, ...)
 void msg_warn(const char *file, unsigned line, unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 #define msg(...) msg_at(NULL, 0, 0, __VA_ARGS__)
+/* A fault, as the step prints it. */
+void msg_fault(const char *file, const struct fault *f);
 
-/* Allocation failure is not recoverable in a launcher: report and exit 71. */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
+#include "xalloc.h"
 
 #endif

@@ -25,11 +25,11 @@ int pd_resolve(const char *user, const char *group, struct ids *ids)
 	if (!pw) {
 		msg("user %s: %s (the packages create the argoweb system user; "
 		    "or set user: to an existing one)", user, errno ? strerror(errno) : "no such user");
-		return EX_NOPERM_;
+		return EX_NOPERM;
 	}
 	if (pw->pw_uid == 0) {
 		msg("user %s has uid 0: cloudflared never runs as root", user);
-		return EX_NOPERM_;
+		return EX_NOPERM;
 	}
 	ids->uid = pw->pw_uid;
 	ids->gid = pw->pw_gid;
@@ -40,14 +40,14 @@ int pd_resolve(const char *user, const char *group, struct ids *ids)
 		struct group *gr = getgrnam(group);
 		if (!gr) {
 			msg("group %s: %s", group, errno ? strerror(errno) : "no such group");
-			return EX_NOPERM_;
+			return EX_NOPERM;
 		}
 		ids->gid = gr->gr_gid;
 	}
 	if (ids->gid == 0) {
 		msg("group %s is gid 0: the service user needs a group of its own",
 		    group ? group : user);
-		return EX_NOPERM_;
+		return EX_NOPERM;
 	}
 	struct group *gr = getgrgid(ids->gid);
 	snprintf(ids->group, sizeof ids->group, "%s", gr ? gr->gr_name : "?");
@@ -57,7 +57,7 @@ int pd_resolve(const char *user, const char *group, struct ids *ids)
 static int fail(const char *what)
 {
 	msg("dropping privileges: %s: %s", what, errno ? strerror(errno) : "unexpected state");
-	return EX_OSERR_;
+	return EX_OSERR;
 }
 
 /* The bounding and ambient sets survive setuid and exec; the kernel only
@@ -173,14 +173,14 @@ int pd_may_become(const struct ids *ids)
 		return 0;
 	msg("argoweb runs as uid %u but the config says user: %s (uid %u): start it as "
 	    "root or as that user", (unsigned)geteuid(), ids->user, (unsigned)ids->uid);
-	return EX_NOPERM_;
+	return EX_NOPERM;
 }
 
 int pd_drop(const struct ids *ids)
 {
 	int was_root = geteuid() == 0 || getuid() == 0;
 	if (pd_may_become(ids))
-		return EX_NOPERM_;
+		return EX_NOPERM;
 	int rc = was_root ? drop_from_root(ids) : 0;
 	/* Unprivileged with capabilities (say, ambient ones from a unit):
 	 * shed them; what cannot be shed fails the verification. */

@@ -11,11 +11,11 @@ struct ids {
 };
 
 /* Resolve user (and group, or the user's primary group). Refuses unknown
- * names and uid/gid 0. Returns 0 or EX_NOPERM_ after printing why. */
+ * names and uid/gid 0. Returns 0 or EX_NOPERM after printing why. */
 int pd_resolve(const char *user, const char *group, struct ids *ids);
 
 /* Can this process become ids at all (root, or already that user)?
- * Returns 0 or EX_NOPERM_ after saying who we are and who the config
+ * Returns 0 or EX_NOPERM after saying who we are and who the config
  * wants. */
 int pd_may_become(const struct ids *ids);
 

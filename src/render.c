@@ -111,7 +111,7 @@ int render_config(const struct config *c, const char *tunnel_id, char **out, siz
 	yaml_emitter_t em;
 	struct outbuf o = { 0 };
 	if (!yaml_emitter_initialize(&em))
-		return EX_SOFTWARE_;
+		return EX_SOFTWARE;
 	yaml_emitter_set_output(&em, write_cb, &o);
 	yaml_emitter_set_unicode(&em, 1);
 	yaml_emitter_set_width(&em, -1);
@@ -122,7 +122,7 @@ int render_config(const struct config *c, const char *tunnel_id, char **out, siz
 	yaml_emitter_delete(&em);
 	if (rc) {
 		free(o.p);
-		return EX_SOFTWARE_;
+		return EX_SOFTWARE;
 	}
 	*out = o.p;
 	*len = o.len;

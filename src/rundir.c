@@ -23,7 +23,7 @@ void rundir_path(const struct config *c, char *dir, size_t n)
 static int fail(const char *dir, const char *why)
 {
 	msg_at(dir, 0, 0, "runtime directory: %s", why);
-	return EX_CANTCREAT_;
+	return EX_CANTCREAT;
 }
 
 /* Open what is there without following a link, and make it the service

@@ -16,13 +16,13 @@ int sf_open_secret(const char *path, uid_t owner, char *why);
 /* Every directory from / down to path's parent: owned by root or `owner`
  * and not writable by group or others. Links among the parents are resolved
  * first (merged /usr), then the resolved chain is walked with O_NOFOLLOW so
- * it cannot change under us unnoticed. Returns 0 or -EX_NOPERM_. */
+ * it cannot change under us unnoticed. Returns 0 or -EX_NOPERM. */
 int sf_check_parents(const char *path, uid_t owner, char *why);
 
 /* The cloudflared binary: resolved (a link to it is fine), a regular
  * executable file owned by root or `owner`, not group/other-writable, with
  * parents likewise. real receives the resolved path. Returns 0, or
- * -EX_UNAVAIL_ (missing, not executable) or -EX_NOPERM_. */
+ * -EX_UNAVAILABLE (missing, not executable) or -EX_NOPERM. */
 int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, char *why);
 
 /* Who must be able to read a file after the privilege drop. */
@@ -35,7 +35,7 @@ struct sf_reader {
 /* A file cloudflared reads itself (cacert): resolved (a link to it is
  * fine), a regular file owned by root or `owner`, not group/other-
  * writable, parents likewise, and readable by the reader through every
- * directory. Returns 0, or -EX_NOINPUT_ (missing) or -EX_NOPERM_. */
+ * directory. Returns 0, or -EX_NOINPUT (missing) or -EX_NOPERM. */
 int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *reader, char *why);
 
 #endif

@@ -204,24 +204,20 @@ static int unknown_key(struct walk *w, const struct key *set, const struct ynode
 	if (set == k_top)
 		for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
 			if (!strcmp(k->str, refused[i].name)) {
-				msg_at(w->file, k->line, k->col, "%s: %s", k->str, refused[i].why);
-				return EX_CONFIG_;
+				return fault(w->f, k->line, k->col, "%s: %s", k->str, refused[i].why);
 			}
 	const char *near = nearest(set, k->str);
 	if (near)
-		msg_at(w->file, k->line, k->col, "%s%s%.64s: unknown key (did you mean `%s`?)",
-		       w->path, w->len ? "." : "", k->str, near);
-	else
-		msg_at(w->file, k->line, k->col, "%s%s%.64s: unknown key (see argoweb.yaml(5) for the keys)",
-		       w->path, w->len ? "." : "", k->str);
-	return EX_CONFIG_;
+		return fault(w->f, k->line, k->col, "%s%s%.64s: unknown key (did you mean `%s`?)",
+		             w->path, w->len ? "." : "", k->str, near);
+	return fault(w->f, k->line, k->col, "%s%s%.64s: unknown key (see argoweb.yaml(5) for the keys)",
+	             w->path, w->len ? "." : "", k->str);
 }
 
 int schema_fail(struct walk *w, const struct ynode *n, const char *where,
                 const char *why)
 {
-	msg_at(w->file, n->line, n->col, "%s: %s", where ? where : here(w), why);
-	return EX_CONFIG_;
+	return fault(w->f, n->line, n->col, "%s: %s", where ? where : here(w), why);
 }
 
 static int fail_here(struct walk *w, const struct ynode *n, const char *why)
@@ -323,7 +319,7 @@ static int check_value(struct walk *w, struct ynode **slot, const struct key *k)
 	case T_LIST_UINT:
 		return check_list(w, v, k);
 	default:
-		return check_scalar(w, v) ? EX_CONFIG_ : check_typed_scalar(w, slot, k);
+		return check_scalar(w, v) ? -1 : check_typed_scalar(w, slot, k);
 	}
 }
 

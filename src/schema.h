@@ -18,7 +18,7 @@ struct key {
 };
 
 struct walk {
-	const char *file;
+	struct fault *f;        /* where the first refusal goes */
 	struct ytree *tree;     /* for copies of nodes the walk must change */
 	char path[160];         /* where the walk is, e.g. ingress[3].service */
 	size_t len;
@@ -31,10 +31,10 @@ int schema_is_extension(const char *key);
 const struct key *schema_find(const struct key *set, const char *name);
 
 /* Check every key of map against set, recursively; types and enumerations
- * only. Returns 0 or EX_CONFIG_ after printing FILE:LINE:COL: path: why. */
+ * only. Returns 0, or -1 with the walk's fault at LINE:COL: "path: why". */
 int schema_check_map(struct walk *w, struct ynode *map, const struct key *set);
-/* Print "FILE:LINE:COL: where: why" (where NULL: the walk's path) and
- * return EX_CONFIG_. */
+/* Fill the walk's fault with n's place and "where: why" (where NULL: the
+ * walk's path); returns -1. */
 int schema_fail(struct walk *w, const struct ynode *n, const char *where,
                 const char *why);
 

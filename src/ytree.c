@@ -20,7 +20,7 @@ struct anchor {
 
 struct builder {
 	struct ytree *t;
-	const char *file;
+	struct fault *f;
 	struct ynode *stack[YT_MAX_DEPTH];
 	int depth;
 	struct anchor *anchors;   /* open-addressing hash table */
@@ -31,8 +31,7 @@ struct builder {
 static int fail(const struct builder *b, unsigned line, unsigned col,
                 const char *why)
 {
-	msg_at(b->file, line, col, "%s", why);
-	return EX_CONFIG_;
+	return fault(b->f, line, col, "%s", why);
 }
 
 /* Decode one UTF-8 sequence strictly (no overlongs, surrogates or values
@@ -206,16 +205,16 @@ static int tag_ok(struct builder *b, const yaml_char_t *tag, const char *allowed
 {
 	if (!tag || strcmp((const char *)tag, allowed) == 0)
 		return 0;
-	msg_at(b->file, (unsigned)m->line + 1, (unsigned)m->column + 1,
-	       "tag %s is not supported here (remove it)", (const char *)tag);
-	return EX_CONFIG_;
+	fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+	      "tag %s is not supported here (remove it)", (const char *)tag);
+	return -1;
 }
 
 static int on_scalar(struct builder *b, const yaml_event_t *e)
 {
 	const yaml_mark_t *m = &e->start_mark;
 	if (tag_ok(b, e->data.scalar.tag, TAG_STR, m))
-		return EX_CONFIG_;
+		return -1;
 	if (e->data.scalar.length > YT_MAX_SCALAR)
 		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
 		            "value longer than 64 KiB");
@@ -238,10 +237,10 @@ static int on_alias(struct builder *b, const yaml_event_t *e)
 	const yaml_mark_t *m = &e->start_mark;
 	struct ynode *n = anchor_get(b, (const char *)e->data.alias.anchor);
 	if (!n) {
-		msg_at(b->file, (unsigned)m->line + 1, (unsigned)m->column + 1,
-		       "alias *%s names no anchor defined before it",
-		       (const char *)e->data.alias.anchor);
-		return EX_CONFIG_;
+		fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		      "alias *%s names no anchor defined before it",
+		      (const char *)e->data.alias.anchor);
+		return -1;
 	}
 	if (!n->closed)
 		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
@@ -257,7 +256,7 @@ static int on_start(struct builder *b, const yaml_event_t *e, enum yn_kind kind)
 	const yaml_char_t *anchor = kind == YN_MAP ? e->data.mapping_start.anchor
 	                                           : e->data.sequence_start.anchor;
 	if (tag_ok(b, tag, kind == YN_MAP ? TAG_MAP : TAG_SEQ, m))
-		return EX_CONFIG_;
+		return -1;
 	if (b->depth == YT_MAX_DEPTH)
 		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
 		            "nested too deeply (more than 64 levels)");
@@ -265,7 +264,7 @@ static int on_start(struct builder *b, const yaml_event_t *e, enum yn_kind kind)
 	if (anchor)
 		anchor_set(b, (const char *)anchor, n);
 	if (attach(b, n, m))
-		return EX_CONFIG_;
+		return -1;
 	b->stack[b->depth++] = n;
 	return 0;
 }
@@ -313,9 +312,9 @@ static int check_duplicates(struct builder *b, struct ynode *map)
 	for (size_t i = 0; i < map->n && !rc; i += 2) {
 		const struct ynode *y = map->kid[i], *x;
 		if (!is_merge_key(y) && (x = keyset_add(&ks, y))) {
-			msg_at(b->file, y->line, y->col,
-			       "duplicate key \"%s\" (first at line %u)", y->str, x->line);
-			rc = EX_CONFIG_;
+			fault(b->f, y->line, y->col,
+			      "duplicate key \"%s\" (first at line %u)", y->str, x->line);
+			rc = -1;
 		}
 	}
 	free(ks.slot);
@@ -394,7 +393,7 @@ static int on_end(struct builder *b)
 	if (n->kind != YN_MAP)
 		return 0;
 	if (check_duplicates(b, n))
-		return EX_CONFIG_;
+		return -1;
 	for (size_t i = 0; i < n->n; i += 2)
 		if (is_merge_key(n->kid[i]))
 			return apply_merges(b, n);
@@ -430,12 +429,12 @@ static int parser_error(const struct builder *b, const yaml_parser_t *p)
 {
 	const yaml_mark_t *m = &p->problem_mark;
 	if (p->context)
-		msg_at(b->file, (unsigned)m->line + 1, (unsigned)m->column + 1,
-		       "YAML syntax: %s %s", p->problem ? p->problem : "error", p->context);
+		fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		      "YAML syntax: %s %s", p->problem ? p->problem : "error", p->context);
 	else
-		msg_at(b->file, (unsigned)m->line + 1, (unsigned)m->column + 1,
-		       "YAML syntax: %s", p->problem ? p->problem : "error");
-	return EX_CONFIG_;
+		fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		      "YAML syntax: %s", p->problem ? p->problem : "error");
+	return -1;
 }
 
 static void free_anchors(struct builder *b)
@@ -445,9 +444,9 @@ static void free_anchors(struct builder *b)
 	free(b->anchors);
 }
 
-int ytree_parse(struct ytree *t, const char *file, const char *buf, size_t len)
+int ytree_parse(struct ytree *t, const char *buf, size_t len, struct fault *f)
 {
-	struct builder b = { .t = t, .file = file };
+	struct builder b = { .t = t, .f = f };
 	memset(t, 0, sizeof *t);
 	int rc = check_encoding(&b, buf, len);
 	yaml_parser_t p;

@@ -29,9 +29,10 @@ struct ytree {
 #define YT_MAX_SCALAR    (64u * 1024)
 #define YT_MAX_WEIGHT    (4u * 1024 * 1024)
 
-/* Parse one document from buf. On error prints "FILE:LINE:COL: why" and
- * returns EX_CONFIG_ (the tree is then freed). */
-int ytree_parse(struct ytree *t, const char *file, const char *buf, size_t len);
+struct fault;
+/* Parse one document from buf. Returns 0, or -1 with f saying where and why
+ * (the tree is then freed). */
+int ytree_parse(struct ytree *t, const char *buf, size_t len, struct fault *f);
 void ytree_free(struct ytree *t);
 
 /* A new double-quoted copy of scalar n, owned by t. */

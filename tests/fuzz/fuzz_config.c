@@ -53,9 +53,10 @@ static void check_own_keys(const char *out, const char *tid)
 static void roundtrip(const char *first, size_t len, const char *tid)
 {
 	struct config c;
+	struct fault f = { 0 };
 	memset(&c, 0, sizeof c);
-	if (cfg_load_buffer(&c, "fuzz.yaml", first, len) != 0) {
-		fprintf(stderr, "rendering is not a valid config:\n%s\n", first);
+	if (cfg_parse(&c, first, len, &f) != 0) {
+		fprintf(stderr, "rendering is not a valid config (%u:%u: %s):\n%s\n", f.line, f.col, f.why, first);
 		abort();
 	}
 	char *second = NULL;
@@ -74,12 +75,13 @@ static void roundtrip(const char *first, size_t len, const char *tid)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	msg_quiet = 1;
+	msg_quiet = 1;      /* render_config prints on failure, which aborts anyway */
 	if (size > ARGOWEB_MAX_CONFIG)
 		return 0;
 	struct config c;
+	struct fault f = { 0 };
 	memset(&c, 0, sizeof c);
-	if (cfg_load_buffer(&c, "fuzz.yaml", (const char *)data, size) == 0) {
+	if (cfg_parse(&c, (const char *)data, size, &f) == 0) {
 		const char *tid = tunnel_id(&c);
 		char *out = NULL;
 		size_t len = 0;

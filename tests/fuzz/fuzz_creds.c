@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(s.path, sizeof s.path, "fuzz.cred");
 		const char *tunnel = i == 0 ? UUID : i == 1 ? NULL : "named-tunnel";
 		int rc = creds_parse(&s, kinds[i], tunnel);
-		if (rc != 0 && rc != EX_DATAERR_)
+		if (rc != 0 && rc != EX_DATAERR)
 			abort();
 		if (msg_quiet != 1)
 			abort();

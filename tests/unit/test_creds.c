@@ -199,8 +199,8 @@ static void bad(const char *name, const char *content, enum secret_kind kind,
 	char line[1024];
 	int rc = parse(content, kind, tunnel, &s, &err);
 	snprintf(line, sizeof line, "argoweb: " PATH ": %s\n", want);
-	OK(rc == EX_DATAERR_ && !strcmp(err, line), "%s: refused", name);
-	if (rc != EX_DATAERR_ || strcmp(err, line))
+	OK(rc == EX_DATAERR && !strcmp(err, line), "%s: refused", name);
+	if (rc != EX_DATAERR || strcmp(err, line))
 		printf("#   rc %d, got: %s#   want: %s", rc, err, line);
 	OK(!leaks_secret(err, content), "%s: message quotes no secret", name);
 	creds_wipe(&s);
@@ -462,7 +462,7 @@ static void test_load(void)
 	IS_STR(s.tunnel_id, UUID, "load: tunnel id");
 	creds_wipe(&s);
 
-	IS_INT(load(ID_CREDFILE, "cred.json", 0, &s, &err), EX_CONFIG_, "load: JSON without ingress");
+	IS_INT(load(ID_CREDFILE, "cred.json", 0, &s, &err), EX_CONFIG, "load: JSON without ingress");
 	IS_STR(err, "argoweb: /etc/argoweb/web.yaml: a locally-managed tunnel (credentials JSON) "
 	       "needs ingress: rules\n", "load: JSON without ingress message");
 	creds_wipe(&s);
@@ -470,7 +470,7 @@ static void test_load(void)
 	IS_INT(load(ID_QUICK, NULL, 0, &s, &err), 0, "load: quick tunnel has no credential");
 	OK(s.kind == SEC_NONE && s.buf == NULL, "load: quick leaves the secret empty");
 
-	IS_INT(load(ID_CREDFILE, "absent.json", 1, &s, &err), EX_NOINPUT_, "load: missing file");
+	IS_INT(load(ID_CREDFILE, "absent.json", 1, &s, &err), EX_NOINPUT, "load: missing file");
 	snprintf(want, sizeof want, "argoweb: %s/absent.json: cannot open the credential: "
 	         "No such file or directory\n", dir);
 	IS_STR(err, want, "load: missing file message");
@@ -479,7 +479,7 @@ static void test_load(void)
 	char sub[300];
 	snprintf(sub, sizeof sub, "%s/adir", dir);
 	mkdir(sub, 0700);
-	IS_INT(load(ID_CREDFILE, "adir", 1, &s, &err), EX_NOPERM_, "load: a directory");
+	IS_INT(load(ID_CREDFILE, "adir", 1, &s, &err), EX_NOPERM, "load: a directory");
 	OK(strstr(err, "/adir is a directory, not a credential file") != NULL, "load: directory message");
 	creds_wipe(&s);
 
@@ -487,7 +487,7 @@ static void test_load(void)
 	snprintf(lnk, sizeof lnk, "%s/link.json", dir);
 	snprintf(tgt, sizeof tgt, "%s/cred.json", dir);
 	IS_INT(symlink(tgt, lnk), 0, "made a symlink");
-	IS_INT(load(ID_CREDFILE, "link.json", 1, &s, &err), EX_NOPERM_, "load: symlink refused (O_NOFOLLOW)");
+	IS_INT(load(ID_CREDFILE, "link.json", 1, &s, &err), EX_NOPERM, "load: symlink refused (O_NOFOLLOW)");
 	OK(strstr(err, "/link.json is a symbolic link: name the file itself") != NULL,
 	   "load: symlink message");
 	creds_wipe(&s);
@@ -495,18 +495,18 @@ static void test_load(void)
 	char *big = malloc(CREDS_MAX + 1);
 	memset(big, 'A', CREDS_MAX + 1);
 	put("big", big, CREDS_MAX + 1, 0600);
-	IS_INT(load(ID_TOKENFILE, "big", 0, &s, &err), EX_DATAERR_, "load: over 64 KiB");
+	IS_INT(load(ID_TOKENFILE, "big", 0, &s, &err), EX_DATAERR, "load: over 64 KiB");
 	OK(strstr(err, "larger than 64 KiB: not a credential") != NULL, "load: size message");
 	creds_wipe(&s);
 	put("max", big, CREDS_MAX, 0600);
-	IS_INT(load(ID_TOKENFILE, "max", 0, &s, &err), EX_DATAERR_, "load: exactly 64 KiB is read");
+	IS_INT(load(ID_TOKENFILE, "max", 0, &s, &err), EX_DATAERR, "load: exactly 64 KiB is read");
 	OK(strstr(err, "not a tunnel token: does not decode to a JSON object") != NULL,
 	   "load: 64 KiB reaches the content check");
 	creds_wipe(&s);
 	free(big);
 
 	put("nul", "e30=\0\n", 6, 0600);
-	IS_INT(load(ID_TOKENFILE, "nul", 0, &s, &err), EX_DATAERR_, "load: NUL byte");
+	IS_INT(load(ID_TOKENFILE, "nul", 0, &s, &err), EX_DATAERR, "load: NUL byte");
 	OK(strstr(err, "NUL byte in the credential") != NULL, "load: NUL message");
 	creds_wipe(&s);
 
@@ -515,7 +515,7 @@ static void test_load(void)
 	b64enc(json, tok);
 	put("argoweb", tok, strlen(tok), 0600);
 	unsetenv("CREDENTIALS_DIRECTORY");
-	IS_INT(load(ID_NONE, NULL, 1, &s, &err), EX_CONFIG_, "load: no credential anywhere");
+	IS_INT(load(ID_NONE, NULL, 1, &s, &err), EX_CONFIG, "load: no credential anywhere");
 	OK(strstr(err, "no credential: set credentials-file: or token-file:") != NULL,
 	   "load: no credential message");
 	creds_wipe(&s);
@@ -525,7 +525,7 @@ static void test_load(void)
 	snprintf(want, sizeof want, "%s/argoweb", dir);
 	IS_STR(s.path, want, "load: path recorded");
 	creds_wipe(&s);
-	IS_INT(load(ID_CREDFILE, "argoweb", 1, &s, &err), EX_DATAERR_,
+	IS_INT(load(ID_CREDFILE, "argoweb", 1, &s, &err), EX_DATAERR,
 	       "load: credentials-file holding a token");
 	OK(strstr(err, "not a tunnel credentials file") && !leaks_secret(err, tok),
 	   "load: token as JSON message, no secret");

@@ -239,7 +239,7 @@ static void test_emitter_error(void)
 	size_t n = fread(err, 1, sizeof err - 1, f);
 	err[n] = 0;
 	fclose(f);
-	IS_INT(rc, EX_SOFTWARE_, "emitter failure: EX_SOFTWARE");
+	IS_INT(rc, EX_SOFTWARE, "emitter failure: EX_SOFTWARE");
 	OK(!strcmp(out, "untouched") && len == 12345, "emitter failure: outputs untouched");
 	OK(!strncmp(err, "argoweb: t.yaml: cannot render cloudflared's config: ", 53),
 	   "emitter failure reported");

@@ -45,9 +45,9 @@ static void rejects(const char *name, const char *yaml, const char *want)
 	char line[1024];
 	int rc = load(&c, yaml, &err);
 	snprintf(line, sizeof line, "argoweb: t.yaml:%s\n", want);
-	OK(rc == EX_CONFIG_ && !strcmp(err, line), "%s: refused at %.*s", name,
+	OK(rc == EX_CONFIG && !strcmp(err, line), "%s: refused at %.*s", name,
 	   (int)strcspn(want, " "), want);
-	if (rc != EX_CONFIG_ || strcmp(err, line))
+	if (rc != EX_CONFIG || strcmp(err, line))
 		printf("#   rc %d, got: %s#   want: %s", rc, err, line);
 	cfg_free(&c);
 }
