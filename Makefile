@@ -24,14 +24,20 @@ CFLAGS    ?= -O2 -g
 WERROR    ?= -Werror
 HARDEN    ?= -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
 HARDEN_LD ?= -pie -Wl,-z,relro,-z,now
-PKGS      := yaml-0.1 libsystemd libcap
+PKGS      := yaml-0.1 libcap
+# libsystemd is not linked: the health monitor dlopen()s it, where it uses
+# sd_notify, so argoweb starts without it (see src/monitor.c). Packages
+# depend on it all the same. A system without a library search path (Nix)
+# sets the full path.
+LIBSYSTEMD ?= libsystemd.so.0
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # A packager's CPPFLAGS (say -D_FORTIFY_SOURCE=2) come first, so our
 # hardening, when on, is what stands.
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wvla \
-             $(CPPFLAGS) $(HARDEN) -DARGOWEB_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+             $(CPPFLAGS) $(HARDEN) -DARGOWEB_VERSION='"$(VERSION)"' \
+             -DLIBSYSTEMD='"$(LIBSYSTEMD)"' $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
 
 SRCS := $(sort $(wildcard src/*.c))

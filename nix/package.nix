@@ -46,6 +46,9 @@ stdenv.mkDerivation {
     "TMPFILESDIR=$(out)/lib/tmpfiles.d"
     # RestartSteps=/RestartMaxDelaySec= (backoff.conf) from systemd 254 on.
     "SYSTEMD_VERSION=${lib.versions.major systemd.version}"
+    # The health monitor dlopen()s sd_notify's library; NixOS has no
+    # library search path to find it by name.
+    "LIBSYSTEMD=${lib.getLib systemd}/lib/libsystemd.so.0"
     # A newer compiler's new warnings must not break a distribution build;
     # the project's own CI keeps -Werror.
     "WERROR="

@@ -110,34 +110,10 @@ static unsigned default_port(const char *scheme)
 	return 0;
 }
 
-/* scheme://host[:port] into its parts; 0 when it is such a URL. */
-static int split_url(const char *url, char *scheme, char *host, unsigned *port)
-{
-	const char *sep = strstr(url, "://");
-	if (!sep || sep - url > 15)
-		return -1;
-	snprintf(scheme, 16, "%.*s", (int)(sep - url), url);
-	const char *h = sep + 3, *end;
-	if (*h == '[') {
-		end = strchr(h, ']');
-		if (!end)
-			return -1;
-		snprintf(host, 256, "%.*s", (int)(end - h - 1), h + 1);
-		end++;
-	} else {
-		end = h + strcspn(h, ":/");
-		snprintf(host, 256, "%.*s", (int)(end - h), h);
-	}
-	*port = *end == ':' ? (unsigned)atoi(end + 1) : default_port(scheme);
-	return *port ? 0 : -1;
-}
-
-static int as_warnings;
-
 /* One line per finding: on stdout for audit, as warnings for check. */
-static int finding(const struct config *c, const char *what, const char *line)
+static int finding(const struct config *c, enum audit_mode mode, const char *what, const char *line)
 {
-	if (as_warnings)
+	if (mode == AUDIT_WARN)
 		msg_warn(c->path, 0, 0, "%s: %s", what, line);
 	else
 		printf("%s: %s: %s\n", c->path, what, line);
@@ -145,21 +121,24 @@ static int finding(const struct config *c, const char *what, const char *line)
 }
 
 /* One origin: listening at all, and on loopback only? */
-static int audit_origin(const struct config *c, const struct table *t, const char *what,
-                        const char *url)
+static int audit_origin(const struct config *c, enum audit_mode mode, const struct table *t,
+                        const char *what, const char *url)
 {
-	char scheme[16], host[256], where[80], line[512];
-	unsigned port;
+	char where[80], line[512], why[WHYLEN];
+	struct url u;
 	if (!strncmp(url, "unix:", 5) || !strncmp(url, "unix+tls:", 9)) {
 		struct stat st;
 		const char *path = strchr(url, ':') + 1;
 		if (!stat(path, &st) && S_ISSOCK(st.st_mode))
 			return 0;
 		snprintf(line, sizeof line, "no socket at %s: start the origin or fix the path", path);
-		return finding(c, what, line);
+		return finding(c, mode, what, line);
 	}
-	if (split_url(url, scheme, host, &port) || !host_is_local(host))
-		return 0;   /* another host's origin: not ours to see */
+	if (val_url(url, &u, why) || !host_is_local(u.host))
+		return 0;   /* another host's origin, or no URL: not ours to see */
+	unsigned port = u.port ? u.port : default_port(u.scheme);
+	if (!port)
+		return 0;
 	int listening = 0, n = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->l[i].port != port)
@@ -169,21 +148,20 @@ static int audit_origin(const struct config *c, const struct table *t, const cha
 			show(&t->l[i], where, sizeof where);
 			snprintf(line, sizeof line, "origin also listens on %s, reachable without the "
 			         "tunnel: bind it to 127.0.0.1 or firewall port %u", where, port);
-			n += finding(c, what, line);
+			n += finding(c, mode, what, line);
 		}
 	}
 	if (!listening) {
 		snprintf(line, sizeof line, "nothing listens on port %u: start the origin or fix "
 		         "the port", port);
-		n += finding(c, what, line);
+		n += finding(c, mode, what, line);
 	}
 	return n;
 }
 
-int audit_run(const struct config *c, int warnings)
+int audit_run(const struct config *c, enum audit_mode mode)
 {
 	static struct table t;
-	as_warnings = warnings;
 	t.n = 0;
 	read_proc(&t, "/proc/net/tcp", 0);
 	read_proc(&t, "/proc/net/tcp6", 1);
@@ -193,21 +171,20 @@ int audit_run(const struct config *c, int warnings)
 	for (size_t i = 0; ing && i < ing->n; i++) {
 		const struct ynode *s = ymap_get(ing->kid[i], "service");
 		snprintf(what, sizeof what, "ingress[%zu] %.40s", i, s->str);
-		n += audit_origin(c, &t, what, s->str);
+		n += audit_origin(c, mode, &t, what, s->str);
 	}
 	if (c->quick_url)
-		n += audit_origin(c, &t, "quick", c->quick_url);
+		n += audit_origin(c, mode, &t, "quick", c->quick_url);
 	/* The metrics port may be held by a cloudflared started by hand on
 	 * 0.0.0.0 (its container default): /debug/pprof for all to see. */
-	const char *colon = strrchr(c->metrics, ':');
-	unsigned mport = colon ? (unsigned)atoi(colon + 1) : 0;
+	unsigned mport = c->metrics.port;
 	for (size_t i = 0; i < t.n; i++)
 		if (t.l[i].port == mport && !is_loopback(&t.l[i])) {
 			char where[80], line[512];
 			show(&t.l[i], where, sizeof where);
 			snprintf(line, sizeof line, "a listener on %s serves cloudflared's metrics port to "
 			         "the network: bind metrics to 127.0.0.1 or firewall port %u", where, mport);
-			n += finding(c, "metrics", line);
+			n += finding(c, mode, "metrics", line);
 		}
 	return n;
 }

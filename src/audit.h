@@ -4,8 +4,11 @@
 #define ARGOWEB_AUDIT_H
 #include "config.h"
 
-/* Print one line per finding (on stdout, or as warnings on stderr when
- * warnings is set) and return how many there were. */
-int audit_run(const struct config *c, int warnings);
+/* How findings are told: a report on stdout (`argoweb audit`), or
+ * warnings on stderr (`argoweb check`). */
+enum audit_mode { AUDIT_REPORT, AUDIT_WARN };
+
+/* One line per finding; returns how many there were. */
+int audit_run(const struct config *c, enum audit_mode mode);
 
 #endif

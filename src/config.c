@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "creds.h"
+#include "fnv.h"
 #include "goregex.h"
 #include "msg.h"
 #include "schema.h"
@@ -180,27 +182,38 @@ static int check_ingress(struct walk *w, struct config *c, const struct ynode *r
 	return 0;
 }
 
-/* Exactly one way to name the tunnel and its secret. */
+/* Exactly one way to name the tunnel and its secret: the file of one kind
+ * of credential (credentials-file, token-file), quick, or none (systemd's
+ * copy). A second one is reported where it stands. */
 static int check_identity(struct walk *w, struct config *c, const struct ynode *root)
 {
-	const char *cred = str_of(root, "credentials-file"), *tok = str_of(root, "token-file");
-	const char *quick = str_of(root, "quick");
-	char why[WHYLEN];
-	int count = !!cred + !!tok + !!quick;
+	const struct ynode *first = NULL;
+	c->id = ID_CREDDIR;
 	c->tunnel = str_of(root, "tunnel");
-	if (count > 1)
-		return schema_fail(w, root, cred && tok ? "token-file" : "quick",
-		                   "choose one of credentials-file, token-file and quick");
-	if (c->tunnel && (tok || quick))
-		return fail_key(w, root, "tunnel", tok ? "a token names its tunnel itself: remove tunnel:"
-		                                       : "a quick tunnel has no name: remove tunnel:");
-	c->id = cred ? ID_CREDFILE : tok ? ID_TOKENFILE : quick ? ID_QUICK : ID_NONE;
-	c->cred_path = cred ? cred : tok;
-	c->quick_url = quick;
+	for (size_t i = 0; i < root->n; i += 2) {
+		const char *key = root->kid[i]->str;
+		const struct cred_kind *k = NULL;
+		for (const struct cred_kind *x = cred_kinds; x->key; x++)
+			if (!strcmp(key, x->key))
+				k = x;
+		if (!k && strcmp(key, "quick"))
+			continue;
+		if (first)
+			return schema_fail(w, root->kid[i + 1], key,
+			                   "choose one of credentials-file, token-file and quick");
+		first = root->kid[i + 1];
+		c->id = k ? k->id : ID_QUICK;
+		*(k ? &c->cred_path : &c->quick_url) = first->str;
+	}
+	if (c->tunnel && (c->id == ID_TOKENFILE || c->id == ID_QUICK))
+		return fail_key(w, root, "tunnel", c->id == ID_TOKENFILE
+		                ? "a token names its tunnel itself: remove tunnel:"
+		                : "a quick tunnel has no name: remove tunnel:");
 	if (c->cred_path && c->cred_path[0] != '/')
-		return fail_key(w, root, cred ? "credentials-file" : "token-file",
-		                "must be an absolute path (e.g. /etc/argoweb/NAME.json)");
-	if (quick && (val_service(quick, why) || !strstr(quick, "://")))
+		return schema_fail(w, first, cred_kind_of(c->id)->key,
+		                   "must be an absolute path (e.g. /etc/argoweb/NAME.json)");
+	char why[WHYLEN];
+	if (c->quick_url && (val_service(c->quick_url, why) || !strstr(c->quick_url, "://")))
 		return fail_key(w, root, "quick", "expected the local origin's URL, e.g. http://localhost:8080");
 	return 0;
 }
@@ -236,11 +249,11 @@ static int check_health(struct walk *w, struct config *c, const struct ynode *ro
  * address, 127.A.B.C from a hash of its name, on cloudflared's usual port. */
 static void default_metrics(struct config *c)
 {
-	uint32_t h = 2166136261u;
-	for (const char *p = c->name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	snprintf(c->metrics, sizeof c->metrics, "127.%u.%u.%u:20241",
+	uint32_t h = fnv1a(c->name, strlen(c->name));
+	char addr[32], why[WHYLEN];
+	snprintf(addr, sizeof addr, "127.%u.%u.%u:20241",
 	         1 + (h >> 16 & 0xff) % 254, 1 + (h >> 8 & 0xff) % 254, 1 + (h & 0xff) % 254);
+	val_loopback_addr(addr, &c->metrics, why);
 }
 
 /* edge, cacert, quick-service: where cloudflared finds its edge, for a
@@ -272,9 +285,8 @@ static int check_flags(struct walk *w, struct config *c, const struct ynode *roo
 	int64_t ns;
 	const struct ynode *v;
 	if ((v = ymap_get(root, "metrics"))) {
-		if (val_loopback_addr(v->str, why))
+		if (val_loopback_addr(v->str, &c->metrics, why))
 			return schema_fail(w, v, "metrics", why);
-		snprintf(c->metrics, sizeof c->metrics, "%s", v->str);
 	} else {
 		default_metrics(c);
 	}

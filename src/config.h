@@ -4,13 +4,17 @@
 #define ARGOWEB_CONFIG_H
 #include <stdint.h>
 
+#include "values.h"
 #include "ytree.h"
 
 #define ARGOWEB_CONFDIR "/etc/argoweb"
 #define ARGOWEB_RUNDIR "/run/argoweb"
 #define ARGOWEB_MAX_CONFIG (32u * 1024 * 1024)
 
-enum identity { ID_NONE, ID_CREDFILE, ID_TOKENFILE, ID_QUICK };
+/* How the config names its tunnel: by a credential's file (one per kind of
+ * credential, see creds.h), a quick tunnel, or neither: the credential is
+ * then systemd's ($CREDENTIALS_DIRECTORY, the unit's files). */
+enum identity { ID_CREDDIR, ID_CREDFILE, ID_TOKENFILE, ID_QUICK };
 
 struct config {
 	char *path;             /* the YAML file */
@@ -19,12 +23,12 @@ struct config {
 
 	enum identity id;
 	const char *tunnel;     /* tunnel: as written (UUID or name), or NULL */
-	const char *cred_path;  /* credentials-file, token-file or $CREDENTIALS_DIRECTORY/argoweb */
+	const char *cred_path;  /* credentials-file or token-file, or NULL */
 	const char *quick_url;
 	const char *user, *group;
 	const char *cloudflared;
 	const char *cacert;     /* the private edge's CA (testing), or NULL */
-	char metrics[80];       /* loopback HOST:PORT, from the file or chosen */
+	struct hostport metrics; /* loopback HOST:PORT, from the file or chosen */
 	int64_t interval_ns, unhealthy_ns;
 	size_t nrules;
 };

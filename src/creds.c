@@ -57,10 +57,11 @@ static long b64_decode(const char *in, size_t len, unsigned char *out)
 	return (long)o;
 }
 
-static int data_err(const struct secret *s, const char *why)
+/* Content is wrong: say which field, never a byte of it. */
+static int data_err(const struct secret *s, struct fault *f, const char *why)
 {
-	msg_at(s->path, 0, 0, "%s", why);
-	return EX_DATAERR;
+	fault(f, 0, 0, "%s: %s", s->path, why);
+	return -EBADMSG;
 }
 
 static int str_field_ok(const struct json_member *m)
@@ -79,56 +80,57 @@ static int b64_field_ok(const struct json_member *m)
 	return n > 0;
 }
 
-static int check_tunnel_match(const struct secret *s, const char *tunnel, const char *field)
+static int check_tunnel_match(const struct secret *s, const char *tunnel, const char *field,
+                              struct fault *f)
 {
 	if (!tunnel || !val_uuid(tunnel) || !strcasecmp(tunnel, s->tunnel_id))
 		return 0;
-	msg_at(s->path, 0, 0, "%s is %s but the config says tunnel: %s (use this tunnel's "
-	       "credentials, or fix tunnel:)", field, s->tunnel_id, tunnel);
-	return EX_DATAERR;
+	fault(f, 0, 0, "%s: %s is %s but the config says tunnel: %s (use this tunnel's "
+	      "credentials, or fix tunnel:)", s->path, field, s->tunnel_id, tunnel);
+	return -EBADMSG;
 }
 
-static int parse_cred_json(struct secret *s, const char *tunnel)
+static int parse_cred_json(struct secret *s, const char *tunnel, struct fault *f)
 {
 	struct json_object o;
 	if (json_parse_object(s->buf, s->len, &o))
-		return data_err(s, "not a tunnel credentials file: expected a JSON object "
+		return data_err(s, f, "not a tunnel credentials file: expected a JSON object "
 		                "with AccountTag, TunnelSecret and TunnelID");
 	const struct json_member *acct = json_get(&o, "AccountTag");
 	const struct json_member *sec = json_get(&o, "TunnelSecret");
 	const struct json_member *id = json_get(&o, "TunnelID");
 	int rc = 0;
 	if (!str_field_ok(acct))
-		rc = data_err(s, "AccountTag is missing or not a string");
+		rc = data_err(s, f, "AccountTag is missing or not a string");
 	else if (!sec || !b64_field_ok(sec))
-		rc = data_err(s, sec ? "TunnelSecret is not base64" : "TunnelSecret is missing");
+		rc = data_err(s, f, sec ? "TunnelSecret is not base64" : "TunnelSecret is missing");
 	else if (!id || !id->str || !val_uuid(id->str))
-		rc = data_err(s, id ? "TunnelID is not a UUID" : "TunnelID is missing");
+		rc = data_err(s, f, id ? "TunnelID is not a UUID" : "TunnelID is missing");
 	if (!rc) {
 		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", id->str);
-		rc = check_tunnel_match(s, tunnel, "TunnelID");
+		rc = check_tunnel_match(s, tunnel, "TunnelID", f);
 	}
 	json_free(&o);
 	return rc;
 }
 
-static int parse_token(struct secret *s)
+static int parse_token(struct secret *s, struct fault *f)
 {
 	if (s->len > CREDS_MAX)
-		return data_err(s, "token too long");
+		return data_err(s, f, "token too long");
 	for (size_t i = 0; i < s->len; i++)
 		if (isspace((unsigned char)s->buf[i]))
-			return data_err(s, "white space or a line break inside the token "
+			return data_err(s, f, "white space or a line break inside the token "
 			                "(the file must hold the token on one line)");
 	unsigned char *json = xmalloc(s->len / 4 * 3 + 1);
 	long n = b64_decode(s->buf, s->len, json);
 	struct json_object o;
 	int rc = 0;
 	if (n < 0)
-		rc = data_err(s, "not a tunnel token: not base64 (copy the token from the "
+		rc = data_err(s, f, "not a tunnel token: not base64 (copy the token from the "
 		              "dashboard's install command)");
 	else if (json_parse_object((const char *)json, (size_t)n, &o))
-		rc = data_err(s, "not a tunnel token: does not decode to a JSON object");
+		rc = data_err(s, f, "not a tunnel token: does not decode to a JSON object");
 	explicit_bzero(json, s->len / 4 * 3 + 1);
 	free(json);
 	if (rc)
@@ -136,44 +138,80 @@ static int parse_token(struct secret *s)
 	/* The token's fields, matched as Go matches struct tags. */
 	const struct json_member *a = json_get(&o, "a"), *t = json_get(&o, "t");
 	if (!str_field_ok(a))
-		rc = data_err(s, "token field a (account tag) is missing or empty");
+		rc = data_err(s, f, "token field a (account tag) is missing or empty");
 	else if (!t || !t->str || !val_uuid(t->str))
-		rc = data_err(s, "token field t (tunnel ID) is missing or not a UUID");
+		rc = data_err(s, f, "token field t (tunnel ID) is missing or not a UUID");
 	else if (!b64_field_ok(json_get(&o, "s")))
-		rc = data_err(s, "token field s (tunnel secret) is missing or not base64");
+		rc = data_err(s, f, "token field s (tunnel secret) is missing or not base64");
 	else
 		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", t->str);
 	json_free(&o);
 	return rc;
 }
 
-int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel)
+static int parse_json_kind(struct secret *s, const char *tunnel, struct fault *f)
+{
+	return parse_cred_json(s, tunnel, f);
+}
+
+static int parse_token_kind(struct secret *s, const char *tunnel, struct fault *f)
+{
+	(void)tunnel;           /* a token names its tunnel itself */
+	return parse_token(s, f);
+}
+
+const struct cred_kind cred_kinds[] = {
+	{ SEC_JSON, ID_CREDFILE, "credentials-file", "json", "TUNNEL_CRED_CONTENTS",
+	  "tunnel credentials JSON", 1, parse_json_kind },
+	{ SEC_TOKEN, ID_TOKENFILE, "token-file", "token", "TUNNEL_TOKEN",
+	  "tunnel token", 0, parse_token_kind },
+	{ SEC_ANY, ID_QUICK, NULL, NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cred_kind *cred_kind(enum secret_kind kind)
+{
+	for (const struct cred_kind *k = cred_kinds; k->key; k++)
+		if (k->kind == kind)
+			return k;
+	return NULL;
+}
+
+const struct cred_kind *cred_kind_of(enum identity id)
+{
+	for (const struct cred_kind *k = cred_kinds; k->key; k++)
+		if (k->id == id)
+			return k;
+	return NULL;
+}
+
+int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel, struct fault *f)
 {
 	while (s->len && isspace((unsigned char)s->buf[s->len - 1]))
 		s->buf[--s->len] = 0;
 	size_t lead = strspn(s->buf, " \t\r\n");
 	if (s->len == lead)
-		return data_err(s, "empty credential file");
+		return data_err(s, f, "empty credential file");
 	int json = s->buf[lead] == '{';
-	if (expect == SEC_NONE)
+	if (expect == SEC_ANY)
 		expect = json ? SEC_JSON : SEC_TOKEN;
 	if (expect == SEC_TOKEN && json)
-		return data_err(s, "this is a credentials JSON, not a token: use credentials-file:");
+		return data_err(s, f, "this is a credentials JSON, not a token: use credentials-file:");
 	s->kind = expect;
-	return expect == SEC_JSON ? parse_cred_json(s, tunnel) : parse_token(s);
+	return cred_kind(expect)->parse(s, tunnel, f);
 }
 
 /* Open once, check the descriptor and the parents, then read that
- * descriptor: what was checked is what cloudflared will get. */
-static int read_secret(struct secret *s, uid_t owner)
+ * descriptor: what was checked is what cloudflared will get. 0, or -errno
+ * with f filled. */
+static int read_secret(struct secret *s, uid_t owner, struct fault *f)
 {
 	char why[SF_WHYLEN];
 	int fd = sf_open_secret(s->path, owner, why);
-	int rc = fd < 0 ? -fd : sf_check_parents(s->path, owner, why) ? EX_NOPERM : 0;
+	int rc = fd < 0 ? fd : sf_check_parents(s->path, owner, why);
 	if (rc) {
-		msg("%s", why);
 		if (fd >= 0)
 			close(fd);
+		fault(f, 0, 0, "%s", why);
 		return rc;
 	}
 	s->cap = CREDS_MAX + 2;
@@ -184,26 +222,33 @@ static int read_secret(struct secret *s, uid_t owner)
 			break;
 	close(fd);
 	s->buf[s->len] = 0;
-	if (r < 0 || s->len > CREDS_MAX) {
-		msg_at(s->path, 0, 0, r < 0 ? "read error" : "larger than 64 KiB: not a credential");
-		return r < 0 ? EX_OSERR : EX_DATAERR;
+	if (r < 0) {
+		fault(f, 0, 0, "%s: read error", s->path);
+		return -EIO;
 	}
+	if (s->len > CREDS_MAX)
+		return data_err(s, f, "larger than 64 KiB: not a credential");
 	if (memchr(s->buf, 0, s->len))
-		return data_err(s, "NUL byte in the credential: not a credential file");
+		return data_err(s, f, "NUL byte in the credential: not a credential file");
 	return 0;
 }
 
-/* The shipped unit's fallback for the one of NAME.json / NAME.token that
- * does not exist (SetCredential=ID:absent): not a credential at all. */
-static int is_unit_fallback(const struct secret *s)
+/* The shipped unit loads both /etc/argoweb/NAME.json and NAME.token; for
+ * the one that does not exist it sets this text instead
+ * (SetCredential=argoweb.EXT:absent in argoweb@.service): not a credential
+ * at all. */
+#define UNIT_ABSENT "absent"
+
+static int is_unit_absent(const struct secret *s)
 {
-	return s->len == 6 && !memcmp(s->buf, "absent", 6);
+	return s->len == sizeof UNIT_ABSENT - 1 && !memcmp(s->buf, UNIT_ABSENT, s->len);
 }
 
 /* systemd hands over a 0400 copy, so a loose mode on the file the shipped
  * unit copied (/etc/argoweb/NAME.json or .token) would go unnoticed: look
  * at the source too. The service user may: /etc/argoweb is its group's. */
-static int check_unit_source(const struct config *c, const char *ext, uid_t owner)
+static int check_unit_source(const struct config *c, const char *ext, uid_t owner,
+                             struct fault *f)
 {
 	char src[4200];
 	struct stat st;
@@ -211,26 +256,12 @@ static int check_unit_source(const struct config *c, const char *ext, uid_t owne
 	if (lstat(src, &st))
 		return 0;       /* not there, or not ours to see: nothing to say */
 	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != owner) || (st.st_mode & 077)) {
-		msg("%s: mode %04o, owner uid %u: systemd passes it on, but it must be root's "
-		    "and private: run chown root %s && chmod 600 %s", src,
-		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, src, src);
-		return EX_NOPERM;
+		fault(f, 0, 0, "%s: mode %04o, owner uid %u: systemd passes it on, but it must be "
+		      "root's and private: run chown root %s && chmod 600 %s", src,
+		      (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, src, src);
+		return -EPERM;
 	}
 	return 0;
-}
-
-/* Read dir/name if it is there and not the fallback: 0 read, 1 not there,
- * else the exit code. */
-static int try_creddir(struct secret *s, const char *dir, const char *name, uid_t owner)
-{
-	snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
-	if (access(s->path, F_OK) && errno == ENOENT)
-		return 1;
-	int rc = read_secret(s, owner);
-	if (rc || !is_unit_fallback(s))
-		return rc;
-	creds_wipe(s);
-	return 1;
 }
 
 /* /etc/argoweb/NAME.yaml: the config the shipped unit runs. */
@@ -241,70 +272,119 @@ static int is_conventional_config(const struct config *c)
 	return !strcmp(c->path, want);
 }
 
-/* Where the secret is. Under the shipped unit, systemd has copied the
- * root-owned /etc/argoweb/NAME.json or NAME.token, which the service user
- * cannot open, into $CREDENTIALS_DIRECTORY as argoweb.json or
- * argoweb.token; a drop-in may provide argoweb (LoadCredentialEncrypted=).
- * A config naming exactly /etc/argoweb/NAME.json (.token) gets that copy. */
-static int locate(const struct config *c, uid_t owner, struct secret *s, enum secret_kind *expect)
+/* One place the credential may be. */
+struct source {
+	char path[sizeof ((struct secret *)0)->path];     /* "" when too long */
+	enum secret_kind kind;
+	int optional;           /* missing is fine: try the next */
+	int from_systemd;       /* in $CREDENTIALS_DIRECTORY: may be UNIT_ABSENT, and
+	                         * argoweb.EXT is the unit's copy of NAME.EXT */
+};
+
+#define MAX_SOURCES 6
+
+/* The file a/b (b empty: a itself). */
+static void add(struct source *src, size_t *n, enum secret_kind kind, int optional,
+                int from_systemd, const char *a, const char *b)
+{
+	struct source *x = &src[(*n)++];
+	if (snprintf(x->path, sizeof x->path, "%s%s%s", a, *b ? "/" : "", b) >= (int)sizeof x->path)
+		x->path[0] = 0;
+	x->kind = kind;
+	x->optional = optional;
+	x->from_systemd = from_systemd;
+}
+
+/* Where the secret may be, in the order to try.
+ * - The config names a file: that file. Under the shipped unit a file
+ *   named exactly /etc/argoweb/NAME.EXT is root's and out of the service
+ *   user's reach: systemd's copy in $CREDENTIALS_DIRECTORY comes first.
+ * - It names none: $CREDENTIALS_DIRECTORY/argoweb (a drop-in's
+ *   LoadCredentialEncrypted=, either kind), then the unit's argoweb.json
+ *   and argoweb.token; outside the unit, for /etc/argoweb/NAME.yaml, the
+ *   files the unit would load (what `argoweb check` checks is then what
+ *   the unit gets). */
+static size_t credential_sources(const struct config *c, struct source *src)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
-	char conventional[4200];
-	snprintf(conventional, sizeof conventional, "%s/%s.%s", ARGOWEB_CONFDIR, c->name,
-	         c->id == ID_TOKENFILE ? "token" : "json");
-	if (c->cred_path && !(dir && *dir && !strcmp(c->cred_path, conventional))) {
-		snprintf(s->path, sizeof s->path, "%s", c->cred_path);
-		return read_secret(s, owner);
+	const struct cred_kind *named = cred_kind_of(c->id);
+	char name[64], conventional[sizeof ((struct secret *)0)->path];
+	size_t n = 0;
+	if (dir && !*dir)
+		dir = NULL;
+	if (named) {
+		snprintf(conventional, sizeof conventional, "%s/%s.%s", ARGOWEB_CONFDIR, c->name, named->ext);
+		snprintf(name, sizeof name, "argoweb.%s", named->ext);
+		if (dir && !strcmp(c->cred_path, conventional))
+			add(src, &n, named->kind, 1, 1, dir, name);
+		add(src, &n, named->kind, 0, 0, c->cred_path, "");
+		return n;
 	}
-	static const struct { const char *name; enum secret_kind kind; } names[] = {
-		{ "argoweb", SEC_NONE }, { "argoweb.json", SEC_JSON }, { "argoweb.token", SEC_TOKEN },
-	};
-	for (size_t i = 0; dir && *dir && i < sizeof names / sizeof *names; i++) {
-		if (c->cred_path && names[i].kind != *expect)
+	if (dir)
+		add(src, &n, SEC_ANY, 1, 1, dir, "argoweb");
+	for (const struct cred_kind *k = cred_kinds; k->key && dir; k++) {
+		snprintf(name, sizeof name, "argoweb.%s", k->ext);
+		add(src, &n, k->kind, 1, 1, dir, name);
+	}
+	for (const struct cred_kind *k = cred_kinds; k->key && is_conventional_config(c); k++) {
+		snprintf(conventional, sizeof conventional, "%s/%s.%s", ARGOWEB_CONFDIR, c->name, k->ext);
+		add(src, &n, k->kind, 1, 0, conventional, "");
+	}
+	return n;
+}
+
+/* The first source that holds a credential, read and checked (not yet
+ * parsed): 0, or -errno with f filled. */
+static int locate(const struct config *c, uid_t owner, struct secret *s, enum secret_kind *kind,
+                  struct fault *f)
+{
+	struct source src[MAX_SOURCES];
+	size_t n = credential_sources(c, src);
+	for (size_t i = 0; i < n; i++) {
+		if (!src[i].path[0]) {
+			fault(f, 0, 0, "%s: the credential's path is too long", c->path);
+			return -EINVAL;
+		}
+		memcpy(s->path, src[i].path, sizeof s->path);
+		if (src[i].optional && access(s->path, F_OK) && errno == ENOENT)
 			continue;
-		int rc = try_creddir(s, dir, names[i].name, owner);
-		if (rc == 0 && names[i].kind != SEC_NONE)
-			rc = check_unit_source(c, names[i].kind == SEC_JSON ? "json" : "token", owner);
-		if (rc != 1) {
-			if (!c->cred_path)
-				*expect = names[i].kind;
+		int rc = read_secret(s, owner, f);
+		if (rc)
 			return rc;
+		if (src[i].from_systemd && is_unit_absent(s)) {
+			creds_wipe(s);
+			continue;
 		}
+		*kind = src[i].kind;
+		/* argoweb.EXT is the unit's copy of /etc/argoweb/NAME.EXT. */
+		return src[i].from_systemd && src[i].kind != SEC_ANY
+		       ? check_unit_source(c, cred_kind(src[i].kind)->ext, owner, f) : 0;
 	}
-	if (c->cred_path) {     /* systemd had nothing: try the file itself */
-		snprintf(s->path, sizeof s->path, "%s", c->cred_path);
-		return read_secret(s, owner);
-	}
-	/* Outside the unit (root running `argoweb check web`), the files the
-	 * unit would load: what it checks is then what the unit will get. */
-	static const char *const ext[] = { "json", "token" };
-	for (size_t i = 0; is_conventional_config(c) && i < 2; i++) {
-		snprintf(s->path, sizeof s->path, "%s/%s.%s", ARGOWEB_CONFDIR, c->name, ext[i]);
-		if (access(s->path, F_OK) == 0 || errno != ENOENT) {
-			*expect = i == 0 ? SEC_JSON : SEC_TOKEN;
-			return read_secret(s, owner);
-		}
-	}
-	msg_at(c->path, 0, 0, "no credential: set credentials-file: or token-file:, or put it at "
-	       "%s/%s.json (or .token) for the argoweb@%s unit", ARGOWEB_CONFDIR, c->name, c->name);
-	return EX_CONFIG;
+	fault(f, 0, 0, "%s: no credential: set credentials-file: or token-file:, or put it at "
+	      "%s/%s.json (or .token) for the argoweb@%s unit", c->path, ARGOWEB_CONFDIR, c->name,
+	      c->name);
+	return -EINVAL;
 }
 
 int creds_load(const struct config *c, uid_t owner, struct secret *s)
 {
+	struct fault f = { 0 };
+	enum secret_kind kind = SEC_ANY;
 	memset(s, 0, sizeof *s);
-	enum secret_kind expect = c->id == ID_CREDFILE ? SEC_JSON
-	                        : c->id == ID_TOKENFILE ? SEC_TOKEN : SEC_NONE;
 	if (c->id == ID_QUICK)
 		return 0;
-	int rc = locate(c, owner, s, &expect);
+	int rc = locate(c, owner, s, &kind, &f);
 	if (!rc)
-		rc = creds_parse(s, expect, c->tunnel);
+		rc = creds_parse(s, kind, c->tunnel, &f);
 	if (!rc && s->kind == SEC_JSON && !c->nrules) {
-		msg_at(c->path, 0, 0, "a locally-managed tunnel (credentials JSON) needs ingress: rules");
-		rc = EX_CONFIG;
+		fault(&f, 0, 0, "%s: a locally-managed tunnel (credentials JSON) needs ingress: rules",
+		      c->path);
+		rc = -EINVAL;
 	}
-	return rc;
+	if (!rc)
+		return 0;
+	msg_fault(NULL, &f);
+	return exit_for(rc);
 }
 
 void creds_wipe(struct secret *s)

@@ -3,6 +3,7 @@
  * that Go's encoding/json (cloudflared's reader) refuses; a credential that
  * passes here must pass there. Depth is bounded; nothing is printed. */
 #include <stdint.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -181,6 +182,21 @@ static int number(struct cur *c)
 	return 0;
 }
 
+/* A member's value that was a whole number (no fraction, no exponent,
+ * within a long long) is kept as such: /ready's readyConnections. */
+static void integer(const unsigned char *p, const unsigned char *end, struct json_member *m)
+{
+	int neg = p < end && *p == '-';
+	long long v = 0;
+	for (p += neg; p < end; p++) {
+		if (*p < '0' || *p > '9' || v > (LLONG_MAX - (*p - '0')) / 10)
+			return;
+		v = v * 10 + (*p - '0');
+	}
+	m->num = neg ? -v : v;
+	m->is_num = 1;
+}
+
 /* [ v, v ] or { "k": v, ... } with no trailing comma; members into o when
  * it is not NULL (the top level). */
 static int container(struct cur *c, struct json_object *o)
@@ -213,11 +229,14 @@ static int container(struct cur *c, struct json_object *o)
 				return -1;
 			skip_ws(c);
 		}
+		const unsigned char *vstart = c->p;
 		if (m && c->p < c->end && *c->p == '"') {
 			if (!(m->str = string_dup(c, &m->len)))
 				return -1;
 		} else if (value(c)) {
 			return -1;
+		} else if (m) {
+			integer(vstart, c->p, m);
 		}
 		skip_ws(c);
 		if (c->p >= c->end)

@@ -10,6 +10,8 @@ struct json_member {
 	char *key;              /* unescaped, NUL-terminated */
 	char *str;              /* unescaped string value, or NULL for other types */
 	size_t len;             /* of str */
+	long long num;          /* a whole number's value, when is_num */
+	int is_num;
 };
 
 struct json_object {

@@ -11,6 +11,7 @@
 #include "creds.h"
 #include "launch.h"
 #include "msg.h"
+#include "osutil.h"
 
 #define FIXED_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -23,51 +24,66 @@ static const char *const pass_env[] = {
 	"LANG", "TZ", "JOURNAL_STREAM", NULL,
 };
 
-static void add_env(struct plan *p, char *entry)
+#define NARGV (sizeof ((struct plan *)0)->argv / sizeof (char *))
+#define NENV (sizeof ((struct plan *)0)->envp / sizeof (char *))
+
+/* Append to the NULL-terminated argv; -1 when it is full. */
+static int add_arg(struct plan *p, int *n, const char *a)
 {
-	p->envp[p->nenv++] = entry;
-	p->envp[p->nenv] = NULL;
+	if ((size_t)*n + 1 >= NARGV)
+		return -1;
+	p->argv[(*n)++] = (char *)a;
+	p->argv[*n] = NULL;
+	return 0;
 }
 
-static char *env_pair(const char *name, const char *val)
+/* Append NAME=VALUE to the environment; -1 when it is full. */
+static int add_env(struct plan *p, const char *name, const char *val)
 {
+	if ((size_t)p->nenv + 1 >= NENV)
+		return -1;
 	size_t n = strlen(name) + strlen(val) + 2;
 	char *e = xmalloc(n);
 	snprintf(e, n, "%s=%s", name, val);
-	return e;
+	p->envp[p->nenv++] = e;
+	p->envp[p->nenv] = NULL;
+	return 0;
 }
 
-/* home: the service user's home when we switch users, else our own. */
-void launch_build(struct plan *p, const struct config *c, const char *exe,
-                  enum secret_kind kind, const char *secret, const char *rendered,
-                  const char *home)
+static int build_argv(struct plan *p, const struct config *c, const char *rendered)
+{
+	int n = 0;
+	/* Global flags must precede the `tunnel` command. */
+	if (add_arg(p, &n, c->cloudflared) || add_arg(p, &n, "--no-autoupdate") ||
+	    add_arg(p, &n, "tunnel") || add_arg(p, &n, "--config") || add_arg(p, &n, rendered))
+		return -1;
+	if (c->id == ID_QUICK)
+		return add_arg(p, &n, "--url") || add_arg(p, &n, c->quick_url) ? -1 : 0;
+	return add_arg(p, &n, "run");
+}
+
+static int build_env(struct plan *p, enum secret_kind kind, const char *secret, const char *home)
+{
+	const struct cred_kind *k = cred_kind(kind);
+	if (add_env(p, "PATH", FIXED_PATH + 5) || (home && add_env(p, "HOME", home)))
+		return -1;
+	for (int i = 0; pass_env[i]; i++)
+		if (getenv(pass_env[i]) && add_env(p, pass_env[i], getenv(pass_env[i])))
+			return -1;
+	return k && add_env(p, k->env, secret) ? -1 : 0;
+}
+
+int launch_build(struct plan *p, const struct config *c, const char *exe,
+                 enum secret_kind kind, const char *secret, const char *rendered,
+                 const char *home)
 {
 	memset(p, 0, sizeof *p);
 	p->exe = exe;
-	int n = 0;
-	p->argv[n++] = (char *)c->cloudflared;
-	/* Global flags must precede the `tunnel` command. */
-	p->argv[n++] = "--no-autoupdate";
-	p->argv[n++] = "tunnel";
-	p->argv[n++] = "--config";
-	p->argv[n++] = (char *)rendered;
-	if (c->id == ID_QUICK) {
-		p->argv[n++] = "--url";
-		p->argv[n++] = (char *)c->quick_url;
-	} else {
-		p->argv[n++] = "run";
-	}
-	p->argv[n] = NULL;
-
-	add_env(p, xstrdup(FIXED_PATH));
-	if (home)
-		add_env(p, env_pair("HOME", home));
-	for (int i = 0; pass_env[i]; i++)
-		if (getenv(pass_env[i]))
-			add_env(p, env_pair(pass_env[i], getenv(pass_env[i])));
-	if (kind != SEC_NONE) {
-		add_env(p, env_pair(kind == SEC_TOKEN ? "TUNNEL_TOKEN" : "TUNNEL_CRED_CONTENTS", secret));
-	}
+	if (build_argv(p, c, rendered) == 0 && build_env(p, kind, secret, home) == 0)
+		return 0;
+	launch_free(p);
+	msg("internal error: cloudflared's command line or environment does not fit");
+	return EX_SOFTWARE;
 }
 
 void launch_print(const struct plan *p, FILE *out)
@@ -90,19 +106,9 @@ void launch_free(struct plan *p)
 	p->nenv = 0;
 }
 
-static void close_other_fds(void)
-{
-	/* close_range needs Linux 5.9; older kernels get the slow loop. */
-	if (close_range(3, ~0U, 0) == 0)
-		return;
-	long max = sysconf(_SC_OPEN_MAX);
-	for (long fd = 3; fd < (max > 0 ? max : 1024); fd++)
-		close((int)fd);
-}
-
 int launch_exec(struct plan *p)
 {
-	close_other_fds();
+	os_close_fds(-1);
 	execve(p->exe, p->argv, p->envp);
 	int e = errno;
 	launch_free(p);

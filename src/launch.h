@@ -13,9 +13,9 @@ struct plan {
 	int nenv;
 };
 
-/* Fill argv and the allow-listed environment; secret (of kind) becomes
- * TUNNEL_TOKEN or TUNNEL_CRED_CONTENTS. */
-void launch_build(struct plan *p, const struct config *c, const char *exe,
+/* Fill argv and the allow-listed environment; secret becomes its kind's
+ * variable (creds.h). A step: 0, or EX_SOFTWARE when it does not fit. */
+int launch_build(struct plan *p, const struct config *c, const char *exe,
                   enum secret_kind kind, const char *secret, const char *rendered,
                   const char *home);
 /* argv and the names (never values) of the environment. */

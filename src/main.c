@@ -1,6 +1,8 @@
 /* argoweb: check a tunnel's config and secret, render cloudflared's config,
  * and exec cloudflared with nothing it does not need. main() is the
- * checklist; every step is one call that returns 0 or an exit code. */
+ * checklist; each step is one call that prints what went wrong once and
+ * returns an exit code (msg.h). */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +14,11 @@
 #include "audit.h"
 #include "config.h"
 #include "creds.h"
-#include "http.h"
 #include "launch.h"
 #include "monitor.h"
 #include "msg.h"
 #include "privdrop.h"
+#include "ready.h"
 #include "render.h"
 #include "rundir.h"
 #include "safefile.h"
@@ -25,18 +27,42 @@
 #define ARGOWEB_VERSION "0.1.0"
 #endif
 
-enum cmd { CMD_CHECK, CMD_RENDER, CMD_RUN, CMD_STATUS, CMD_AUDIT };
-
-struct opts {
-	enum cmd cmd;
+/* Everything a command works on. */
+struct tunnel {
+	struct config c;
+	struct secret s;
+	struct ids ids;         /* the service user */
+	char exe[PATH_MAX];     /* the checked, resolved cloudflared */
 	int config_only, dry_run;
-	const char *config;
 };
 
-/* What load_all found: the service user and the binary to exec. */
-struct target {
-	struct ids ids;
-	char exe[PATH_MAX];
+/* What a command needs checked before it runs. */
+enum {
+	NEED_USER = 1,          /* the service user resolved */
+	NEED_USER_IF_ANY = 2,   /* ... when it exists (render on a build host) */
+	NEED_BECOME = 4,        /* and we can become it */
+	NEED_CREDENTIAL = 8,
+	NEED_BINARY = 16,       /* cloudflared, and the cacert it reads */
+};
+
+struct command {
+	const char *name, *flag;        /* flag: its one option, or NULL */
+	unsigned needs;                 /* what --config-only leaves out: all of it */
+	int (*run)(struct tunnel *t);
+};
+
+static int cmd_check(struct tunnel *t);
+static int cmd_render(struct tunnel *t);
+static int cmd_run(struct tunnel *t);
+static int cmd_status(struct tunnel *t);
+static int cmd_audit(struct tunnel *t);
+
+static const struct command commands[] = {
+	{ "check", "--config-only", NEED_USER | NEED_CREDENTIAL | NEED_BINARY, cmd_check },
+	{ "render", NULL, NEED_USER_IF_ANY | NEED_CREDENTIAL, cmd_render },
+	{ "run", "--dry-run", NEED_USER | NEED_BECOME | NEED_CREDENTIAL | NEED_BINARY, cmd_run },
+	{ "status", NULL, 0, cmd_status },
+	{ "audit", NULL, 0, cmd_audit },
 };
 
 static const char usage[] =
@@ -50,112 +76,109 @@ static const char usage[] =
 	"Exit codes: 0 ok, 64 usage, 65 bad credential, 66 missing file, 69 cloudflared\n"
 	"missing, 71 OS error, 73 cannot write, 77 permission, 78 config error.\n";
 
-static int parse_args(int argc, char **argv, struct opts *o)
+/* The command, its flag (into t) and CONFIG (into *config). */
+static const struct command *parse_args(int argc, char **argv, struct tunnel *t,
+                                        const char **config)
 {
-	static const struct { const char *name; enum cmd cmd; const char *flag; } cmds[] = {
-		{ "check", CMD_CHECK, "--config-only" },
-		{ "render", CMD_RENDER, NULL },
-		{ "run", CMD_RUN, "--dry-run" },
-		{ "status", CMD_STATUS, NULL },
-		{ "audit", CMD_AUDIT, NULL },
-	};
-	memset(o, 0, sizeof *o);
-	if (argc < 2)
-		goto bad;
-	size_t i;
-	for (i = 0; i < sizeof cmds / sizeof *cmds; i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			break;
-	if (i == sizeof cmds / sizeof *cmds)
-		goto bad;
-	o->cmd = cmds[i].cmd;
+	const struct command *cmd = NULL;
+	for (size_t i = 0; argc >= 2 && i < sizeof commands / sizeof *commands; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd)
+		return NULL;
 	int a = 2;
-	if (a < argc && cmds[i].flag && !strcmp(argv[a], cmds[i].flag)) {
-		*(o->cmd == CMD_CHECK ? &o->config_only : &o->dry_run) = 1;
+	if (a < argc && cmd->flag && !strcmp(argv[a], cmd->flag)) {
+		if (cmd->run == cmd_check)
+			t->config_only = 1;
+		else
+			t->dry_run = 1;
 		a++;
 	}
 	if (a + 1 != argc || argv[a][0] == '-' || !argv[a][0])
-		goto bad;
-	o->config = argv[a];
-	return 0;
-bad:
-	fputs(usage, stderr);
-	return EX_USAGE;
+		return NULL;
+	*config = argv[a];
+	return cmd;
 }
 
-/* The tunnel: that cloudflared sees: the credential's own TunnelID when we
- * have it (so a tunnel *name* needs no origin certificate to resolve), none
- * for a token (it names its tunnel), else what the config says. */
-static const char *tunnel_for_render(const struct config *c, const struct secret *s)
+/* The service user; for render on a host where it does not exist yet (a
+ * build host), the credential is then checked as ours. */
+static int step_user(struct tunnel *t, unsigned needs)
 {
-	if (s->kind == SEC_JSON)
-		return s->tunnel_id;
-	if (s->kind == SEC_TOKEN || c->id == ID_QUICK)
-		return NULL;
-	return c->tunnel;
+	char why[512];
+	if (needs & NEED_USER)
+		return pd_resolve(t->c.user, t->c.group, &t->ids);
+	int e = pd_lookup(t->c.user, t->c.group, &t->ids, why, sizeof why);
+	if (e == -ENOENT) {
+		t->ids.uid = geteuid();
+		return 0;
+	}
+	return e ? pd_resolve(t->c.user, t->c.group, &t->ids) : 0;
 }
 
 /* The binary must be root's, or ours when we are not root (then only we
- * could have planted it). */
-static int check_binary(const struct config *c, struct target *t)
+ * could have planted it); cacert likewise, and readable by the service
+ * user, who opens it after the drop. */
+static int step_binary(struct tunnel *t)
 {
 	char why[SF_WHYLEN];
-	uid_t me = geteuid();
-	int rc = sf_check_binary(c->cloudflared, me, t->exe, sizeof t->exe, why);
-	if (rc)
+	int e = sf_check_binary(t->c.cloudflared, geteuid(), t->exe, sizeof t->exe, why);
+	if (e) {
 		msg("%s", why);
-	return -rc;
-}
-
-/* cloudflared opens cacert itself, after the drop: the service user must
- * be able to read it, and nobody else to change it. */
-static int check_cacert(const struct config *c, const struct target *t)
-{
-	if (!c->cacert)
+		return e == -ENOENT || e == -ENOEXEC ? EX_UNAVAILABLE : exit_for(e);
+	}
+	if (!t->c.cacert)
 		return 0;
-	char why[SF_WHYLEN];
-	struct sf_reader r = { .path = c->cacert, .uid = t->ids.uid, .gid = t->ids.gid };
-	int rc = sf_check_readable(c->cacert, geteuid(), &r, why);
-	if (rc)
+	struct sf_reader r = { .path = t->c.cacert, .uid = t->ids.uid, .gid = t->ids.gid };
+	e = sf_check_readable(t->c.cacert, geteuid(), &r, why);
+	if (e)
 		msg("cacert: %s", why);
-	return -rc;
+	return exit_for(e);
 }
 
-/* Everything `check` promises: config, service user, credential, binary. */
-static int load_all(const struct opts *o, struct config *c, struct secret *s,
-                    struct target *t)
+/* Everything the command needs, in the order a careful operator checks. */
+static int prepare(const struct command *cmd, struct tunnel *t, const char *config)
 {
-	memset(s, 0, sizeof *s);
-	int rc = cfg_load(c, o->config);
-	if (rc || o->config_only || o->cmd == CMD_STATUS || o->cmd == CMD_AUDIT)
-		return rc;
-	if ((rc = pd_resolve(c->user, c->group, &t->ids)))
-		return rc;
+	unsigned needs = t->config_only ? 0 : cmd->needs;
+	int rc = cfg_load(&t->c, config);
+	if (!rc && (needs & (NEED_USER | NEED_USER_IF_ANY)))
+		rc = step_user(t, needs);
 	/* Refuse a wrong starting user before touching the secret. */
-	if (o->cmd == CMD_RUN && (rc = pd_may_become(&t->ids)))
-		return rc;
-	if ((rc = creds_load(c, t->ids.uid, s)))
-		return rc;
-	if (o->cmd == CMD_RENDER || (rc = check_binary(c, t)))
-		return rc;
-	return check_cacert(c, t);
+	if (!rc && (needs & NEED_BECOME))
+		rc = pd_may_become(&t->ids);
+	if (!rc && (needs & NEED_CREDENTIAL))
+		rc = creds_load(&t->c, t->ids.uid, &t->s);
+	if (!rc && (needs & NEED_BINARY))
+		rc = step_binary(t);
+	return rc;
 }
 
-static int cmd_check(const struct opts *o, const struct config *c)
+/* The tunnel: that cloudflared sees: the credential's own TunnelID when it
+ * has one (so a tunnel *name* needs no origin certificate to resolve),
+ * none for a token (it names its tunnel) or a quick tunnel, else what the
+ * config says. */
+static const char *tunnel_for_render(const struct tunnel *t)
+{
+	const struct cred_kind *k = cred_kind(t->s.kind);
+	if (k)
+		return k->render_tunnel_id ? t->s.tunnel_id : NULL;
+	return t->c.id == ID_QUICK ? NULL : t->c.tunnel;
+}
+
+static int cmd_check(struct tunnel *t)
 {
 	/* Exposure findings are the operator's to weigh: warn, do not fail. */
-	if (!o->config_only)
-		audit_run(c, 1);
-	printf("%s: ok (%zu ingress rule%s, metrics %s)\n", c->path, c->nrules,
-	       c->nrules == 1 ? "" : "s", c->metrics);
+	if (!t->config_only)
+		audit_run(&t->c, AUDIT_WARN);
+	printf("%s: ok (%zu ingress rule%s, metrics %s)\n", t->c.path, t->c.nrules,
+	       t->c.nrules == 1 ? "" : "s", t->c.metrics.text);
 	return 0;
 }
 
-static int cmd_render(const struct config *c, const struct secret *s)
+static int cmd_render(struct tunnel *t)
 {
 	char *out;
 	size_t len;
-	int rc = render_config(c, tunnel_for_render(c, s), &out, &len);
+	int rc = render_config(&t->c, tunnel_for_render(t), &out, &len);
 	if (rc)
 		return rc;
 	fwrite(out, 1, len, stdout);
@@ -165,88 +188,121 @@ static int cmd_render(const struct config *c, const struct secret *s)
 
 /* One line for people and one exit code for scripts, from the same /ready
  * the monitor reads. */
-static int cmd_status(const struct config *c)
+static int cmd_status(struct tunnel *t)
 {
-	char body[1024], quick[256] = "";
-	int code;
-	if (http_get(c->metrics, "/ready", 2000, &code, body, sizeof body)) {
-		printf("%s: not running (nothing answers on %s)\n", c->name, c->metrics);
+	const struct config *c = &t->c;
+	struct ready r = { 0 };
+	ready_probe(&c->metrics, 2000, c->id == ID_QUICK, &r);
+	if (!r.answered) {
+		printf("%s: not running (nothing answers on %s)\n", c->name, c->metrics.text);
 		return EX_UNAVAILABLE;
 	}
-	int n = code == 200 ? http_ready_connections(body) : 0;
-	if (n <= 0) {
+	if (r.connections <= 0) {
 		printf("%s: not connected\n", c->name);
 		return 1;
 	}
-	if (c->id == ID_QUICK && !http_get(c->metrics, "/quicktunnel", 2000, &code, body, sizeof body))
-		http_quick_hostname(body, quick, sizeof quick);
-	printf("%s: connected, %d edge connection%s%s%s\n", c->name, n, n == 1 ? "" : "s",
-	       quick[0] ? ", https://" : "", quick);
+	printf("%s: connected, %d edge connection%s%s%s\n", c->name, r.connections,
+	       r.connections == 1 ? "" : "s", r.quick[0] ? ", https://" : "", r.quick);
 	return 0;
 }
 
-static void print_plan(const struct config *c, const struct secret *s,
-                       const struct target *t, const struct plan *p, const char *rendered)
+static int cmd_audit(struct tunnel *t)
 {
-	printf("config: %s (instance %s)\n", c->path, c->name);
-	if (s->kind != SEC_NONE)
-		printf("credential: %s (%s, tunnel %s)\n", s->path,
-		       s->kind == SEC_JSON ? "tunnel credentials JSON" : "tunnel token", s->tunnel_id);
+	if (audit_run(&t->c, AUDIT_REPORT))
+		return 1;
+	printf("%s: no findings\n", t->c.path);
+	return 0;
+}
+
+static void print_plan(const struct tunnel *t, const struct plan *p, const char *rendered)
+{
+	const struct cred_kind *k = cred_kind(t->s.kind);
+	printf("config: %s (instance %s)\n", t->c.path, t->c.name);
+	if (k)
+		printf("credential: %s (%s, tunnel %s)\n", t->s.path, k->label, t->s.tunnel_id);
 	printf("user: %s (uid %u), group %s (gid %u), home %s\n", t->ids.user,
 	       (unsigned)t->ids.uid, t->ids.group, (unsigned)t->ids.gid, t->ids.home);
 	printf("cloudflared: %s\nrendered: %s (not written in a dry run)\nmetrics: %s\n",
-	       t->exe, rendered, c->metrics);
+	       t->exe, rendered, t->c.metrics.text);
 	launch_print(p, stdout);
 }
 
-/* After the drop: the file is the service user's by construction. */
-static int write_rendered(const char *dir, const char *buf, size_t len)
+/* Render, and where it goes. Before the drop: the directory is made for
+ * the service user while we may still create it. */
+static int step_prepare(struct tunnel *t, char *dir, size_t n, char **out, size_t *len)
 {
-	int e = atomic_write(dir, "config.yml", buf, len);
+	char why[RUNDIR_WHYLEN];
+	rundir_path(&t->c, dir, n);
+	int rc = render_config(&t->c, tunnel_for_render(t), out, len);
+	if (rc || t->dry_run)
+		return rc;
+	if (rundir_prepare(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid, why) == 0)
+		return 0;
+	free(*out);
+	msg("%s", why);
+	return EX_CANTCREAT;
+}
+
+/* After the drop: the file is the service user's by construction. */
+static int step_write(const char *dir, char *out, size_t len)
+{
+	int e = atomic_write(dir, "config.yml", out, len);
+	free(out);      /* before the monitor's fork: it would keep a copy */
 	if (e)
 		msg_at(dir, 0, 0, "cannot write config.yml: %s", strerror(-e));
 	return e ? EX_CANTCREAT : 0;
 }
 
-static int cmd_run(const struct opts *o, struct config *c, struct secret *s,
-                   const struct target *t)
+static int step_exec(struct tunnel *t, const char *rendered)
+{
+	struct plan p;
+	int rc = launch_build(&p, &t->c, t->exe, t->s.kind, t->s.buf, rendered, t->ids.home);
+	creds_wipe(&t->s);      /* the environment's copy is the only one left */
+	return rc ? rc : launch_exec(&p);
+}
+
+static int dry_run(struct tunnel *t, const char *rendered, char *out)
+{
+	struct plan p;
+	free(out);
+	/* Names only are printed: the value stays out of the plan. */
+	int rc = launch_build(&p, &t->c, t->exe, t->s.kind, "", rendered, t->ids.home);
+	if (rc)
+		return rc;
+	print_plan(t, &p, rendered);
+	launch_free(&p);
+	return 0;
+}
+
+/* prepare -> drop -> write -> monitor -> exec. */
+static int cmd_run(struct tunnel *t)
 {
 	char dir[4096], rendered[4200], *out;
 	size_t len;
-	struct plan p;
-	rundir_path(c, dir, sizeof dir);
+	int rc = step_prepare(t, dir, sizeof dir, &out, &len);
 	snprintf(rendered, sizeof rendered, "%s/config.yml", dir);
-	int rc = render_config(c, tunnel_for_render(c, s), &out, &len);
 	if (rc)
 		return rc;
-	if (o->dry_run) {
-		/* Names only are printed: the value stays out of the plan. */
-		launch_build(&p, c, t->exe, s->kind, "", rendered, t->ids.home);
-		print_plan(c, s, t, &p, rendered);
-		launch_free(&p);
+	if (t->dry_run)
+		return dry_run(t, rendered, out);
+	rc = pd_drop(&t->ids);
+	if (rc) {
 		free(out);
-		return 0;
-	}
-	if (!(rc = rundir_prepare(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid)) &&
-	    !(rc = pd_drop(&t->ids)))
-		rc = write_rendered(dir, out, len);
-	free(out);      /* before the monitor's fork: it would keep a copy */
-	if (rc || (rc = mon_start(c, s)))
 		return rc;
-	launch_build(&p, c, t->exe, s->kind, s->buf, rendered, t->ids.home);
-	creds_wipe(s);  /* the environment's copy is the only one left */
-	return launch_exec(&p);
+	}
+	rc = step_write(dir, out, len);
+	if (rc)
+		return rc;
+	rc = mon_start(&t->c, &t->s);
+	if (rc)
+		return rc;
+	return step_exec(t, rendered);
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o;
-	struct config c;
-	struct secret s;
-	struct target t;
-	memset(&c, 0, sizeof c);
-	memset(&s, 0, sizeof s);
-	memset(&t, 0, sizeof t);
+	static struct tunnel t;
+	const char *config = NULL;
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		return fputs(usage, stdout), 0;
 	if (argc == 2 && !strcmp(argv[1], "--version"))
@@ -255,20 +311,15 @@ int main(int argc, char **argv)
 	 * service user. (exec resets this for cloudflared; the unit's
 	 * LimitCORE=0 covers it.) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	int rc = parse_args(argc, argv, &o);
+	const struct command *cmd = parse_args(argc, argv, &t, &config);
+	if (!cmd) {
+		fputs(usage, stderr);
+		return EX_USAGE;
+	}
+	int rc = prepare(cmd, &t, config);
 	if (!rc)
-		rc = load_all(&o, &c, &s, &t);
-	if (!rc && o.cmd == CMD_CHECK)
-		rc = cmd_check(&o, &c);
-	else if (!rc && o.cmd == CMD_RENDER)
-		rc = cmd_render(&c, &s);
-	else if (!rc && o.cmd == CMD_RUN)
-		rc = cmd_run(&o, &c, &s, &t);
-	else if (!rc && o.cmd == CMD_STATUS)
-		rc = cmd_status(&c);
-	else if (!rc && o.cmd == CMD_AUDIT)
-		rc = audit_run(&c, 0) ? 1 : (printf("%s: no findings\n", c.path), 0);
-	creds_wipe(&s);
-	cfg_free(&c);
+		rc = cmd->run(&t);
+	creds_wipe(&t.s);
+	cfg_free(&t.c);
 	return rc;
 }

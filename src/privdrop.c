@@ -15,7 +15,9 @@
 #include "msg.h"
 #include "privdrop.h"
 
-int pd_resolve(const char *user, const char *group, struct ids *ids)
+#define DROP_WHYLEN 512
+
+int pd_lookup(const char *user, const char *group, struct ids *ids, char *why, size_t n)
 {
 	memset(ids, 0, sizeof *ids);
 	/* getpwnam leaves errno alone for "no such user": clear it first so a
@@ -23,14 +25,13 @@ int pd_resolve(const char *user, const char *group, struct ids *ids)
 	errno = 0;
 	struct passwd *pw = getpwnam(user);
 	if (!pw) {
-		msg("user %s: %s (the packages create the argoweb system user; "
-		    "or set user: to an existing one)", user, errno ? strerror(errno) : "no such user");
-		return EX_NOPERM;
+		int e = errno;
+		snprintf(why, n, "user %s: %s (the packages create the argoweb system user; "
+		         "or set user: to an existing one)", user, e ? strerror(e) : "no such user");
+		return e ? -EIO : -ENOENT;
 	}
-	if (pw->pw_uid == 0) {
-		msg("user %s has uid 0: cloudflared never runs as root", user);
-		return EX_NOPERM;
-	}
+	if (pw->pw_uid == 0)
+		return snprintf(why, n, "user %s has uid 0: cloudflared never runs as root", user), -EPERM;
 	ids->uid = pw->pw_uid;
 	ids->gid = pw->pw_gid;
 	snprintf(ids->user, sizeof ids->user, "%s", pw->pw_name);
@@ -39,62 +40,73 @@ int pd_resolve(const char *user, const char *group, struct ids *ids)
 		errno = 0;
 		struct group *gr = getgrnam(group);
 		if (!gr) {
-			msg("group %s: %s", group, errno ? strerror(errno) : "no such group");
-			return EX_NOPERM;
+			int e = errno;
+			snprintf(why, n, "group %s: %s", group, e ? strerror(e) : "no such group");
+			return e ? -EIO : -ENOENT;
 		}
 		ids->gid = gr->gr_gid;
 	}
-	if (ids->gid == 0) {
-		msg("group %s is gid 0: the service user needs a group of its own",
-		    group ? group : user);
-		return EX_NOPERM;
-	}
+	if (ids->gid == 0)
+		return snprintf(why, n, "group %s is gid 0: the service user needs a group of its own",
+		                group ? group : user), -EPERM;
 	struct group *gr = getgrgid(ids->gid);
 	snprintf(ids->group, sizeof ids->group, "%s", gr ? gr->gr_name : "?");
 	return 0;
 }
 
-static int fail(const char *what)
+int pd_resolve(const char *user, const char *group, struct ids *ids)
 {
-	msg("dropping privileges: %s: %s", what, errno ? strerror(errno) : "unexpected state");
-	return EX_OSERR;
+	char why[512];
+	if (pd_lookup(user, group, ids, why, sizeof why) == 0)
+		return 0;
+	/* A user that is not there, or is root, is a permission matter: the
+	 * unit must not restart into it (77 is RestartPreventExitStatus=). */
+	msg("%s", why);
+	return EX_NOPERM;
+}
+
+/* Fill why with what failed and the system's word for it; returns -1. */
+static int fail(char *why, const char *what)
+{
+	snprintf(why, DROP_WHYLEN, "%s: %s", what, errno ? strerror(errno) : "unexpected state");
+	return -1;
 }
 
 /* The bounding and ambient sets survive setuid and exec; the kernel only
  * lets us shrink them while we still hold CAP_SETPCAP, i.e. now. */
-static int clear_bounding_and_ambient(void)
+static int clear_bounding_and_ambient(char *why)
 {
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
-		return fail("clearing the ambient set");
+		return fail(why, "clearing the ambient set");
 	/* Up to 63, not libcap's compile-time count: a newer kernel may know
 	 * capabilities this build does not; EINVAL marks the end. */
 	for (int c = 0; c < 64; c++)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
-			return fail("clearing the bounding set");
+			return fail(why, "clearing the bounding set");
 	return 0;
 }
 
 /* KEEPCAPS off and locked, so setuid clears permitted/effective; NOROOT
  * locked, so uid 0 and setuid-root files never grant capabilities again;
  * ambient raising disabled and locked. */
-static int lock_securebits(void)
+static int lock_securebits(char *why)
 {
 	int bits = SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_SETUID_FIXUP_LOCKED |
 	           SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
 	           SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
 	if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0))
-		return fail("locking securebits");
+		return fail(why, "locking securebits");
 	return 0;
 }
 
-static int clear_caps(void)
+static int clear_caps(char *why)
 {
 	cap_t now = cap_get_proc(), none = cap_init();    /* every set empty */
 	int rc = 0;
 	/* Nothing to clear is the usual case under systemd's User=, whose
 	 * seccomp filter (~@privileged) refuses capset() itself. */
 	if (!now || !none || cap_compare(now, none) != 0)
-		rc = none && cap_set_proc(none) == 0 ? 0 : fail("clearing capabilities");
+		rc = none && cap_set_proc(none) == 0 ? 0 : fail(why, "clearing capabilities");
 	cap_free(now);
 	cap_free(none);
 	return rc;
@@ -127,42 +139,46 @@ static int has_group_zero(void)
 	return 0;
 }
 
-/* Everything the drop promised, checked from the outside in. */
-static int verify(const struct ids *ids, int was_root)
+/* Everything the drop promised, checked from the outside in. The ids seen
+ * go into the message (OpenSSH's "uid:%u euid:%u (should be %u)"). */
+static int verify(const struct ids *ids, int was_root, char *why)
 {
-	uid_t r, e, s;
-	gid_t rg, eg, sg;
+	uid_t r = 0, e = 0, s = 0;
+	gid_t rg = 0, eg = 0, sg = 0;
 	errno = 0;
 	if (getresuid(&r, &e, &s) || r != ids->uid || e != ids->uid || s != ids->uid)
-		return fail("user ids are not all the service user's");
+		return snprintf(why, DROP_WHYLEN, "user ids are uid:%u euid:%u suid:%u (should be %u)",
+		                (unsigned)r, (unsigned)e, (unsigned)s, (unsigned)ids->uid), -1;
 	if (getresgid(&rg, &eg, &sg) || rg != ids->gid || eg != ids->gid || sg != ids->gid)
-		return fail("group ids are not all the service group's");
-	if ((was_root && getgroups(0, NULL) != 0) || has_group_zero())
-		return fail("supplementary groups remain");
+		return snprintf(why, DROP_WHYLEN, "group ids are gid:%u egid:%u sgid:%u (should be %u)",
+		                (unsigned)rg, (unsigned)eg, (unsigned)sg, (unsigned)ids->gid), -1;
+	int ngroups = getgroups(0, NULL);
+	if ((was_root && ngroups != 0) || has_group_zero())
+		return snprintf(why, DROP_WHYLEN, "%d supplementary groups remain%s (should be none)",
+		                ngroups, has_group_zero() ? ", among them gid 0" : ""), -1;
 	if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)
-		return errno = 0, fail("root could be regained");
+		return errno = 0, fail(why, "root could be regained");
 	if (!caps_empty(was_root))
-		return errno = 0, fail("a capability remains");
+		return errno = 0, fail(why, "a capability remains");
 	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
-		return fail("no_new_privs is not set");
+		return fail(why, "no_new_privs is not set");
 	return 0;
 }
 
-static int drop_from_root(const struct ids *ids)
+static int drop_from_root(const struct ids *ids, char *why)
 {
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0))
-		return fail("PR_SET_KEEPCAPS");
-	int rc = clear_bounding_and_ambient();
-	if (!rc)
-		rc = lock_securebits();
+		return fail(why, "PR_SET_KEEPCAPS");
+	if (clear_bounding_and_ambient(why) || lock_securebits(why))
+		return -1;
 	/* Groups first: once the uid changes we can no longer shed root's. */
-	if (!rc && setgroups(0, NULL))
-		rc = fail("setgroups");
-	if (!rc && setresgid(ids->gid, ids->gid, ids->gid))
-		rc = fail("setresgid");
-	if (!rc && setresuid(ids->uid, ids->uid, ids->uid))
-		rc = fail("setresuid");
-	return rc;
+	if (setgroups(0, NULL))
+		return fail(why, "setgroups");
+	if (setresgid(ids->gid, ids->gid, ids->gid))
+		return fail(why, "setresgid");
+	if (setresuid(ids->uid, ids->uid, ids->uid))
+		return fail(why, "setresuid");
+	return 0;
 }
 
 int pd_may_become(const struct ids *ids)
@@ -176,19 +192,31 @@ int pd_may_become(const struct ids *ids)
 	return EX_NOPERM;
 }
 
-int pd_drop(const struct ids *ids)
+/* The drop itself, printing nothing: 0 or -1 with why. */
+static int drop(const struct ids *ids, int was_root, char *why)
 {
-	int was_root = geteuid() == 0 || getuid() == 0;
-	if (pd_may_become(ids))
-		return EX_NOPERM;
-	int rc = was_root ? drop_from_root(ids) : 0;
+	if (was_root && drop_from_root(ids, why))
+		return -1;
 	/* Unprivileged with capabilities (say, ambient ones from a unit):
 	 * shed them; what cannot be shed fails the verification. */
-	if (!rc && !was_root)
+	if (!was_root)
 		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	if (!rc)
-		rc = clear_caps();
-	if (!rc && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		rc = fail("PR_SET_NO_NEW_PRIVS");
-	return rc ? rc : verify(ids, was_root);
+	if (clear_caps(why))
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return fail(why, "PR_SET_NO_NEW_PRIVS");
+	return verify(ids, was_root, why);
+}
+
+int pd_drop(const struct ids *ids)
+{
+	char why[DROP_WHYLEN];
+	int was_root = geteuid() == 0 || getuid() == 0;
+	int rc = pd_may_become(ids);
+	if (rc)
+		return rc;
+	if (drop(ids, was_root, why) == 0)
+		return 0;
+	msg("dropping privileges: %s", why);
+	return EX_OSERR;
 }

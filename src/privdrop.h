@@ -1,6 +1,7 @@
 /* Becoming the service user, irrevocably, and proving it. */
 #ifndef ARGOWEB_PRIVDROP_H
 #define ARGOWEB_PRIVDROP_H
+#include <stddef.h>
 #include <sys/types.h>
 
 struct ids {
@@ -10,8 +11,12 @@ struct ids {
 	char user[64], group[64];
 };
 
-/* Resolve user (and group, or the user's primary group). Refuses unknown
- * names and uid/gid 0. Returns 0 or EX_NOPERM after printing why. */
+/* Resolve user (and group, or the user's primary group), printing
+ * nothing: 0, or -ENOENT (no such user or group), -EPERM (uid or gid 0),
+ * -EIO (the lookup failed), with why (n bytes) filled. */
+int pd_lookup(const char *user, const char *group, struct ids *ids, char *why, size_t n);
+
+/* The step: pd_lookup, printing why; 0 or EX_NOPERM. */
 int pd_resolve(const char *user, const char *group, struct ids *ids);
 
 /* Can this process become ids at all (root, or already that user)?

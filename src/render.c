@@ -91,7 +91,7 @@ static int emit_body(yaml_emitter_t *em, const struct config *c, const char *tun
 			return -1;
 	}
 	return emit_pair(em, "no-autoupdate", "true", YAML_PLAIN_SCALAR_STYLE) ||
-	       emit_pair(em, "metrics", c->metrics, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	       emit_pair(em, "metrics", c->metrics.text, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 }
 
 static int emit_document(yaml_emitter_t *em, const struct config *c, const char *tunnel_id)

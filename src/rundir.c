@@ -20,32 +20,33 @@ void rundir_path(const struct config *c, char *dir, size_t n)
 		snprintf(dir, n, "%s/%s", ARGOWEB_RUNDIR, c->name);
 }
 
-static int fail(const char *dir, const char *why)
+/* Fill why and return -e. */
+static int fail(char *why, const char *dir, int e)
 {
-	msg_at(dir, 0, 0, "runtime directory: %s", why);
-	return EX_CANTCREAT;
+	snprintf(why, RUNDIR_WHYLEN, "%s: runtime directory: %s", dir, strerror(e));
+	return -e;
 }
 
 /* Open what is there without following a link, and make it the service
  * user's: a directory we created, or one an earlier start created. */
-static int own_dir(const char *dir, uid_t uid, gid_t gid)
+static int own_dir(const char *dir, uid_t uid, gid_t gid, char *why)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return fail(dir, strerror(errno));
+		return fail(why, dir, errno);
 	struct stat st;
 	int rc = 0;
 	if (fstat(fd, &st))
-		rc = fail(dir, strerror(errno));
+		rc = fail(why, dir, errno);
 	else if (geteuid() == 0 && (st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid))
-		rc = fail(dir, strerror(errno));
+		rc = fail(why, dir, errno);
 	else if ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700))
-		rc = fail(dir, strerror(errno));
+		rc = fail(why, dir, errno);
 	close(fd);
 	return rc;
 }
 
-int rundir_prepare(const char *dir, int ours, uid_t uid, gid_t gid)
+int rundir_prepare(const char *dir, int ours, uid_t uid, gid_t gid, char *why)
 {
 	if (!ours)
 		return 0;       /* systemd made it, owned by User=, mode per unit */
@@ -55,9 +56,9 @@ int rundir_prepare(const char *dir, int ours, uid_t uid, gid_t gid)
 	if (slash && slash != parent) {
 		*slash = 0;
 		if (mkdir(parent, 0755) && errno != EEXIST)
-			return fail(parent, strerror(errno));
+			return fail(why, parent, errno);
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST)
-		return fail(dir, strerror(errno));
-	return own_dir(dir, uid, gid);
+		return fail(why, dir, errno);
+	return own_dir(dir, uid, gid, why);
 }

@@ -16,14 +16,15 @@
 #include "msg.h"
 #include "safefile.h"
 
+/* Fill why and return -e. */
 __attribute__((format(printf, 3, 4)))
-static int why_fail(char *why, int code, const char *fmt, ...)
+static int why_fail(char *why, int e, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(why, SF_WHYLEN, fmt, ap);
 	va_end(ap);
-	return -code;
+	return -e;
 }
 
 static const char *user_name(uid_t uid, char *buf, size_t n)
@@ -47,7 +48,7 @@ static int owner_ok(const struct stat *st, uid_t owner, const char *path, char *
 {
 	char who[64], want[64];
 	if (st->st_uid != 0 && st->st_uid != owner)
-		return why_fail(why, EX_NOPERM, "%s is owned by %s, not by root or %s: run chown root %s",
+		return why_fail(why, EPERM, "%s is owned by %s, not by root or %s: run chown root %s",
 		                path, user_name(st->st_uid, who, sizeof who),
 		                user_name(owner, want, sizeof want), path);
 	return 0;
@@ -58,24 +59,24 @@ int sf_open_secret(const char *path, uid_t owner, char *why)
 	/* O_NONBLOCK: a FIFO must fail the checks, not hang the open. */
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno == ELOOP)
-		return why_fail(why, EX_NOPERM, "%s is a symbolic link: name the file itself "
+		return why_fail(why, EPERM, "%s is a symbolic link: name the file itself "
 		                "(links let someone else swap the secret)", path);
 	if (fd < 0)
-		return why_fail(why, errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
+		return why_fail(why, errno == ENOENT ? ENOENT : EPERM,
 		                "%s: cannot open the credential: %s", path, strerror(errno));
 	struct stat st;
 	int rc = 0;
 	if (fstat(fd, &st))
-		rc = why_fail(why, EX_OSERR, "%s: fstat: %s", path, strerror(errno));
+		rc = why_fail(why, EIO, "%s: fstat: %s", path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
-		rc = why_fail(why, EX_NOPERM, "%s is %s, not a credential file", path, kind_of(st.st_mode));
+		rc = why_fail(why, EPERM, "%s is %s, not a credential file", path, kind_of(st.st_mode));
 	else if (st.st_nlink != 1)
-		rc = why_fail(why, EX_NOPERM, "%s has %lu hard links: give the credential a file of "
+		rc = why_fail(why, EPERM, "%s has %lu hard links: give the credential a file of "
 		              "its own (cp it, then rm the links)", path, (unsigned long)st.st_nlink);
 	else if ((rc = owner_ok(&st, owner, path, why)))
 		;
 	else if (st.st_mode & 077)
-		rc = why_fail(why, EX_NOPERM, "%s: mode %04o is too open: run chmod 600 %s",
+		rc = why_fail(why, EPERM, "%s: mode %04o is too open: run chmod 600 %s",
 		              path, (unsigned)(st.st_mode & 07777), path);
 	if (rc) {
 		close(fd);
@@ -115,22 +116,22 @@ static int walk_dirs(const char *dir, uid_t owner, const struct sf_reader *reade
 	char sofar[PATH_MAX] = "/";
 	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return why_fail(why, EX_OSERR, "%s: cannot open /: %s", dir, strerror(errno));
+		return why_fail(why, EIO, "%s: cannot open /: %s", dir, strerror(errno));
 	const char *p = dir;
 	for (;;) {
 		struct stat st;
 		if (fstat(fd, &st)) {
 			close(fd);
-			return why_fail(why, EX_OSERR, "%s: fstat: %s", sofar, strerror(errno));
+			return why_fail(why, EIO, "%s: fstat: %s", sofar, strerror(errno));
 		}
 		int rc = owner_ok(&st, owner, sofar, why);
 		if (!rc && (st.st_mode & 022) && !sticky_group_dir(&st))
-			rc = why_fail(why, EX_NOPERM, "parent directory %s is writable by %s (mode %04o): "
+			rc = why_fail(why, EPERM, "parent directory %s is writable by %s (mode %04o): "
 			              "keep credentials and cloudflared where only root can write, e.g. "
 			              "run chmod go-w %s", sofar, st.st_mode & 002 ? "others" : "its group",
 			              (unsigned)(st.st_mode & 07777), sofar);
 		if (!rc && reader && !user_may(&st, reader, 1))
-			rc = why_fail(why, EX_NOPERM, "%s: the service user (uid %u) cannot enter %s "
+			rc = why_fail(why, EPERM, "%s: the service user (uid %u) cannot enter %s "
 			              "(mode %04o): run chmod o+x %s, or keep the file elsewhere",
 			              reader->path, (unsigned)reader->uid, sofar,
 			              (unsigned)(st.st_mode & 07777), sofar);
@@ -148,7 +149,7 @@ static int walk_dirs(const char *dir, uid_t owner, const struct sf_reader *reade
 		int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 		close(fd);
 		if (next < 0)
-			return why_fail(why, errno == ENOENT ? EX_NOINPUT : EX_NOPERM,
+			return why_fail(why, errno == ENOENT ? ENOENT : EPERM,
 			                "%s: %s", sofar, errno == ENOTDIR ? "changed while being checked"
 			                                                : strerror(errno));
 		fd = next;
@@ -162,13 +163,13 @@ static int check_parents(const char *path, uid_t owner, const struct sf_reader *
 	snprintf(dir, sizeof dir, "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (!slash || dir[0] != '/')
-		return why_fail(why, EX_NOPERM, "%s: not an absolute path", path);
+		return why_fail(why, EPERM, "%s: not an absolute path", path);
 	if (slash == dir)
 		slash[1] = 0;
 	else
 		*slash = 0;
 	if (!realpath(dir, real))
-		return why_fail(why, errno == ENOENT ? EX_NOINPUT : EX_NOPERM, "%s: %s", dir,
+		return why_fail(why, errno == ENOENT ? ENOENT : EPERM, "%s: %s", dir,
 		                strerror(errno));
 	return walk_dirs(real, owner, reader, why);
 }
@@ -194,7 +195,7 @@ static int owned_unwritable(const struct stat *st, uid_t owner, const char *labe
 {
 	int rc = owner_ok(st, owner, path, why);
 	if (!rc && (st->st_mode & 022))
-		rc = why_fail(why, EX_NOPERM, "%s%s is writable by %s (mode %04o): run chmod go-w %s",
+		rc = why_fail(why, EPERM, "%s%s is writable by %s (mode %04o): run chmod go-w %s",
 		              label, path, st->st_mode & 002 ? "others" : "its group",
 		              (unsigned)(st->st_mode & 07777), path);
 	return rc;
@@ -205,14 +206,14 @@ int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, c
 	char buf[PATH_MAX];
 	struct stat st;
 	if (!realpath(path, buf))
-		return why_fail(why, EX_UNAVAILABLE, "cloudflared not found at %s (install it from "
+		return why_fail(why, ENOENT, "cloudflared not found at %s (install it from "
 		                "Cloudflare's package repository, or set cloudflared: to where it is)", path);
 	int e = stat_nofollow(buf, &st);
 	if (e)
-		return why_fail(why, EX_UNAVAILABLE, "cloudflared at %s: %s", buf, strerror(-e));
+		return why_fail(why, ENOEXEC, "cloudflared at %s: %s", buf, strerror(-e));
 	snprintf(real, reallen, "%s", buf);
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
-		return why_fail(why, EX_UNAVAILABLE, "cloudflared at %s is not an executable file", buf);
+		return why_fail(why, ENOEXEC, "cloudflared at %s is not an executable file", buf);
 	int rc = owned_unwritable(&st, owner, "cloudflared at ", buf, why);
 	return rc ? rc : sf_check_parents(buf, owner, why);
 }
@@ -223,12 +224,12 @@ int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *rea
 	struct stat st;
 	int e = realpath(path, buf) ? stat_nofollow(buf, &st) : -errno;
 	if (e)
-		return why_fail(why, e == -ENOENT ? EX_NOINPUT : EX_NOPERM, "%s: %s", path, strerror(-e));
+		return why_fail(why, e == -ENOENT ? ENOENT : EPERM, "%s: %s", path, strerror(-e));
 	if (!S_ISREG(st.st_mode))
-		return why_fail(why, EX_NOPERM, "%s is %s", buf, kind_of(st.st_mode));
+		return why_fail(why, EPERM, "%s is %s", buf, kind_of(st.st_mode));
 	int rc = owned_unwritable(&st, owner, "", buf, why);
 	if (!rc && !user_may(&st, reader, 4))
-		rc = why_fail(why, EX_NOPERM, "%s: the service user (uid %u) cannot read it (mode %04o): "
+		rc = why_fail(why, EPERM, "%s: the service user (uid %u) cannot read it (mode %04o): "
 		              "run chmod 644 %s", buf, (unsigned)reader->uid,
 		              (unsigned)(st.st_mode & 07777), buf);
 	return rc ? rc : check_parents(buf, owner, reader, why);

@@ -1,5 +1,8 @@
 /* File checks in OpenSSH's manner: open once, check the open descriptor,
- * and walk every parent directory from / without following links. */
+ * and walk every parent directory from / without following links. Each
+ * returns 0 (or a descriptor), or -errno with why filled, naming the path
+ * and the fix: -ENOENT missing, -EPERM owner, mode, type or link
+ * wrong, -ENOEXEC a binary that cannot be run, -EIO the system failed. */
 #ifndef ARGOWEB_SAFEFILE_H
 #define ARGOWEB_SAFEFILE_H
 #include <stddef.h>
@@ -9,20 +12,19 @@
 
 /* Open path for reading without following a final symlink and check the
  * descriptor: a regular file with one link, owned by root or `owner`, no
- * group/other permission bits. Returns the fd, or -EX_* with why filled
- * (naming the path and the fix). */
+ * group/other permission bits. Returns the fd, or -errno. */
 int sf_open_secret(const char *path, uid_t owner, char *why);
 
 /* Every directory from / down to path's parent: owned by root or `owner`
  * and not writable by group or others. Links among the parents are resolved
  * first (merged /usr), then the resolved chain is walked with O_NOFOLLOW so
- * it cannot change under us unnoticed. Returns 0 or -EX_NOPERM. */
+ * it cannot change under us unnoticed. */
 int sf_check_parents(const char *path, uid_t owner, char *why);
 
 /* The cloudflared binary: resolved (a link to it is fine), a regular
  * executable file owned by root or `owner`, not group/other-writable, with
  * parents likewise. real receives the resolved path. Returns 0, or
- * -EX_UNAVAILABLE (missing, not executable) or -EX_NOPERM. */
+ * -ENOENT (missing), -ENOEXEC (not an executable file) or -EPERM. */
 int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, char *why);
 
 /* Who must be able to read a file after the privilege drop. */
@@ -35,7 +37,7 @@ struct sf_reader {
 /* A file cloudflared reads itself (cacert): resolved (a link to it is
  * fine), a regular file owned by root or `owner`, not group/other-
  * writable, parents likewise, and readable by the reader through every
- * directory. Returns 0, or -EX_NOINPUT (missing) or -EX_NOPERM. */
+ * directory. */
 int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *reader, char *why);
 
 #endif

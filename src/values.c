@@ -261,8 +261,9 @@ static int port_ok(const char *p, size_t n)
 	return v >= 1 && v <= 65535;
 }
 
-/* HOST[:PORT] after "scheme://": a hostname, IPv4 or [IPv6], nothing else. */
-static int authority_ok(const char *a, char *why)
+/* HOST[:PORT]: a hostname, IPv4 or [IPv6], nothing else; into u's host
+ * (without brackets) and port (0 when not written). */
+static int authority(const char *a, struct url *u, char *why)
 {
 	size_t n = strcspn(a, "/?#");
 	if (a[n] == '/')
@@ -272,15 +273,14 @@ static int authority_ok(const char *a, char *why)
 		return bad(why, "a service URL has no query or fragment");
 	if (memchr(a, '@', n))
 		return bad(why, "a service URL cannot carry a user name or password");
-	char host[300];
 	const char *colon;
 	if (a[0] == '[') {
 		const char *close = memchr(a, ']', n);
-		if (!close || (size_t)(close - a) > sizeof host)
+		if (!close || (size_t)(close - a) > sizeof u->host)
 			return bad(why, "unterminated [IPv6] address");
-		snprintf(host, sizeof host, "%.*s", (int)(close - a - 1), a + 1);
+		snprintf(u->host, sizeof u->host, "%.*s", (int)(close - a - 1), a + 1);
 		unsigned char buf[16];
-		if (inet_pton(AF_INET6, host, buf) != 1)
+		if (inet_pton(AF_INET6, u->host, buf) != 1)
 			return bad(why, "not a valid IPv6 address in [ ]");
 		colon = close[1] == ':' ? close + 1 : close[1] ? close : NULL;
 		if (colon == close)
@@ -288,17 +288,29 @@ static int authority_ok(const char *a, char *why)
 	} else {
 		colon = memchr(a, ':', n);
 		size_t hn = colon ? (size_t)(colon - a) : n;
-		if (hn == 0 || hn >= sizeof host)
+		if (hn == 0 || hn >= sizeof u->host)
 			return bad(why, "missing host (write http://localhost:8080)");
-		memcpy(host, a, hn);
-		host[hn] = 0;
+		memcpy(u->host, a, hn);
+		u->host[hn] = 0;
 		char hwhy[WHYLEN];
-		if (strchr(host, '*') || (!val_ip(host) && val_hostname(host, hwhy)))
+		if (strchr(u->host, '*') || (!val_ip(u->host) && val_hostname(u->host, hwhy)))
 			return bad(why, "not a valid host name or address");
 	}
+	u->port = 0;
 	if (colon && !port_ok(colon + 1, (size_t)(a + n - colon - 1)))
 		return bad(why, "port must be a number from 1 to 65535");
+	if (colon)
+		u->port = (unsigned)strtoul(colon + 1, NULL, 10);
 	return 0;
+}
+
+int val_url(const char *s, struct url *u, char *why)
+{
+	const char *sep = strstr(s, "://");
+	if (!sep || sep == s || (size_t)(sep - s) >= sizeof u->scheme)
+		return bad(why, "expected a URL, scheme://HOST[:PORT]");
+	snprintf(u->scheme, sizeof u->scheme, "%.*s", (int)(sep - s), s);
+	return authority(sep + 3, u, why);
 }
 
 static const char *const url_schemes[] = {
@@ -331,10 +343,11 @@ int val_service(const char *s, char *why)
 		snprintf(why, WHYLEN, "not a service (%s)", EXPECTED_SERVICES);
 		return -1;
 	}
+	struct url u;
 	for (int i = 0; url_schemes[i]; i++)
 		if (strlen(url_schemes[i]) == (size_t)(sep - s) &&
 		    !strncmp(s, url_schemes[i], (size_t)(sep - s)))
-			return authority_ok(sep + 3, why);
+			return val_url(s, &u, why);
 	snprintf(why, WHYLEN, "unknown scheme \"%.*s\" (%s)", (int)(sep - s) > 32 ? 32 : (int)(sep - s),
 	         s, EXPECTED_SERVICES);
 	return -1;
@@ -343,39 +356,53 @@ int val_service(const char *s, char *why)
 /* HOST:PORT, as Go's net.ResolveTCPAddr takes it: the port is required. */
 int val_hostport(const char *s, char *why)
 {
+	struct url u;
 	const char *end = s[0] == '[' ? strchr(s, ']') : s;
 	if (!end || !strchr(end, ':'))
 		return bad(why, "expected HOST:PORT (e.g. 198.41.192.7:7844 or [2606:4700:a0::1]:7844)");
-	if (authority_ok(s, why))
-		return -1;
-	return 0;
+	return authority(s, &u, why);
 }
 
 /* scheme://HOST[:PORT] with scheme http or https, nothing after it. */
 int val_http_url(const char *s, char *why)
 {
-	const char *sep = strstr(s, "://");
-	if (!sep || !((sep - s == 4 && !strncmp(s, "http", 4)) || (sep - s == 5 && !strncmp(s, "https", 5))))
+	struct url u;
+	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
 		return bad(why, "expected an http:// or https:// URL (e.g. https://api.trycloudflare.com)");
-	return authority_ok(sep + 3, why);
+	return val_url(s, &u, why);
 }
 
 /* 127.0.0.0/8, ::1 or localhost, with a port: the metrics server serves
  * /debug/pprof and must never be reachable from the network. */
-int val_loopback_addr(const char *s, char *why)
+int val_loopback_addr(const char *s, struct hostport *hp, char *why)
 {
 	const char *colon = strrchr(s, ':');
 	if (!colon || !port_ok(colon + 1, strlen(colon + 1)))
 		return bad(why, "expected HOST:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:20241)");
 	char host[64];
 	size_t hn = (size_t)(colon - s);
-	if (hn >= sizeof host)
+	if (hn >= sizeof host || strlen(s) >= sizeof hp->text)
 		return bad(why, "not a loopback address");
 	snprintf(host, sizeof host, "%.*s", (int)hn, s);
-	struct in_addr a4;
-	if (!strcmp(host, "localhost") || !strcmp(host, "[::1]"))
+	memset(hp, 0, sizeof *hp);
+	snprintf(hp->text, sizeof hp->text, "%s", s);
+	hp->port = (unsigned)strtoul(colon + 1, NULL, 10);
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&hp->sa;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&hp->sa;
+	if (!strcmp(host, "[::1]")) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)hp->port);
+		s6->sin6_addr = in6addr_loopback;
+		hp->salen = sizeof *s6;
 		return 0;
-	if (inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127)
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((unsigned short)hp->port);
+	hp->salen = sizeof *s4;
+	/* cloudflared binds "localhost" to IPv4 loopback first, as Go does. */
+	if (!strcmp(host, "localhost"))
+		return inet_pton(AF_INET, "127.0.0.1", &s4->sin_addr) == 1 ? 0 : -1;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1 && (ntohl(s4->sin_addr.s_addr) >> 24) == 127)
 		return 0;
 	return bad(why, "must be a loopback address such as 127.0.0.1:20241 "
 	                "(the metrics server exposes debugging endpoints)");

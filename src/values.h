@@ -2,8 +2,10 @@
  * returns 0 when valid, else -1 with a reason in why[WHYLEN]. */
 #ifndef ARGOWEB_VALUES_H
 #define ARGOWEB_VALUES_H
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #define WHYLEN 256
 
@@ -15,7 +17,22 @@ int val_resolves_as_string(const char *s);
 int val_uuid(const char *s);
 int val_hostname(const char *s, char *why);
 int val_service(const char *s, char *why);
-int val_loopback_addr(const char *s, char *why);
+/* scheme://HOST[:PORT], nothing after it; the parts into u. */
+struct url {
+	char scheme[16];
+	char host[256];         /* without [ ] */
+	unsigned port;          /* 0 when not written */
+};
+int val_url(const char *s, struct url *u, char *why);
+/* The metrics address, parsed once: what was written, and the socket
+ * address to connect to. */
+struct hostport {
+	char text[80];
+	unsigned port;
+	struct sockaddr_storage sa;
+	socklen_t salen;
+};
+int val_loopback_addr(const char *s, struct hostport *hp, char *why);
 int val_hostport(const char *s, char *why);
 int val_http_url(const char *s, char *why);
 int val_ip(const char *s);

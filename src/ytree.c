@@ -6,6 +6,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "fnv.h"
 #include "msg.h"
 #include "ytree.h"
 
@@ -119,18 +120,10 @@ struct ynode *ytree_quoted_copy(struct ytree *t, const struct ynode *n)
 	return c;
 }
 
-static uint64_t hash_mem(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
-
 static struct anchor *anchor_slot(struct builder *b, const char *name)
 {
 	size_t mask = b->capanchors - 1;
-	for (size_t i = hash_mem(name, strlen(name)) & mask;; i = (i + 1) & mask)
+	for (size_t i = fnv1a(name, strlen(name)) & mask;; i = (i + 1) & mask)
 		if (!b->anchors[i].name || strcmp(b->anchors[i].name, name) == 0)
 			return &b->anchors[i];
 }
@@ -285,7 +278,7 @@ struct keyset {
 static const struct ynode *keyset_add(struct keyset *ks, const struct ynode *k)
 {
 	size_t mask = ks->cap - 1;
-	for (size_t i = hash_mem(k->str, k->len) & mask;; i = (i + 1) & mask) {
+	for (size_t i = fnv1a(k->str, k->len) & mask;; i = (i + 1) & mask) {
 		const struct ynode *o = ks->slot[i];
 		if (!o) {
 			ks->slot[i] = k;

@@ -8,7 +8,7 @@ set -eu
 # minimal Debian 12 (tests/fresh-machine.sh), not by reading: apt's
 # --no-install-recommends leaves gcc without libc6-dev, and
 # dpkg-buildpackage wants build-essential itself.
-PKGS="gcc libc6-dev make pkg-config libyaml-dev libsystemd-dev libcap-dev curl"
+PKGS="gcc libc6-dev make pkg-config libyaml-dev libcap-dev curl"
 [ "${1:-}" = build ] || PKGS="$PKGS build-essential clang libclang-rt-14-dev
       valgrind mandoc iproute2 procps util-linux git python3
       nix-bin

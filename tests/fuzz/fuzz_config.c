@@ -22,7 +22,7 @@
  * a $CREDENTIALS_DIRECTORY one), nothing for a token or quick tunnel. */
 static const char *tunnel_id(const struct config *c)
 {
-	return c->id == ID_CREDFILE || c->id == ID_NONE ? UUID : NULL;
+	return c->id == ID_CREDFILE || c->id == ID_CREDDIR ? UUID : NULL;
 }
 
 /* argoweb's own keys never reach cloudflared as written: at the top level

@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum secret_kind kinds[] = { SEC_JSON, SEC_TOKEN, SEC_NONE };
+	static const enum secret_kind kinds[] = { SEC_JSON, SEC_TOKEN, SEC_ANY };
 	msg_quiet = 1;
 	/* read_secret's guarantees: at most 64 KiB, no NUL, NUL-terminated. */
 	if (size > CREDS_MAX || memchr(data, 0, size))
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			if (s.kind != SEC_JSON && s.kind != SEC_TOKEN)
 				abort();
-			if (kinds[i] != SEC_NONE && s.kind != kinds[i])
+			if (kinds[i] != SEC_ANY && s.kind != kinds[i])
 				abort();
 			if (s.kind == SEC_JSON && tunnel && val_uuid(tunnel) && strcasecmp(s.tunnel_id, tunnel))
 				abort();

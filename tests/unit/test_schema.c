@@ -8,33 +8,22 @@
 
 #include "config.h"
 #include "tap.h"
+#include "capture.h"
 
 #define UUID "6ff42ae2-765d-4adf-8112-31c55c1551ef"
 #define ID "tunnel: " UUID "\ncredentials-file: /etc/argoweb/x.json\n"   /* lines 1-2 */
 #define CATCH "ingress:\n  - service: http_status:404\n"
 
-static char cap_buf[16384];
-
 /* Load yaml into c; the message printed goes to *err. */
 static int load(struct config *c, const char *yaml, const char **err)
 {
 	memset(c, 0, sizeof *c);
-	fflush(stderr);
-	FILE *f = tmpfile();
-	int saved = dup(2);
-	dup2(fileno(f), 2);
-	msg_quiet = 0;
+	cap_start();
 	int rc = cfg_load_buffer(c, "t.yaml", yaml, strlen(yaml));
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
+	const char *e = cap_end();
 	msg_quiet = 1;
-	rewind(f);
-	size_t n = fread(cap_buf, 1, sizeof cap_buf - 1, f);
-	cap_buf[n] = 0;
-	fclose(f);
 	if (err)
-		*err = cap_buf;
+		*err = e;
 	return rc;
 }
 
@@ -105,7 +94,7 @@ static void test_accepts(void)
 	IS_STR(c.user, "argoweb", "default user");
 	OK(c.group == NULL, "no default group");
 	IS_STR(c.cloudflared, "/usr/bin/cloudflared", "default cloudflared");
-	IS_STR(c.metrics, "127.246.205.31:20241", "default metrics from the instance name");
+	IS_STR(c.metrics.text, "127.246.205.31:20241", "default metrics from the instance name");
 	IS_INT(c.interval_ns, 5000000000LL, "default interval 5s");
 	IS_INT(c.unhealthy_ns, 60000000000LL, "default unhealthy-after 60s");
 	IS_STR(c.path, "t.yaml", "path kept");
@@ -122,7 +111,7 @@ static void test_accepts(void)
 	IS_STR(c.user, "web", "user");
 	IS_STR(c.group, "www", "group");
 	IS_STR(c.cloudflared, "/opt/cf", "cloudflared");
-	IS_STR(c.metrics, "[::1]:2000", "metrics");
+	IS_STR(c.metrics.text, "[::1]:2000", "metrics");
 	IS_INT(c.interval_ns, 10000000000LL, "interval");
 	IS_INT(c.unhealthy_ns, 120000000000LL, "unhealthy-after");
 	cfg_free(&c);
@@ -136,7 +125,7 @@ static void test_accepts(void)
 	IS_INT(load(&c, "ingress: [{hostname: a.example.com, service: 'http://localhost:1'},"
 	                " {hostname: '*', service: hello_world}]\n", &err), 0,
 	       "no identity: $CREDENTIALS_DIRECTORY later");
-	IS_INT(c.id, ID_NONE, "identity: none yet");
+	IS_INT(c.id, ID_CREDDIR, "identity: none yet");
 	IS_INT(c.nrules, 2, "two rules");
 	cfg_free(&c);
 
@@ -231,10 +220,11 @@ static void test_config_rejects(void)
 	rejects("comments only", "# nothing\n", "1:1: empty config: expected at least tunnel:, credentials-file: and ingress: (see argoweb.yaml(5))");
 	rejects("top-level list", "- a\n", "1:1: config: expected a mapping of keys to values at the top");
 	rejects("top-level scalar", "hello\n", "1:1: config: expected a mapping of keys to values at the top");
+	/* At the second identity key, where the conflict is. */
 	rejects("two identities", ID "token-file: /t\n" CATCH,
-	        "1:1: token-file: choose one of credentials-file, token-file and quick");
+	        "3:13: token-file: choose one of credentials-file, token-file and quick");
 	rejects("quick and credentials", "quick: http://localhost:1\ncredentials-file: /c\n",
-	        "1:1: quick: choose one of credentials-file, token-file and quick");
+	        "2:19: credentials-file: choose one of credentials-file, token-file and quick");
 	rejects("tunnel with token", "tunnel: " UUID "\ntoken-file: /t\n",
 	        "1:9: tunnel: a token names its tunnel itself: remove tunnel:");
 	rejects("tunnel with quick", "tunnel: web\nquick: http://localhost:1\n",

@@ -361,8 +361,19 @@ static void test_loopback(void)
 		"[::1]:20241", NULL,
 	};
 	char why[WHYLEN];
+	struct hostport hp;
 	for (int i = 0; good[i]; i++)
-		IS_INT(val_loopback_addr(good[i], why), 0, "loopback %s accepted", good[i]);
+		IS_INT(val_loopback_addr(good[i], &hp, why), 0, "loopback %s accepted", good[i]);
+	val_loopback_addr("localhost:20241", &hp, why);
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&hp.sa;
+	OK(s4->sin_family == AF_INET && ntohl(s4->sin_addr.s_addr) == 0x7f000001 &&
+	   ntohs(s4->sin_port) == 20241 && hp.port == 20241 && !strcmp(hp.text, "localhost:20241"),
+	   "localhost:PORT is 127.0.0.1:PORT, as cloudflared binds it; the text kept");
+	val_loopback_addr("[::1]:20241", &hp, why);
+	OK(hp.sa.ss_family == AF_INET6 && hp.salen == sizeof(struct sockaddr_in6), "[::1]:PORT is IPv6");
+	val_loopback_addr("127.3.4.5:7", &hp, why);
+	OK(ntohl(((const struct sockaddr_in *)&hp.sa)->sin_addr.s_addr) == 0x7f030405,
+	   "127.x.y.z:PORT: that address");
 	static const struct { const char *s, *why; } bad[] = {
 		{ "0.0.0.0:20241", "must be a loopback address" },
 		{ "10.0.0.1:80", "must be a loopback address" },
@@ -386,7 +397,7 @@ static void test_loopback(void)
 		{ NULL, NULL },
 	};
 	for (int i = 0; bad[i].s; i++) {
-		int rc = val_loopback_addr(bad[i].s, why);
+		int rc = val_loopback_addr(bad[i].s, &hp, why);
 		OK(rc == -1 && strstr(why, bad[i].why), "loopback \"%.40s\" refused: %s", bad[i].s,
 		   bad[i].why);
 	}

@@ -1,0 +1,40 @@
+/* The health monitor's judgement, apart from any process, socket or
+ * clock: given the time and what /ready said, what systemd is told
+ * (STATUS=, READY=1, WATCHDOG=1, WATCHDOG=trigger). The monitor drives it
+ * with the real clock; the unit tests with a fake one. */
+#ifndef ARGOWEB_HEALTH_H
+#define ARGOWEB_HEALTH_H
+#include "ready.h"
+
+struct health {
+	/* Settings, in milliseconds; ping_every 0: no watchdog. */
+	long long interval, unhealthy, ping_every;
+	int quick_tunnel;
+	/* Where each notification goes (sd_notify's message text). */
+	void (*send)(void *ctx, const char *msg);
+	void *ctx;
+	/* State. down_since: the first poll that found no connection since
+	 * the last one that did (the start, before any): the loss happened at
+	 * most an interval before it, so counting from it never triggers
+	 * early. */
+	long long down_since, next_poll, next_ping;
+	int ever, ready_sent, triggered;
+	struct ready last;
+	char quick[256], status[512];
+};
+
+void health_init(struct health *h, long long now);
+/* How long a poll may take: a wedged server must delay neither the next
+ * poll nor a watchdog ping by more than a ping period. */
+long long health_poll_timeout(const struct health *h);
+/* A poll is due at h->next_poll. Call this first (it pings, the poll may
+ * block), then health_polled with what the poll found, counted at slot
+ * (when it was due) and the time it came back. */
+void health_polling(struct health *h, long long now);
+void health_polled(struct health *h, long long slot, long long now, const struct ready *r);
+/* Between polls: a ping when due, or the trigger once unhealthy. */
+void health_tick(struct health *h, long long now);
+/* The next moment anything is due. */
+long long health_due(const struct health *h, long long now);
+
+#endif
