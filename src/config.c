@@ -11,13 +11,10 @@
 #include "config.h"
 #include "creds.h"
 #include "fnv.h"
-#include "goregex.h"
 #include "msg.h"
 #include "schema.h"
 #include "values.h"
 
-#define MAX_GRACE_NS (180LL * 1000000000)
-#define SEC_NS 1000000000LL
 
 static int valid_name(const char *s)
 {
@@ -127,30 +124,21 @@ static int check_origin(struct walk *w, const struct ynode *or, size_t rule)
 		val_bool(req->str, &required);
 	if (required && ymap_get(access, "audTag") && !ymap_get(access, "teamName"))
 		return fail_rule(w, access, rule, "access.teamName is required when access.audTag is set");
+	/* A prefix's value is its row's rule; that there is one, ours. */
 	const struct ynode *rules = ymap_get(or, "ipRules");
-	for (size_t i = 0; rules && i < rules->n; i++) {
-		const struct ynode *pfx = ymap_get(rules->kid[i], "prefix");
-		if (!pfx || !val_cidr(pfx->str))
-			return fail_rule(w, pfx ? pfx : rules->kid[i], rule,
+	for (size_t i = 0; rules && i < rules->n; i++)
+		if (!ymap_get(rules->kid[i], "prefix"))
+			return fail_rule(w, rules->kid[i], rule,
 			                 "ipRules[].prefix must be an address prefix such as 10.0.0.0/8");
-	}
 	return 0;
 }
 
+/* Rules between a rule's keys and its place in the list (each value
+ * alone was checked by the schema walk). */
 static int check_rule(struct walk *w, const struct ynode *rule, size_t i, size_t n)
 {
-	char why[WHYLEN];
-	const struct ynode *h = ymap_get(rule, "hostname");
-	const struct ynode *p = ymap_get(rule, "path");
-	const struct ynode *s = ymap_get(rule, "service");
-	if (!s)
+	if (!ymap_get(rule, "service"))
 		return fail_rule(w, rule, i, "service: is required (e.g. service: http://localhost:8080)");
-	if (h && *h->str && strcmp(h->str, "*") && val_hostname(h->str, why))
-		return fail_rule(w, h, i, why);
-	if (p && goregex_check(p->str, p->len, why, sizeof why))
-		return fail_rule(w, p, i, why);
-	if (val_service(s->str, why))
-		return fail_rule(w, s, i, why);
 	if (i + 1 == n && !is_catch_all(rule))
 		return fail_rule(w, rule, i, "the last rule must match everything: add a final "
 		                 "rule with no hostname or path, e.g. - service: http_status:404");
@@ -173,13 +161,12 @@ static int check_ingress(struct walk *w, struct config *c, const struct ynode *r
 	if (c->id == ID_QUICK)
 		return schema_fail(w, ing, "ingress", "a quick tunnel has one origin, its quick: URL; "
 		                   "remove ingress: or use a named tunnel");
-	if (ing->n == 0)
-		return schema_fail(w, ing, "ingress", "no rules (end with - service: http_status:404)");
 	for (size_t i = 0; i < ing->n; i++)
 		if (check_rule(w, ing->kid[i], i, ing->n))
 			return -1;
 	c->nrules = ing->n;
-	return 0;
+	const struct ynode *or = ymap_get(root, "originRequest");
+	return or ? check_origin(w, or, TOP_LEVEL) : 0;
 }
 
 /* Exactly one way to name the tunnel and its secret: the file of one kind
@@ -187,7 +174,7 @@ static int check_ingress(struct walk *w, struct config *c, const struct ynode *r
  * copy). A second one is reported where it stands. */
 static int check_identity(struct walk *w, struct config *c, const struct ynode *root)
 {
-	const struct ynode *first = NULL;
+	const struct ynode *first = NULL, *qs = ymap_get(root, "quick-service");
 	c->id = ID_CREDDIR;
 	c->tunnel = str_of(root, "tunnel");
 	for (size_t i = 0; i < root->n; i += 2) {
@@ -209,35 +196,18 @@ static int check_identity(struct walk *w, struct config *c, const struct ynode *
 		return fail_key(w, root, "tunnel", c->id == ID_TOKENFILE
 		                ? "a token names its tunnel itself: remove tunnel:"
 		                : "a quick tunnel has no name: remove tunnel:");
-	if (c->cred_path && c->cred_path[0] != '/')
-		return schema_fail(w, first, cred_kind_of(c->id)->key,
-		                   "must be an absolute path (e.g. /etc/argoweb/NAME.json)");
-	char why[WHYLEN];
-	if (c->quick_url && (val_service(c->quick_url, why) || !strstr(c->quick_url, "://")))
-		return fail_key(w, root, "quick", "expected the local origin's URL, e.g. http://localhost:8080");
-	return 0;
-}
-
-static int check_duration_key(struct walk *w, const struct ynode *map, const char *key,
-                              const char *where, int64_t dflt, int64_t *out)
-{
-	const struct ynode *v = ymap_get(map, key);
-	char why[WHYLEN];
-	*out = dflt;
-	if (v && val_duration(v->str, out, why))
-		return schema_fail(w, v, where, why);
+	if (qs && c->id != ID_QUICK)
+		return schema_fail(w, qs, "quick-service", "only a quick tunnel (quick:) uses it: remove it");
 	return 0;
 }
 
 static int check_health(struct walk *w, struct config *c, const struct ynode *root)
 {
 	const struct ynode *h = ymap_get(root, "health");
-	if (check_duration_key(w, h, "interval", "health.interval", 5 * SEC_NS, &c->interval_ns) ||
-	    check_duration_key(w, h, "unhealthy-after", "health.unhealthy-after", 60 * SEC_NS,
-	                       &c->unhealthy_ns))
-		return -1;
-	if (c->interval_ns < SEC_NS || c->interval_ns > 3600 * SEC_NS)
-		return schema_fail(w, ymap_get(h, "interval"), "health.interval", "must be from 1s to 1h");
+	char why[WHYLEN];
+	/* Both valid, or given as defaults: the walk saw to that. */
+	val_duration(schema_str(h, k_health, "interval"), &c->interval_ns, why);
+	val_duration(schema_str(h, k_health, "unhealthy-after"), &c->unhealthy_ns, why);
 	if (c->unhealthy_ns <= c->interval_ns)
 		return schema_fail(w, ymap_get(h, "unhealthy-after") ? ymap_get(h, "unhealthy-after") : h,
 		                   "health.unhealthy-after", "must be longer than health.interval");
@@ -247,77 +217,27 @@ static int check_health(struct walk *w, struct config *c, const struct ynode *ro
 /* Without metrics: the monitor needs a known address, and a fixed port
  * would collide between tunnels. Each instance gets its own loopback
  * address, 127.A.B.C from a hash of its name, on cloudflared's usual port. */
-static void default_metrics(struct config *c)
+static void default_metrics(struct config *c, char *addr, size_t n)
 {
 	uint32_t h = fnv1a(c->name, strlen(c->name));
-	char addr[32], why[WHYLEN];
-	snprintf(addr, sizeof addr, "127.%u.%u.%u:20241",
+	snprintf(addr, n, "127.%u.%u.%u:20241",
 	         1 + (h >> 16 & 0xff) % 254, 1 + (h >> 8 & 0xff) % 254, 1 + (h & 0xff) % 254);
-	val_loopback_addr(addr, &c->metrics, why);
 }
 
-/* edge, cacert, quick-service: where cloudflared finds its edge, for a
- * private one (a test bed). The file cacert names is checked with the
- * binary, when the service user is known. */
-static int check_private_edge(struct walk *w, struct config *c, const struct ynode *root)
+/* What the rest of argoweb reads from the config, defaults filled in. */
+static void extract(struct config *c, const struct ynode *root)
 {
-	char why[WHYLEN];
-	const struct ynode *edge = ymap_get(root, "edge"), *v;
-	for (size_t i = 0; edge && i < edge->n; i++)
-		if (val_hostport(edge->kid[i]->str, why)) {
-			char where[32];
-			snprintf(where, sizeof where, "edge[%zu]", i);
-			return schema_fail(w, edge->kid[i], where, why);
-		}
-	if ((v = ymap_get(root, "cacert")) && v->str[0] != '/')
-		return schema_fail(w, v, "cacert", "must be an absolute path to a PEM file");
-	c->cacert = v ? v->str : NULL;
-	if ((v = ymap_get(root, "quick-service")) && val_http_url(v->str, why))
-		return schema_fail(w, v, "quick-service", why);
-	if (v && c->id != ID_QUICK)
-		return schema_fail(w, v, "quick-service", "only a quick tunnel (quick:) uses it: remove it");
-	return 0;
-}
-
-static int check_flags(struct walk *w, struct config *c, const struct ynode *root)
-{
-	char why[WHYLEN];
-	int64_t ns;
-	const struct ynode *v;
-	if ((v = ymap_get(root, "metrics"))) {
-		if (val_loopback_addr(v->str, &c->metrics, why))
-			return schema_fail(w, v, "metrics", why);
-	} else {
-		default_metrics(c);
+	char addr[32], why[WHYLEN];
+	const char *m = str_of(root, "metrics");
+	if (!m) {
+		default_metrics(c, addr, sizeof addr);
+		m = addr;
 	}
-	if ((v = ymap_get(root, "grace-period")) && !val_duration(v->str, &ns, why) && ns > MAX_GRACE_NS)
-		return schema_fail(w, v, "grace-period", "at most 3m (cloudflared's limit)");
-	if ((v = ymap_get(root, "no-autoupdate")) && strcasecmp(v->str, "true"))
-		return schema_fail(w, v, "no-autoupdate", "argoweb always runs with no-autoupdate: true "
-		                   "(update cloudflared with your package manager)");
-	if ((v = ymap_get(root, "edge-bind-address")) && !val_ip(v->str))
-		return schema_fail(w, v, "edge-bind-address", "expected an IP address of this host");
-	if ((v = ymap_get(root, "region")) && *v->str && strcmp(v->str, "us"))
-		return schema_fail(w, v, "region", "expected \"us\" or an empty string (global)");
-	if (check_private_edge(w, c, root))
-		return -1;
-	const struct ynode *or = ymap_get(root, "originRequest");
-	return or ? check_origin(w, or, TOP_LEVEL) : 0;
-}
-
-static int check_own(struct walk *w, struct config *c, const struct ynode *root)
-{
-	c->user = str_of(root, "user") ? str_of(root, "user") : "argoweb";
-	c->group = str_of(root, "group");
-	c->cloudflared = str_of(root, "cloudflared") ? str_of(root, "cloudflared") : "/usr/bin/cloudflared";
-	if (!strcmp(c->user, "root") || !strcmp(c->user, "0"))
-		return fail_key(w, root, "user", "cloudflared never runs as root: name a service user "
-		                "(the packages create argoweb)");
-	if (c->group && (!strcmp(c->group, "root") || !strcmp(c->group, "0")))
-		return fail_key(w, root, "group", "the root group is refused: name the service user's group");
-	if (c->cloudflared[0] != '/')
-		return fail_key(w, root, "cloudflared", "must be an absolute path (e.g. /usr/bin/cloudflared)");
-	return check_health(w, c, root);
+	val_loopback_addr(m, &c->metrics, why);
+	c->user = schema_str(root, k_top, "user");
+	c->group = schema_str(root, k_top, "group");
+	c->cloudflared = schema_str(root, k_top, "cloudflared");
+	c->cacert = schema_str(root, k_top, "cacert");
 }
 
 static int validate(struct config *c, struct fault *f)
@@ -329,9 +249,10 @@ static int validate(struct config *c, struct fault *f)
 		             "ingress: (see argoweb.yaml(5))");
 	if (root->kind != YN_MAP)
 		return schema_fail(&w, root, "config", "expected a mapping of keys to values at the top");
-	if (schema_check_map(&w, root, k_top) || check_identity(&w, c, root) ||
-	    check_ingress(&w, c, root) || check_flags(&w, c, root) || check_own(&w, c, root))
+	if (schema_check_and_quote(&w, root, k_top) || check_identity(&w, c, root) ||
+	    check_ingress(&w, c, root) || check_health(&w, c, root))
 		return -1;
+	extract(c, root);
 	return 0;
 }
 

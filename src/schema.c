@@ -3,10 +3,97 @@
  * typo silently loses a setting; here it is an error with the nearest key. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "goregex.h"
 #include "msg.h"
 #include "schema.h"
 #include "values.h"
+
+#define SEC_NS 1000000000LL
+
+/* The rules on single values, each named for what it wants. */
+static int want_hostname(const char *v, char *why)
+{
+	return !*v || !strcmp(v, "*") ? 0 : val_hostname(v, why);
+}
+
+static int want_path_regex(const char *v, char *why)
+{
+	return goregex_check(v, strlen(v), why, WHYLEN);
+}
+
+static int want_cidr(const char *v, char *why)
+{
+	if (val_cidr(v))
+		return 0;
+	snprintf(why, WHYLEN, "ipRules[].prefix must be an address prefix such as 10.0.0.0/8");
+	return -1;
+}
+
+static int why_is(char *why, const char *text)
+{
+	snprintf(why, WHYLEN, "%s", text);
+	return -1;
+}
+
+static int want_abs_credential(const char *v, char *why)
+{
+	return v[0] == '/' ? 0 : why_is(why, "must be an absolute path (e.g. /etc/argoweb/NAME.json)");
+}
+
+static int want_abs_binary(const char *v, char *why)
+{
+	return v[0] == '/' ? 0 : why_is(why, "must be an absolute path (e.g. /usr/bin/cloudflared)");
+}
+
+static int want_abs_pem(const char *v, char *why)
+{
+	return v[0] == '/' ? 0 : why_is(why, "must be an absolute path to a PEM file");
+}
+
+static int want_origin_url(const char *v, char *why)
+{
+	return !val_service(v, why) && strstr(v, "://") ? 0
+	       : why_is(why, "expected the local origin's URL, e.g. http://localhost:8080");
+}
+
+static int want_loopback(const char *v, char *why)
+{
+	struct hostport hp;
+	return val_loopback_addr(v, &hp, why);
+}
+
+static int want_true(const char *v, char *why)
+{
+	return !strcasecmp(v, "true") ? 0 : why_is(why, "argoweb always runs with no-autoupdate: "
+	                                            "true (update cloudflared with your package manager)");
+}
+
+static int want_ip(const char *v, char *why)
+{
+	return val_ip(v) ? 0 : why_is(why, "expected an IP address of this host");
+}
+
+static int want_region(const char *v, char *why)
+{
+	return !*v || !strcmp(v, "us") ? 0 : why_is(why, "expected \"us\" or an empty string (global)");
+}
+
+static int want_not_root_user(const char *v, char *why)
+{
+	return strcmp(v, "root") && strcmp(v, "0") ? 0
+	       : why_is(why, "cloudflared never runs as root: name a service user (the packages create argoweb)");
+}
+
+static int want_not_root_group(const char *v, char *why)
+{
+	return strcmp(v, "root") && strcmp(v, "0") ? 0
+	       : why_is(why, "the root group is refused: name the service user's group");
+}
+
+/* A row: the name, the type, and what it has beyond them. */
+#define K(key, ktype, ...) { .name = key, .type = ktype, __VA_ARGS__ }
 
 static const char *const e_protocol[] = { "auto", "quic", "http2", NULL };
 static const char *const e_ipver[] = { "auto", "4", "6", NULL };
@@ -15,107 +102,111 @@ static const char *const e_output[] = { "default", "json", NULL };
 static const char *const e_proxytype[] = { "", "socks", NULL };
 
 static const struct key k_iprule[] = {
-	{ "prefix", T_STR, NULL, 0, 0 },
-	{ "ports", T_LIST_UINT, NULL, 65535, 0 },
-	{ "allow", T_BOOL, NULL, 0, 0 },
-	{ NULL, 0, NULL, 0, 0 },
+	K("prefix", T_STR, .flags = KF_AT_ANCHOR, .check = want_cidr),
+	K("ports", T_LIST_UINT, .max = 65535),
+	K("allow", T_BOOL),
+	{ NULL },
 };
 
 static const struct key k_access[] = {
-	{ "required", T_BOOL, NULL, 0, 0 },
-	{ "teamName", T_STR, NULL, 0, 0 },
-	{ "audTag", T_LIST_STR, NULL, 0, 0 },
-	{ "environment", T_STR, NULL, 0, 0 },
-	{ NULL, 0, NULL, 0, 0 },
+	K("required", T_BOOL),
+	K("teamName", T_STR),
+	K("audTag", T_LIST_STR),
+	K("environment", T_STR),
+	{ NULL },
 };
 
 const struct key k_origin[] = {
-	{ "connectTimeout", T_DUR, NULL, 0, 0 },
-	{ "tlsTimeout", T_DUR, NULL, 0, 0 },
-	{ "tcpKeepAlive", T_DUR, NULL, 0, 0 },
-	{ "noHappyEyeballs", T_BOOL, NULL, 0, 0 },
-	{ "keepAliveConnections", T_UINT, NULL, 1000000, 0 },
-	{ "keepAliveTimeout", T_DUR, NULL, 0, 0 },
-	{ "httpHostHeader", T_STR, NULL, 0, 0 },
-	{ "originServerName", T_STR, NULL, 0, 0 },
-	{ "matchSNItoHost", T_BOOL, NULL, 0, 0 },
-	{ "caPool", T_STR, NULL, 0, 0 },
-	{ "noTLSVerify", T_BOOL, NULL, 0, 0 },
-	{ "disableChunkedEncoding", T_BOOL, NULL, 0, 0 },
-	{ "bastionMode", T_BOOL, NULL, 0, 0 },
-	{ "proxyAddress", T_STR, NULL, 0, 0 },
-	{ "proxyPort", T_UINT, NULL, 65535, 0 },
-	{ "proxyType", T_ENUM, e_proxytype, 0, 0 },
-	{ "ipRules", T_LIST_MAP, k_iprule, 0, 0 },
-	{ "http2Origin", T_BOOL, NULL, 0, 0 },
-	{ "access", T_MAP, k_access, 0, 0 },
-	{ NULL, 0, NULL, 0, 0 },
+	K("connectTimeout", T_DUR),
+	K("tlsTimeout", T_DUR),
+	K("tcpKeepAlive", T_DUR),
+	K("noHappyEyeballs", T_BOOL),
+	K("keepAliveConnections", T_UINT, .max = 1000000),
+	K("keepAliveTimeout", T_DUR),
+	K("httpHostHeader", T_STR),
+	K("originServerName", T_STR),
+	K("matchSNItoHost", T_BOOL),
+	K("caPool", T_STR),
+	K("noTLSVerify", T_BOOL),
+	K("disableChunkedEncoding", T_BOOL),
+	K("bastionMode", T_BOOL),
+	K("proxyAddress", T_STR),
+	K("proxyPort", T_UINT, .max = 65535),
+	K("proxyType", T_ENUM, .arg = e_proxytype),
+	K("ipRules", T_LIST_MAP, .arg = k_iprule),
+	K("http2Origin", T_BOOL),
+	K("access", T_MAP, .arg = k_access),
+	{ NULL },
 };
 
 const struct key k_rule[] = {
-	{ "hostname", T_STR, NULL, 0, 0 },
-	{ "path", T_STR, NULL, 0, 0 },
-	{ "service", T_STR, NULL, 0, 0 },
-	{ "originRequest", T_MAP, k_origin, 0, 0 },
-	{ NULL, 0, NULL, 0, 0 },
+	K("hostname", T_STR, .flags = KF_AT_ANCHOR, .check = want_hostname),
+	K("path", T_STR, .flags = KF_AT_ANCHOR, .check = want_path_regex),
+	K("service", T_STR, .flags = KF_AT_ANCHOR, .check = val_service),
+	K("originRequest", T_MAP, .arg = k_origin),
+	{ NULL },
 };
 
 static const struct key k_warp[] = {
-	{ "enabled", T_BOOL, NULL, 0, 0 },
-	{ "connectTimeout", T_DUR, NULL, 0, 0 },
-	{ "maxActiveFlows", T_UINT, NULL, 1LL << 40, 0 },
-	{ "tcpKeepAlive", T_DUR, NULL, 0, 0 },
-	{ NULL, 0, NULL, 0, 0 },
+	K("enabled", T_BOOL),
+	K("connectTimeout", T_DUR),
+	K("maxActiveFlows", T_UINT, .max = 1LL << 40),
+	K("tcpKeepAlive", T_DUR),
+	{ NULL },
 };
 
 const struct key k_health[] = {
-	{ "interval", T_DUR, NULL, 0, 0 },
-	{ "unhealthy-after", T_DUR, NULL, 0, 0 },
-	{ NULL, 0, NULL, 0, 0 },
+	K("interval", T_DUR, .min = SEC_NS, .max = 3600 * SEC_NS, .bounds = "must be from 1s to 1h",
+	  .dflt = "5s"),
+	K("unhealthy-after", T_DUR, .dflt = "60s"),
+	{ NULL },
 };
 
 /* Top level: cloudflared's typed keys, the flags that are safe to pass
  * through (each is a `tunnel run` flag name), and argoweb's own keys, which
  * are never rendered. */
 const struct key k_top[] = {
-	{ "tunnel", T_STR, NULL, 0, KF_OWN },
-	{ "credentials-file", T_STR, NULL, 0, KF_OWN },
-	{ "token-file", T_STR, NULL, 0, KF_OWN },
-	{ "quick", T_STR, NULL, 0, KF_OWN },
-	{ "ingress", T_LIST_MAP, k_rule, 0, 0 },
-	{ "originRequest", T_MAP, k_origin, 0, 0 },
-	{ "warp-routing", T_MAP, k_warp, 0, 0 },
-	{ "protocol", T_ENUM, e_protocol, 0, 0 },
-	{ "edge-ip-version", T_ENUM, e_ipver, 0, 0 },
-	{ "edge-bind-address", T_STR, NULL, 0, 0 },
-	{ "region", T_STR, NULL, 0, 0 },
-	{ "retries", T_UINT, NULL, 1000, 0 },
-	{ "max-edge-addr-retries", T_UINT, NULL, 1000, 0 },
-	{ "ha-connections", T_UINT, NULL, 64, 0 },
-	{ "grace-period", T_DUR, NULL, 0, 0 },
-	{ "rpc-timeout", T_DUR, NULL, 0, 0 },
-	{ "write-stream-timeout", T_DUR, NULL, 0, 0 },
-	{ "post-quantum", T_BOOL, NULL, 0, 0 },
-	{ "quic-disable-pmtu-discovery", T_BOOL, NULL, 0, 0 },
-	{ "management-diagnostics", T_BOOL, NULL, 0, 0 },
+	K("tunnel", T_STR, .flags = KF_OWN),
+	K("credentials-file", T_STR, .flags = KF_OWN, .check = want_abs_credential),
+	K("token-file", T_STR, .flags = KF_OWN, .check = want_abs_credential),
+	K("quick", T_STR, .flags = KF_OWN, .check = want_origin_url),
+	K("ingress", T_LIST_MAP, .arg = k_rule, .flags = KF_ANCHOR, .min = 1,
+	  .bounds = "no rules (end with - service: http_status:404)"),
+	K("originRequest", T_MAP, .arg = k_origin, .flags = KF_ANCHOR),
+	K("warp-routing", T_MAP, .arg = k_warp),
+	K("protocol", T_ENUM, .arg = e_protocol),
+	K("edge-ip-version", T_ENUM, .arg = e_ipver),
+	K("edge-bind-address", T_STR, .check = want_ip),
+	K("region", T_STR, .check = want_region),
+	K("retries", T_UINT, .max = 1000),
+	K("max-edge-addr-retries", T_UINT, .max = 1000),
+	K("ha-connections", T_UINT, .max = 64),
+	K("grace-period", T_DUR, .max = 180 * SEC_NS, .bounds = "at most 3m (cloudflared's limit)"),
+	K("rpc-timeout", T_DUR),
+	K("write-stream-timeout", T_DUR),
+	K("post-quantum", T_BOOL),
+	K("quic-disable-pmtu-discovery", T_BOOL),
+	K("management-diagnostics", T_BOOL),
 	/* A private edge, e.g. for testing (cloudflared's hidden flags). */
-	{ "edge", T_LIST_STR, NULL, 0, 0 },
-	{ "cacert", T_STR, NULL, 0, 0 },
-	{ "quick-service", T_STR, NULL, 0, 0 },
-	{ "loglevel", T_ENUM, e_loglevel, 0, 0 },
-	{ "transport-loglevel", T_ENUM, e_loglevel, 0, 0 },
-	{ "output", T_ENUM, e_output, 0, 0 },
-	{ "logfile", T_STR, NULL, 0, 0 },
-	{ "log-directory", T_STR, NULL, 0, 0 },
-	{ "tag", T_LIST_STR, NULL, 0, 0 },
-	{ "label", T_STR, NULL, 0, 0 },
-	{ "metrics", T_STR, NULL, 0, KF_OWN },
-	{ "no-autoupdate", T_BOOL, NULL, 0, KF_OWN },
-	{ "user", T_STR, NULL, 0, KF_OWN },
-	{ "group", T_STR, NULL, 0, KF_OWN },
-	{ "cloudflared", T_STR, NULL, 0, KF_OWN },
-	{ "health", T_MAP, k_health, 0, KF_OWN },
-	{ NULL, 0, NULL, 0, 0 },
+	K("edge", T_LIST_STR, .check = val_hostport),
+	K("cacert", T_STR, .check = want_abs_pem),
+	K("quick-service", T_STR, .check = val_http_url),
+	K("loglevel", T_ENUM, .arg = e_loglevel),
+	K("transport-loglevel", T_ENUM, .arg = e_loglevel),
+	K("output", T_ENUM, .arg = e_output),
+	K("logfile", T_STR),
+	K("log-directory", T_STR),
+	K("tag", T_LIST_STR),
+	K("label", T_STR),
+	/* Its default is per instance: see config.c's default_metrics. */
+	K("metrics", T_STR, .flags = KF_OWN, .check = want_loopback),
+	K("no-autoupdate", T_BOOL, .flags = KF_OWN, .check = want_true),
+	K("user", T_STR, .flags = KF_OWN, .check = want_not_root_user, .dflt = "argoweb"),
+	K("group", T_STR, .flags = KF_OWN, .check = want_not_root_group),
+	K("cloudflared", T_STR, .flags = KF_OWN, .check = want_abs_binary,
+	  .dflt = "/usr/bin/cloudflared"),
+	K("health", T_MAP, .arg = k_health, .flags = KF_OWN),
+	{ NULL },
 };
 
 /* Keys cloudflared knows that argoweb refuses on purpose, with the fix. */
@@ -130,6 +221,13 @@ static const struct { const char *name, *why; } refused[] = {
 	{ "bastion", "single-origin mode is not supported: use ingress: with service: bastion" },
 	{ "pidfile", "systemd tracks the process; remove pidfile" },
 };
+
+const char *schema_str(const struct ynode *map, const struct key *set, const char *name)
+{
+	const struct ynode *v = ymap_get(map, name);
+	const struct key *k = schema_find(set, name);
+	return v ? v->str : k ? k->dflt : NULL;
+}
 
 const struct key *schema_find(const struct key *set, const char *name)
 {
@@ -225,6 +323,17 @@ static int fail_here(struct walk *w, const struct ynode *n, const char *why)
 	return schema_fail(w, n, NULL, why);
 }
 
+/* A row's own rule broken: at the key, or (KF_AT_ANCHOR) at the nearest
+ * anchor, as in "ingress[3]: a hostname cannot contain a port". */
+static int fail_rule(struct walk *w, const struct ynode *n, const struct key *k, const char *why)
+{
+	char where[sizeof w->path];
+	if (!(k->flags & KF_AT_ANCHOR) || !w->anchor)
+		return fail_here(w, n, why);
+	snprintf(where, sizeof where, "%.*s", (int)w->anchor, w->path);
+	return schema_fail(w, n, where, why);
+}
+
 static int check_scalar(struct walk *w, const struct ynode *v)
 {
 	if (v->kind != YN_SCALAR)
@@ -266,6 +375,8 @@ static int check_list(struct walk *w, struct ynode *v, const struct key *k)
 {
 	if (v->kind != YN_SEQ)
 		return fail_here(w, v, "expected a list");
+	if (v->n < (size_t)k->min)
+		return fail_here(w, v, k->bounds);
 	struct key item = *k;
 	item.type = k->type == T_LIST_MAP ? T_MAP : k->type == T_LIST_UINT ? T_UINT : T_STR;
 	for (size_t i = 0; i < v->n; i++) {
@@ -278,42 +389,65 @@ static int check_list(struct walk *w, struct ynode *v, const struct key *k)
 	return 0;
 }
 
+static int check_duration(struct walk *w, const struct ynode *v, const struct key *k)
+{
+	char why[WHYLEN];
+	int64_t ns;
+	if (val_duration(v->str, &ns, why))
+		return fail_here(w, v, why);
+	if (ns <= 0)
+		return fail_here(w, v, "a duration must be positive");
+	if ((k->min && ns < k->min) || (k->max && ns > k->max))
+		return fail_here(w, v, k->bounds);
+	return 0;
+}
+
+/* The type, then the row's rule. */
 static int check_typed_scalar(struct walk *w, struct ynode **slot, const struct key *k)
 {
 	struct ynode *v = *slot;
 	char why[WHYLEN];
 	long long u;
-	int64_t ns;
-	int b;
+	int b, rc = 0;
 	switch (k->type) {
 	case T_STR:
 		quote_if_needed(w, slot);       /* label: 2024 */
-		return 0;
+		break;
 	case T_BOOL:
-		return v->is_str || val_bool(v->str, &b) ? fail_here(w, v, "expected true or false") : 0;
+		rc = v->is_str || val_bool(v->str, &b) ? fail_here(w, v, "expected true or false") : 0;
+		break;
 	case T_UINT:
 		if (v->is_str || val_uint(v->str, k->max, &u, why))
-			return fail_here(w, v, v->is_str ? "expected a number, not a quoted string" : why);
-		return 0;
+			rc = fail_here(w, v, v->is_str ? "expected a number, not a quoted string" : why);
+		break;
 	case T_DUR:
-		if (val_duration(v->str, &ns, why))
-			return fail_here(w, v, why);
-		return ns <= 0 ? fail_here(w, v, "a duration must be positive") : 0;
+		rc = check_duration(w, v, k);
+		break;
 	case T_ENUM:
-		return check_enum(w, slot, k);
+		rc = check_enum(w, slot, k);
+		break;
 	default:
-		return fail_here(w, v, "internal: unhandled type");
+		rc = fail_here(w, v, "internal: unhandled type");
 	}
+	if (!rc && k->check && k->check(v->str, why))
+		rc = fail_rule(w, v, k, why);
+	return rc;
 }
 
 static int check_value(struct walk *w, struct ynode **slot, const struct key *k)
 {
 	struct ynode *v = *slot;
 	switch (k->type) {
-	case T_MAP:
+	case T_MAP: {
 		if (v->kind != YN_MAP)
 			return fail_here(w, v, "expected a mapping of keys to values");
-		return schema_check_map(w, v, k->arg);
+		size_t anchor = w->anchor;
+		if (k->flags & KF_ANCHOR)
+			w->anchor = w->len;
+		int rc = schema_check_and_quote(w, v, k->arg);
+		w->anchor = anchor;
+		return rc;
+	}
 	case T_LIST_MAP:
 	case T_LIST_STR:
 	case T_LIST_UINT:
@@ -323,7 +457,7 @@ static int check_value(struct walk *w, struct ynode **slot, const struct key *k)
 	}
 }
 
-int schema_check_map(struct walk *w, struct ynode *map, const struct key *set)
+int schema_check_and_quote(struct walk *w, struct ynode *map, const struct key *set)
 {
 	for (size_t i = 0; i < map->n; i += 2) {
 		const struct ynode *k = map->kid[i];
