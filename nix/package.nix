@@ -40,7 +40,6 @@ stdenv.mkDerivation {
 
   makeFlags = [
     "PREFIX=$(out)"
-    "SYSCONFDIR=/etc"
     "UNITDIR=$(out)/lib/systemd/system"
     "SYSUSERSDIR=$(out)/lib/sysusers.d"
     "TMPFILESDIR=$(out)/lib/tmpfiles.d"

@@ -13,7 +13,7 @@
 #include "msg.h"
 #include "osutil.h"
 
-#define FIXED_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define FIXED_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Passed through from argoweb's own environment when set. Not
  * NOTIFY_SOCKET: where it is set, the health monitor speaks for the tunnel
@@ -65,7 +65,7 @@ static int build_argv(struct plan *p, const struct config *c, const char *render
 static int build_env(struct plan *p, enum secret_kind kind, const char *secret, const char *home)
 {
 	const struct cred_kind *k = cred_kind(kind);
-	if (add_env(p, "PATH", FIXED_PATH + 5) || (home && add_env(p, "HOME", home)))
+	if (add_env(p, "PATH", FIXED_PATH) || (home && add_env(p, "HOME", home)))
 		return -1;
 	for (int i = 0; pass_env[i]; i++)
 		if (getenv(pass_env[i]) && add_env(p, pass_env[i], getenv(pass_env[i])))

@@ -105,7 +105,7 @@ static const struct key k_iprule[] = {
 	K("prefix", T_STR, .flags = KF_AT_ANCHOR, .check = want_cidr),
 	K("ports", T_LIST_UINT, .max = 65535),
 	K("allow", T_BOOL),
-	{ NULL },
+	{ .name = NULL },
 };
 
 static const struct key k_access[] = {
@@ -113,7 +113,7 @@ static const struct key k_access[] = {
 	K("teamName", T_STR),
 	K("audTag", T_LIST_STR),
 	K("environment", T_STR),
-	{ NULL },
+	{ .name = NULL },
 };
 
 const struct key k_origin[] = {
@@ -136,7 +136,7 @@ const struct key k_origin[] = {
 	K("ipRules", T_LIST_MAP, .arg = k_iprule),
 	K("http2Origin", T_BOOL),
 	K("access", T_MAP, .arg = k_access),
-	{ NULL },
+	{ .name = NULL },
 };
 
 const struct key k_rule[] = {
@@ -144,7 +144,7 @@ const struct key k_rule[] = {
 	K("path", T_STR, .flags = KF_AT_ANCHOR, .check = want_path_regex),
 	K("service", T_STR, .flags = KF_AT_ANCHOR, .check = val_service),
 	K("originRequest", T_MAP, .arg = k_origin),
-	{ NULL },
+	{ .name = NULL },
 };
 
 static const struct key k_warp[] = {
@@ -152,14 +152,14 @@ static const struct key k_warp[] = {
 	K("connectTimeout", T_DUR),
 	K("maxActiveFlows", T_UINT, .max = 1LL << 40),
 	K("tcpKeepAlive", T_DUR),
-	{ NULL },
+	{ .name = NULL },
 };
 
 const struct key k_health[] = {
 	K("interval", T_DUR, .min = SEC_NS, .max = 3600 * SEC_NS, .bounds = "must be from 1s to 1h",
 	  .dflt = "5s"),
 	K("unhealthy-after", T_DUR, .dflt = "60s"),
-	{ NULL },
+	{ .name = NULL },
 };
 
 /* Top level: cloudflared's typed keys, the flags that are safe to pass
@@ -206,7 +206,7 @@ const struct key k_top[] = {
 	K("cloudflared", T_STR, .flags = KF_OWN, .check = want_abs_binary,
 	  .dflt = "/usr/bin/cloudflared"),
 	K("health", T_MAP, .arg = k_health, .flags = KF_OWN),
-	{ NULL },
+	{ .name = NULL },
 };
 
 /* Keys cloudflared knows that argoweb refuses on purpose, with the fix. */

@@ -70,6 +70,19 @@ creds_secs=$((SECS - cfg_secs))
 [ "$cfg_secs" -ge 1 ] || cfg_secs=1
 [ "$creds_secs" -ge 1 ] || creds_secs=1
 
+# The config corpus is the hostile seeds kept here plus every config of
+# tests/configs, generated afresh (never copies that drift), placeholders
+# filled as a real host's paths.
+seed_configs() {
+	for f in "$TOP"/tests/configs/valid/*.yaml "$TOP"/tests/configs/invalid/*.yaml; do
+		d=$(basename "$(dirname "$f")")
+		sed -e 's#@CRED@#/etc/argoweb/x.json#g' -e 's#@TOKEN@#/etc/argoweb/x.token#g' \
+		    -e 's#@CLOUDFLARED@#/usr/bin/cloudflared#g' -e 's#@USER@#argoweb#g' \
+		    -e 's#@GROUP@#argoweb#g' -e 's#@CACERT@#/etc/argoweb/ca.pem#g' \
+		    "$f" >"$1/$d-$(basename "$f")"
+	done
+}
+
 pass=0 fail=0
 run() { # name seconds dict
 	name=$1 secs=$2 dict=$3
@@ -78,6 +91,7 @@ run() { # name seconds dict
 	rm -rf "$work" "$art"
 	mkdir -p "$work" "$art" || exit 71
 	cp "$FZ/corpus/$name/"* "$work/" 2>/dev/null
+	[ "$name" = config ] && seed_configs "$work"
 	log=$B/$name.log
 	# Inputs up to 16 KiB: room for nesting and alias bombs, seeds fit.
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

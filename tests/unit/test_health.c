@@ -1,0 +1,188 @@
+/* health.c: what systemd hears, driven by a fake clock and made-up /ready
+ * answers, as the monitor's loop drives it (no sleep, no socket). */
+#include "../../src/health.c"
+#include "tap.h"
+
+static char sent[64][600];
+static long long sent_at[64];
+static int nsent;
+static long long now_fake;
+
+static void record(void *ctx, const char *msg)
+{
+	(void)ctx;
+	if (nsent < 64) {
+		sent_at[nsent] = now_fake;
+		snprintf(sent[nsent++], sizeof sent[0], "%s", msg);
+	}
+}
+
+/* How many messages since `from` contain s. */
+static int count(int from, const char *s)
+{
+	int n = 0;
+	for (int i = from; i < nsent; i++)
+		n += strstr(sent[i], s) != NULL;
+	return n;
+}
+
+/* The monitor's loop, on a fake clock, until `until` (ms): polls take
+ * `poll_ms`; conns(t) is what /ready says at time t. */
+static void run_until(struct health *h, long long until, int poll_ms, int (*conns)(long long t))
+{
+	while (now_fake < until) {
+		if (now_fake >= h->next_poll) {
+			struct ready r = { .answered = 1, .connections = conns(now_fake) };
+			long long slot = h->next_poll;
+			health_polling(h, now_fake);
+			now_fake += poll_ms;
+			health_polled(h, slot, now_fake, &r);
+		}
+		health_tick(h, now_fake);
+		long long due = health_due(h, now_fake);
+		now_fake = due > now_fake ? due : now_fake + 1;
+	}
+}
+
+static struct health fresh(long long interval, long long unhealthy, long long ping)
+{
+	struct health h = { .interval = interval, .unhealthy = unhealthy, .ping_every = ping,
+	                    .send = record };
+	nsent = 0;
+	now_fake = 1000000;
+	health_init(&h, now_fake);
+	return h;
+}
+
+static int up_from_2s(long long t) { return t >= 1002000 ? 4 : 0; }
+static int up_then_down(long long t) { return t >= 1001000 && t < 1010000 ? 4 : 0; }
+static int never(long long t) { (void)t; return 0; }
+
+static void test_connecting(void)
+{
+	struct health h = fresh(5000, 60000, 0);
+	run_until(&h, 1001900, 1, up_from_2s);
+	OK(count(0, "READY=1") == 0, "no READY=1 before the first connection");
+	IS_STR(sent[0], "STATUS=Connecting to Cloudflare\u2026 (0 edge connections)", "connecting status");
+	IS_INT(nsent, 1, "an unchanged STATUS is said once");
+	run_until(&h, 1002400, 1, up_from_2s);
+	int at = -1;
+	for (int i = 0; i < nsent; i++)
+		if (strstr(sent[i], "READY=1"))
+			at = i;
+	IS_STR(at >= 0 ? sent[at] : "", "STATUS=Connected: 4 edge connections\nREADY=1",
+	       "READY=1 with the status that says why");
+	/* Polls every 250 ms until the first connection (interval is 5s). */
+	OK(h.next_poll - 1002000 <= 5000 + 250, "after it, the interval (next poll at +%lld ms)",
+	   h.next_poll - 1002000);
+	run_until(&h, 1030000, 1, up_from_2s);
+	IS_INT(count(0, "READY=1"), 1, "READY=1 once");
+}
+
+static void test_first_poll_period(void)
+{
+	struct health h = fresh(5000, 60000, 0);
+	run_until(&h, 1001000, 1, never);
+	/* Polls at 0, 250, 500, 750 (and 1000 due): the fast period. */
+	OK(h.next_poll <= 1001000 + 250, "before any connection, polls every 250 ms (next at +%lld)",
+	   h.next_poll - 1000000);
+	struct health g = fresh(100, 60000, 0);
+	run_until(&g, 1000450, 1, never);
+	OK(g.next_poll - 1000000 <= 500, "an interval shorter than 250 ms is kept");
+}
+
+static void test_watchdog(void)
+{
+	struct health h = fresh(1000, 4000, 750);
+	run_until(&h, 1009500, 1, up_then_down);
+	IS_INT(count(0, "WATCHDOG=trigger"), 0, "no trigger while connected, nor within unhealthy-after");
+	/* Pings at least every 750 ms while healthy. */
+	OK(count(0, "WATCHDOG=1") >= 12, "pings while healthy (%d)", count(0, "WATCHDOG=1"));
+	int before = nsent;
+	run_until(&h, 1016000, 1, up_then_down);
+	long long first_down = 1010000;     /* the poll at 10 s sees 0 */
+	IS_INT(count(before, "WATCHDOG=trigger"), 1, "one trigger");
+	OK(h.triggered, "marked triggered");
+	int trig = -1;
+	for (int i = before; i < nsent; i++)
+		if (strstr(sent[i], "WATCHDOG=trigger"))
+			trig = i;
+	IS_STR(trig >= 0 ? sent[trig] : "",
+	       "STATUS=No edge connection for 4s (unhealthy-after is 4s): asking systemd to restart "
+	       "the tunnel\nWATCHDOG=trigger", "the trigger says why");
+	/* Not early: no trigger before first_down + unhealthy-after, on the
+	 * grid (down_since counts from the first poll that saw 0). */
+	IS_INT(h.down_since, first_down, "down since the first poll that found 0");
+	/* The poll that judges it counts at its slot: 10 s + 4 s exactly, an
+	 * interval after the loss at the latest, never before. */
+	IS_INT(trig >= 0 ? sent_at[trig] - 1 : 0, first_down + 4000,
+	       "the trigger at the poll of down_since + unhealthy-after (the poll took 1 ms)");
+	int pings_after = 0;
+	for (int i = trig + 1; trig >= 0 && i < nsent; i++)
+		pings_after += !strcmp(sent[i], "WATCHDOG=1");
+	IS_INT(pings_after, 0, "no ping after the trigger");
+	OK(count(before, "Not connected for 0s (0 edge connections)") == 1, "status while down");
+}
+
+static int flap_state;
+static int flap(long long t) { (void)t; return flap_state; }
+
+static void test_recover(void)
+{
+	struct health h = fresh(1000, 3000, 0);
+	flap_state = 4;
+	run_until(&h, 1002000, 1, flap);
+	flap_state = 0;
+	run_until(&h, 1008000, 1, flap);
+	IS_INT(count(0, "WATCHDOG=trigger"), 1, "down: one trigger");
+	flap_state = 4;
+	run_until(&h, 1010000, 1, flap);
+	OK(!h.triggered && !h.down_since, "connected again: the trigger is rearmed");
+	IS_INT(count(0, "READY=1"), 1, "no second READY=1");
+	flap_state = 0;
+	run_until(&h, 1016000, 1, flap);
+	IS_INT(count(0, "WATCHDOG=trigger"), 2, "down again: a second trigger");
+}
+
+static void test_slow_poll(void)
+{
+	/* A poll that blocks longer than the interval does not cause a burst. */
+	struct health h = fresh(1000, 60000, 0);
+	flap_state = 4;
+	run_until(&h, 1005000, 2500, flap);
+	OK(h.next_poll > now_fake - 1, "after slow polls the next one is ahead, not in the past");
+}
+
+static void test_quick_and_timeout(void)
+{
+	struct health h = fresh(1000, 60000, 0);
+	struct ready r = { .answered = 1, .connections = 1 };
+	snprintf(r.quick, sizeof r.quick, "blue-sky.trycloudflare.com");
+	health_polling(&h, now_fake);
+	health_polled(&h, now_fake, now_fake, &r);
+	IS_STR(sent[0], "STATUS=Connected: 1 edge connection, https://blue-sky.trycloudflare.com\nREADY=1",
+	       "a quick tunnel's name in the status");
+	r.answered = 0;
+	r.connections = 0;
+	r.quick[0] = 0;
+	health_polled(&h, now_fake + 1000, now_fake + 1000, &r);
+	IS_STR(sent[nsent - 1], "STATUS=Not connected for 0s (cloudflared's metrics server is not answering)",
+	       "nothing answering is said so");
+	struct health t = fresh(1000, 60000, 0);
+	IS_INT(health_poll_timeout(&t), 800, "a poll takes at most 0.8 interval");
+	t.interval = 10000;
+	IS_INT(health_poll_timeout(&t), 2000, "... and at most 2 s");
+	t.ping_every = 500;
+	IS_INT(health_poll_timeout(&t), 500, "... and at most a ping period");
+}
+
+int main(void)
+{
+	test_connecting();
+	test_first_poll_period();
+	test_watchdog();
+	test_recover();
+	test_slow_poll();
+	test_quick_and_timeout();
+	return tap_done();
+}

@@ -1,0 +1,72 @@
+/* msg.c: the one message shape, faults handed up, and the exit code a
+ * step chooses for an -errno. */
+#include <errno.h>
+
+#include "../../src/msg.c"
+#include "tap.h"
+#include "capture.h"
+
+static void test_shape(void)
+{
+	cap_start();
+	msg_at("/etc/argoweb/web.yaml", 7, 5, "ingress[1].service: unknown scheme \"%s\"", "htp");
+	IS_STR(cap_end(), "argoweb: /etc/argoweb/web.yaml:7:5: ingress[1].service: unknown scheme \"htp\"\n",
+	       "FILE:LINE:COL: text");
+	cap_start();
+	msg_at("/x.json", 0, 0, "mode 0644 is too open");
+	IS_STR(cap_end(), "argoweb: /x.json: mode 0644 is too open\n", "no line: FILE: text");
+	cap_start();
+	msg("no file at all");
+	IS_STR(cap_end(), "argoweb: no file at all\n", "no file: text");
+	cap_start();
+	msg_warn("/w.yaml", 0, 0, "origin also listens on 0.0.0.0:80");
+	IS_STR(cap_end(), "argoweb: warning: /w.yaml: origin also listens on 0.0.0.0:80\n", "a warning");
+	char big[4000];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	cap_start();
+	msg("%s", big);
+	const char *out = cap_end();
+	OK(strlen(out) < 2100 && out[strlen(out) - 1] == '\n', "a long message is cut, still one line");
+	msg_quiet = 1;
+	cap_start();
+	msg_quiet = 1;
+	msg("hidden");
+	IS_STR(cap_end(), "", "msg_quiet: nothing");
+	msg_quiet = 0;
+}
+
+static void test_fault(void)
+{
+	struct fault f = { 0 };
+	IS_INT(fault(&f, 3, 9, "first %d", 1), -1, "fault returns -1");
+	fault(&f, 4, 1, "second");
+	OK(f.line == 3 && f.col == 9 && !strcmp(f.why, "first 1"), "the first fault is kept");
+	cap_start();
+	msg_fault("t.yaml", &f);
+	IS_STR(cap_end(), "argoweb: t.yaml:3:9: first 1\n", "printed as the step prints it");
+	struct fault g = { 0 };
+	fault(&g, 0, 0, "%s", "");
+	IS_STR(g.why, "unknown error", "an empty reason is never printed as nothing");
+}
+
+static void test_exit_for(void)
+{
+	IS_INT(exit_for(0), 0, "0: success");
+	IS_INT(exit_for(-ENOENT), EX_NOINPUT, "-ENOENT: 66");
+	IS_INT(exit_for(-EPERM), EX_NOPERM, "-EPERM: 77");
+	IS_INT(exit_for(-EACCES), EX_NOPERM, "-EACCES: 77");
+	IS_INT(exit_for(-ELOOP), EX_NOPERM, "-ELOOP: 77");
+	IS_INT(exit_for(-EBADMSG), EX_DATAERR, "-EBADMSG: 65");
+	IS_INT(exit_for(-EINVAL), EX_CONFIG, "-EINVAL: 78");
+	IS_INT(exit_for(-EIO), EX_OSERR, "-EIO: 71");
+	IS_INT(exit_for(-EMFILE), EX_OSERR, "anything else: 71");
+}
+
+int main(void)
+{
+	test_shape();
+	test_fault();
+	test_exit_for();
+	return tap_done();
+}
