@@ -182,23 +182,28 @@ static void test_uuid(void)
 	IS_INT(val_uuid("6ff42ae2-765d-4adf-8112-31c55c1551e\xc3"), 0, "high byte");
 }
 
-static void host_ok(const char *s)
+/* A validator accepts s, or refuses it with reason in its why. */
+static void accepts(int (*val)(const char *, char *), const char *what, const char *s)
 {
 	char why[WHYLEN] = "";
-	int rc = val_hostname(s, why);
-	OK(rc == 0, "hostname \"%.70s\" accepted", s);
+	int rc = val(s, why);
+	OK(rc == 0, "%s \"%.70s\" accepted", what, s);
 	if (rc)
 		printf("#   %s\n", why);
 }
 
-static void host_bad(const char *s, const char *reason)
+static void refuses(int (*val)(const char *, char *), const char *what, const char *s,
+                    const char *reason)
 {
 	char why[WHYLEN] = "";
-	int rc = val_hostname(s, why);
-	OK(rc == -1 && strstr(why, reason), "hostname \"%.70s\" refused: %s", s, reason);
+	int rc = val(s, why);
+	OK(rc == -1 && strstr(why, reason), "%s \"%.70s\" refused: %s", what, s, reason);
 	if (rc != -1 || !strstr(why, reason))
 		printf("#   rc %d, why \"%s\"\n", rc, why);
 }
+
+static void host_ok(const char *s) { accepts(val_hostname, "hostname", s); }
+static void host_bad(const char *s, const char *reason) { refuses(val_hostname, "hostname", s, reason); }
 
 static void test_hostname(void)
 {
@@ -259,23 +264,8 @@ static void test_hostname(void)
 	host_bad("example.com..", "labels are letters");
 }
 
-static void svc_ok(const char *s)
-{
-	char why[WHYLEN] = "";
-	int rc = val_service(s, why);
-	OK(rc == 0, "service \"%s\" accepted", s);
-	if (rc)
-		printf("#   %s\n", why);
-}
-
-static void svc_bad(const char *s, const char *reason)
-{
-	char why[WHYLEN] = "";
-	int rc = val_service(s, why);
-	OK(rc == -1 && strstr(why, reason), "service \"%.60s\" refused: %s", s, reason);
-	if (rc != -1 || !strstr(why, reason))
-		printf("#   rc %d, why \"%s\"\n", rc, why);
-}
+static void svc_ok(const char *s) { accepts(val_service, "service", s); }
+static void svc_bad(const char *s, const char *reason) { refuses(val_service, "service", s, reason); }
 
 static void test_service(void)
 {
