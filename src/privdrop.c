@@ -160,6 +160,7 @@ static int verify(const struct ids *ids, int was_root, char *why)
 		return errno = 0, fail(why, "root could be regained");
 	if (!caps_empty(was_root))
 		return errno = 0, fail(why, "a capability remains");
+	errno = 0;      /* the capability probes above leave EINVAL behind */
 	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		return fail(why, "no_new_privs is not set");
 	return 0;

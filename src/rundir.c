@@ -55,8 +55,14 @@ int rundir_prepare(const char *dir, int ours, uid_t uid, gid_t gid, char *why)
 	char *slash = strrchr(parent, '/');
 	if (slash && slash != parent) {
 		*slash = 0;
-		if (mkdir(parent, 0755) && errno != EEXIST)
+		/* The service user must pass through it, whatever our umask
+		 * (the unit's is 0077): 0755 when we make it. */
+		if (mkdir(parent, 0755) == 0) {
+			if (chmod(parent, 0755))
+				return fail(why, parent, errno);
+		} else if (errno != EEXIST) {
 			return fail(why, parent, errno);
+		}
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return fail(why, dir, errno);

@@ -1,0 +1,558 @@
+/* safefile.c: the secret's open (type, links, owner, mode), the walk up
+ * the parent directories, the cloudflared binary and a file the service
+ * user must read, each on real files in a scratch directory. Owner is
+ * the caller's uid so it runs unprivileged too; the reader is made up. */
+#include "../../src/safefile.c"
+
+#include <dirent.h>
+#include <ftw.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include "tap.h"
+
+#define OTHER_UID ((uid_t)54321)        /* nobody's: a made-up uid and gid */
+
+#include "scratch.h"
+
+static void mkfile(const char *rel, const char *content, mode_t mode)
+{
+	const char *p = at(rel);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, content, strlen(content)) != (ssize_t)strlen(content))
+		printf("# cannot write %s: %s\n", p, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	chmod(p, mode);
+}
+
+static void mkdir_mode(const char *rel, mode_t mode)
+{
+	const char *p = at(rel);
+	if (mkdir(p, 0700) && errno != EEXIST)
+		printf("# cannot make %s: %s\n", p, strerror(errno));
+	chmod(p, mode);
+}
+
+/* A name as the module prints it: the user name, else "uid N". */
+static const char *name_of(uid_t uid)
+{
+	static char b[2][64];
+	static unsigned i;
+	char *p = b[i++ % 2];
+	struct passwd *pw = getpwuid(uid);
+	if (pw)
+		snprintf(p, 64, "%s", pw->pw_name);
+	else
+		snprintf(p, 64, "uid %u", (unsigned)uid);
+	return p;
+}
+
+/* Independent of the module: is every directory from / to base owned by
+ * root or us and not group/other-writable (a root-owned sticky directory
+ * that others cannot write aside)? With `search`: is each also
+ * searchable by group and others (for a reader that is neither)? */
+static int chain_ok(int search)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s", base);
+	for (;;) {
+		struct stat st;
+		if (lstat(p, &st) || !S_ISDIR(st.st_mode))
+			return 0;
+		if (search && strcmp(p, base) && (st.st_mode & 011) != 011)
+			return 0;
+		if (!search && st.st_uid != 0 && st.st_uid != getuid())
+			return 0;
+		if (!search && (st.st_mode & 022) &&
+		    !(st.st_uid == 0 && (st.st_mode & S_ISVTX) && !(st.st_mode & 002)))
+			return 0;
+		if (!strcmp(p, "/"))
+			return 1;
+		char *s = strrchr(p, '/');
+		if (s == p)
+			s[1] = 0;
+		else
+			*s = 0;
+	}
+}
+
+/* --- sf_open_secret ---------------------------------------------------- */
+
+static void secret_refused(const char *path, uid_t owner, int want_rc, const char *want,
+                           const char *label)
+{
+	char why[SF_WHYLEN] = "";
+	int rc = sf_open_secret(path, owner, why);
+	if (rc >= 0)
+		close(rc);
+	IS_INT(rc, want_rc, "open_secret: %s: refused", label);
+	IS_STR(why, want, "open_secret: %s: message", label);
+}
+
+static void test_open_secret(void)
+{
+	char why[SF_WHYLEN] = "", want[3 * PATH_MAX];
+	int fds0 = nfds();
+
+	mkfile("good", "secret\n", 0600);
+	int fd = sf_open_secret(at("good"), getuid(), why);
+	OK(fd >= 0, "open_secret: a 0600 file of ours opens");
+	if (fd >= 0) {
+		char buf[32] = "";
+		ssize_t n = read(fd, buf, sizeof buf - 1);
+		OK(n == 7 && !strcmp(buf, "secret\n"), "open_secret: the descriptor reads the file");
+		OK(!(fcntl(fd, F_GETFL) & O_NONBLOCK), "open_secret: O_NONBLOCK is off again");
+		OK(fcntl(fd, F_GETFD) & FD_CLOEXEC, "open_secret: close-on-exec");
+		close(fd);
+	} else {
+		printf("#   %d %s\n", fd, why);
+	}
+	mkfile("ro", "x", 0400);
+	fd = sf_open_secret(at("ro"), getuid(), why);
+	OK(fd >= 0, "open_secret: 0400 opens (no group/other bits)");
+	if (fd >= 0)
+		close(fd);
+	mkfile("x700", "x", 0700);
+	fd = sf_open_secret(at("x700"), getuid(), why);
+	OK(fd >= 0, "open_secret: 0700 opens (no group/other bits)");
+	if (fd >= 0)
+		close(fd);
+
+	/* Links. */
+	must(symlink(at("good"), at("link")), "symlink");
+	snprintf(want, sizeof want, "%s is a symbolic link: name the file itself (links let "
+	         "someone else swap the secret)", at("link"));
+	secret_refused(at("link"), getuid(), -EPERM, want, "symlink");
+	must(symlink(at("absent"), at("dangling")), "symlink");
+	snprintf(want, sizeof want, "%s is a symbolic link: name the file itself (links let "
+	         "someone else swap the secret)", at("dangling"));
+	secret_refused(at("dangling"), getuid(), -EPERM, want, "dangling symlink");
+
+	mkfile("linked", "secret", 0600);
+	if (link(at("linked"), at("linked2")) == 0) {
+		snprintf(want, sizeof want, "%s has 2 hard links: give the credential a file of its "
+		         "own (cp it, then rm the links)", at("linked"));
+		secret_refused(at("linked"), getuid(), -EPERM, want, "hard link (2 links)");
+		snprintf(want, sizeof want, "%s has 2 hard links: give the credential a file of its "
+		         "own (cp it, then rm the links)", at("linked2"));
+		secret_refused(at("linked2"), getuid(), -EPERM, want, "the other name of it");
+		must(link(at("linked"), at("linked3")), "link");
+		snprintf(want, sizeof want, "%s has 3 hard links: give the credential a file of its "
+		         "own (cp it, then rm the links)", at("linked"));
+		secret_refused(at("linked"), getuid(), -EPERM, want, "3 links");
+		/* Links are checked before the mode. */
+		chmod(at("linked"), 0644);
+		secret_refused(at("linked"), getuid(), -EPERM, want, "3 links and mode 0644: links first");
+	} else {
+		OK(1, "open_secret: hard links # SKIP link(): %s", strerror(errno));
+	}
+
+	/* Not a regular file. */
+	mkdir_mode("adir", 0700);
+	snprintf(want, sizeof want, "%s is a directory, not a credential file", at("adir"));
+	secret_refused(at("adir"), getuid(), -EPERM, want, "a directory");
+	if (mkfifo(at("fifo"), 0600) == 0) {
+		/* O_NONBLOCK: with no writer the open must not wait. Should
+		 * it ever block, the alarm ends the test loudly. */
+		alarm(10);
+		snprintf(want, sizeof want, "%s is a FIFO, not a credential file", at("fifo"));
+		secret_refused(at("fifo"), getuid(), -EPERM, want, "a FIFO, without blocking");
+		alarm(0);
+	} else {
+		OK(1, "open_secret: FIFO # SKIP mkfifo: %s", strerror(errno));
+	}
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0) {
+		close(fd);
+		secret_refused("/dev/null", getuid(), -EPERM,
+		               "/dev/null is a character device, not a credential file", "/dev/null");
+	}
+
+	/* Too open: any group or other bit. */
+	static const mode_t open_modes[] = { 0644, 0640, 0604, 0660, 0606, 0610, 0601, 0620 };
+	for (size_t i = 0; i < sizeof open_modes / sizeof *open_modes; i++) {
+		char label[32];
+		mkfile("open", "secret", open_modes[i]);
+		snprintf(label, sizeof label, "mode %04o", (unsigned)open_modes[i]);
+		snprintf(want, sizeof want, "%s: mode %04o is too open: run chmod 600 %s", at("open"),
+		         (unsigned)open_modes[i], at("open"));
+		secret_refused(at("open"), getuid(), -EPERM, want, label);
+	}
+
+	/* Missing, or the path cannot be opened. */
+	snprintf(want, sizeof want, "%s: cannot open the credential: No such file or directory",
+	         at("absent"));
+	secret_refused(at("absent"), getuid(), -ENOENT, want, "missing");
+	snprintf(want, sizeof want, "%s: cannot open the credential: No such file or directory",
+	         at("nodir/absent"));
+	secret_refused(at("nodir/absent"), getuid(), -ENOENT, want, "missing directory");
+	snprintf(want, sizeof want, "%s: cannot open the credential: Not a directory",
+	         at("good/x"));
+	secret_refused(at("good/x"), getuid(), -EPERM, want, "a file used as a directory");
+	if (geteuid() != 0) {
+		mkfile("unreadable", "secret", 0000);
+		snprintf(want, sizeof want, "%s: cannot open the credential: Permission denied",
+		         at("unreadable"));
+		secret_refused(at("unreadable"), getuid(), -EPERM, want, "mode 0000, not root");
+	} else {
+		OK(1, "open_secret: unreadable file # SKIP root reads any file");
+	}
+
+	/* Owner. */
+	if (geteuid() == 0) {
+		mkfile("theirs", "secret", 0600);
+		must(chown(at("theirs"), 65534, 65534), "chown");
+		snprintf(want, sizeof want, "%s is owned by %s, not by root or %s: run chown root %s",
+		         at("theirs"), name_of(65534), name_of(0), at("theirs"));
+		secret_refused(at("theirs"), getuid(), -EPERM, want, "owned by another uid (root)");
+		fd = sf_open_secret(at("theirs"), 65534, why);
+		OK(fd >= 0, "open_secret: owned by the owner named (uid 65534) opens");
+		if (fd >= 0)
+			close(fd);
+		fd = sf_open_secret(at("good"), OTHER_UID, why);
+		OK(fd >= 0, "open_secret: root's file opens whoever the owner is");
+		if (fd >= 0)
+			close(fd);
+		chmod(at("theirs"), 0644);
+		secret_refused(at("theirs"), getuid(), -EPERM, want, "owner checked before the mode");
+	} else {
+		OK(1, "open_secret: owned by another uid # SKIP only root can chown");
+		snprintf(want, sizeof want, "%s is owned by %s, not by root or %s: run chown root %s",
+		         at("good"), name_of(getuid()), name_of(OTHER_UID), at("good"));
+		secret_refused(at("good"), OTHER_UID, -EPERM, want,
+		               "ours, but another owner named");
+	}
+	IS_INT(nfds(), fds0, "open_secret: no descriptor left open");
+}
+
+/* --- sf_check_parents -------------------------------------------------- */
+
+static void parents_is(const char *path, uid_t owner, int want_rc, const char *want,
+                       const char *label)
+{
+	char why[SF_WHYLEN] = "";
+	int rc = sf_check_parents(path, owner, why);
+	IS_INT(rc, want_rc, "parents: %s: rc", label);
+	if (want)
+		IS_STR(why, want, "parents: %s: message", label);
+	else if (rc != want_rc)
+		printf("#   %s\n", why);
+}
+
+static const char *writable_msg(const char *dir, const char *by, mode_t mode)
+{
+	static char w[3 * PATH_MAX];
+	snprintf(w, sizeof w, "parent directory %s is writable by %s (mode %04o): keep "
+	         "credentials and cloudflared where only root can write, e.g. run chmod go-w %s",
+	         dir, by, (unsigned)mode, dir);
+	return w;
+}
+
+static void test_parents(void)
+{
+	char want[3 * PATH_MAX];
+	/* Independent of the chain: the path's shape. */
+	parents_is("relative/file", getuid(), -EPERM, "relative/file: not an absolute path",
+	           "a relative path");
+	parents_is("file", getuid(), -EPERM, "file: not an absolute path", "a bare name");
+	parents_is("", getuid(), -EPERM, ": not an absolute path", "an empty path");
+	struct stat st;
+	if (stat("/", &st) == 0 && st.st_uid == 0 && !(st.st_mode & 022))
+		parents_is("/argoweb-file", getuid(), 0, NULL, "a file in / (parent: / only)");
+
+	if (!chain_ok(0)) {
+		OK(1, "parents # SKIP a directory above %s is not root's or ours, or is writable",
+		   base);
+		return;
+	}
+	mkdir_mode("a", 0755);
+	mkdir_mode("a/b", 0755);
+	mkdir_mode("a/b/c", 0755);
+	parents_is(at("a/b/c/file"), getuid(), 0, NULL, "a chain of 0755 directories");
+	parents_is(at("a/b/c"), getuid(), 0, NULL, "a directory's own parents");
+	parents_is(at("a/b/c/file"), OTHER_UID, geteuid() == 0 ? 0 : -EPERM, NULL,
+	           geteuid() == 0 ? "root's directories, whoever the owner is"
+	                          : "our directories, another owner named");
+
+	chmod(at("a/b"), 0775);
+	parents_is(at("a/b/c/file"), getuid(), -EPERM, writable_msg(at("a/b"), "its group", 0775),
+	           "a group-writable parent");
+	chmod(at("a/b"), 0757);
+	parents_is(at("a/b/c/file"), getuid(), -EPERM, writable_msg(at("a/b"), "others", 0757),
+	           "a world-writable parent");
+	chmod(at("a/b"), 0777);
+	parents_is(at("a/b/c/file"), getuid(), -EPERM, writable_msg(at("a/b"), "others", 0777),
+	           "a 0777 parent");
+	chmod(at("a/b"), 01777);
+	parents_is(at("a/b/c/file"), getuid(), -EPERM, writable_msg(at("a/b"), "others", 01777),
+	           "a sticky 1777 parent (as /tmp)");
+	chmod(at("a/b"), 0755);
+	chmod(at("a/b/c"), 0775);
+	parents_is(at("a/b/c/file"), getuid(), -EPERM,
+	           writable_msg(at("a/b/c"), "its group", 0775), "the nearest parent writable");
+	parents_is(at("a/b/file"), getuid(), 0, NULL, "a writable directory below is no parent");
+	chmod(at("a/b/c"), 0755);
+
+	/* Sticky and group-writable: the Nix store's root:nixbld 1775. */
+	if (geteuid() == 0) {
+		chmod(at("a/b"), 01775);
+		parents_is(at("a/b/c/file"), getuid(), 0, NULL, "root's sticky 1775 directory");
+		must(chown(at("a/b"), 65534, 65534), "chown");
+		parents_is(at("a/b/c/file"), 65534, -EPERM, writable_msg(at("a/b"), "its group", 01775),
+		           "a sticky 1775 directory not root's");
+		chmod(at("a/b"), 0755);
+		snprintf(want, sizeof want, "%s is owned by %s, not by root or %s: run chown root %s",
+		         at("a/b"), name_of(65534), name_of(0), at("a/b"));
+		parents_is(at("a/b/c/file"), getuid(), -EPERM, want, "a parent owned by another uid");
+		must(chown(at("a/b"), 0, 0), "chown");
+	} else {
+		OK(1, "parents: root's sticky 1775 directory # SKIP only root can make one");
+		chmod(at("a/b"), 01775);
+		parents_is(at("a/b/c/file"), getuid(), -EPERM, writable_msg(at("a/b"), "its group", 01775),
+		           "a sticky 1775 directory not root's");
+		chmod(at("a/b"), 0755);
+	}
+
+	/* Missing. */
+	snprintf(want, sizeof want, "%s: No such file or directory", at("nope"));
+	parents_is(at("nope/file"), getuid(), -ENOENT, want, "a missing parent");
+	snprintf(want, sizeof want, "%s: No such file or directory", at("nope/deeper"));
+	parents_is(at("nope/deeper/file"), getuid(), -ENOENT, want, "a missing grandparent");
+
+	/* Links among the parents are resolved first, then walked. */
+	must(symlink(at("a/b"), at("lnk")), "symlink");
+	parents_is(at("lnk/c/file"), getuid(), 0, NULL, "a symlink among the parents (resolved)");
+	chmod(at("a/b/c"), 0775);
+	must(symlink(at("a/b/c"), at("lnkc")), "symlink");
+	parents_is(at("lnkc/file"), getuid(), -EPERM, writable_msg(at("a/b/c"), "its group", 0775),
+	           "a link to a writable directory: the target named");
+	chmod(at("a/b/c"), 0755);
+
+	/* A file where a directory should be. No caller gets here (each
+	 * has opened or resolved the file first), and the message says
+	 * "PATH: changed while being checked": only the code and the path
+	 * are asserted. */
+	mkfile("plain", "x", 0600);
+	char why[SF_WHYLEN] = "";
+	IS_INT(sf_check_parents(at("plain/file"), getuid(), why), -EPERM,
+	       "parents: a regular file as the parent: rc");
+	snprintf(want, sizeof want, "%s: ", at("plain"));
+	OK(!strncmp(why, want, strlen(want)), "parents: a regular file as the parent: named");
+}
+
+/* --- sf_check_binary --------------------------------------------------- */
+
+static void binary_is(const char *path, int want_rc, const char *want_real, const char *want,
+                      const char *label)
+{
+	char why[SF_WHYLEN] = "", real[PATH_MAX] = "(untouched)";
+	int rc = sf_check_binary(path, getuid(), real, sizeof real, why);
+	IS_INT(rc, want_rc, "binary: %s: rc", label);
+	if (!want_rc && rc)
+		printf("#   %s\n", why);
+	if (want_real)
+		IS_STR(real, want_real, "binary: %s: resolved path", label);
+	if (want)
+		IS_STR(why, want, "binary: %s: message", label);
+}
+
+static void test_binary(void)
+{
+	char want[3 * PATH_MAX];
+	if (!chain_ok(0)) {
+		OK(1, "binary # SKIP a directory above %s is not root's or ours, or is writable", base);
+		return;
+	}
+	mkdir_mode("bin", 0755);
+	mkfile("bin/cloudflared", "#!/bin/sh\n", 0755);
+	char real[PATH_MAX];      /* at()'s buffers rotate: keep a copy */
+	snprintf(real, sizeof real, "%s", at("bin/cloudflared"));
+	binary_is(real, 0, real, NULL, "a 0755 file of ours");
+	must(symlink("cloudflared", at("bin/cf-link")), "symlink");
+	binary_is(at("bin/cf-link"), 0, real, NULL, "a symlink: the target reported");
+	must(symlink(at("bin"), at("bindir-link")), "symlink");
+	binary_is(at("bindir-link/cloudflared"), 0, real, NULL, "through a linked directory");
+	chmod(real, 0700);
+	binary_is(real, 0, real, NULL, "0700 (executable by its owner)");
+
+	chmod(real, 0644);
+	snprintf(want, sizeof want, "cloudflared at %s is not an executable file", real);
+	binary_is(real, -ENOEXEC, NULL, want, "mode 0644");
+	binary_is(at("bin/cf-link"), -ENOEXEC, real, want, "a link to a non-executable");
+	snprintf(want, sizeof want, "cloudflared at %s is not an executable file", at("bin"));
+	binary_is(at("bin"), -ENOEXEC, NULL, want, "a directory");
+	chmod(real, 0755);
+
+	snprintf(want, sizeof want, "cloudflared not found at %s (install it from Cloudflare's "
+	         "package repository, or set cloudflared: to where it is)", at("bin/absent"));
+	binary_is(at("bin/absent"), -ENOENT, "(untouched)", want, "missing");
+	must(symlink("absent", at("bin/dangling")), "symlink");
+	snprintf(want, sizeof want, "cloudflared not found at %s (install it from Cloudflare's "
+	         "package repository, or set cloudflared: to where it is)", at("bin/dangling"));
+	binary_is(at("bin/dangling"), -ENOENT, NULL, want, "a dangling symlink");
+
+	chmod(real, 0775);
+	snprintf(want, sizeof want, "cloudflared at %s is writable by its group (mode 0775): "
+	         "run chmod go-w %s", real, real);
+	binary_is(real, -EPERM, NULL, want, "group-writable");
+	binary_is(at("bin/cf-link"), -EPERM, NULL, want, "a link to a group-writable one");
+	chmod(real, 0757);
+	snprintf(want, sizeof want, "cloudflared at %s is writable by others (mode 0757): "
+	         "run chmod go-w %s", real, real);
+	binary_is(real, -EPERM, NULL, want, "world-writable");
+	chmod(real, 0755);
+
+	chmod(at("bin"), 0775);
+	binary_is(real, -EPERM, NULL, writable_msg(at("bin"), "its group", 0775),
+	          "in a group-writable directory");
+	chmod(at("bin"), 0755);
+
+	if (geteuid() == 0) {
+		must(chown(real, 65534, 65534), "chown");
+		snprintf(want, sizeof want, "%s is owned by %s, not by root or %s: run chown root %s",
+		         real, name_of(65534), name_of(0), real);
+		binary_is(real, -EPERM, NULL, want, "owned by another uid");
+		must(chown(real, 0, 0), "chown");
+	} else {
+		OK(1, "binary: owned by another uid # SKIP only root can chown");
+	}
+}
+
+/* --- sf_check_readable ------------------------------------------------- */
+
+static void readable_is(const char *path, const struct sf_reader *r, int want_rc,
+                        const char *want, const char *label)
+{
+	char why[SF_WHYLEN] = "";
+	int rc = sf_check_readable(path, getuid(), r, why);
+	IS_INT(rc, want_rc, "readable: %s: rc", label);
+	if (want)
+		IS_STR(why, want, "readable: %s: message", label);
+	else if (rc != want_rc)
+		printf("#   %s\n", why);
+}
+
+static const char *cannot_read(const char *path, uid_t uid, mode_t mode)
+{
+	static char w[3 * PATH_MAX];
+	snprintf(w, sizeof w, "%s: the service user (uid %u) cannot read it (mode %04o): "
+	         "run chmod 644 %s", path, (unsigned)uid, (unsigned)mode, path);
+	return w;
+}
+
+static void test_readable(void)
+{
+	char want[3 * PATH_MAX];
+	if (!chain_ok(0) || !chain_ok(1)) {
+		OK(1, "readable # SKIP a directory above %s is not root's or ours, is writable, "
+		   "or cannot be searched by group and others", base);
+		return;
+	}
+	/* Readers: through the other bits, the group bits, the owner bits. */
+	struct sf_reader other = { .path = "ca.pem", .uid = OTHER_UID, .gid = OTHER_UID };
+	struct sf_reader group = { .path = "ca.pem", .uid = OTHER_UID, .gid = getgid() };
+	struct sf_reader owner = { .path = "ca.pem", .uid = getuid(), .gid = getgid() };
+	mode_t base_mode = 0700;
+	struct stat st;
+	if (stat(base, &st) == 0)
+		base_mode = st.st_mode & 07777;
+	chmod(base, 0755);
+	mkdir_mode("r", 0755);
+	char ca[PATH_MAX];        /* at()'s buffers rotate: keep a copy */
+	snprintf(ca, sizeof ca, "%s", at("r/ca.pem"));
+	mkfile("r/ca.pem", "cert", 0644);
+	readable_is(ca, &other, 0, NULL, "0644, read through the other bits");
+	chmod(ca, 0640);
+	readable_is(ca, &group, 0, NULL, "0640, read through the group bits");
+	readable_is(ca, &other, -EPERM, cannot_read(ca, OTHER_UID, 0640), "0640, not in the group");
+	chmod(ca, 0600);
+	readable_is(ca, &owner, 0, NULL, "0600, read by its owner");
+	readable_is(ca, &other, -EPERM, cannot_read(ca, OTHER_UID, 0600), "0600, not the owner");
+	readable_is(ca, &group, -EPERM, cannot_read(ca, OTHER_UID, 0600), "0600, in the group");
+	chmod(ca, 0604);
+	readable_is(ca, &other, 0, NULL, "0604, read by others");
+	readable_is(ca, &group, -EPERM, cannot_read(ca, OTHER_UID, 0604),
+	            "0604, in the group: the group bits decide");
+	chmod(ca, 0400);
+	readable_is(ca, &owner, 0, NULL, "0400, read by its owner");
+	chmod(ca, 0644);
+
+	/* A directory on the way the reader cannot enter. */
+	mkdir_mode("r/priv", 0700);
+	mkfile("r/priv/ca.pem", "cert", 0644);
+	snprintf(want, sizeof want, "ca.pem: the service user (uid %u) cannot enter %s (mode 0700): "
+	         "run chmod o+x %s, or keep the file elsewhere", (unsigned)OTHER_UID, at("r/priv"),
+	         at("r/priv"));
+	readable_is(at("r/priv/ca.pem"), &other, -EPERM, want, "a 0700 directory above");
+	readable_is(at("r/priv/ca.pem"), &owner, 0, NULL, "a 0700 directory above, its owner");
+	chmod(at("r/priv"), 0710);
+	readable_is(at("r/priv/ca.pem"), &group, 0, NULL, "a 0710 directory above, in its group");
+	chmod(at("r/priv"), 0701);
+	readable_is(at("r/priv/ca.pem"), &other, 0, NULL, "a 0701 directory above, others");
+	snprintf(want, sizeof want, "ca.pem: the service user (uid %u) cannot enter %s (mode 0701): "
+	         "run chmod o+x %s, or keep the file elsewhere", (unsigned)OTHER_UID, at("r/priv"),
+	         at("r/priv"));
+	readable_is(at("r/priv/ca.pem"), &group, -EPERM, want,
+	            "a 0701 directory above, in its group: the group bits decide");
+	chmod(at("r/priv"), 0755);
+	chmod(base, 0700);
+	snprintf(want, sizeof want, "ca.pem: the service user (uid %u) cannot enter %s (mode 0700): "
+	         "run chmod o+x %s, or keep the file elsewhere", (unsigned)OTHER_UID, base, base);
+	readable_is(ca, &other, -EPERM, want, "the first closed directory is named");
+	chmod(base, 0755);
+
+	/* Not there, not a file, writable, links. */
+	snprintf(want, sizeof want, "%s: No such file or directory", at("r/absent.pem"));
+	readable_is(at("r/absent.pem"), &other, -ENOENT, want, "missing");
+	snprintf(want, sizeof want, "%s: No such file or directory", at("nodir/ca.pem"));
+	readable_is(at("nodir/ca.pem"), &other, -ENOENT, want, "missing directory");
+	snprintf(want, sizeof want, "%s: Not a directory", at("r/ca.pem/x"));
+	readable_is(at("r/ca.pem/x"), &other, -EPERM, want, "a file used as a directory");
+	snprintf(want, sizeof want, "%s is a directory", at("r"));
+	readable_is(at("r"), &other, -EPERM, want, "a directory");
+	must(symlink("ca.pem", at("r/link.pem")), "symlink");
+	readable_is(at("r/link.pem"), &other, 0, NULL, "a symlink to a readable file");
+	chmod(ca, 0600);
+	readable_is(at("r/link.pem"), &other, -EPERM, cannot_read(ca, OTHER_UID, 0600),
+	            "a symlink: the target named");
+	chmod(ca, 0664);
+	snprintf(want, sizeof want, "%s is writable by its group (mode 0664): run chmod go-w %s",
+	         ca, ca);
+	readable_is(ca, &other, -EPERM, want, "group-writable");
+	chmod(ca, 0646);
+	snprintf(want, sizeof want, "%s is writable by others (mode 0646): run chmod go-w %s",
+	         ca, ca);
+	readable_is(ca, &other, -EPERM, want, "world-writable");
+	chmod(ca, 0644);
+	chmod(at("r"), 0775);
+	readable_is(ca, &other, -EPERM, writable_msg(at("r"), "its group", 0775),
+	            "in a group-writable directory");
+	chmod(at("r"), 0755);
+
+	if (geteuid() == 0) {
+		must(chown(ca, 65534, 65534), "chown");
+		snprintf(want, sizeof want, "%s is owned by %s, not by root or %s: run chown root %s",
+		         ca, name_of(65534), name_of(0), ca);
+		readable_is(ca, &other, -EPERM, want, "owned by another uid");
+		must(chown(ca, 0, 0), "chown");
+	} else {
+		OK(1, "readable: owned by another uid # SKIP only root can chown");
+	}
+	chmod(base, base_mode);
+}
+
+int main(void)
+{
+	msg_quiet = 1;
+	if (scratch_open("safefile")) {
+		OK(1, "safefile # SKIP cannot make a scratch directory: %s", strerror(errno));
+		return tap_done();
+	}
+	test_open_secret();
+	test_parents();
+	test_binary();
+	test_readable();
+	scratch_close();
+	return tap_done();
+}
