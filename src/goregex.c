@@ -45,10 +45,10 @@
  *    `(?:abcdefghij\d){1000}` costs 2000 in Go, not 11000.
  *
  * Not replicated (every case needs a pattern no person writes):
+ *  - a pattern over GOREGEX_MAX_LEN (1024) bytes is refused, whatever Go
+ *    would say: a path never needs one;
  *  - Go's rune budget (maxRunes, 32M runes of class data; `\pL` costs about
- *    1300): reaching it takes some 26000 `\pL` or a literal of about 11 MB,
- *    which we accept.  Callers wanting certainty can cap the length of
- *    patterns (a few KiB is plenty for paths);
+ *    1300): reaching it takes some 26000 `\pL` or a literal of about 11 MB;
  *  - Go's node count for the size gate is approximated (node reuse in Go's
  *    free list is not followed); it matters only for patterns over 1 MB;
  *  - Go factors alternations (`abc|abd` -> `ab[cd]`, `a|ab` -> `a(?:|b)`)
@@ -89,6 +89,11 @@
 #define E_UNEXPECTED "unexpected )"
 #define E_DEEP "expression nests too deeply"
 #define E_LARGE "expression too large"
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define E_LONG "pattern longer than " STR(GOREGEX_MAX_LEN) " bytes"
+#define E_LONG_WHY "write a shorter path; no path needs more, since " \
+	"cloudflared matches paths as an unanchored regular expression"
 
 enum {
 	MAX_REPEAT = 1000,		/* Go's maxRepeat */
@@ -215,25 +220,37 @@ static void put_expr(struct out *o, const unsigned char *s, size_t n)
 		put(o, "...", 3);
 }
 
-/* "code: `expr`", or only as much of the code as fits. */
-static int fail(struct parser *p, const char *code, size_t from, size_t to)
+/* "code: `expr`" (or "code: text" when text is given), or only as much of
+ * the code as fits. */
+static int report(char *err, size_t errlen, const char *code, const char *text,
+		  const unsigned char *expr, size_t n)
 {
-	struct out o = { p->err, p->errlen, 0, false };
-	size_t n = strlen(code);
+	struct out o = { err, errlen, 0, false };
+	size_t k = strlen(code);
 
-	if (!p->err || !p->errlen)
+	if (!err || !errlen)
 		return -1;
-	p->err[0] = '\0';
-	put(&o, code, n);
-	put(&o, ": `", 3);
-	put_expr(&o, p->s + from, to - from);
-	put(&o, "`", 1);
+	err[0] = '\0';
+	put(&o, code, k);
+	if (text) {
+		put(&o, ": ", 2);
+		put(&o, text, strlen(text));
+	} else {
+		put(&o, ": `", 3);
+		put_expr(&o, expr, n);
+		put(&o, "`", 1);
+	}
 	if (o.full) {
-		n = n < p->errlen - 1 ? n : p->errlen - 1;
-		memcpy(p->err, code, n);
-		p->err[n] = '\0';
+		k = k < errlen - 1 ? k : errlen - 1;
+		memcpy(err, code, k);
+		err[k] = '\0';
 	}
 	return -1;
+}
+
+static int fail(struct parser *p, const char *code, size_t from, size_t to)
+{
+	return report(p->err, p->errlen, code, NULL, p->s + from, to - from);
 }
 
 static int fail_whole(struct parser *p, const char *code)
@@ -1154,6 +1171,9 @@ int goregex_check(const char *pat, size_t len, char *err, size_t errlen)
 	struct parser p;
 	struct item top;
 
+	/* before anything else: no work, and no quoting, for what no path needs */
+	if (len > GOREGEX_MAX_LEN)
+		return report(err, errlen, E_LONG, E_LONG_WHY, NULL, 0);
 	memset(&p, 0, offsetof(struct parser, stack));
 	p.s = (const unsigned char *)(pat ? pat : "");	/* no NULL + 0 */
 	p.len = len;

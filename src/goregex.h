@@ -9,13 +9,21 @@
 
 #include <stddef.h>
 
+/* The longest pattern goregex_check accepts.  cloudflared matches `path:`
+ * unanchored, anywhere in the request path, so no rule needs a long one; and
+ * under this length Go's tree height limit cannot be reached (it takes some
+ * 1250 bytes), nor its size limit by a pattern that is otherwise valid. */
+#define GOREGEX_MAX_LEN 1024
+
 /* Returns 0 when Go's regexp.Compile would accept the pattern, else -1 and a
  * short reason in err in Go's wording without Go's "error parsing regexp: "
  * prefix, e.g. "invalid or unsupported Perl syntax: `(?=`",
  * "missing closing ): `(abc`", "invalid repeat count: `{1001}`",
  * "invalid escape sequence: `\1`", "invalid character class range: `z-a`",
  * "missing argument to repetition operator: `*`",
- * "invalid nested repetition operator: `**`", "invalid UTF-8: `...`".
+ * "invalid nested repetition operator: `**`", "invalid UTF-8: `...`";
+ * a pattern over GOREGEX_MAX_LEN bytes gets "pattern longer than 1024
+ * bytes: " and advice instead.
  * The quoted part is cut to 64 bytes of the pattern ("..." marks the cut) and
  * control bytes, bidi controls and invalid UTF-8 in it are shown as \xNN.
  * pat has len bytes and may contain NUL bytes; err (errlen bytes, always
