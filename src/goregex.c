@@ -68,11 +68,12 @@
  *  - the Go 1.25 additions to `\p{...}` (case-insensitive names, aliases
  *    like `\p{Letter}`, `LC`, `Cn`, `ASCII`, `Assigned`) are rejected, as
  *    Go 1.22-1.24 reject them; likewise scripts added after Unicode 15.0. */
-#include "goregex.h"
-
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "goregex.h"
+#include "gounicode.h"
 
 /* Go's ErrorCode strings. */
 #define E_RANGE "invalid character class range"
@@ -182,8 +183,6 @@ static void put(struct out *o, const void *b, size_t n)
 	o->buf[o->len] = '\0';
 }
 
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *r);
-
 /* Runes that could reorder or break a log line (bidi controls, line and
  * paragraph separators, BOM) are shown escaped like control bytes. */
 static bool unsafe_rune(uint32_t r)
@@ -201,7 +200,7 @@ static void put_expr(struct out *o, const unsigned char *s, size_t n)
 
 	while (i < shown) {
 		uint32_t r;
-		size_t k = utf8_decode(s + i, n - i, &r);
+		size_t k = gounicode_decode(s + i, n - i, &r);
 
 		if (k == 1 && r >= 0x20 && r < 0x7f) {
 			put(o, s + i, 1);
@@ -260,47 +259,11 @@ static int fail_whole(struct parser *p, const char *code)
 
 /* ---- characters -------------------------------------------------------- */
 
-/* Decode one rune the way Go's utf8.DecodeRune accepts it; 0 means invalid
- * (Go's RuneError of width 1) or n == 0. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *r)
-{
-	uint32_t c = n ? s[0] : 0, v;
-	size_t k, i;
-
-	if (n == 0)
-		return 0;
-	if (c < 0x80) {
-		*r = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, v = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, v = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, v = c & 0x07;
-	else
-		return 0;
-	if (n < k)
-		return 0;
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (k == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff)))
-		return 0;
-	if (k == 4 && (v < 0x10000 || v > 0x10ffff))
-		return 0;
-	*r = v;
-	return k;
-}
-
 /* Read the rune at *t, failing with Go's "invalid UTF-8" quoting from the
  * bad byte to `end` (the end of the string Go was decoding). */
 static int next_rune(struct parser *p, size_t *t, size_t end, uint32_t *r)
 {
-	size_t k = utf8_decode(p->s + *t, end - *t, r);
+	size_t k = gounicode_decode(p->s + *t, end - *t, r);
 
 	if (!k)
 		return fail(p, E_UTF8, *t, end);
@@ -848,70 +811,6 @@ static bool perl_class(unsigned char c)
 	return c && strchr("dDsSwW", c);
 }
 
-/* \p and \P names Go 1.21-1.24 know: "Any", unicode.Categories and
- * unicode.Scripts of Unicode 15.0.0.  Sorted by byte value for bsearch. */
-static const char *const unicode_names[] = {
-	"Adlam", "Ahom", "Anatolian_Hieroglyphs", "Any", "Arabic", "Armenian",
-	"Avestan", "Balinese", "Bamum", "Bassa_Vah", "Batak", "Bengali",
-	"Bhaiksuki", "Bopomofo", "Brahmi", "Braille", "Buginese", "Buhid", "C",
-	"Canadian_Aboriginal", "Carian", "Caucasian_Albanian", "Cc", "Cf", "Chakma",
-	"Cham", "Cherokee", "Chorasmian", "Co", "Common", "Coptic", "Cs",
-	"Cuneiform", "Cypriot", "Cypro_Minoan", "Cyrillic", "Deseret", "Devanagari",
-	"Dives_Akuru", "Dogra", "Duployan", "Egyptian_Hieroglyphs", "Elbasan",
-	"Elymaic", "Ethiopic", "Georgian", "Glagolitic", "Gothic", "Grantha",
-	"Greek", "Gujarati", "Gunjala_Gondi", "Gurmukhi", "Han", "Hangul",
-	"Hanifi_Rohingya", "Hanunoo", "Hatran", "Hebrew", "Hiragana",
-	"Imperial_Aramaic", "Inherited", "Inscriptional_Pahlavi",
-	"Inscriptional_Parthian", "Javanese", "Kaithi", "Kannada", "Katakana",
-	"Kawi", "Kayah_Li", "Kharoshthi", "Khitan_Small_Script", "Khmer", "Khojki",
-	"Khudawadi", "L", "Lao", "Latin", "Lepcha", "Limbu", "Linear_A", "Linear_B",
-	"Lisu", "Ll", "Lm", "Lo", "Lt", "Lu", "Lycian", "Lydian", "M", "Mahajani",
-	"Makasar", "Malayalam", "Mandaic", "Manichaean", "Marchen", "Masaram_Gondi",
-	"Mc", "Me", "Medefaidrin", "Meetei_Mayek", "Mende_Kikakui",
-	"Meroitic_Cursive", "Meroitic_Hieroglyphs", "Miao", "Mn", "Modi",
-	"Mongolian", "Mro", "Multani", "Myanmar", "N", "Nabataean", "Nag_Mundari",
-	"Nandinagari", "Nd", "New_Tai_Lue", "Newa", "Nko", "Nl", "No", "Nushu",
-	"Nyiakeng_Puachue_Hmong", "Ogham", "Ol_Chiki", "Old_Hungarian",
-	"Old_Italic", "Old_North_Arabian", "Old_Permic", "Old_Persian",
-	"Old_Sogdian", "Old_South_Arabian", "Old_Turkic", "Old_Uyghur", "Oriya",
-	"Osage", "Osmanya", "P", "Pahawh_Hmong", "Palmyrene", "Pau_Cin_Hau", "Pc",
-	"Pd", "Pe", "Pf", "Phags_Pa", "Phoenician", "Pi", "Po", "Ps",
-	"Psalter_Pahlavi", "Rejang", "Runic", "S", "Samaritan", "Saurashtra", "Sc",
-	"Sharada", "Shavian", "Siddham", "SignWriting", "Sinhala", "Sk", "Sm", "So",
-	"Sogdian", "Sora_Sompeng", "Soyombo", "Sundanese", "Syloti_Nagri", "Syriac",
-	"Tagalog", "Tagbanwa", "Tai_Le", "Tai_Tham", "Tai_Viet", "Takri", "Tamil",
-	"Tangsa", "Tangut", "Telugu", "Thaana", "Thai", "Tibetan", "Tifinagh",
-	"Tirhuta", "Toto", "Ugaritic", "Vai", "Vithkuqi", "Wancho", "Warang_Citi",
-	"Yezidi", "Yi", "Z", "Zanabazar_Square", "Zl", "Zp", "Zs",
-};
-
-/* Compare the n bytes at s (maybe with NULs) with the string z. */
-static int name_cmp(const unsigned char *s, size_t n, const char *z)
-{
-	size_t zn = strlen(z);
-	int c = memcmp(s, z, n < zn ? n : zn);
-
-	return c ? c : (n > zn) - (n < zn);
-}
-
-static bool unicode_name(const unsigned char *s, size_t n)
-{
-	size_t lo = 0, hi = sizeof unicode_names / sizeof *unicode_names;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = name_cmp(s, n, unicode_names[mid]);
-
-		if (c == 0)
-			return true;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return false;
-}
-
 /* Go's parseUnicodeClass; at is a backslash followed by p or P. */
 static int parse_unicode_class(struct parser *p, size_t at, size_t *t_out)
 {
@@ -940,7 +839,7 @@ static int parse_unicode_class(struct parser *p, size_t at, size_t *t_out)
 	}
 	if (name < end && p->s[name] == '^')
 		name++;		/* \p{^Greek} is \P{Greek} */
-	if (!unicode_name(p->s + name, end - name))
+	if (!gounicode_is_class(p->s + name, end - name))
 		return fail(p, E_RANGE, at, t);
 	*t_out = t;
 	return 0;
@@ -1023,7 +922,7 @@ static int posix_class(struct parser *p, size_t *t)
 	if (n && name[0] == '^')
 		name++, n--;
 	for (i = 0; i < sizeof names / sizeof *names; i++)
-		if (name_cmp(name, n, names[i]) == 0) {
+		if (strlen(names[i]) == n && memcmp(name, names[i], n) == 0) {
 			*t = j + 2;
 			return 1;
 		}
