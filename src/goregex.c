@@ -1,78 +1,62 @@
-/* goregex.c - accept exactly the patterns Go's regexp.Compile accepts.
+/* goregex: accept exactly the patterns Go's regexp.Compile accepts.
  *
  * Reference: Go's src/regexp/syntax/parse.go (and parse_test.go), parsing
  * with syntax.Perl = ClassNL|OneLine|PerlX|UnicodeGroups, as regexp.Compile
- * does.  This is an independent C re-implementation of its *acceptance*
- * rules; Go's code is not copied.  The target is Go 1.22 to 1.24, the
- * toolchains cloudflared releases are built with.
+ * does. This is an independent C re-implementation of its acceptance rules;
+ * Go's code is not copied. The target is Go 1.22 to 1.24, the toolchains
+ * cloudflared releases are built with.
  *
  * Replicated:
  *  - literals, `.`, `^`, `$`, `\A \z \b \B`, `|`, `( )`, `(?: )`, flag groups
  *    `(?imsU)`, `(?i-s:re)` (a `-` needs a flag after it; `(?)` is accepted
  *    as Go does), named groups `(?P<name>re)` and `(?<name>re)` (Go 1.22)
- *    with names [A-Za-z0-9_]+.  Go accepts duplicate group names (see
- *    Regexp.SubexpIndex), so they are accepted here too;
+ *    with names [A-Za-z0-9_]+, duplicates accepted as Go accepts them;
  *  - `* + ? {n} {n,} {n,m}` with the non-greedy `?` suffix, counts up to
  *    1000, `{` that does not form a repeat (`{,2}`, `{01}`, `x{2`) is a
  *    literal, stacked operators (`a**`, `a+?+`, `a{2}*`) are errors, an
  *    operator with nothing to repeat is an error;
- *  - nested counted repeats: Go's repeatIsValid rejects a `{n,m}` whose
- *    nested repeat counts multiply to more than 1000 (with Go's rounding):
- *    "invalid repeat count" (not "expression too large");
- *  - escapes: `\d \D \s \S \w \W`, `\pL \PL \p{Greek} \p{^Greek}` (names:
- *    Any, the 36 general categories and the 163 scripts of Unicode 15.0,
- *    which is what Go 1.21 to 1.24 know; exact and case-sensitive),
- *    `\Q...\E`, octal `\0`, `\012`, `\123` (a lone `\1`..`\9` is a
- *    backreference: error), `\x41`, `\x{10FFFF}`, `\a \f \t \n \r \v`,
- *    ASCII punctuation, `\C` and unknown letter/digit/non-ASCII escapes are
- *    errors;
- *  - classes: `[...]`, `[^...]`, ranges (checked lo <= hi), leading `]`,
- *    `[:alpha:]`/`[:^alpha:]` ASCII classes, `\d`/`\pL` inside, `\b` inside
- *    is an error, missing `]`;
- *  - invalid UTF-8 anywhere it is read (surrogates, overlongs, > U+10FFFF);
- *  - lookarounds and the like: `(?=` `(?!` `(?P=` `(?>` are "invalid or
- *    unsupported Perl syntax"; since Go 1.22 `(?<=x)` and `(?<!x)` parse as
- *    named-group attempts and fail with "invalid named capture"; possessive
- *    `a++` is a nested repetition;
- *  - Go's limits: tree height over 1000 "expression nests too deeply" and
- *    compiled size over 128 MB / 40 = 3355443 instructions "expression too
- *    large", computed on a model of Go's parse tree (struct item below)
- *    that follows Go's literal merging, flattening and one-character
- *    alternation merging, and also two quirks of Go's size accounting: it
- *    starts measuring only once (nodes allocated) x (product of the counted
- *    repeats pushed) reaches 3355443, and its size cache is not updated when
- *    runes are merged into a literal string (calc_size_quirk below), so
- *    `(?:abcdefghij\d){1000}` costs 2000 in Go, not 11000.
+ *  - nested counted repeats that multiply to more than 1000 (Go's
+ *    repeatIsValid, with its rounding): "invalid repeat count";
+ *  - Go's size limit, 128 MB / 40 = 3355443 instructions: "expression too
+ *    large", measured on gotree.c's model of Go's tree. Go measures a repeat
+ *    before it checks its counts, so under the cap this is what a repeat
+ *    that breaks the rule above gets when it is big enough:
+ *    `((ab){1000}){1000}`, but `((a){1000}){1000}` is an invalid count;
+ *  - escapes: `\d \D \s \S \w \W`, `\pL \PL \p{Greek} \p{^Greek}` (the names
+ *    of Go 1.21-1.24, see gounicode.c), `\Q...\E`, octal `\0`, `\012`,
+ *    `\123` (a lone `\1`..`\9` is a backreference: error), `\x41`,
+ *    `\x{10FFFF}`, `\a \f \t \n \r \v`, ASCII punctuation; `\C` and unknown
+ *    letter, digit or non-ASCII escapes are errors;
+ *  - classes: `[...]`, `[^...]`, ranges (lo <= hi), a leading `]`,
+ *    `[:alpha:]`/`[:^alpha:]`, `\d`/`\pL` inside, `\b` inside is an error;
+ *  - invalid UTF-8 anywhere Go reads it (surrogates, overlongs, > U+10FFFF);
+ *  - `(?=` `(?!` `(?P=` `(?>` are "invalid or unsupported Perl syntax";
+ *    since Go 1.22 `(?<=x)` and `(?<!x)` fail as named groups, "invalid
+ *    named capture"; possessive `a++` is a nested repetition.
  *
- * Not replicated (every case needs a pattern no person writes):
+ * Not replicated:
  *  - a pattern over GOREGEX_MAX_LEN (1024) bytes is refused, whatever Go
- *    would say: a path never needs one;
- *  - Go's rune budget (maxRunes, 32M runes of class data; `\pL` costs about
- *    1300): reaching it takes some 26000 `\pL` or a literal of about 11 MB;
- *  - Go's node count for the size gate is approximated (node reuse in Go's
- *    free list is not followed); it matters only for patterns over 1 MB;
- *  - Go factors alternations (`abc|abd` -> `ab[cd]`, `a|ab` -> `a(?:|b)`)
- *    and, recycling nodes with stale cached sizes while doing so, often
- *    undercounts their size.  The model does not factor: for big
- *    alternations whose branches share a prefix its size is larger than
- *    Go's, so it may say "too large" where Go accepts (fuzzing: only for
- *    patterns of about 20 KB with hundreds of `{n,1000}`, never the other
- *    way round), and its height may be a level off Go's for such
- *    alternations nested about 1000 deep;
- *  - under (?i) a one-character class of a non-ASCII letter (`(?i)[\x{e9}]`) is
- *    modelled as a class, not a case-folded literal (height differs by one
- *    at most, in a corner of a corner);
- *  - non-capturing groups nested more than 1000 deep are rejected
- *    ("expression nests too deeply") to keep the group stack bounded; Go
- *    accepts them because they add no tree node;
- *  - the Go 1.25 additions to `\p{...}` (case-insensitive names, aliases
- *    like `\p{Letter}`, `LC`, `Cn`, `ASCII`, `Assigned`) are rejected, as
- *    Go 1.22-1.24 reject them; likewise scripts added after Unicode 15.0. */
+ *    says: no path needs one, as cloudflared matches paths unanchored. Under
+ *    it Go's other limits are out of reach and not modelled: its tree height
+ *    of 1000, "expression nests too deeply" (a byte adds at most 4/5 of a
+ *    level, `(|x(...)*)`, so it takes some 1250 bytes), and its rune budget
+ *    (some 26000 `\pL`);
+ *  - more than 1000 groups open at once are "expression nests too deeply",
+ *    to keep our stack fixed; Go reads on (`(` x 1001 is "missing closing )");
+ *  - Go factors alternations (`abc|abd` -> `ab[cd]`) and the model does
+ *    not, so for a repeat that breaks the count rule it may say "too large"
+ *    where Go says "invalid repeat count" (`((?:abc|abd){1000}){1000}`);
+ *    likewise Go's reuse of freed nodes, which shifts when it starts to
+ *    measure, is not followed. Either way the pattern is refused;
+ *  - the Go 1.25 additions to `\p{...}` (case-insensitive names, `\p{Letter}`,
+ *    `LC`, `Cn`, `ASCII`, `Assigned`) are rejected, as Go 1.22-1.24 reject
+ *    them; likewise scripts added after Unicode 15.0. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "goregex.h"
+#include "gotree.h"
 #include "gounicode.h"
 
 /* Go's ErrorCode strings. */
@@ -98,68 +82,20 @@
 
 enum {
 	MAX_REPEAT = 1000,		/* Go's maxRepeat */
-	MAX_HEIGHT = 1000,		/* Go's maxHeight */
-	MAX_SIZE = (128 << 20) / 40,	/* Go's maxSize, in instructions */
-	MAX_DEPTH = 1000,		/* our group stack (see above) */
-	SIZE_CAP = 1 << 30,		/* saturation: far above MAX_SIZE... */
-	N_CAP = 1 << 24,		/* ...even after subtracting N_CAP */
 	EXPR_SHOW = 64,			/* pattern bytes quoted in messages */
 };
 #define NONE SIZE_MAX
-
-/* What Go's limit checks need to know about a parsed sub-expression: the
- * node Go would build for it (its kind), the height and compiled size of
- * that subtree (Go's calcHeight/calcSize), and "need", the smallest budget
- * with which Go's repeatIsValid(sub, budget) passes.  A concatenation or
- * alternation under construction is also kept as an item, so that the
- * parser needs O(1) state per open group and no tree. */
-enum kind { K_NONE, K_EMPTY, K_LIT, K_CLASS, K_CAT, K_ALT, K_REP, K_OTHER };
-enum branch { B_OTHER, B_CLASS, B_EMPTY };
-
-/* tail bits of K_LIT and K_CAT: the (trailing) literal string, which Go
- * extends when more literal runes follow with the same case-fold flag. */
-#define T_PLAIN 1	/* a literal without (?i) */
-#define T_FOLD 2	/* a literal under (?i) */
-#define T_KIND 3
-#define T_FROZEN 4	/* Go has cached its size: runes merged into it later
-			 * are not counted (see calc_size_quirk) */
-
-struct item {
-	int32_t size;	/* calcSize as Go computes it, saturated at SIZE_CAP */
-	int32_t n;	/* K_CAT, K_ALT: number of children (after flattening);
-			 * K_LIT: number of runes; K_REP: the count Go's size
-			 * gate multiplies by */
-	int16_t h;	/* calcHeight; never above MAX_HEIGHT + 1 */
-	int16_t need;	/* 1..MAX_REPEAT + 1 */
-	uint8_t kind;	/* enum kind; K_REP is a counted repeat {n,m} */
-	uint8_t tail;	/* K_LIT, K_CAT: T_* bits of the trailing literal, 0
-			 * if none; K_ALT: enum branch of the last branch (Go
-			 * merges adjacent one-character branches) */
-};
-
-struct frame {			/* parent state saved at '(' */
-	struct item cat, alt;
-	bool fold, capture;
-};
 
 struct parser {
 	const unsigned char *s;
 	size_t len, pos;
 	char *err;
 	size_t errlen;
-	struct item cat;	/* committed part of the current concatenation */
-	struct item last;	/* operand for a following repetition operator */
-	struct item alt;	/* finished branches; K_NONE before any '|' */
-	bool pending;		/* last holds an item (not yet in cat) */
 	bool fold;		/* (?i) in force */
-	bool tracking;		/* Go measures sizes (its p.size != nil) */
-	int64_t repeats;	/* Go's p.repeats: product of counts pushed */
-	int64_t nodes;		/* about Go's p.numRegexp: nodes allocated */
 	size_t prev_rep;	/* start of the previous token if it was a
 				 * repetition operator, else NONE */
 	size_t cb_from, cb_at;	/* cache of the last ":]" search */
-	int depth;
-	struct frame stack[MAX_DEPTH];
+	struct gotree tree;	/* Go's tree, for its size and count checks */
 };
 
 /* ---- error messages ---------------------------------------------------- */
@@ -303,277 +239,37 @@ static int unhex(uint32_t c)
 	return -1;
 }
 
-/* ---- the tree model ---------------------------------------------------- */
+/* ---- the tree (gotree.c) ----------------------------------------------- */
 
-static struct item leaf(enum kind kind, bool fold)
+/* The tree's errors other than a repeat's quote the whole pattern, as Go's. */
+static int tree(struct parser *p, int rc)
 {
-	struct item x = { 1, 1, 1, 1, (uint8_t)kind, 0 };
+	static const char *const code[] = {
+		[GT_LARGE] = E_LARGE, [GT_DEEP] = E_DEEP,
+		[GT_UNEXPECTED] = E_UNEXPECTED, [GT_OPEN] = E_PAREN,
+	};
 
-	if (kind == K_LIT)
-		x.tail = fold ? T_FOLD : T_PLAIN;
-	return x;
+	return rc == GT_OK ? 0 : fail_whole(p, code[rc]);
 }
 
-static int32_t sat(int64_t v, int64_t cap)
+static int add_leaf(struct parser *p, enum gt_kind kind, bool fold)
 {
-	return (int32_t)(v > cap ? cap : v);
-}
-
-static int16_t max16(int16_t a, int16_t b)
-{
-	return a > b ? a : b;
-}
-
-/* Append x to the concatenation c, as Go's literal merging (maybeConcat)
- * and collapse (a concatenation inside one is flattened) shape it. */
-static void cat_add(struct item *c, const struct item *x)
-{
-	int16_t ch, xh;
-	int32_t n;
-
-	if (c->kind == K_NONE) {
-		*c = *x;
-		return;
-	}
-	if (x->kind == K_LIT && (c->kind == K_LIT || c->kind == K_CAT) &&
-	    (c->tail & T_KIND) == (x->tail & T_KIND)) {
-		/* x's runes join the trailing literal string */
-		if (!(c->tail & T_FROZEN))
-			c->size = sat((int64_t)c->size + x->n, SIZE_CAP);
-		if (c->kind == K_LIT)
-			c->n = sat((int64_t)c->n + x->n, N_CAP);
-		return;
-	}
-	c->size = sat((int64_t)c->size + x->size, SIZE_CAP);
-	c->need = max16(c->need, x->need);
-	ch = c->kind == K_CAT ? c->h - 1 : c->h;
-	xh = x->kind == K_CAT ? x->h - 1 : x->h;
-	n = (c->kind == K_CAT ? c->n : 1) + (x->kind == K_CAT ? x->n : 1);
-	c->kind = K_CAT;
-	c->h = (int16_t)(1 + max16(ch, xh));
-	c->n = sat(n, N_CAP);
-	c->tail = (x->kind == K_LIT || x->kind == K_CAT) ? x->tail : 0;
-}
-
-static enum branch branch_of(const struct item *x)
-{
-	if (x->kind == K_ALT)
-		return (enum branch)x->tail;
-	if (x->kind == K_CLASS || (x->kind == K_LIT && x->n == 1))
-		return B_CLASS;
-	return x->kind == K_EMPTY ? B_EMPTY : B_OTHER;
-}
-
-/* Add branch b to the alternation a.  Go merges neighbouring one-character
- * branches into one class and runs of empty branches into one, and
- * flattens an alternation inside an alternation.  calcSize of an
- * alternation is the sum of its branches plus one per '|'. */
-static void alt_add(struct item *a, const struct item *b)
-{
-	enum branch prev = branch_of(a), cur = branch_of(b);
-	int64_t sum;
-	int32_t n;
-	int16_t ah, bh;
-
-	if (a->kind == K_NONE) {
-		*a = *b;
-		return;
-	}
-	if (b->kind != K_ALT && cur == prev && cur != B_OTHER) {
-		if (a->kind != K_ALT)
-			*a = leaf(cur == B_CLASS ? K_CLASS : K_EMPTY, false);
-		return;
-	}
-	ah = a->kind == K_ALT ? a->h - 1 : a->h;
-	bh = b->kind == K_ALT ? b->h - 1 : b->h;
-	n = a->kind == K_ALT ? a->n : 1;
-	sum = a->kind == K_ALT ? a->size - (a->n - 1) : a->size;
-	sum += b->kind == K_ALT ? b->size - (b->n - 1) : b->size;
-	n = sat((int64_t)n + (b->kind == K_ALT ? b->n : 1), N_CAP);
-	a->kind = K_ALT;
-	a->h = (int16_t)(1 + max16(ah, bh));
-	a->need = max16(a->need, b->need);
-	a->n = n;
-	a->size = sat(sum + n - 1, SIZE_CAP);
-	a->tail = (uint8_t)cur;
-}
-
-/* The node for sub followed by '*', '+', '?' or (op '{') {min,max}, max -1
- * meaning unbounded.  need: Go's repeatIsValid divides its budget by each
- * count m (max, or min when unbounded) on the way down and fails if m
- * exceeds it; a budget B passes iff B >= m * need(sub); {0} hides its
- * operand entirely. */
-static struct item repeat_item(const struct item *sub, int op, int min,
-			       int max)
-{
-	struct item x = { 0, 1, (int16_t)(sub->h + 1), sub->need, K_OTHER, 0 };
-	int64_t s = sub->size, size, m = max < 0 ? min : max;
-
-	if (op == '{') {
-		x.kind = K_REP;
-		x.n = m > 1 ? (int32_t)m : 1;
-	}
-
-	if (op == '*')
-		size = 2 + s;
-	else if (op == '+' || op == '?')
-		size = 1 + s;
-	else if (max < 0)
-		size = min == 0 ? 2 + s : 1 + min * s;
-	else
-		size = max * s + (max - min);
-	if (op == '{' && max == 0)
-		x.need = 1;
-	else if (op == '{' && m > 0)
-		x.need = (int16_t)(m * sub->need > MAX_REPEAT ?
-				   MAX_REPEAT + 1 : m * sub->need);
-	x.size = sat(size < 1 ? 1 : size, SIZE_CAP);
-	return x;
-}
-
-/* calc_size_quirk: Go caches the size of each node it measures and does
- * not update the cache when later runes are merged into a literal string,
- * so a string measured at one rune keeps counting as 1.  Go only starts
- * measuring (and caching) once nodes allocated x product of the counted
- * repeats pushed so far reaches MAX_SIZE; then it measures everything on
- * its stack, which freezes the literal strings still open. */
-static void freeze(struct item *x)
-{
-	if (x->kind == K_LIT || x->kind == K_CAT)
-		x->tail |= x->tail ? T_FROZEN : 0;
-}
-
-static void start_tracking(struct parser *p)
-{
-	int i;
-
-	p->tracking = true;
-	if (p->pending)
-		freeze(&p->last);
-	freeze(&p->cat);
-	for (i = 0; i < p->depth; i++)
-		freeze(&p->stack[i].cat);
-}
-
-/* Go's checkLimits, run each time it pushes a node. */
-static int check_limits(struct parser *p, const struct item *x)
-{
-	if (!p->tracking) {
-		if (x->kind == K_REP)
-			p->repeats = x->n > MAX_SIZE / p->repeats ?
-				MAX_SIZE : p->repeats * x->n;
-		if (p->nodes >= MAX_SIZE / p->repeats)
-			start_tracking(p);
-	}
-	if (p->tracking && x->size > MAX_SIZE)
-		return fail_whole(p, E_LARGE);
-	if (x->h > MAX_HEIGHT)
-		return fail_whole(p, E_DEEP);
-	return 0;
-}
-
-/* Go's push(): a pushed literal string is measured afresh (and cached). */
-static int push(struct parser *p, struct item *x)
-{
-	if (x->kind == K_LIT) {
-		x->size = x->n;
-		x->tail = (uint8_t)((x->tail & T_KIND) |
-				    (p->tracking ? T_FROZEN : 0));
-	}
-	return check_limits(p, x);
-}
-
-static int add_item(struct parser *p, struct item x)
-{
-	if (p->pending)
-		cat_add(&p->cat, &p->last);
-	p->last = x;
-	p->pending = true;
-	return push(p, &p->last);
-}
-
-/* A new node: a literal rune that Go will merge into the literal before
- * it reuses a node; anything else allocates one. */
-static int add_leaf(struct parser *p, enum kind kind, bool fold)
-{
-	struct item x = leaf(kind, fold);
-
-	if (kind != K_LIT || !p->pending || p->last.kind != K_LIT ||
-	    ((p->last.tail ^ x.tail) & T_KIND))
-		p->nodes++;
-	return add_item(p, x);
-}
-
-/* Go's concat(): the current concatenation as one node. */
-static int end_concat(struct parser *p, struct item *out)
-{
-	if (p->pending)
-		cat_add(&p->cat, &p->last);
-	p->pending = false;
-	if (p->cat.kind == K_NONE || p->cat.kind == K_CAT)
-		p->nodes++;
-	*out = p->cat.kind == K_NONE ? leaf(K_EMPTY, false) : p->cat;
-	p->cat = (struct item){ 0 };
-	return push(p, out);
-}
-
-/* Go's concat() + alternate() at ')' and at the end of the pattern. */
-static int end_group_body(struct parser *p, struct item *out)
-{
-	if (end_concat(p, out))
-		return -1;
-	if (p->alt.kind != K_NONE) {
-		alt_add(&p->alt, out);
-		*out = p->alt;
-		p->alt = (struct item){ 0 };
-		p->nodes++;
-	}
-	return push(p, out);	/* pushed again, even if a single branch */
+	return tree(p, gotree_leaf(&p->tree, kind, fold));
 }
 
 /* ---- groups ------------------------------------------------------------ */
 
 static int open_group(struct parser *p, bool capture)
 {
-	struct frame *f;
-
-	if (p->depth == MAX_DEPTH)
-		return fail_whole(p, E_DEEP);
-	if (p->pending)
-		cat_add(&p->cat, &p->last);
-	p->pending = false;
-	p->nodes++;
-	f = &p->stack[p->depth++];
-	f->cat = p->cat;
-	f->alt = p->alt;
-	f->fold = p->fold;
-	f->capture = capture;
-	p->cat = p->alt = (struct item){ 0 };
-	return 0;
+	return tree(p, gotree_open(&p->tree, capture, p->fold));
 }
 
 static int parse_close(struct parser *p)
 {
-	struct item body;
-	struct frame *f;
-
-	if (end_group_body(p, &body))
+	if (tree(p, gotree_close(&p->tree, &p->fold)))
 		return -1;
-	if (p->depth == 0)
-		return fail_whole(p, E_UNEXPECTED);
-	f = &p->stack[--p->depth];
-	p->cat = f->cat;
-	p->alt = f->alt;
-	p->fold = f->fold;	/* flags set inside end with the group */
-	if (f->capture) {
-		body.size = sat((int64_t)body.size + 2, SIZE_CAP);
-		body.h++;
-		body.n = 1;
-		body.kind = K_OTHER;
-		body.tail = 0;
-	}
 	p->pos++;
-	return add_item(p, body);
+	return 0;
 }
 
 static bool valid_group_name(const unsigned char *s, size_t n)
@@ -651,18 +347,17 @@ static int parse_perl_group(struct parser *p)
 static int apply_repeat(struct parser *p, int op, int min, int max,
 			size_t at, size_t after)
 {
+	int rc;
+
 	if (after < p->len && p->s[after] == '?')
 		after++;	/* non-greedy */
 	if (p->prev_rep != NONE)
 		return fail(p, E_NESTED, p->prev_rep, after);
-	if (!p->pending)
-		return fail(p, E_ARG, at, after);
-	p->last = repeat_item(&p->last, op, min, max);
-	p->nodes++;
-	if (check_limits(p, &p->last))
+	rc = gotree_repeat(&p->tree, op, min, max);
+	if (rc == GT_NOARG || rc == GT_COUNT)
+		return fail(p, rc == GT_NOARG ? E_ARG : E_COUNT, at, after);
+	if (tree(p, rc))
 		return -1;
-	if (op == '{' && (min >= 2 || max >= 2) && p->last.need > MAX_REPEAT)
-		return fail(p, E_COUNT, at, after);
 	p->pos = after;
 	return 0;
 }
@@ -714,7 +409,7 @@ static int parse_brace(struct parser *p, size_t *rep)
 	return apply_repeat(p, '{', (int)min, (int)max, at, t);
 literal:
 	p->pos = at + 1;
-	return add_leaf(p, K_LIT, p->fold);
+	return add_leaf(p, GT_LIT, p->fold);
 }
 
 /* ---- escapes ----------------------------------------------------------- */
@@ -855,7 +550,7 @@ static int parse_backslash(struct parser *p)
 		switch (p->s[at + 1]) {
 		case 'A': case 'b': case 'B': case 'z':
 			p->pos += 2;
-			return add_leaf(p, K_OTHER, false);
+			return add_leaf(p, GT_OTHER, false);
 		case 'C':	/* any byte: not supported by Go */
 			return fail(p, E_ESCAPE, at, at + 2);
 		case 'Q': {
@@ -868,7 +563,7 @@ static int parse_backslash(struct parser *p)
 				end = p->len;	/* no \E: literal to the end */
 			for (t = at + 2; t < end;)
 				if (next_rune(p, &t, end, &r) ||
-				    add_leaf(p, K_LIT, p->fold))
+				    add_leaf(p, GT_LIT, p->fold))
 					return -1;
 			p->pos = end < p->len ? end + 2 : end;
 			return 0;
@@ -877,18 +572,18 @@ static int parse_backslash(struct parser *p)
 			if (parse_unicode_class(p, at, &t))
 				return -1;
 			p->pos = t;
-			return add_leaf(p, K_CLASS, false);
+			return add_leaf(p, GT_CLASS, false);
 		}
 		if (perl_class(p->s[at + 1])) {
 			p->pos += 2;
-			return add_leaf(p, K_CLASS, false);
+			return add_leaf(p, GT_CLASS, false);
 		}
 	}
 	t = at;
 	if (parse_escape(p, &t, &r))
 		return -1;
 	p->pos = t;
-	return add_leaf(p, K_LIT, p->fold);
+	return add_leaf(p, GT_LIT, p->fold);
 }
 
 /* ---- character classes ------------------------------------------------- */
@@ -938,37 +633,14 @@ static int class_char(struct parser *p, size_t *t, uint32_t *r, size_t at)
 	return next_rune(p, t, p->len, r);
 }
 
-/* Go turns a class of one rune into a literal, and [Aa] (or (?i)[a]) into
- * a case-folded one; this matters to the model only through literal
- * merging.  Non-ASCII runes under (?i) would need Unicode folding tables
- * and stay classes; k and s fold to three runes (K, KELVIN SIGN; S, LONG
- * S), so Go keeps them as classes as well. */
-static struct item class_item(bool fold, int n, const uint32_t r[2])
-{
-	uint32_t a = r[0] | 0x20;
-	bool ascii = r[0] < 0x80 && (n == 1 || r[1] < 0x80);
-	bool alpha = ascii && a >= 'a' && a <= 'z';
-	bool pair = alpha && a != 'k' && a != 's';	/* folds to one rune */
-
-	if (n == 2 && r[0] == r[1])
-		n = 1;
-	if (n == 1 && !fold)
-		return leaf(K_LIT, false);
-	if (n == 1 && ascii && (pair || !alpha))
-		return leaf(K_LIT, pair);
-	if (n == 2 && pair && r[0] != r[1] && a == (r[1] | 0x20))
-		return leaf(K_LIT, true);
-	return leaf(K_CLASS, false);
-}
-
-/* '[' at p->pos (Go's parseClass). */
+/* '[' at p->pos (Go's parseClass).  Go may turn a class of one or two
+ * single runes into a literal (see gotree_class), so they are kept. */
 static int parse_class(struct parser *p)
 {
 	size_t at = p->pos, t = at + 1, len = p->len, rng;
 	bool neg = false, first = true;
 	int n = 0, rc;		/* single runes seen (3: too many to care) */
 	uint32_t lo, hi, one[2] = { 0, 0 };
-	struct item x;
 
 	if (t < len && p->s[t] == '^')
 		neg = true, t++;
@@ -1010,8 +682,7 @@ static int parse_class(struct parser *p)
 		n = n < 2 && lo == hi ? n + 1 : 3;
 	}
 	p->pos = t + 1;
-	x = neg ? leaf(K_CLASS, false) : class_item(p->fold, n, one);
-	return add_leaf(p, (enum kind)x.kind, x.tail == T_FOLD);
+	return tree(p, gotree_class(&p->tree, p->fold, neg ? 3 : n, one));
 }
 
 /* ---- main loop --------------------------------------------------------- */
@@ -1022,13 +693,11 @@ static int parse_literal(struct parser *p)
 
 	if (next_rune(p, &p->pos, p->len, &r))
 		return -1;
-	return add_leaf(p, K_LIT, p->fold);
+	return add_leaf(p, GT_LIT, p->fold);
 }
 
 static int parse_token(struct parser *p, size_t *rep)
 {
-	struct item branch;
-
 	switch (p->s[p->pos]) {
 	case '(':
 		if (p->pos + 1 < p->len && p->s[p->pos + 1] == '?')
@@ -1038,19 +707,14 @@ static int parse_token(struct parser *p, size_t *rep)
 	case ')':
 		return parse_close(p);
 	case '|':
-		if (end_concat(p, &branch))
-			return -1;
-		if (p->alt.kind == K_NONE)
-			p->nodes++;	/* Go's opVerticalBar */
-		alt_add(&p->alt, &branch);
 		p->pos++;
-		return 0;
+		return tree(p, gotree_bar(&p->tree));
 	case '^': case '$':
 		p->pos++;
-		return add_leaf(p, K_OTHER, false);
+		return add_leaf(p, GT_OTHER, false);
 	case '.':
 		p->pos++;
-		return add_leaf(p, K_CLASS, false);
+		return add_leaf(p, GT_CLASS, false);
 	case '[':
 		return parse_class(p);
 	case '*': case '+': case '?':
@@ -1068,18 +732,17 @@ static int parse_token(struct parser *p, size_t *rep)
 int goregex_check(const char *pat, size_t len, char *err, size_t errlen)
 {
 	struct parser p;
-	struct item top;
 
 	/* before anything else: no work, and no quoting, for what no path needs */
 	if (len > GOREGEX_MAX_LEN)
 		return report(err, errlen, E_LONG, E_LONG_WHY, NULL, 0);
-	memset(&p, 0, offsetof(struct parser, stack));
+	memset(&p, 0, offsetof(struct parser, tree));
 	p.s = (const unsigned char *)(pat ? pat : "");	/* no NULL + 0 */
 	p.len = len;
 	p.err = err;
 	p.errlen = errlen;
 	p.prev_rep = p.cb_from = p.cb_at = NONE;
-	p.repeats = 1;
+	gotree_init(&p.tree);
 	if (err && errlen)
 		err[0] = '\0';
 	if (!pat && len)
@@ -1091,9 +754,5 @@ int goregex_check(const char *pat, size_t len, char *err, size_t errlen)
 			return -1;
 		p.prev_rep = rep;	/* any other token ends a repeat run */
 	}
-	if (end_group_body(&p, &top))
-		return -1;
-	if (p.depth)
-		return fail_whole(&p, E_PAREN);
-	return 0;
+	return tree(&p, gotree_end(&p.tree));
 }
