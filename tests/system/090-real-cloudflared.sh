@@ -221,7 +221,7 @@ done
 # where cloudflared accepts one; 030-invalid-corpus checks argoweb).
 for n in bad-scheme service-path service-trailing-slash wildcard-middle wildcard-no-dot \
 	catch-all-early last-not-catch-all path-only-last hostname-port hostname-bad-label \
-	path-lookahead service-bad-port unix-relative iprule-bad-prefix; do
+	path-lookahead path-too-long service-bad-port unix-relative iprule-bad-prefix; do
 	f=$TOP/tests/configs/invalid/$n.yaml
 	[ -f "$f" ] || continue
 	cf "$f" ingress validate
