@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "fnv.h"
+#include "gounicode.h"
 #include "msg.h"
 #include "ytree.h"
 
@@ -35,24 +36,6 @@ static int fail(const struct builder *b, unsigned line, unsigned col,
 	return fault(b->f, line, col, "%s", why);
 }
 
-/* Decode one UTF-8 sequence strictly (no overlongs, surrogates or values
- * above U+10FFFF); returns its length or 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-	if (n == 0 || s[0] > 0xf4 || n > avail)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 /* YAML's printable set, beyond what UTF-8 decoding already excludes: no C0
  * control but tab and line breaks, no DEL, no C1 but NEL, no U+FFFE/FFFF. */
 static int printable(const unsigned char *s, size_t n)
@@ -75,7 +58,8 @@ static int check_encoding(const struct builder *b, const char *buf, size_t len)
 	for (; i < len; col++) {
 		if (s[i] == 0)
 			return fail(b, line, col, "NUL byte in the file (is it UTF-16 or binary?)");
-		size_t n = utf8_len(s + i, len - i);
+		uint32_t r;
+		size_t n = gounicode_decode(s + i, len - i, &r);
 		if (n == 0)
 			return fail(b, line, col, "invalid UTF-8 (save the file as UTF-8)");
 		if (!printable(s + i, n))
