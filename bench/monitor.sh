@@ -68,6 +68,9 @@ inst() {
 			"$UUID" "$CRED" "$BUSER" "$d/cloudflared" >"$d/cfg.yaml"
 		chmod 0644 "$d/cfg.yaml"
 	fi
+	# cloudflared gets no NOTIFY_SOCKET (the monitor speaks for the tunnel):
+	# exec-stamp finds the recorder's socket beside itself.
+	printf '%s' "$d/notify.sock" >"$d/notify.path"
 	"$OUT/notify-clock" -u "$d/notify.sock" "$d/notify.log" $((life / 1000 + 15)) &
 	echo $! >"$d/rec.pid"
 	BGPIDS="$BGPIDS $!"

@@ -3,6 +3,7 @@
  * checklist; each step is one call that prints what went wrong once and
  * returns an exit code (msg.h). */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,8 +221,9 @@ static void print_plan(const struct tunnel *t, const struct plan *p, const char 
 	printf("config: %s (instance %s)\n", t->c.path, t->c.name);
 	if (k)
 		printf("credential: %s (%s, tunnel %s)\n", t->s.path, k->label, t->s.tunnel_id);
-	printf("user: %s (uid %u), group %s (gid %u), home %s\n", t->ids.user,
-	       (unsigned)t->ids.uid, t->ids.group, (unsigned)t->ids.gid, t->ids.home);
+	const struct group *gr = t->ids.group[0] ? NULL : getgrgid(t->ids.gid);
+	printf("user: %s (uid %u), group %s (gid %u), home %s\n", t->ids.user, (unsigned)t->ids.uid,
+	       t->ids.group[0] ? t->ids.group : gr ? gr->gr_name : "?", (unsigned)t->ids.gid, t->ids.home);
 	printf("cloudflared: %s\nrendered: %s (not written in a dry run)\nmetrics: %s\n",
 	       t->exe, rendered, t->c.metrics.text);
 	launch_print(p, stdout);
