@@ -29,12 +29,18 @@ static void test_exit_seen(void)
 		_exit(0);
 	}
 	struct mon m = { .pidfd = (int)syscall(SYS_pidfd_open, child, 0), .main_pid = child };
-	OK(m.pidfd >= 0, "a pidfd on the child");
-	IS_INT(main_exited(&m, os_now_ms() + 20), 0, "alive: not exited after 20 ms");
-	long long t0 = os_now_ms();
-	IS_INT(main_exited(&m, os_now_ms() + 5000), 1, "exit seen");
-	OK(os_now_ms() - t0 < 2000, "... as it happens, not at the deadline");
-	close(m.pidfd);
+	if (m.pidfd < 0 && errno == ENOSYS) {
+		/* valgrind 3.19 does not know pidfd_open: the monitor then
+		 * polls with kill(), tested below. */
+		OK(1, "exit seen through a pidfd # SKIP no pidfd_open here (valgrind?)");
+	} else {
+		OK(m.pidfd >= 0, "a pidfd on the child");
+		IS_INT(main_exited(&m, os_now_ms() + 20), 0, "alive: not exited after 20 ms");
+		long long t0 = os_now_ms();
+		IS_INT(main_exited(&m, os_now_ms() + 5000), 1, "exit seen");
+		OK(os_now_ms() - t0 < 2000, "... as it happens, not at the deadline");
+		close(m.pidfd);
+	}
 	waitpid(child, NULL, 0);
 
 	child = fork();
