@@ -200,19 +200,16 @@ int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel, s
 	return cred_kind(expect)->parse(s, tunnel, f);
 }
 
-/* Open once, check the descriptor and the parents, then read that
- * descriptor: what was checked is what cloudflared will get. 0, or -errno
- * with f filled. */
+/* Open once, from the parents as the walk checked them, check the
+ * descriptor, then read it: what was checked is what cloudflared will get.
+ * 0, or -errno with f filled. */
 static int read_secret(struct secret *s, uid_t owner, struct fault *f)
 {
 	char why[SF_WHYLEN];
 	int fd = sf_open_secret(s->path, owner, why);
-	int rc = fd < 0 ? fd : sf_check_parents(s->path, owner, why);
-	if (rc) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0) {
 		fault(f, 0, 0, "%s", why);
-		return rc;
+		return fd;
 	}
 	s->cap = CREDS_MAX + 2;
 	s->buf = xmalloc(s->cap);

@@ -10,15 +10,16 @@
 
 #define SF_WHYLEN 512
 
-/* Open path for reading without following a final symlink and check the
- * descriptor: a regular file with one link, owned by root or `owner`, no
- * group/other permission bits. Returns the fd, or -errno. */
+/* Open path for reading from its parent as the walk holds it (the parents
+ * checked as by sf_check_parents), without following a final symlink, and
+ * check the descriptor: a regular file with one link, owned by root or
+ * `owner`, mode 0600 or 0400. Returns the fd, or -errno. */
 int sf_open_secret(const char *path, uid_t owner, char *why);
 
 /* Every directory from / down to path's parent: owned by root or `owner`
- * and not writable by group or others. Links among the parents are resolved
- * first (merged /usr), then the resolved chain is walked with O_NOFOLLOW so
- * it cannot change under us unnoticed. */
+ * and not writable by group or others, walked from / with openat() and
+ * checked while held; a symbolic link on the way is followed only when the
+ * directory holding it has passed, and its target is walked likewise. */
 int sf_check_parents(const char *path, uid_t owner, char *why);
 
 /* The cloudflared binary: resolved (a link to it is fine), a regular
@@ -39,5 +40,17 @@ struct sf_reader {
  * writable, parents likewise, and readable by the reader through every
  * directory. */
 int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *reader, char *why);
+
+/* The config file, before `run` (or `check`) trusts it with the choice of
+ * a credential and a user: a regular file owned by root or `owner`, not
+ * writable by group or others, in directories likewise; a symbolic link
+ * only when root's (its target checked the same way). 0 or -errno. */
+int sf_check_config(const char *path, uid_t owner, char *why);
+
+/* A directory to write into after the drop (the rendered config's):
+ * walked like the rest, itself owned by root or `owner` and writable by no
+ * one else, and not a link. Returns an O_PATH descriptor of it, held from
+ * the check to the write, or -errno. */
+int sf_open_dir(const char *path, uid_t owner, char *why);
 
 #endif

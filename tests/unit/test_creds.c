@@ -13,22 +13,22 @@ static void *track_malloc(size_t n);
 static void track_free(void *p);
 #define xmalloc(n) track_malloc(n)
 #define free(p) track_free(p)
-/* The parent walk as creds.c sees it: the real one, unless a test makes it
- * fail the way a parent removed after the open makes it fail. */
+/* The open and its walk as creds.c sees them: the real ones, unless a test
+ * makes the walk fail as a parent removed during it makes it fail. */
 #include <stdio.h>
 
 #include "../../src/safefile.h"
 static int parents_fail;
-static int parents_stub(const char *path, uid_t owner, char *why)
+static int open_stub(const char *path, uid_t owner, char *why)
 {
 	if (!parents_fail)
-		return sf_check_parents(path, owner, why);
+		return sf_open_secret(path, owner, why);
 	snprintf(why, SF_WHYLEN, "%.200s: No such file or directory", path);
 	return -parents_fail;
 }
-#define sf_check_parents parents_stub
+#define sf_open_secret open_stub
 #include "../../src/creds.c"
-#undef sf_check_parents
+#undef sf_open_secret
 #undef xmalloc
 #undef free
 
@@ -471,8 +471,8 @@ static void test_load(void)
 	IS_STR(err, want, "load: missing file message");
 	creds_wipe(&s);
 
-	/* A parent gone between the open and the walk: the walk's own code
-	 * (66, missing), not 77. */
+	/* The walk's own code reaches the exit status: a parent gone while it
+	 * walked is 66 (missing), not 77. */
 	parents_fail = ENOENT;
 	IS_INT(load(ID_CREDFILE, "cred.json", 2, &s, &err), EX_NOINPUT,
 	       "load: a missing parent directory exits 66 (EX_NOINPUT)");
