@@ -187,6 +187,8 @@ static int verify(const struct ids *ids, int was_root, char *why)
 	errno = 0;      /* the capability probes above leave EINVAL behind */
 	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		return fail(why, "no_new_privs is not set");
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return fail(why, "the process is dumpable");
 	return 0;
 }
 
@@ -230,6 +232,12 @@ static int drop(const struct ids *ids, int was_root, char *why)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return fail(why, "PR_SET_NO_NEW_PRIVS");
+	/* The uid change reset dumpable to fs.suid_dumpable: with 1 the
+	 * service user could ptrace us (or pidfd_getfd) while we hold the
+	 * secret, with 2 a crash would write it to a core. The monitor
+	 * forked after this inherits the 0. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		return fail(why, "PR_SET_DUMPABLE");
 	return verify(ids, was_root, why);
 }
 

@@ -45,7 +45,12 @@ between() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 setup_fake "schedule=0@0 4@2000 0@7000" lifetime=14000
 chown "$RUSER" "$REC"
 cfg web "{interval: 1s, unhealthy-after: 4s}"
-start web 17 WATCHDOG_USEC=3000000 WATCHDOG_PID=1
+# With fs.suid_dumpable=1 the uid change makes a process dumpable again
+# (ptrace by the service user); and a descriptor above 1023 is inherited.
+old_dumpable=$(cat /proc/sys/fs/suid_dumpable 2>/dev/null)
+echo 1 >/proc/sys/fs/suid_dumpable 2>/dev/null || old_dumpable=
+start web 17 WATCHDOG_USEC=3000000 WATCHDOG_PID=1 \
+	bash -c 'exec 1500</dev/null && exec "$0" "$@"'
 sleep 5
 MON=$(mon_lines | head -n1 | sed 's/.* pid=\([0-9]*\) .*/\1/')
 field() { sed -n "s/^$1:[[:space:]]*//p" "/proc/$MON/status" 2>/dev/null | tr -s ' \t' ' ' | sed 's/ $//'; }
@@ -56,6 +61,16 @@ for c in CapInh CapPrm CapEff CapBnd CapAmb; do
 done
 check "the monitor was reparented away from cloudflared (PPid $(field PPid))" [ "$(field PPid)" != "$MAIN" ]
 check "the monitor holds no secret in its environment" sh -c '! tr "\0" "\n" </proc/$0/environ | grep -q TUNNEL_' "$MON"
+check "the monitor holds no inherited descriptor, even one above 1023 ($(ls /proc/$MON/fd | tr '\n' ' '))" \
+	[ ! -e "/proc/$MON/fd/1500" ]
+if [ -n "$old_dumpable" ]; then
+	# Not dumpable: its own user may not read its memory or environment.
+	check "the monitor is not dumpable under fs.suid_dumpable=1 (the service user cannot read /proc/$MON/environ)" \
+		as_user sh -c '! head -c1 "/proc/$0/environ" 2>/dev/null >/dev/null' "$MON"
+	echo "$old_dumpable" >/proc/sys/fs/suid_dumpable
+else
+	skip "the monitor is not dumpable" "cannot set fs.suid_dumpable here"
+fi
 "$ARGOWEB" status "$T/etc/web.yaml" >"$T/st" 2>&1
 check "status while connected: exit 0 and the count" sh -c '[ "$0" = 0 ] && grep -qx "web: connected, 4 edge connections" "$1"' "$?" "$T/st"
 sleep 10

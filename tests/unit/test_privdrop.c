@@ -84,6 +84,8 @@ static void expect_verify(const struct ids *ids, int was_root, char *want, size_
 		snprintf(want, n, "a capability remains: unexpected state");
 	else if (p.nnp != 1)
 		snprintf(want, n, "no_new_privs is not set: unexpected state");
+	else if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		snprintf(want, n, "the process is dumpable: unexpected state");
 }
 
 /* --- cases run in a child ------------------------------------------------
@@ -573,6 +575,50 @@ static void child_drop_root(void)
 	c_str(why, "", "drop: verify again: no message");
 	c_int(caps_empty(1), 1, "drop: caps_empty(1)");
 	c_int(has_group_zero(), 0, "drop: has_group_zero() is 0");
+	c_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0, "drop: not dumpable");
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	c_int(verify(&nobody, 1, why), -1, "verify: dumpable again: fails");
+	c_str(why, "the process is dumpable: unexpected state", "verify: dumpable: the message");
+}
+
+/* The kernel resets dumpable to fs.suid_dumpable when the uid changes;
+ * with 1 or 2 there (apport, systemd-coredump) the drop must set it back
+ * to 0 itself. The parent sets the sysctl around this child. */
+static void child_drop_root_suid_dumpable(void)
+{
+	cap_start();
+	int rc = pd_drop(&nobody);
+	const char *out = cap_end();
+	c_int(rc, 0, "drop: root to nobody with fs.suid_dumpable set");
+	c_str(out, "", "drop: with fs.suid_dumpable set: nothing printed");
+	c_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0, "drop: with fs.suid_dumpable set: not dumpable");
+}
+
+/* Run child with fs.suid_dumpable at val, restored afterwards. */
+static void with_suid_dumpable(const char *val, void (*child)(void))
+{
+	char old[8] = "";
+	FILE *f = fopen("/proc/sys/fs/suid_dumpable", "r");
+	if (!f || !fgets(old, sizeof old, f)) {
+		if (f)
+			fclose(f);
+		OK(1, "drop: fs.suid_dumpable=%s # SKIP cannot read the sysctl", val);
+		return;
+	}
+	fclose(f);
+	f = fopen("/proc/sys/fs/suid_dumpable", "w");
+	if (!f || fputs(val, f) < 0 || fclose(f)) {
+		OK(1, "drop: fs.suid_dumpable=%s # SKIP cannot set the sysctl (a container?)", val);
+		return;
+	}
+	char label[48];
+	snprintf(label, sizeof label, "root, fs.suid_dumpable=%s", val);
+	in_child(label, child);
+	f = fopen("/proc/sys/fs/suid_dumpable", "w");
+	if (f) {
+		fputs(old, f);
+		fclose(f);
+	}
 }
 
 /* Root's own states that verify must refuse: groups, then a uid 0 that
@@ -648,6 +694,8 @@ static void test_drop(void)
 	in_child("root", child_drop_root);
 	in_child("root", child_verify_root_states);
 	in_child("root", child_drop_locked);
+	with_suid_dumpable("1", child_drop_root_suid_dumpable);
+	with_suid_dumpable("2", child_drop_root_suid_dumpable);
 }
 
 int main(void)
