@@ -12,6 +12,7 @@
 #include "creds.h"
 #include "fnv.h"
 #include "msg.h"
+#include "safefile.h"
 #include "schema.h"
 #include "values.h"
 
@@ -49,16 +50,10 @@ static int resolve(struct config *c, const char *arg)
 	return 0;
 }
 
-/* The whole file, read to EOF from one descriptor. 0, or -errno with f
+/* The whole file, read to EOF from fd (closed). 0, or -errno with f
  * saying why (-EINVAL: not a config at all). */
-static int read_file(const char *path, char **buf, size_t *len, struct fault *f)
+static int read_file(int fd, char **buf, size_t *len, struct fault *f)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int e = errno;
-		fault(f, 0, 0, "cannot open: %s", strerror(e));
-		return e == ENOENT ? -ENOENT : -EPERM;
-	}
 	struct stat st;
 	int rc = 0;
 	if (fstat(fd, &st))
@@ -274,7 +269,27 @@ int cfg_load_buffer(struct config *c, const char *path, const char *buf, size_t 
 	return EX_CONFIG;
 }
 
-int cfg_load(struct config *c, const char *arg)
+/* Open the config: plainly, or (trusted) through safefile's walk. */
+static int open_config(const char *path, const uid_t *trusted, struct fault *f)
+{
+	if (trusted) {
+		char why[SF_WHYLEN];
+		int fd = sf_open_config(path, *trusted, why);
+		if (fd < 0)
+			msg("%s", why);
+		return fd;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		int e = errno;
+		fault(f, 0, 0, "cannot open: %s", strerror(e));
+		msg_fault(path, f);
+		return e == ENOENT ? -ENOENT : -EPERM;
+	}
+	return fd;
+}
+
+static int load_config(struct config *c, const char *arg, const uid_t *trusted)
 {
 	memset(c, 0, sizeof *c);
 	struct fault f = { 0 };
@@ -283,7 +298,10 @@ int cfg_load(struct config *c, const char *arg)
 	int rc = resolve(c, arg);
 	if (rc)
 		return rc;
-	rc = read_file(c->path, &buf, &len, &f);
+	int fd = open_config(c->path, trusted, &f);
+	if (fd < 0)
+		return exit_for(fd);
+	rc = read_file(fd, &buf, &len, &f);
 	if (rc) {
 		msg_fault(c->path, &f);
 		return exit_for(rc);
@@ -291,6 +309,16 @@ int cfg_load(struct config *c, const char *arg)
 	rc = cfg_load_buffer(c, c->path, buf, len);
 	free(buf);
 	return rc;
+}
+
+int cfg_load(struct config *c, const char *arg)
+{
+	return load_config(c, arg, NULL);
+}
+
+int cfg_load_trusted(struct config *c, const char *arg, uid_t owner)
+{
+	return load_config(c, arg, &owner);
 }
 
 void cfg_free(struct config *c)

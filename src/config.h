@@ -3,6 +3,7 @@
 #ifndef ARGOWEB_CONFIG_H
 #define ARGOWEB_CONFIG_H
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "values.h"
 #include "ytree.h"
@@ -36,6 +37,10 @@ struct config {
 /* Resolve CONFIG (path or instance name), read, parse and validate it.
  * Returns 0, or an exit code after printing why. */
 int cfg_load(struct config *c, const char *arg);
+/* The same for a command that acts on what the config chooses (which
+ * credential, which user): the file must be owner's or root's and
+ * writable by no one else, in directories likewise (safefile.h). */
+int cfg_load_trusted(struct config *c, const char *arg, uid_t owner);
 void cfg_free(struct config *c);
 
 /* Parse and validate an in-memory config: cfg_load's step without the

@@ -19,6 +19,7 @@
 #include "monitor.h"
 #include "msg.h"
 #include "privdrop.h"
+#include "privgroup.h"
 #include "ready.h"
 #include "render.h"
 #include "rundir.h"
@@ -44,6 +45,7 @@ enum {
 	NEED_BECOME = 4,        /* and we can become it */
 	NEED_CREDENTIAL = 8,
 	NEED_BINARY = 16,       /* cloudflared, and the cacert it reads */
+	NEED_TRUST = 32,        /* a config file no one else could have written */
 };
 
 struct command {
@@ -59,9 +61,11 @@ static int cmd_status(struct tunnel *t);
 static int cmd_audit(struct tunnel *t);
 
 static const struct command commands[] = {
-	{ "check", "--config-only", NEED_USER | NEED_CREDENTIAL | NEED_BINARY, cmd_check },
+	{ "check", "--config-only", NEED_TRUST | NEED_USER | NEED_CREDENTIAL | NEED_BINARY,
+	  cmd_check },
 	{ "render", NULL, NEED_USER_IF_ANY | NEED_CREDENTIAL, cmd_render },
-	{ "run", "--dry-run", NEED_USER | NEED_BECOME | NEED_CREDENTIAL | NEED_BINARY, cmd_run },
+	{ "run", "--dry-run", NEED_TRUST | NEED_USER | NEED_BECOME | NEED_CREDENTIAL | NEED_BINARY,
+	  cmd_run },
 	{ "status", NULL, 0, cmd_status },
 	{ "audit", NULL, 0, cmd_audit },
 };
@@ -101,13 +105,29 @@ static const struct command *parse_args(int argc, char **argv, struct tunnel *t,
 	return cmd;
 }
 
+/* The group the drop keeps must be no privilege of its own. */
+static int step_group(const struct tunnel *t)
+{
+	char why[512];
+	if (pg_check(t->ids.gid, why, sizeof why) == 0)
+		return 0;
+	struct group *gr = getgrgid(t->ids.gid);
+	msg("%s: group %s (gid %u, %s) %s: cloudflared needs no device or secret; give the "
+	    "service user a group of its own (e.g. group: argoweb)", t->c.path,
+	    gr ? gr->gr_name : "?", (unsigned)t->ids.gid,
+	    t->c.group ? "from group:" : "the user's own", why);
+	return EX_NOPERM;
+}
+
 /* The service user; for render on a host where it does not exist yet (a
  * build host), the credential is then checked as ours. */
 static int step_user(struct tunnel *t, unsigned needs)
 {
 	char why[512];
-	if (needs & NEED_USER)
-		return pd_resolve(t->c.user, t->c.group, &t->ids);
+	if (needs & NEED_USER) {
+		int rc = pd_resolve(t->c.user, t->c.group, &t->ids);
+		return rc ? rc : step_group(t);
+	}
 	int e = pd_lookup(t->c.user, t->c.group, &t->ids, why, sizeof why);
 	if (e == -ENOENT) {
 		t->ids.uid = geteuid();
@@ -140,7 +160,10 @@ static int step_binary(struct tunnel *t)
 static int prepare(const struct command *cmd, struct tunnel *t, const char *config)
 {
 	unsigned needs = t->config_only ? 0 : cmd->needs;
-	int rc = cfg_load(&t->c, config);
+	/* The caller's own file, or root's: else whoever wrote it would
+	 * choose which of the caller's credentials goes to which user. */
+	int rc = needs & NEED_TRUST ? cfg_load_trusted(&t->c, config, getuid())
+	                            : cfg_load(&t->c, config);
 	if (!rc && (needs & (NEED_USER | NEED_USER_IF_ANY)))
 		rc = step_user(t, needs);
 	/* Refuse a wrong starting user before touching the secret. */

@@ -432,20 +432,33 @@ int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *rea
 	return rc;
 }
 
-int sf_check_config(const char *path, uid_t owner, char *why)
+int sf_open_config(const char *path, uid_t owner, char *why)
 {
-	struct walker w = { .owner = owner, .why = why };
-	struct stat st;
-	int fd = open_checked(&w, path, 1, &st);
-	if (fd == -ELOOP)
-		return why_fail(why, EPERM, "%s is a symbolic link owned by another user than root: "
-		                "name the file itself", path);
+	struct walker w = { .owner = owner, .why = why, .given = path, .noun = "the config" };
+	/* A relative path (argoweb run ./web.yaml) is walked from / through
+	 * the working directory: those directories chose the file too. */
+	char abs[PATH_MAX * 2], cwd[PATH_MAX];
+	if (path[0] != '/' && !getcwd(cwd, sizeof cwd))
+		return why_fail(why, EIO, "%s: cannot tell the working directory: %s", path,
+		                strerror(errno));
+	snprintf(abs, sizeof abs, "%s%s%s", path[0] == '/' ? "" : cwd,
+	         path[0] == '/' || !strcmp(cwd, "/") ? "" : "/", path);
+	/* O_NONBLOCK: a FIFO must fail the checks, not hang the open. */
+	int fd = open_final(&w, abs, O_RDONLY | O_NOCTTY | O_NONBLOCK, 1);
+	if (fd == -ENOENT)
+		return why_fail(why, ENOENT, "%s: cannot open the config: %s", path, strerror(ENOENT));
 	if (fd < 0)
 		return fd;
-	close(fd);
-	if (!S_ISREG(st.st_mode))
-		return why_fail(why, EPERM, "%s is %s", w.at, kind_of(st.st_mode));
-	return owned_unwritable(&st, owner, "", w.at, why);
+	struct stat st;
+	int rc = fstat(fd, &st) ? why_fail(why, EIO, "%s: fstat: %s", w.at, strerror(errno))
+	         : !S_ISREG(st.st_mode) ? why_fail(why, EINVAL, "%s: not a regular file (%s)", w.at,
+	                                           kind_of(st.st_mode))
+	         : owned_unwritable(&st, owner, "", w.at, why);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 int sf_open_dir(const char *path, uid_t owner, char *why)

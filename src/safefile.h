@@ -44,8 +44,10 @@ int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *rea
 /* The config file, before `run` (or `check`) trusts it with the choice of
  * a credential and a user: a regular file owned by root or `owner`, not
  * writable by group or others, in directories likewise; a symbolic link
- * only when root's (its target checked the same way). 0 or -errno. */
-int sf_check_config(const char *path, uid_t owner, char *why);
+ * only when root's (its target checked the same way). Returns a
+ * descriptor open for reading (the file checked is the file read), or
+ * -errno. */
+int sf_open_config(const char *path, uid_t owner, char *why);
 
 /* A directory to write into after the drop (the rendered config's):
  * walked like the rest, itself owned by root or `owner` and writable by no

@@ -77,6 +77,39 @@ RUNTIME_DIRECTORY=$T/run setpriv --reuid="$OTHER_USER" --regid="$(id -g "$OTHER_
 RC=$?; ERR=$(cat "$T/err")
 expect 77 "started as another user: refused" "but the config says user: $RUSER"
 
+# 5. The config chooses the credential and the user: root trusts only its
+# own file (the caller's, generally), writable by no one else; a lint
+# (check --config-only) reads anyone's.
+cp "$T/etc/$NAME.yaml" "$T/etc/open.yaml"; chmod 0666 "$T/etc/open.yaml"
+rm -f "$REC"/record.*
+aw run "$T/etc/open.yaml"
+expect 77 "run: a config anyone may write is refused" "$T/etc/open.yaml is writable by others (mode 0666)"
+check "run: cloudflared never started for it" [ ! -e "$REC/record.latest" ]
+aw check "$T/etc/open.yaml"
+expect 77 "check: the same" "is writable by others"
+aw check --config-only "$T/etc/open.yaml"
+check "check --config-only lints it anyway: exit $RC" [ "$RC" = 0 ]
+if [ -n "$OTHER_USER" ]; then
+	cp "$T/etc/$NAME.yaml" "$T/etc/theirs.yaml"; chown "$OTHER_USER" "$T/etc/theirs.yaml"
+	aw run "$T/etc/theirs.yaml"
+	expect 77 "run: another user's config is refused" "$T/etc/theirs.yaml is owned by $OTHER_USER, not by root"
+else
+	skip "another user's config" "no second unprivileged user on this host"
+fi
+mkdir -m 1777 "$T/tmp"
+cp "$T/etc/$NAME.yaml" "$T/tmp/web.yaml"
+aw run "$T/tmp/web.yaml"
+expect 77 "run: a config in a 1777 directory (as /tmp) is refused" "parent directory $T/tmp is writable by others"
+
+# 6. A group that is a privilege of its own.
+for g in disk shadow adm; do
+	getent group "$g" >/dev/null || { skip "group: $g" "no group $g here"; continue; }
+	printf 'group: %s\n' "$g" | cat "$T/etc/$NAME.yaml" - >"$T/etc/g-$g.yaml"
+	aw run "$T/etc/g-$g.yaml"
+	expect 77 "run: group: $g is refused" "group $g (gid $(getent group "$g" | cut -d: -f3), from group:)" \
+		"give the service user a group of its own"
+done
+
 # 4. Users that must be refused: unknown, and uid/gid 0 under another name
 # (a private mount namespace shows argoweb a passwd file with such users).
 chown root "$T/etc/web.json"

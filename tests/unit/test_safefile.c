@@ -538,6 +538,82 @@ static void test_readable(void)
 	chmod(base, base_mode);
 }
 
+/* --- sf_open_config ---------------------------------------------------- */
+
+static void config_is(const char *path, uid_t owner, int want_rc, const char *want,
+                      const char *label)
+{
+	char why[SF_WHYLEN] = "";
+	int fd = sf_open_config(path, owner, why);
+	if (fd >= 0) {
+		char buf[8] = "";
+		OK(read(fd, buf, 5) == 5 && !strcmp(buf, "user:"), "config: %s: reads the file", label);
+		close(fd);
+		fd = 0;
+	}
+	IS_INT(fd, want_rc, "config: %s: rc", label);
+	if (want)
+		IS_STR(why, want, "config: %s: message", label);
+}
+
+static void test_config(void)
+{
+	char want[PATH_MAX * 2 + 128];
+	if (!chain_ok(0)) {
+		OK(1, "config # SKIP a directory above %s is not safe", base);
+		return;
+	}
+	mkdir_mode("c", 0755);
+	mkfile("c/web.yaml", "user: x\n", 0644);
+	config_is(at("c/web.yaml"), getuid(), 0, NULL, "0644, ours");
+	config_is(at("c/web.yaml"), OTHER_UID, geteuid() == 0 ? 0 : -EPERM, NULL,
+	          geteuid() == 0 ? "root's, whoever runs it" : "ours, another caller");
+	char cwd[PATH_MAX];
+	if (getcwd(cwd, sizeof cwd) && chdir(at("c")) == 0) {
+		config_is("web.yaml", getuid(), 0, NULL, "a relative path");
+		config_is("./../c/web.yaml", getuid(), 0, NULL, "a relative path with ..");
+		if (chdir(cwd))
+			OK(0, "chdir back: %s", strerror(errno));
+	}
+	chmod(at("c/web.yaml"), 0666);
+	snprintf(want, sizeof want, "%s is writable by others (mode 0666): run chmod go-w %s",
+	         at("c/web.yaml"), at("c/web.yaml"));
+	config_is(at("c/web.yaml"), getuid(), -EPERM, want, "0666");
+	chmod(at("c/web.yaml"), 0620);
+	snprintf(want, sizeof want, "%s is writable by its group (mode 0620): run chmod go-w %s",
+	         at("c/web.yaml"), at("c/web.yaml"));
+	config_is(at("c/web.yaml"), getuid(), -EPERM, want, "0620");
+	chmod(at("c/web.yaml"), 0600);
+	snprintf(want, sizeof want, "%s: not a regular file (a directory)", at("c"));
+	config_is(at("c"), getuid(), -EINVAL, want, "a directory");
+	snprintf(want, sizeof want, "%s: cannot open the config: No such file or directory",
+	         at("c/absent.yaml"));
+	config_is(at("c/absent.yaml"), getuid(), -ENOENT, want, "missing");
+	mkdir_mode("w", 01777);
+	mkfile("w/web.yaml", "user: x\n", 0644);
+	snprintf(want, sizeof want, "parent directory %s is writable by others (mode 1777): keep "
+	         "credentials and cloudflared where only root can write, e.g. run chmod go-w %s",
+	         at("w"), at("w"));
+	config_is(at("w/web.yaml"), getuid(), -EPERM, want, "in a 1777 directory, as /tmp");
+	if (geteuid() != 0) {
+		OK(1, "config: other owners # SKIP only root can chown");
+		return;
+	}
+	must(chown(at("c/web.yaml"), 65534, 65534), "chown");
+	snprintf(want, sizeof want, "%s is owned by %s, not by root: run chown root %s",
+	         at("c/web.yaml"), name_of(65534), at("c/web.yaml"));
+	config_is(at("c/web.yaml"), 0, -EPERM, want, "another user's, run by root");
+	config_is(at("c/web.yaml"), 65534, 0, NULL, "its owner's own, run by its owner");
+	must(chown(at("c/web.yaml"), 0, 0), "chown");
+	must(symlink(at("c/web.yaml"), at("c/link.yaml")), "symlink");
+	config_is(at("c/link.yaml"), 0, 0, NULL, "root's link to it");
+	must(lchown(at("c/link.yaml"), 65534, 65534), "lchown");
+	snprintf(want, sizeof want, "%s is owned by %s, not by root: run chown root %s",
+	         at("c/link.yaml"), name_of(65534), at("c/link.yaml"));
+	config_is(at("c/link.yaml"), 0, -EPERM, want, "another user's link to it");
+	config_is(at("c/link.yaml"), 65534, -EPERM, want, "its owner's link, but only root's count");
+}
+
 /* --- the walk: the chain checked is the chain opened ------------------- */
 
 /* Modes other than exactly 0600 and 0400 say something odd about the file. */
@@ -685,6 +761,7 @@ int main(void)
 	test_parents();
 	test_binary();
 	test_readable();
+	test_config();
 	test_odd_modes();
 	test_linked_parent();
 	test_parent_swap_race();
