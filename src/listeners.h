@@ -9,7 +9,10 @@
 #include <sys/types.h>
 
 /* One listening socket: local address (network byte order; IPv4 in the
- * first 4 bytes), port, and the uid that owns it. */
+ * first 4 bytes), port, and the uid that owns it, as this process's user
+ * namespace sees it: under systemd's PrivateUsers= every uid but root's
+ * and the service user's reads 65534, so a service user that is nobody
+ * could not tell another user's socket from its own. */
 struct lis_socket {
 	int v6;
 	unsigned char addr[16];
