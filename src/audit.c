@@ -5,7 +5,6 @@
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,51 +12,32 @@
 #include <sys/stat.h>
 
 #include "audit.h"
+#include "listeners.h"
 #include "msg.h"
 
-#define MAX_LISTENERS 4096
-
-struct listener {
-	int v6;
-	unsigned char addr[16];
-	unsigned port;
-};
-
+/* Every listening socket of this network namespace, both families. */
 struct table {
-	struct listener l[MAX_LISTENERS];
-	size_t n;
+	struct lis_socket *l;
+	size_t n, cap;
 };
 
-/* /proc/net/tcp{,6}: "sl local_address rem_address st ..." with addresses
- * in hex, network byte order per 32-bit word, and st 0A = LISTEN. */
-static void read_proc(struct table *t, const char *path, int v6)
+static void read_table(struct table *t, int v6)
 {
-	FILE *f = fopen(path, "r");
-	char line[512], addr[64];
-	unsigned port, st;
+	FILE *f = lis_open(v6);
+	struct lis_socket l;
 	if (!f)
 		return;
-	while (fgets(line, sizeof line, f) && t->n < MAX_LISTENERS) {
-		if (sscanf(line, " %*u: %63[0-9A-Fa-f]:%x %*s %x", addr, &port, &st) != 3 || st != 0x0A)
-			continue;
-		struct listener *l = &t->l[t->n];
-		memset(l, 0, sizeof *l);
-		l->v6 = v6;
-		l->port = port;
-		for (size_t w = 0; w < (v6 ? 4u : 1u); w++) {
-			char word[9];
-			memcpy(word, addr + 8 * w, 8);
-			word[8] = 0;
-			uint32_t host = (uint32_t)strtoul(word, NULL, 16);
-			/* The kernel printed the raw 32-bit word in host order. */
-			memcpy(l->addr + 4 * w, &host, 4);
+	while (lis_next(f, v6, &l)) {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? 2 * t->cap : 64;
+			t->l = xrealloc(t->l, t->cap * sizeof *t->l);
 		}
-		t->n++;
+		t->l[t->n++] = l;
 	}
 	fclose(f);
 }
 
-static int is_loopback(const struct listener *l)
+static int is_loopback(const struct lis_socket *l)
 {
 	static const unsigned char v6lo[16] = { [15] = 1 };
 	if (!l->v6)
@@ -67,7 +47,7 @@ static int is_loopback(const struct listener *l)
 	return !memcmp(l->addr, v6lo, 16) || (!memcmp(l->addr, mapped, 12) && l->addr[12] == 127);
 }
 
-static void show(const struct listener *l, char *buf, size_t n)
+static void show(const struct lis_socket *l, char *buf, size_t n)
 {
 	char a[INET6_ADDRSTRLEN];
 	inet_ntop(l->v6 ? AF_INET6 : AF_INET, l->addr, a, sizeof a);
@@ -161,10 +141,9 @@ static int audit_origin(const struct config *c, enum audit_mode mode, const stru
 
 int audit_run(const struct config *c, enum audit_mode mode)
 {
-	static struct table t;
-	t.n = 0;
-	read_proc(&t, "/proc/net/tcp", 0);
-	read_proc(&t, "/proc/net/tcp6", 1);
+	struct table t = { 0 };
+	read_table(&t, 0);
+	read_table(&t, 1);
 	int n = 0;
 	char what[96];
 	const struct ynode *ing = ymap_get(c->tree.root, "ingress");
@@ -186,5 +165,6 @@ int audit_run(const struct config *c, enum audit_mode mode)
 			         "the network: bind metrics to 127.0.0.1 or firewall port %u", where, mport);
 			n += finding(c, mode, "metrics", line);
 		}
+	free(t.l);
 	return n;
 }

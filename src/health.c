@@ -38,7 +38,8 @@ static void send_status(struct health *h, const char *extra, const char *status)
 static void report(struct health *h, long long now)
 {
 	char s[512];
-	int n = h->last.connections;
+	/* An answer from a socket that is not cloudflared's counts for nothing. */
+	int n = h->last.distrust[0] ? 0 : h->last.connections;
 	if (n > 0) {
 		h->down_since = 0;
 		h->triggered = 0;
@@ -48,8 +49,9 @@ static void report(struct health *h, long long now)
 		h->ready_sent = h->ever = 1;
 		return;
 	}
-	const char *why = h->last.answered ? "0 edge connections"
-	                                   : "cloudflared's metrics server is not answering";
+	const char *why = h->last.distrust[0] ? h->last.distrust
+	                : h->last.answered ? "0 edge connections"
+	                : "cloudflared's metrics server is not answering";
 	if (!h->down_since)
 		h->down_since = now;
 	if (!h->ever)

@@ -211,12 +211,23 @@ static int cmd_render(struct tunnel *t)
 }
 
 /* One line for people and one exit code for scripts, from the same /ready
- * the monitor reads. */
+ * the monitor reads, believed only from the service user's socket. */
 static int cmd_status(struct tunnel *t)
 {
 	const struct config *c = &t->c;
 	struct ready r = { 0 };
-	ready_probe(&c->metrics, 2000, c->id == ID_QUICK, &r);
+	struct ids ids;
+	char why[512];
+	if (pd_lookup(c->user, c->group, &ids, why, sizeof why)) {
+		msg("%s: cannot tell whether what answers on %s is the tunnel's: %s", c->name,
+		    c->metrics.text, why);
+		return EX_NOPERM;
+	}
+	ready_probe(&c->metrics, ids.uid, ids.user, 2000, c->id == ID_QUICK, &r);
+	if (r.distrust[0]) {
+		printf("%s: %s\n", c->name, r.distrust);
+		return EX_UNAVAILABLE;
+	}
 	if (!r.answered) {
 		printf("%s: not running (nothing answers on %s)\n", c->name, c->metrics.text);
 		return EX_UNAVAILABLE;

@@ -38,6 +38,8 @@ typedef int (*sd_notify_fn)(int unset_environment, const char *state);
 struct mon {
 	struct health h;
 	struct hostport metrics;
+	uid_t uid;              /* whose socket /ready must come from */
+	char user[64];
 	sd_notify_fn notify;
 	int pidfd;
 	pid_t main_pid;
@@ -85,7 +87,8 @@ static _Noreturn void run(struct mon *m)
 			struct ready r = { 0 };
 			long long slot = h->next_poll;
 			health_polling(h, now);
-			ready_probe(&m->metrics, (int)health_poll_timeout(h), h->quick_tunnel && !h->quick[0], &r);
+			ready_probe(&m->metrics, m->uid, m->user, (int)health_poll_timeout(h),
+			            h->quick_tunnel && !h->quick[0], &r);
 			health_polled(h, slot, os_now_ms(), &r);
 		}
 		health_tick(h, os_now_ms());
@@ -105,10 +108,13 @@ static _Noreturn void become_monitor(struct config *c, struct secret *s, int pid
 			.send = send_notify,
 		},
 		.metrics = c->metrics,
+		/* Ours: the drop made us cloudflared's user, and verified it. */
+		.uid = geteuid(),
 		.pidfd = pidfd,
 		.main_pid = main_pid,
 	};
 	m.h.ctx = &m;
+	snprintf(m.user, sizeof m.user, "%s", c->user);
 	/* This process never needs the secret, nor the config: a 100 000-rule
 	 * tree would otherwise stay resident for the tunnel's lifetime. */
 	creds_wipe(s);

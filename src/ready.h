@@ -3,17 +3,26 @@
  * health monitor alike. */
 #ifndef ARGOWEB_READY_H
 #define ARGOWEB_READY_H
+#include <sys/types.h>
+
 #include "values.h"
 
 struct ready {
 	int answered;           /* an HTTP answer came at all */
 	int connections;        /* readyConnections of a 200 answer, else 0 */
 	char quick[256];        /* a quick tunnel's hostname, when asked and known */
+	/* Why the answer was not believed (connections is then 0), e.g.
+	 * "something else answers on ADDR: a socket of uid N, not USER's;
+	 * not trusting it"; empty when it was, or nothing answered. */
+	char distrust[320];
 };
 
 /* Ask /ready (and /quicktunnel when want_quick and connected), each within
- * timeout_ms. */
-void ready_probe(const struct hostport *metrics, int timeout_ms, int want_quick, struct ready *r);
+ * timeout_ms, and believe the answer only if every socket listening where
+ * it came from is uid's (the service user, named user in messages): any
+ * local user may bind a free metrics address and answer for cloudflared. */
+void ready_probe(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
+                 int want_quick, struct ready *r);
 
 /* The parsers, for the tests: /ready's readyConnections (-1 when not a
  * count), /quicktunnel's hostname into out (empty unless a plain name). */

@@ -17,6 +17,9 @@
  *   exitcode=N        record, then exit N at once
  *   quick=HOST        /quicktunnel answers this hostname
  *   lifetime=MS       exit 0 by itself after MS milliseconds
+ *   busy=stay         when the metrics address is taken, stay up without it
+ *                     (until lifetime) instead of exiting 1 as the real one
+ *                     does: a run in which something else holds the port
  *   probe=1           record whether it can write under /usr and see /home
  *                     (for sandboxed runs: outside one it really writes) */
 #define _GNU_SOURCE
@@ -46,7 +49,7 @@ static struct {
 	char record[PATH_MAX];
 	int steps, count[MAXSTEPS];
 	long at_ms[MAXSTEPS];
-	int hang, exit_now, exitcode, probe;
+	int hang, exit_now, exitcode, probe, busy_stay;
 	long lifetime;
 	char quick[256];
 } ctl;
@@ -108,6 +111,8 @@ static void read_control(void)
 			ctl.probe = atoi(v);
 		else if (!strcmp(line, "lifetime"))
 			ctl.lifetime = atol(v);
+		else if (!strcmp(line, "busy"))
+			ctl.busy_stay = !strcmp(v, "stay");
 		else if (!strcmp(line, "quick"))
 			snprintf(ctl.quick, sizeof ctl.quick, "%s", v);
 	}
@@ -373,9 +378,10 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	int lfd = listen_on(metrics);
-	if (lfd < 0)
+	if (lfd < 0 && !ctl.busy_stay)
 		return 1;
-	fprintf(stderr, "fake cloudflared: serving /ready on %s\n", metrics);
+	if (lfd >= 0)
+		fprintf(stderr, "fake cloudflared: serving /ready on %s\n", metrics);
 	serve(lfd, start);
 	fprintf(stderr, "fake cloudflared: stopping\n");
 	return 0;

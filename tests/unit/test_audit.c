@@ -41,15 +41,15 @@ static void test_table(void)
 {
 	unsigned port = 0;
 	int fd = listen_on("127.0.0.1", &port);
-	static struct table t;
-	t.n = 0;
-	read_proc(&t, "/proc/net/tcp", 0);
+	struct table t = { 0 };
+	read_table(&t, 0);
 	int found = 0;
 	for (size_t i = 0; i < t.n; i++)
 		found |= t.l[i].port == port && is_loopback(&t.l[i]);
-	OK(fd >= 0 && found, "our loopback listener is in /proc/net/tcp, as loopback (port %u)", port);
+	OK(fd >= 0 && found, "our loopback listener is in /proc/self/net/tcp, as loopback (port %u)", port);
 	close(fd);
-	struct listener l = { .v6 = 1 };
+	free(t.l);
+	struct lis_socket l = { .v6 = 1 };
 	l.addr[15] = 1;
 	OK(is_loopback(&l), "::1 is loopback");
 	memset(l.addr, 0, 16);

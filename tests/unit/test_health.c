@@ -176,6 +176,35 @@ static void test_quick_and_timeout(void)
 	IS_INT(health_poll_timeout(&t), 500, "... and at most a ping period");
 }
 
+/* Another user's socket on the metrics address answers "4 connections":
+ * the monitor must not believe it, whatever it says. */
+static void test_squatted(void)
+{
+	struct health h = fresh(1000, 3000, 750);
+	struct ready squat = { .answered = 1, .connections = 4 }, up = { .answered = 1, .connections = 2 };
+	snprintf(squat.distrust, sizeof squat.distrust, "something else answers on 127.0.0.1:20241: "
+	         "a socket of uid 1000, not argoweb's; not trusting it");
+	for (long long t = now_fake; t <= 1004000; t += 250) {
+		now_fake = t;
+		if (t >= h.next_poll) {
+			long long slot = h.next_poll;
+			health_polling(&h, t);
+			health_polled(&h, slot, t, &squat);
+		}
+		health_tick(&h, t);
+	}
+	IS_INT(count(0, "STATUS=Connecting to Cloudflare\u2026 (something else answers on 127.0.0.1:20241: "
+	             "a socket of uid 1000, not argoweb's; not trusting it)") >= 1, 1,
+	       "STATUS says who answers, and that it is not believed");
+	IS_INT(count(0, "READY=1"), 0, "no READY=1 from a squatter's answer");
+	IS_INT(count(0, "Connected"), 0, "never \"Connected\"");
+	IS_INT(count(0, "WATCHDOG=trigger"), 1, "the watchdog is not kept fed: triggered after unhealthy-after");
+	now_fake += 1000;
+	health_polling(&h, now_fake);
+	health_polled(&h, now_fake, now_fake, &up);
+	IS_INT(count(0, "READY=1"), 1, "cloudflared's own answer afterwards: READY=1");
+}
+
 int main(void)
 {
 	test_connecting();
@@ -184,5 +213,6 @@ int main(void)
 	test_recover();
 	test_slow_poll();
 	test_quick_and_timeout();
+	test_squatted();
 	return tap_done();
 }

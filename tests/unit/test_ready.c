@@ -1,5 +1,12 @@
 /* ready.c: /ready's count and /quicktunnel's name, read as the JSON they
- * are, and the probe against a real socket. */
+ * are, and the probe against a real socket: believed from the service
+ * user's socket only. */
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "../../src/ready.c"
 #include "tap.h"
 
@@ -42,8 +49,75 @@ static void test_probe_nothing(void)
 	char why[WHYLEN];
 	struct ready r = { .answered = 1, .connections = 9 };
 	val_loopback_addr("127.0.0.1:1", &hp, why);
-	ready_probe(&hp, 300, 1, &r);
+	ready_probe(&hp, geteuid(), "argoweb", 300, 1, &r);
 	OK(!r.answered && r.connections == 0 && !r.quick[0], "nothing listening: not answered, 0 connections");
+}
+
+/* A metrics server of ours on a loopback port: each connection gets
+ * /ready's answer (4 connections), or /quicktunnel's, or with hang
+ * nothing at all. Returns the port; *pid is the server. */
+static unsigned serve(int hang, pid_t *pid)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sa;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) || listen(fd, 4) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len))
+		return 0;
+	fflush(stdout);
+	*pid = fork();
+	if (*pid == 0) {
+		for (;;) {
+			char req[512], out[256];
+			int c = accept(fd, NULL, NULL);
+			ssize_t n = recv(c, req, sizeof req - 1, 0);
+			if (hang || n <= 0)
+				continue;
+			req[n] = 0;
+			const char *body = strstr(req, "/quicktunnel") ? "{\"hostname\":\"a-b.trycloudflare.com\"}"
+			                 : "{\"status\":200,\"readyConnections\":4}";
+			snprintf(out, sizeof out, "HTTP/1.1 200 OK\r\n\r\n%s", body);
+			send(c, out, strlen(out), MSG_NOSIGNAL);
+			close(c);
+		}
+	}
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static void test_probe_owner(void)
+{
+	struct hostport hp;
+	char why[WHYLEN], addr[32], want[256];
+	pid_t pid;
+	struct ready r = { 0 };
+	unsigned port = serve(0, &pid);
+	snprintf(addr, sizeof addr, "127.0.0.1:%u", port);
+	val_loopback_addr(addr, &hp, why);
+	ready_probe(&hp, geteuid(), "argoweb", 2000, 1, &r);
+	OK(r.answered && r.connections == 4 && !r.distrust[0], "our socket: believed, 4 connections");
+	IS_STR(r.quick, "a-b.trycloudflare.com", "... and /quicktunnel asked");
+	memset(&r, 0, sizeof r);
+	ready_probe(&hp, geteuid() + 1, "argoweb", 2000, 1, &r);
+	IS_INT(r.connections, 0, "another user's socket: not believed, 0 connections");
+	snprintf(want, sizeof want, "something else answers on %s: a socket of uid %u, not argoweb's; "
+	         "not trusting it", addr, (unsigned)geteuid());
+	IS_STR(r.distrust, want, "... and why, naming the address, the uid and the service user");
+	IS_STR(r.quick, "", "... and /quicktunnel not asked");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+
+	port = serve(1, &pid);
+	snprintf(addr, sizeof addr, "127.0.0.1:%u", port);
+	val_loopback_addr(addr, &hp, why);
+	ready_probe(&hp, geteuid() + 1, "argoweb", 200, 0, &r);
+	snprintf(want, sizeof want, "something else listens on %s: a socket of uid %u, not argoweb's; "
+	         "not trusting it", addr, (unsigned)geteuid());
+	OK(!r.answered && !strcmp(r.distrust, want), "another user's silent socket: it listens (%s)", r.distrust);
+	ready_probe(&hp, geteuid(), "argoweb", 200, 0, &r);
+	OK(!r.answered && !r.distrust[0], "our own silent socket: not answering, nothing to distrust");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 int main(void)
@@ -51,5 +125,6 @@ int main(void)
 	test_connections();
 	test_quick();
 	test_probe_nothing();
+	test_probe_owner();
 	return tap_done();
 }

@@ -1,0 +1,50 @@
+/* Who listens where: the kernel's table of listening TCP sockets, read
+ * for the exposure audit and to tell whose socket holds the metrics
+ * address before /ready's answer is believed. */
+#ifndef ARGOWEB_LISTENERS_H
+#define ARGOWEB_LISTENERS_H
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+/* One listening socket: local address (network byte order; IPv4 in the
+ * first 4 bytes), port, and the uid that owns it, as this process's user
+ * namespace sees it: under systemd's PrivateUsers= every uid but root's
+ * and the service user's reads 65534, so a service user that is nobody
+ * could not tell another user's socket from its own. */
+struct lis_socket {
+	int v6;
+	unsigned char addr[16];
+	unsigned port;
+	uid_t uid;
+};
+
+/* /proc/self/net/tcp (v6 0) or tcp6 (v6 1): this process's network
+ * namespace, the one its connections go through. NULL with errno. */
+FILE *lis_open(int v6);
+
+/* The next socket in state LISTEN from a table in that format read from
+ * f: 1, or 0 at the end. Any other line is skipped. */
+int lis_next(FILE *f, int v6, struct lis_socket *l);
+
+/* Could l accept a TCP connection to sa (AF_INET or AF_INET6)? */
+int lis_accepts(const struct lis_socket *l, const struct sockaddr *sa);
+
+/* Whose listening sockets could take a connection to sa: */
+enum lis_verdict {
+	LIS_NONE,       /* nobody's */
+	LIS_OWNED,      /* uid's, and only uid's */
+	LIS_FOREIGN,    /* at least one another uid's: *other */
+};
+
+/* The verdict from the tables tcp and tcp6 (either may be NULL: none of
+ * that family). */
+enum lis_verdict lis_whose_in(FILE *tcp, FILE *tcp6, const struct sockaddr *sa, uid_t uid,
+                              uid_t *other);
+
+/* The same from this process's own tables: the verdict, or -errno with
+ * why (n bytes) filled when they cannot be read. */
+int lis_whose(const struct sockaddr *sa, uid_t uid, uid_t *other, char *why, size_t n);
+
+#endif
