@@ -4,9 +4,43 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gounicode.h"
 #include "msg.h"
 
 int msg_quiet;
+
+/* Runes a terminal or a log reader would act on rather than show: C0
+ * and DEL (escape sequences, a forged second journal line), C1, the
+ * bidirectional overrides and isolates, and the line separators. */
+static int unsafe(uint32_t r)
+{
+	return r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0x061c || r == 0x200e || r == 0x200f ||
+	       (r >= 0x2028 && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069);
+}
+
+/* in, with every unsafe rune escaped (\xNN below 0x80, else \uNNNN) and
+ * every byte that is not UTF-8 as \xNN: a value from the config reaches
+ * the terminal and the journal as text only. */
+static void escape(const char *in, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = strlen(in), o = 0;
+	while (n && o + 7 < cap) {
+		uint32_t r;
+		size_t len = gounicode_decode(p, n, &r);
+		if (len && !unsafe(r)) {
+			memcpy(out + o, p, len);
+			o += len;
+		} else {
+			o += (size_t)snprintf(out + o, cap - o, len && r >= 0x80 ? "\\u%04x" : "\\x%02x",
+			                      len ? (unsigned)r : (unsigned)*p);
+			len = len ? len : 1;
+		}
+		p += len;
+		n -= len;
+	}
+	out[o] = 0;
+}
 
 __attribute__((format(printf, 5, 0)))
 static void vreport(const char *kind, const char *file, unsigned line,
@@ -26,7 +60,9 @@ static void vreport(const char *kind, const char *file, unsigned line,
 		n += snprintf(buf + n, sizeof buf - n, " ");
 	if (n < (int)sizeof buf)
 		vsnprintf(buf + n, sizeof buf - n, fmt, ap);
-	fprintf(stderr, "%s\n", buf);
+	char shown[sizeof buf * 2];
+	escape(buf, shown, sizeof shown);
+	fprintf(stderr, "%s\n", shown);
 }
 
 void msg_at(const char *file, unsigned line, unsigned col, const char *fmt, ...)

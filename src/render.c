@@ -9,14 +9,23 @@
 #include "render.h"
 #include "schema.h"
 
+/* Aliases are written out in full when rendered: a 200 KB config of
+ * aliases once became a 31.6 MB config.yml. Far above any real tunnel's. */
+#define RENDER_MAX (16u << 20)
+
 struct outbuf {
 	char *p;
 	size_t len, cap;
+	int too_big;
 };
 
 static int write_cb(void *data, unsigned char *buf, size_t size)
 {
 	struct outbuf *o = data;
+	if (o->len + size > RENDER_MAX) {
+		o->too_big = 1;
+		return 0;
+	}
 	if (o->len + size + 1 > o->cap) {
 		while (o->len + size + 1 > o->cap)
 			o->cap = o->cap ? o->cap * 2 : 4096;
@@ -116,13 +125,16 @@ int render_config(const struct config *c, const char *tunnel_id, char **out, siz
 	yaml_emitter_set_unicode(&em, 1);
 	yaml_emitter_set_width(&em, -1);
 	int rc = emit_document(&em, c, tunnel_id);
-	if (rc)
+	if (rc && o.too_big)
+		msg_at(c->path, 0, 0, "cloudflared's config would be larger than %u MiB: aliases "
+		       "are written out in full there; use fewer of them", RENDER_MAX >> 20);
+	else if (rc)
 		msg_at(c->path, 0, 0, "cannot render cloudflared's config: %s",
 		       em.problem ? em.problem : "emitter error");
 	yaml_emitter_delete(&em);
 	if (rc) {
 		free(o.p);
-		return EX_SOFTWARE;
+		return o.too_big ? EX_CONFIG : EX_SOFTWARE;
 	}
 	*out = o.p;
 	*len = o.len;

@@ -91,4 +91,28 @@ timeout $GUARD ${ARGOWEB_WRAP:-} "$ARGOWEB" check --config-only "$T/anchors.yaml
 RC=$?
 ERR=$(cat "$T/err")
 expect 0 "100k anchors and aliases are accepted"
+
+# Aliases that stay small in the tree but not when rendered (each written
+# out in full): 200 KB that once rendered to 31.6 MB.
+write_cred_json "$T/cred.json"
+{
+	printf 'tunnel: %s\ncredentials-file: %s\n' "$TUNNEL_UUID" "$T/cred.json"
+	printf 'x-big: &big {httpHostHeader: "%s"}\n' "$(head -c 4000 /dev/zero | tr '\0' b)"
+	echo 'ingress:'
+	awk 'BEGIN { for (i = 0; i < 5000; i++) print "  - {hostname: h" i ".example.com, originRequest: *big, service: \"http://localhost:8080\"}"; print "  - service: \"http_status:404\"" }'
+} >"$T/bomb.yaml"
+# shellcheck disable=SC2086
+timeout $GUARD ${ARGOWEB_WRAP:-} "$ARGOWEB" render "$T/bomb.yaml" >"$T/out" 2>"$T/err" </dev/null
+RC=$?
+ERR=$(cat "$T/err")
+expect 78 "render: aliases that would write $(($(wc -c <"$T/bomb.yaml") / 1024)) KB out as 20 MB: refused" \
+	"$T/bomb.yaml: cloudflared's config would be larger than 16 MiB"
+check "render: nothing half-written on stdout ($(wc -c <"$T/out") bytes)" [ ! -s "$T/out" ]
+
+# A value with terminal escapes and a forged line: shown, never acted on.
+printf '%s\nx-pad: 1\nloglevel: "\\e[31mred\\nargoweb: forged"\n' "$H" >"$T/esc.yaml"
+aw check --config-only "$T/esc.yaml"
+expect 78 "control characters in a value: refused" '\x1b[31mred\x0aargoweb: forged'
+check "control characters in a value: escaped, one line, no ESC byte" \
+	sh -c '[ "$(wc -l <"$0")" = 1 ] && ! grep -q "$(printf "\033")" "$0"' "$T/err"
 done_testing

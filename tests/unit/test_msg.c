@@ -63,9 +63,35 @@ static void test_exit_for(void)
 	IS_INT(exit_for(-EMFILE), EX_OSERR, "anything else: 71");
 }
 
+/* What came from the config is shown, never acted on. */
+static void test_escape(void)
+{
+	static const struct { const char *in, *want, *label; } cases[] = {
+		{ "a\x1b[31mred", "argoweb: a\\x1b[31mred\n", "ESC: no terminal escape" },
+		{ "x\nargoweb: forged", "argoweb: x\\x0aargoweb: forged\n", "newline: no second line" },
+		{ "cr\rtab\tdel\x7f", "argoweb: cr\\x0dtab\\x09del\\x7f\n", "CR, TAB, DEL" },
+		{ "c1\xc2\x9b", "argoweb: c1\\u009b\n", "C1 CSI" },
+		{ "bidi\xe2\x80\xae" "evil", "argoweb: bidi\\u202e" "evil\n", "a right-to-left override" },
+		{ "iso\xe2\x81\xa6x", "argoweb: iso\\u2066x\n", "an isolate" },
+		{ "ls\xe2\x80\xa8x", "argoweb: ls\\u2028x\n", "a line separator" },
+		{ "bad\xff\xc3", "argoweb: bad\\xff\\xc3\n", "bytes that are not UTF-8" },
+		{ "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80", "argoweb: caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80\n",
+		  "printable UTF-8 kept" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		cap_start();
+		msg("%s", cases[i].in);
+		IS_STR(cap_end(), cases[i].want, "escaped: %s", cases[i].label);
+	}
+	cap_start();
+	msg_at("/etc/argoweb/we\x1b]0;b.yaml", 1, 2, "x");
+	IS_STR(cap_end(), "argoweb: /etc/argoweb/we\\x1b]0;b.yaml:1:2: x\n", "escaped: the file name too");
+}
+
 int main(void)
 {
 	test_shape();
+	test_escape();
 	test_fault();
 	test_exit_for();
 	return tap_done();
