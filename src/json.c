@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "gounicode.h"
 #include "json.h"
@@ -300,7 +299,7 @@ const struct json_member *json_get(const struct json_object *o, const char *key)
 {
 	const struct json_member *found = NULL;
 	for (size_t i = 0; i < o->n; i++)
-		if (!strcasecmp(o->m[i].key, key))
+		if (is_exactly(&o->m[i], key))
 			found = &o->m[i];
 	return found;
 }

@@ -40,8 +40,9 @@ int json_parse_object(const char *buf, size_t len, struct json_object *o);
  * (JSON_WHYLEN) naming the key, escaped; never a value. */
 int json_check_keys(const struct json_object *o, const char *const *wanted, char *why);
 
-/* The member named key, matched case-insensitively with the last match
- * winning, as encoding/json fills a struct field. NULL when absent. */
+/* The member whose key is exactly key (the last, should there be several),
+ * or NULL. For a credential, json_check_keys first: then this is the one
+ * member cloudflared reads for that field. */
 const struct json_member *json_get(const struct json_object *o, const char *key);
 
 /* Wipe and free every key and value. */

@@ -61,10 +61,14 @@ static void test_values(void)
 {
 	struct json_object o;
 	const char *s = "{\"Key\":\"first\",\"n\":5,\"key\":\"last\",\"u\":\"\\ud83d\\ude00\","
-	                "\"lone\":\"\\ud800x\",\"nul\":\"a\\u0000b\"}";
+	                "\"lone\":\"\\ud800x\",\"nul\":\"a\\u0000b\",\"k\\u0000x\":\"cut\","
+	                "\"Key\":\"again\"}";
 	IS_INT(json_parse_object(s, strlen(s), &o), 0, "parse");
-	const struct json_member *m = json_get(&o, "KEY");
-	IS_STR(m ? m->str : NULL, "last", "case-insensitive, the last one wins (as Go)");
+	const struct json_member *m = json_get(&o, "Key");
+	IS_STR(m ? m->str : NULL, "again", "exact, the last one wins (as Go)");
+	m = json_get(&o, "key");
+	IS_STR(m ? m->str : NULL, "last", "exact: \"key\" is not \"Key\"");
+	OK(json_get(&o, "KEY") == NULL, "no case-insensitive match");
 	m = json_get(&o, "n");
 	OK(m && m->str == NULL, "a number is kept as not-a-string");
 	m = json_get(&o, "u");
@@ -73,6 +77,8 @@ static void test_values(void)
 	IS_STR(m ? m->str : NULL, "\xef\xbf\xbdx", "a lone surrogate becomes U+FFFD, as in Go");
 	m = json_get(&o, "nul");
 	OK(m && m->len == 3 && !memcmp(m->str, "a\0b", 3), "\\u0000 is kept, length counted");
+	OK(json_get(&o, "k") == NULL, "a key with \\u0000 is not its prefix");
+	IS_INT(o.m[6].klen, 3, "a key's length counts its \\u0000");
 	OK(json_get(&o, "missing") == NULL, "absent key");
 	json_free(&o);
 	IS_INT(o.n, 0, "json_free empties the object");
