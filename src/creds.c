@@ -93,7 +93,9 @@ static int check_tunnel_match(const struct secret *s, const char *tunnel, const 
 /* Every field of cloudflared's Credentials and TunnelToken structs, the
  * ones argoweb does not check too: a member Go would fill one from must be
  * the one member argoweb reads (json_check_keys). */
-static const char *const cred_keys[] = { "AccountTag", "TunnelSecret", "TunnelID", "Endpoint", NULL };
+static const char *const cred_keys[] = {
+	"AccountTag", "TunnelSecret", "TunnelID", "Endpoint", NULL
+};
 static const char *const token_keys[] = { "a", "s", "t", "e", NULL };
 
 static int parse_cred_json(struct secret *s, const char *tunnel, struct fault *f)

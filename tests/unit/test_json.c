@@ -130,7 +130,8 @@ static void test_check_keys(void)
 	 * dotted and dotless I, Cyrillic dze, full-width S; Go reads none of
 	 * them as the field. */
 	IS_STR(check("{\"Tunnel\\u0130D\":1,\"Tunnel\\u0131D\":2,\"Tunnel\\u0455ecret\":3,"
-	             "\"Tunnel\\uff33ecret\":4}", cred), "", "look-alikes that do not fold are other keys");
+	             "\"Tunnel\\uff33ecret\":4}", cred), "",
+	       "look-alikes that do not fold are other keys");
 	IS_STR(check("{\"Tunnel\xffID\":1,\"TunnelID\xc3\":2}", cred), "",
 	       "bytes that are not UTF-8 fold to nothing");
 
