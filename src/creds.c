@@ -90,9 +90,18 @@ static int check_tunnel_match(const struct secret *s, const char *tunnel, const 
 	return -EBADMSG;
 }
 
+/* Every field of cloudflared's Credentials and TunnelToken structs, the
+ * ones argoweb does not check too: a member Go would fill one from must be
+ * the one member argoweb reads (json_check_keys). */
+static const char *const cred_keys[] = {
+	"AccountTag", "TunnelSecret", "TunnelID", "Endpoint", NULL
+};
+static const char *const token_keys[] = { "a", "s", "t", "e", NULL };
+
 static int parse_cred_json(struct secret *s, const char *tunnel, struct fault *f)
 {
 	struct json_object o;
+	char why[JSON_WHYLEN];
 	if (json_parse_object(s->buf, s->len, &o))
 		return data_err(s, f, "not a tunnel credentials file: expected a JSON object "
 		                "with AccountTag, TunnelSecret and TunnelID");
@@ -100,7 +109,9 @@ static int parse_cred_json(struct secret *s, const char *tunnel, struct fault *f
 	const struct json_member *sec = json_get(&o, "TunnelSecret");
 	const struct json_member *id = json_get(&o, "TunnelID");
 	int rc = 0;
-	if (!str_field_ok(acct))
+	if (json_check_keys(&o, cred_keys, why))
+		rc = data_err(s, f, why);
+	else if (!str_field_ok(acct))
 		rc = data_err(s, f, "AccountTag is missing or not a string");
 	else if (!sec || !b64_field_ok(sec))
 		rc = data_err(s, f, sec ? "TunnelSecret is not base64" : "TunnelSecret is missing");
@@ -125,6 +136,7 @@ static int parse_token(struct secret *s, struct fault *f)
 	unsigned char *json = xmalloc(s->len / 4 * 3 + 1);
 	long n = b64_decode(s->buf, s->len, json);
 	struct json_object o;
+	char why[JSON_WHYLEN];
 	int rc = 0;
 	if (n < 0)
 		rc = data_err(s, f, "not a tunnel token: not base64 (copy the token from the "
@@ -135,9 +147,11 @@ static int parse_token(struct secret *s, struct fault *f)
 	free(json);
 	if (rc)
 		return rc;
-	/* The token's fields, matched as Go matches struct tags. */
 	const struct json_member *a = json_get(&o, "a"), *t = json_get(&o, "t");
-	if (!str_field_ok(a))
+	if (json_check_keys(&o, token_keys, why)) {
+		fault(f, 0, 0, "%s: in the token: %s", s->path, why);
+		rc = -EBADMSG;
+	} else if (!str_field_ok(a))
 		rc = data_err(s, f, "token field a (account tag) is missing or empty");
 	else if (!t || !t->str || !val_uuid(t->str))
 		rc = data_err(s, f, "token field t (tunnel ID) is missing or not a UUID");

@@ -5,9 +5,10 @@
 #include <stdint.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
+#include "gounicode.h"
 #include "json.h"
 #include "msg.h"
 
@@ -214,6 +215,8 @@ static int container(struct cur *c, struct json_object *o)
 	}
 	for (;;) {
 		struct json_member *m = o && o->n < JSON_MAX_MEMBERS ? &o->m[o->n] : NULL;
+		if (o && !m)
+			o->truncated = 1;
 		skip_ws(c);
 		if (obj) {
 			size_t klen;
@@ -222,6 +225,7 @@ static int container(struct cur *c, struct json_object *o)
 				return -1;
 			if (m) {
 				m->key = key;
+				m->klen = klen;
 				o->n++;
 			}
 			skip_ws(c);
@@ -286,13 +290,111 @@ int json_parse_object(const char *buf, size_t len, struct json_object *o)
 	return rc;
 }
 
+static int is_exactly(const struct json_member *m, const char *key)
+{
+	return m->klen == strlen(key) && !memcmp(m->key, key, m->klen);
+}
+
 const struct json_member *json_get(const struct json_object *o, const char *key)
 {
 	const struct json_member *found = NULL;
 	for (size_t i = 0; i < o->n; i++)
-		if (!strcasecmp(o->m[i].key, key))
+		if (is_exactly(&o->m[i], key))
 			found = &o->m[i];
 	return found;
+}
+
+/* A rune as encoding/json's foldName sees it, as far as an ASCII name
+ * can tell: the only runes outside ASCII whose simple case folding orbit
+ * holds an ASCII letter are U+017F LONG S (S, s) and U+212A KELVIN SIGN
+ * (K, k); every other one matches no ASCII byte and is left as it is. */
+static uint32_t fold(uint32_t r)
+{
+	if (r >= 'a' && r <= 'z')
+		return r - ('a' - 'A');
+	return r == 0x17f ? 'S' : r == 0x212a ? 'K' : r;
+}
+
+/* Whether m's key folds to name (ASCII), as Go compares them. Bytes that
+ * are not UTF-8 are U+FFFD to Go, which folds to no ASCII letter. */
+static int folds_to(const struct json_member *m, const char *name)
+{
+	const unsigned char *k = (const unsigned char *)m->key, *end = k + m->klen;
+	for (; *name; name++) {
+		uint32_t r;
+		size_t n = gounicode_decode(k, (size_t)(end - k), &r);
+		if (!n || fold(r) != fold((unsigned char)*name))
+			return 0;
+		k += n;
+	}
+	return k == end;
+}
+
+/* m's key for a message, as JSON would spell it (it comes from the file,
+ * so nothing in it reaches the terminal raw): printable ASCII as is, other
+ * runes as \uXXXX, bytes that are not UTF-8 as \xNN; cut short with
+ * "..." when it does not fit n. */
+static void show_key(const struct json_member *m, char *out, size_t n)
+{
+	const unsigned char *k = (const unsigned char *)m->key, *end = k + m->klen;
+	size_t o = 0;
+	while (k < end && o + 16 < n) {
+		uint32_t r;
+		size_t len = gounicode_decode(k, (size_t)(end - k), &r);
+		if (!len)
+			o += (size_t)snprintf(out + o, n - o, "\\x%02x", *k);
+		else if (r == '"' || r == '\\')
+			o += (size_t)snprintf(out + o, n - o, "\\%c", (char)r);
+		else if (r >= 0x20 && r < 0x7f)
+			out[o++] = (char)r;
+		else if (r < 0x10000)
+			o += (size_t)snprintf(out + o, n - o, "\\u%04x", (unsigned)r);
+		else
+			o += (size_t)snprintf(out + o, n - o, "\\u%04x\\u%04x",
+			                      (unsigned)(0xd800 + ((r - 0x10000) >> 10)),
+			                      (unsigned)(0xdc00 + ((r - 0x10000) & 0x3ff)));
+		k += len ? len : 1;
+	}
+	snprintf(out + o, n - o, "%s", k < end ? "..." : "");
+}
+
+int json_check_keys(const struct json_object *o, const char *const *wanted, char *why)
+{
+	char shown[96];
+	if (o->truncated) {
+		snprintf(why, JSON_WHYLEN, "more than %d members in the JSON object (argoweb reads "
+		         "at most %d): keep only the credential's own", JSON_MAX_MEMBERS,
+		         JSON_MAX_MEMBERS);
+		return -1;
+	}
+	for (size_t i = 0; i < o->n; i++) {
+		const struct json_member *m = &o->m[i];
+		/* Go keeps "TunnelID\u0000x" whole, a C string would not. */
+		if (memchr(m->key, 0, m->klen)) {
+			show_key(m, shown, sizeof shown);
+			snprintf(why, JSON_WHYLEN, "the key \"%s\" holds a NUL (\\u0000), which argoweb "
+			         "cannot read as cloudflared does: remove it", shown);
+			return -1;
+		}
+		for (const char *const *w = wanted; *w; w++) {
+			if (!folds_to(m, *w))
+				continue;
+			if (!is_exactly(m, *w)) {
+				show_key(m, shown, sizeof shown);
+				snprintf(why, JSON_WHYLEN, "the key \"%s\" is not spelled \"%s\": "
+				         "cloudflared would read it too; write %s exactly once", shown,
+				         *w, *w);
+				return -1;
+			}
+			for (size_t j = 0; j < i; j++)
+				if (is_exactly(&o->m[j], *w)) {
+					snprintf(why, JSON_WHYLEN, "%s appears twice: cloudflared uses "
+					         "the last; keep one", *w);
+					return -1;
+				}
+		}
+	}
+	return 0;
 }
 
 void json_free(struct json_object *o)

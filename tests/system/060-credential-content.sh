@@ -39,10 +39,24 @@ bad_json "TunnelID does not match tunnel:" "$(J $A $SECRET_B64 11111111-2222-333
 	"TunnelID is 11111111-2222-3333-4444-555555555555 but the config says tunnel: $TUNNEL_UUID"
 bad_json "a token in credentials-file" "$(token_for $TUNNEL_UUID)" "not a tunnel credentials file"
 
-cred "$(J $A $SECRET_B64 $TUNNEL_UUID | tr 'T' 't')"
+# cloudflared's Go reads a key that folds to a field's name as that field
+# (the last one winning): argoweb refuses any but the exact spelling, once.
+bad_json "a key in lower case" \
+	"{\"AccountTag\":\"$A\",\"tunnelsecret\":\"$SECRET_B64\",\"TunnelID\":\"$TUNNEL_UUID\"}" \
+	'the key "tunnelsecret" is not spelled "TunnelSecret": cloudflared would read it too; write TunnelSecret exactly once'
+bad_json "a key with U+017F (long s)" \
+	"{\"AccountTag\":\"$A\",\"TunnelSecret\":\"$SECRET_B64\",\"TunnelID\":\"$TUNNEL_UUID\",\"Tunnel\\u017fecret\":\"AAAA\"}" \
+	'the key "Tunnel\u017fecret" is not spelled "TunnelSecret"'
+bad_json "TunnelID twice" \
+	"{\"AccountTag\":\"$A\",\"TunnelSecret\":\"$SECRET_B64\",\"TunnelID\":\"$TUNNEL_UUID\",\"TunnelID\":\"$TUNNEL_UUID\"}" \
+	"TunnelID appears twice: cloudflared uses the last; keep one"
+bad_json "a key holding \\u0000" \
+	"{\"AccountTag\":\"$A\",\"TunnelSecret\":\"$SECRET_B64\",\"TunnelID\\u0000x\":\"$TUNNEL_UUID\"}" \
+	'the key "TunnelID\u0000x" holds a NUL'
+cred "{\"AccountTag\":\"$A\",\"TunnelSecret\":\"$SECRET_B64\",\"TunnelID\":\"$TUNNEL_UUID\",\"tunnelname\":\"web\"}"
 cfg "tunnel: $TUNNEL_UUID" "credentials-file: $T/etc/cred"
 aw check "$T/etc/c.yaml"
-expect 0 "JSON keys match case-insensitively, as in Go"
+expect 0 "a key that is no field may be spelled any way"
 
 cred "$(J $A $SECRET_B64 $TUNNEL_UUID)"
 cfg "tunnel: web-tunnel" "credentials-file: $T/etc/cred"
@@ -65,6 +79,8 @@ bad_token "s not base64" "$(tok "{\"a\":\"$A\",\"t\":\"$TUNNEL_UUID\",\"s\":\"**
 bad_token "a JSON file as token-file" "$(J $A $SECRET_B64 $TUNNEL_UUID)" "this is a credentials JSON, not a token"
 bad_token "base64 of non-JSON" "$(tok 'hello world')" "does not decode to a JSON object"
 bad_token "empty" "" "empty credential file"
+bad_token "s in upper case" "$(tok "{\"a\":\"$A\",\"t\":\"$TUNNEL_UUID\",\"S\":\"$SECRET_B64\"}")" \
+	'in the token: the key "S" is not spelled "s": cloudflared would read it too; write s exactly once'
 
 cred "$(token_for $TUNNEL_UUID)
 "

@@ -173,17 +173,34 @@ static int parse(const char *content, enum secret_kind kind, const char *tunnel,
 	return rc;
 }
 
+/* Mask each JSON key in c (a string followed by a colon): keys are names,
+ * not secrets, and the messages about them quote them. */
+static void mask_keys(char *c)
+{
+	for (char *p = c; (p = strchr(p, '"'));) {
+		char *q = p + 1;
+		while (*q && *q != '"')
+			q += *q == '\\' && q[1] ? 2 : 1;
+		if (!*q)
+			break;
+		if (q[1 + strspn(q + 1, " \t\r\n")] == ':')
+			memset(p, '"', (size_t)(q - p));
+		p = q + 1;
+	}
+}
+
 static int leaks_secret(const char *err, const char *content)
 {
 	if (strstr(err, "c2VjcmV0") || strstr(err, "secretsecret") || strstr(err, "MTI="))
 		return 1;
 	/* Nor any 12-byte run of the content itself (covers bad secrets and
-	 * tokens), once what is not secret is masked: field names, the
+	 * tokens), once what is not secret is masked: keys, field names, the
 	 * account tag and the tunnel IDs. */
 	static const char *const public[] = { "AccountTag", "TunnelSecret", "TunnelID", ACCT,
 	                                      UUID, OTHER, NULL };
 	size_t n = strlen(content);
 	char *c = strdup(content);
+	mask_keys(c);
 	for (int i = 0; public[i]; i++)
 		for (char *p = c; (p = strstr(p, public[i]));)
 			memset(p, '"', strlen(public[i]));
@@ -245,9 +262,12 @@ static void test_json(void)
 	good("JSON, pretty-printed", "{\n  \"AccountTag\": \"" ACCT "\",\n  \"TunnelSecret\": \""
 	     SECRET "\",\n  \"TunnelID\": \"" UUID "\",\n  \"Endpoint\": \"\"\n}\n", SEC_JSON,
 	     NULL, SEC_JSON, UUID);
-	good("JSON, keys in any case (Go's encoding/json)",
-	     "{\"accounttag\":\"" ACCT "\",\"TUNNELSECRET\":\"" SECRET "\",\"tunnelId\":\"" UUID "\"}",
-	     SEC_JSON, NULL, SEC_JSON, UUID);
+	/* Go's encoding/json would read these keys too: only the exact one
+	 * is allowed, once (json_check_keys). */
+	bad("JSON, a key in another case",
+	    "{\"accounttag\":\"" ACCT "\",\"TunnelSecret\":\"" SECRET "\",\"TunnelID\":\"" UUID "\"}",
+	    SEC_JSON, NULL, "the key \"accounttag\" is not spelled \"AccountTag\": cloudflared "
+	    "would read it too; write AccountTag exactly once");
 	good("JSON, tunnel: a name (no match needed)", J(ACCT, SECRET, UUID), SEC_JSON, "web",
 	     SEC_JSON, UUID);
 	good("JSON, tunnel: in upper case", J(ACCT, SECRET, UUID), SEC_JSON,
@@ -266,13 +286,42 @@ static void test_json(void)
 	bad("not JSON at all", "AccountTag=" ACCT, SEC_JSON, NULL, not_cred);
 	bad("a token as JSON", "eyJhIjoiMDEyMzQ1Njc4OWFiY2RlZiJ9", SEC_JSON, NULL, not_cred);
 	bad("two JSON documents", J(ACCT, SECRET, UUID) "\n---\n{}", SEC_JSON, NULL, not_cred);
-	/* Go's encoding/json keeps the last of duplicate keys, and reads
-	 * invalid UTF-8 as U+FFFD: so do we. */
-	good("duplicate keys: the last wins", "{\"AccountTag\":\"" ACCT "\",\"AccountTag\":\"x\",\"TunnelSecret\":\""
-	     SECRET "\",\"TunnelID\":\"" UUID "\"}", SEC_JSON, NULL, SEC_JSON, UUID);
+	/* Go's encoding/json keeps the last of duplicate keys: one that
+	 * argoweb checked might not be the one cloudflared uses. */
+	bad("duplicate keys", "{\"AccountTag\":\"" ACCT "\",\"AccountTag\":\"x\",\"TunnelSecret\":\""
+	    SECRET "\",\"TunnelID\":\"" UUID "\"}", SEC_JSON, NULL,
+	    "AccountTag appears twice: cloudflared uses the last; keep one");
+	bad("duplicate keys, both good", "{\"AccountTag\":\"" ACCT "\",\"TunnelSecret\":\"" SECRET
+	    "\",\"TunnelID\":\"" UUID "\",\"TunnelID\":\"" OTHER "\"}", SEC_JSON, NULL,
+	    "TunnelID appears twice: cloudflared uses the last; keep one");
 	bad("duplicate keys: a bad last one", "{\"TunnelSecret\":\"" SECRET "\",\"AccountTag\":\"" ACCT
 	    "\",\"tunnelsecret\":\"!!!\",\"TunnelID\":\"" UUID "\"}", SEC_JSON, NULL,
-	    "TunnelSecret is not base64");
+	    "the key \"tunnelsecret\" is not spelled \"TunnelSecret\": cloudflared would read it "
+	    "too; write TunnelSecret exactly once");
+	/* Go folds U+017F LONG S to s: this is its TunnelSecret, and the
+	 * one argoweb would have checked is overwritten. */
+	bad("a key with a long s", "{\"AccountTag\":\"" ACCT "\",\"TunnelSecret\":\"" SECRET
+	    "\",\"TunnelID\":\"" UUID "\",\"Tunnel\\u017fecret\":\"c2VjcmV0\"}", SEC_JSON, NULL,
+	    "the key \"Tunnel\\u017fecret\" is not spelled \"TunnelSecret\": cloudflared would read "
+	    "it too; write TunnelSecret exactly once");
+	bad("a key with a raw long s", "{\"AccountTag\":\"" ACCT "\",\"Tunnel\xc5\xbf" "ecret\":\""
+	    SECRET "\",\"TunnelID\":\"" UUID "\"}", SEC_JSON, NULL,
+	    "the key \"Tunnel\\u017fecret\" is not spelled \"TunnelSecret\": cloudflared would read "
+	    "it too; write TunnelSecret exactly once");
+	/* Go sees "TunnelID\u0000x" as another key, so no TunnelID at all;
+	 * a C string would see TunnelID. */
+	bad("a key holding a NUL", "{\"AccountTag\":\"" ACCT "\",\"TunnelSecret\":\"" SECRET
+	    "\",\"TunnelID\\u0000x\":\"" UUID "\"}", SEC_JSON, NULL,
+	    "the key \"TunnelID\\u0000x\" holds a NUL (\\u0000), which argoweb cannot read as "
+	    "cloudflared does: remove it");
+	bad("Endpoint in another case", "{\"AccountTag\":\"" ACCT "\",\"TunnelSecret\":\"" SECRET
+	    "\",\"TunnelID\":\"" UUID "\",\"endpoint\":\"\"}", SEC_JSON, NULL,
+	    "the key \"endpoint\" is not spelled \"Endpoint\": cloudflared would read it too; "
+	    "write Endpoint exactly once");
+	good("other keys in any case", "{\"AccountTag\":\"" ACCT "\",\"TunnelSecret\":\"" SECRET
+	     "\",\"TunnelID\":\"" UUID "\",\"TunnelName\":\"web\",\"tunnelname\":\"web\","
+	     "\"Tunnel\\u0131D\":\"" OTHER "\"}", SEC_JSON, NULL, SEC_JSON, UUID);
+	/* Reads invalid UTF-8 as U+FFFD, as Go does. */
 	bad("invalid UTF-8", "{\"AccountTag\":\"\xff\"}", SEC_JSON, NULL, "TunnelSecret is missing");
 	bad("trailing comma", "{\"AccountTag\":\"" ACCT "\",\"TunnelSecret\":\"" SECRET
 	    "\",\"TunnelID\":\"" UUID "\",}", SEC_JSON, NULL, not_cred);
@@ -311,9 +360,6 @@ static void test_json(void)
 	    " (use this tunnel's credentials, or fix tunnel:)");
 	bad("JSON where a token is expected", J(ACCT, SECRET, UUID), SEC_TOKEN, NULL,
 	    "this is a credentials JSON, not a token: use credentials-file:");
-	/* creds.c:69-75: member() takes the first case-insensitive match;
-	 * Go's encoding/json assigns each in turn, so the last one is what
-	 * cloudflared uses. Here cloudflared would fail on "!!!". */
 	/* creds.c:100-122: JSON is read with the YAML parser, which also
 	 * takes YAML-only syntax that Go's encoding/json (cloudflared's
 	 * reader of TUNNEL_CRED_CONTENTS and of the token) refuses. */
@@ -326,8 +372,20 @@ static void test_json(void)
 	    SECRET "\",\"TunnelID\":\"" UUID "\",\"Endpoint\":abc}", SEC_JSON, NULL, not_cred);
 	bad("raw line break in a string", J(ACCT "\n x", SECRET, UUID), SEC_JSON, NULL, not_cred);
 	bad("two TunnelSecret keys differing in case", "{\"AccountTag\":\"" ACCT "\",\"TunnelSecret\":\""
-	    SECRET "\",\"tunnelsecret\":\"!!!\",\"TunnelID\":\"" UUID "\"}", SEC_JSON, NULL,
-	    "TunnelSecret is not base64");
+	    SECRET "\",\"TUNNELSECRET\":\"" SECRET "\",\"TunnelID\":\"" UUID "\"}", SEC_JSON, NULL,
+	    "the key \"TUNNELSECRET\" is not spelled \"TunnelSecret\": cloudflared would read it "
+	    "too; write TunnelSecret exactly once");
+	/* Past the member limit: argoweb keeps 32, Go reads the 33rd too. */
+	char many[2048];
+	size_t n = (size_t)snprintf(many, sizeof many, "{\"AccountTag\":\"" ACCT "\","
+	                            "\"TunnelSecret\":\"" SECRET "\",\"TunnelID\":\"" UUID "\"");
+	for (int i = 3; i < JSON_MAX_MEMBERS; i++)
+		n += (size_t)snprintf(many + n, sizeof many - n, ",\"x%d\":%d", i, i);
+	snprintf(many + n, sizeof many - n, "}");
+	good("JSON with 32 members", many, SEC_JSON, NULL, SEC_JSON, UUID);
+	snprintf(many + n, sizeof many - n, ",\"TunnelID\":\"" OTHER "\"}");
+	bad("JSON with 33 members", many, SEC_JSON, NULL, "more than 32 members in the JSON "
+	    "object (argoweb reads at most 32): keep only the credential's own");
 	bad("empty", "", SEC_JSON, NULL, "empty credential file");
 	bad("only white space", " \n\t\r\n", SEC_ANY, NULL, "empty credential file");
 }
@@ -371,10 +429,45 @@ static void test_token(void)
 		snprintf(name, sizeof name, "token case %zu", i);
 		bad(name, b64enc(cases[i].json, tok), SEC_TOKEN, NULL, cases[i].why);
 	}
-	/* creds.c:178,183: the token's fields are looked up case-sensitively;
-	 * Go's encoding/json (cloudflared's ParseToken) matches "A", "T", "S". */
-	snprintf(json, sizeof json, "{\"A\":\"%s\",\"T\":\"%s\",\"S\":\"%s\"}", ACCT, UUID, SECRET);
-	good("token with upper-case keys", b64enc(json, tok), SEC_TOKEN, NULL, SEC_TOKEN, UUID);
+	/* Go's encoding/json (cloudflared's ParseToken) would read "A", "S",
+	 * U+017F for "s", a second "t": each is refused, as in the JSON. */
+	static const struct { const char *json, *why; } keys[] = {
+		{ "{\"A\":\"" ACCT "\",\"t\":\"" UUID "\",\"s\":\"" SECRET "\"}",
+		  "in the token: the key \"A\" is not spelled \"a\": cloudflared would read it too; "
+		  "write a exactly once" },
+		{ "{\"a\":\"" ACCT "\",\"t\":\"" UUID "\",\"s\":\"" SECRET "\",\"S\":\"c2VjcmV0\"}",
+		  "in the token: the key \"S\" is not spelled \"s\": cloudflared would read it too; "
+		  "write s exactly once" },
+		{ "{\"a\":\"" ACCT "\",\"t\":\"" UUID "\",\"s\":\"" SECRET "\",\"\\u017f\":\"c2VjcmV0\"}",
+		  "in the token: the key \"\\u017f\" is not spelled \"s\": cloudflared would read it "
+		  "too; write s exactly once" },
+		{ "{\"a\":\"" ACCT "\",\"t\":\"" UUID "\",\"s\":\"" SECRET "\",\"t\":\"" OTHER "\"}",
+		  "in the token: t appears twice: cloudflared uses the last; keep one" },
+		{ "{\"a\":\"" ACCT "\",\"t\\u0000\":\"" UUID "\",\"s\":\"" SECRET "\"}",
+		  "in the token: the key \"t\\u0000\" holds a NUL (\\u0000), which argoweb cannot "
+		  "read as cloudflared does: remove it" },
+		{ "{\"a\":\"" ACCT "\",\"t\":\"" UUID "\",\"s\":\"" SECRET "\",\"E\":\"x\"}",
+		  "in the token: the key \"E\" is not spelled \"e\": cloudflared would read it too; "
+		  "write e exactly once" },
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		snprintf(name, sizeof name, "token key case %zu", i);
+		bad(name, b64enc(keys[i].json, tok), SEC_TOKEN, NULL, keys[i].why);
+	}
+	snprintf(json, sizeof json, "{\"a\":\"%s\",\"t\":\"%s\",\"s\":\"%s\",\"T2\":1,\"x\":{\"S\":2}}",
+	         ACCT, UUID, SECRET);
+	good("token with other keys", b64enc(json, tok), SEC_TOKEN, NULL, SEC_TOKEN, UUID);
+	/* Past the member limit: argoweb keeps 32, Go reads the 33rd. */
+	size_t n = (size_t)snprintf(json, sizeof json, "{\"a\":\"%s\",\"t\":\"%s\",\"s\":\"%s\"",
+	                            ACCT, UUID, SECRET);
+	for (int i = 3; i < JSON_MAX_MEMBERS; i++)
+		n += (size_t)snprintf(json + n, sizeof json - n, ",\"%d\":0", i);
+	snprintf(json + n, sizeof json - n, "}");
+	good("token with 32 members", b64enc(json, tok), SEC_TOKEN, NULL, SEC_TOKEN, UUID);
+	snprintf(json + n, sizeof json - n, ",\"t\":\"%s\"}", OTHER);
+	bad("token with 33 members", b64enc(json, tok), SEC_TOKEN, NULL, "in the token: more "
+	    "than 32 members in the JSON object (argoweb reads at most 32): keep only the "
+	    "credential's own");
 	bad("token e30= ({})", "e30=", SEC_TOKEN, NULL, "token field a (account tag) is missing or empty");
 	bad("token not base64", "not*base64", SEC_TOKEN, NULL,
 	    "not a tunnel token: not base64 (copy the token from the dashboard's install command)");
