@@ -64,9 +64,10 @@ static int data_err(const struct secret *s, struct fault *f, const char *why)
 	return -EBADMSG;
 }
 
+/* A non-empty string with no NUL: Go keeps what follows one, C would not. */
 static int str_field_ok(const struct json_member *m)
 {
-	return m && m->str && m->len > 0;
+	return m && m->str && m->len > 0 && strlen(m->str) == m->len;
 }
 
 static int b64_field_ok(const struct json_member *m)
@@ -115,7 +116,7 @@ static int parse_cred_json(struct secret *s, const char *tunnel, struct fault *f
 		rc = data_err(s, f, "AccountTag is missing or not a string");
 	else if (!sec || !b64_field_ok(sec))
 		rc = data_err(s, f, sec ? "TunnelSecret is not base64" : "TunnelSecret is missing");
-	else if (!id || !id->str || !val_uuid(id->str))
+	else if (!str_field_ok(id) || !val_uuid(id->str))
 		rc = data_err(s, f, id ? "TunnelID is not a UUID" : "TunnelID is missing");
 	if (!rc) {
 		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", id->str);
@@ -153,7 +154,7 @@ static int parse_token(struct secret *s, struct fault *f)
 		rc = -EBADMSG;
 	} else if (!str_field_ok(a))
 		rc = data_err(s, f, "token field a (account tag) is missing or empty");
-	else if (!t || !t->str || !val_uuid(t->str))
+	else if (!str_field_ok(t) || !val_uuid(t->str))
 		rc = data_err(s, f, "token field t (tunnel ID) is missing or not a UUID");
 	else if (!b64_field_ok(json_get(&o, "s")))
 		rc = data_err(s, f, "token field s (tunnel secret) is missing or not base64");
@@ -168,10 +169,16 @@ static int parse_json_kind(struct secret *s, const char *tunnel, struct fault *f
 	return parse_cred_json(s, tunnel, f);
 }
 
+/* A token names its tunnel itself; a tunnel: beside one (a token from
+ * $CREDENTIALS_DIRECTORY) must name the same. */
 static int parse_token_kind(struct secret *s, const char *tunnel, struct fault *f)
 {
-	(void)tunnel;           /* a token names its tunnel itself */
-	return parse_token(s, f);
+	int rc = parse_token(s, f);
+	if (rc || !tunnel || val_uuid(tunnel))
+		return rc ? rc : check_tunnel_match(s, tunnel, "the token's tunnel ID (t)", f);
+	fault(f, 0, 0, "%s: a token holds its tunnel's ID, which the config's tunnel: %s cannot "
+	      "be checked against: write the ID there, or remove tunnel:", s->path, tunnel);
+	return -EBADMSG;
 }
 
 const struct cred_kind cred_kinds[] = {

@@ -79,6 +79,14 @@ expect 0 "\$CREDENTIALS_DIRECTORY as systemd makes it (0400, service user, 0500 
 chmod 0444 "$T/creds/argoweb"
 CREDENTIALS_DIRECTORY=$T/creds aw check "$T/cd.yaml"
 expect 77 "\$CREDENTIALS_DIRECTORY with mode 0444 is refused" "$T/creds/argoweb: mode 0444 is too open"
+# A token there beside tunnel: is checked against it, not ignored.
+write_token "$T/creds/argoweb"; chmod 0400 "$T/creds/argoweb"; chown "$RUSER" "$T/creds/argoweb"
+CREDENTIALS_DIRECTORY=$T/creds aw check "$T/cd.yaml"
+expect 0 "a token in \$CREDENTIALS_DIRECTORY for the tunnel: named"
+sed "s/^tunnel: .*/tunnel: 11111111-2222-3333-4444-555555555555/" "$T/cd.yaml" >"$T/cd2.yaml"
+CREDENTIALS_DIRECTORY=$T/creds aw check "$T/cd2.yaml"
+expect 65 "a token in \$CREDENTIALS_DIRECTORY for another tunnel: than the one named" \
+	"the token's tunnel ID (t) is $TUNNEL_UUID but the config says tunnel: 11111111-2222-3333-4444-555555555555"
 
 # The cloudflared binary.
 good "$F"

@@ -334,6 +334,10 @@ static void test_json(void)
 	    SEC_JSON, NULL, "AccountTag is missing or not a string");
 	bad("AccountTag a number", "{\"AccountTag\":12,\"TunnelSecret\":\"" SECRET "\",\"TunnelID\":\""
 	    UUID "\"}", SEC_JSON, NULL, "AccountTag is missing or not a string");
+	bad("TunnelID with a NUL and more after it", "{\"AccountTag\":\"" ACCT "\",\"TunnelSecret\":\""
+	    SECRET "\",\"TunnelID\":\"" UUID "\\u0000x\"}", SEC_JSON, NULL, "TunnelID is not a UUID");
+	bad("AccountTag of a NUL", "{\"AccountTag\":\"\\u0000\",\"TunnelSecret\":\"" SECRET
+	    "\",\"TunnelID\":\"" UUID "\"}", SEC_JSON, NULL, "AccountTag is missing or not a string");
 	bad("AccountTag empty", J("", SECRET, UUID), SEC_JSON, NULL,
 	    "AccountTag is missing or not a string");
 	bad("AccountTag an object", "{\"AccountTag\":{},\"TunnelSecret\":\"" SECRET "\",\"TunnelID\":\""
@@ -399,7 +403,15 @@ static void test_token(void)
 	good("token, auto-detected", tok, SEC_ANY, NULL, SEC_TOKEN, UUID);
 	strcat(tok, "\n");
 	good("token with a final newline", tok, SEC_TOKEN, NULL, SEC_TOKEN, UUID);
-	/* The tunnel: key is never compared against a token (no tunnel: with one). */
+	/* A tunnel: beside a token (one from $CREDENTIALS_DIRECTORY) must be
+	 * the token's own tunnel; a name cannot be checked, so is refused. */
+	good("token with its own tunnel: beside it", tok, SEC_ANY, UUID, SEC_TOKEN, UUID);
+	bad("token with another tunnel: beside it", tok, SEC_ANY, OTHER,
+	    "the token's tunnel ID (t) is " UUID " but the config says tunnel: " OTHER
+	    " (use this tunnel's credentials, or fix tunnel:)");
+	bad("token with a tunnel name beside it", tok, SEC_ANY, "my-tunnel",
+	    "a token holds its tunnel's ID, which the config's tunnel: my-tunnel cannot be "
+	    "checked against: write the ID there, or remove tunnel:");
 	snprintf(json, sizeof json, "{\"a\":\"%s\",\"t\":\"%s\",\"s\":\"%s\",\"e\":\"x\"}", ACCT,
 	         UUID, SECRET);
 	good("token with an extra field", b64enc(json, tok), SEC_TOKEN, NULL, SEC_TOKEN, UUID);
@@ -424,6 +436,11 @@ static void test_token(void)
 		{ "[\"a\"]", "not a tunnel token: does not decode to a JSON object" },
 		{ "{a: " ACCT "}", "not a tunnel token: does not decode to a JSON object" },
 		{ "{\"a\":\"\xff\"}", "token field t (tunnel ID) is missing or not a UUID" },
+		/* Go keeps what follows a NUL in a value; C would stop there. */
+		{ "{\"a\":\"" ACCT "\",\"t\":\"" UUID "\\u0000x\",\"s\":\"" SECRET "\"}",
+		  "token field t (tunnel ID) is missing or not a UUID" },
+		{ "{\"a\":\"\\u0000\",\"t\":\"" UUID "\",\"s\":\"" SECRET "\"}",
+		  "token field a (account tag) is missing or empty" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		snprintf(name, sizeof name, "token case %zu", i);
