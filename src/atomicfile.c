@@ -28,6 +28,13 @@ int atomic_write(const char *dir, const char *name, const char *buf, size_t len)
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
+	int rc = atomic_write_at(dfd, name, buf, len);
+	close(dfd);
+	return rc;
+}
+
+int atomic_write_at(int dfd, const char *name, const char *buf, size_t len)
+{
 	char tmp[64];
 	/* The pid keeps two racing starts of one instance apart; O_EXCL and
 	 * O_NOFOLLOW refuse anything planted under that name. */
@@ -48,6 +55,5 @@ int atomic_write(const char *dir, const char *name, const char *buf, size_t len)
 		unlinkat(dfd, tmp, 0);
 	if (!rc)
 		fsync(dfd);     /* make the rename itself durable */
-	close(dfd);
 	return rc;
 }

@@ -7,4 +7,8 @@
  * and rename. Returns 0 or -errno (the old file, if any, is intact). */
 int atomic_write(const char *dir, const char *name, const char *buf, size_t len);
 
+/* The same in the directory open as dfd (O_RDONLY), held since it was
+ * checked: no path is looked up again between the check and the rename. */
+int atomic_write_at(int dfd, const char *name, const char *buf, size_t len);
+
 #endif

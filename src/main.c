@@ -35,6 +35,7 @@ struct tunnel {
 	struct secret s;
 	struct ids ids;         /* the service user */
 	char exe[PATH_MAX];     /* the checked, resolved cloudflared */
+	int rundir;             /* the runtime directory, held from check to write */
 	int config_only, dry_run;
 };
 
@@ -272,7 +273,8 @@ static int step_prepare(struct tunnel *t, char *dir, size_t n, char **out, size_
 	int rc = render_config(&t->c, tunnel_for_render(t), out, len);
 	if (rc || t->dry_run)
 		return rc;
-	if (rundir_prepare(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid, why) == 0)
+	t->rundir = rundir_open(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid, why);
+	if (t->rundir >= 0)
 		return 0;
 	free(*out);
 	msg("%s", why);
@@ -280,9 +282,10 @@ static int step_prepare(struct tunnel *t, char *dir, size_t n, char **out, size_
 }
 
 /* After the drop: the file is the service user's by construction. */
-static int step_write(const char *dir, char *out, size_t len)
+static int step_write(int dirfd, const char *dir, char *out, size_t len)
 {
-	int e = atomic_write(dir, "config.yml", out, len);
+	int e = atomic_write_at(dirfd, "config.yml", out, len);
+	close(dirfd);
 	free(out);      /* before the monitor's fork: it would keep a copy */
 	if (e)
 		msg_at(dir, 0, 0, "cannot write config.yml: %s", strerror(-e));
@@ -326,7 +329,7 @@ static int cmd_run(struct tunnel *t)
 		free(out);
 		return rc;
 	}
-	rc = step_write(dir, out, len);
+	rc = step_write(t->rundir, dir, out, len);
 	if (rc)
 		return rc;
 	rc = mon_start(&t->c, &t->s);

@@ -9,6 +9,7 @@
 
 #include "msg.h"
 #include "rundir.h"
+#include "safefile.h"
 
 void rundir_path(const struct config *c, char *dir, size_t n)
 {
@@ -27,29 +28,42 @@ static int fail(char *why, const char *dir, int e)
 	return -e;
 }
 
-/* Open what is there without following a link, and make it the service
- * user's: a directory we created, or one an earlier start created. */
-static int own_dir(const char *dir, uid_t uid, gid_t gid, char *why)
+/* Walk to dir as safefile walks to a credential (every directory root's
+ * or the service user's, writable by no one else, no link), hold it, and
+ * make it the service user's 0700 through the descriptor held. */
+static int hold_dir(const char *dir, uid_t uid, gid_t gid, int ours, char *why)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char swhy[SF_WHYLEN];
+	int pfd = sf_open_dir(dir, uid, swhy);
+	if (pfd < 0) {
+		snprintf(why, RUNDIR_WHYLEN, "runtime directory: %s", swhy);
+		return pfd;
+	}
+	int fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int e = errno;
+	close(pfd);
 	if (fd < 0)
-		return fail(why, dir, errno);
+		return fail(why, dir, e);
 	struct stat st;
 	int rc = 0;
 	if (fstat(fd, &st))
 		rc = fail(why, dir, errno);
-	else if (geteuid() == 0 && (st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid))
+	else if (ours && geteuid() == 0 && (st.st_uid != uid || st.st_gid != gid) &&
+	         fchown(fd, uid, gid))
 		rc = fail(why, dir, errno);
-	else if ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700))
+	else if (ours && (st.st_mode & 07777) != 0700 && fchmod(fd, 0700))
 		rc = fail(why, dir, errno);
-	close(fd);
-	return rc;
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
-int rundir_prepare(const char *dir, int ours, uid_t uid, gid_t gid, char *why)
+int rundir_open(const char *dir, int ours, uid_t uid, gid_t gid, char *why)
 {
-	if (!ours)
-		return 0;       /* systemd made it, owned by User=, mode per unit */
+	if (!ours)      /* systemd made it, owned by User=: checked, held, left as it is */
+		return hold_dir(dir, uid, gid, 0, why);
 	char parent[4096];
 	snprintf(parent, sizeof parent, "%s", dir);
 	char *slash = strrchr(parent, '/');
@@ -66,5 +80,5 @@ int rundir_prepare(const char *dir, int ours, uid_t uid, gid_t gid, char *why)
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return fail(why, dir, errno);
-	return own_dir(dir, uid, gid, why);
+	return hold_dir(dir, uid, gid, 1, why);
 }

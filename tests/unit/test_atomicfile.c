@@ -145,6 +145,18 @@ static void test_write(void)
 	IS_INT(atomic_write(dir, "adir", "x", 1), -EISDIR, "write: onto a directory: -EISDIR");
 	OK(lstat(at("d/adir"), &st) == 0 && S_ISDIR(st.st_mode), "write: onto a directory: it stays");
 	IS_INT(temps_in("d"), 0, "write: onto a directory: the temp file removed");
+
+	/* atomic_write_at: the directory held, whatever its path now names. */
+	must(mkdir(at("held"), 0700), "mkdir");
+	int dfd = open(at("held"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	must(rename(at("held"), at("moved")), "rename");
+	must(mkdir(at("held"), 0700), "mkdir");
+	IS_INT(atomic_write_at(dfd, "config.yml", "held\n", 5), 0, "write_at: 0");
+	OK(holds("moved/config.yml", "held\n", 5), "write_at: into the directory held");
+	OK(access(at("held/config.yml"), F_OK) != 0, "write_at: not into what the path names now");
+	IS_INT(temps_in("moved"), 0, "write_at: no temp file left");
+	OK(fcntl(dfd, F_GETFD) >= 0, "write_at: the descriptor stays the caller's to close");
+	close(dfd);
 	umask(old_umask);
 }
 

@@ -66,11 +66,31 @@ static int owned_by(const char *rel, uid_t uid, gid_t gid)
 	return lstat(at(rel), &st) == 0 && st.st_uid == uid && st.st_gid == gid;
 }
 
-/* rundir_prepare(base/rel, ours, uid, gid): rc, and why into w. */
+/* rundir_open(base/rel, ours, uid, gid): 0 (the descriptor checked and
+ * closed) or -errno, and why into w. */
 static int prepare(const char *rel, int ours, uid_t uid, gid_t gid, char *w)
 {
 	w[0] = 0;
-	return rundir_prepare(at(rel), ours, uid, gid, w);
+	int fd = rundir_open(at(rel), ours, uid, gid, w);
+	if (fd < 0)
+		return fd;
+	struct stat st, want;
+	int same = fstat(fd, &st) == 0 && lstat(at(rel), &want) == 0 && st.st_ino == want.st_ino &&
+	           st.st_dev == want.st_dev && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY;
+	close(fd);
+	return same ? 0 : -EBADF;
+}
+
+__attribute__((format(printf, 1, 0)))
+static const char *walk_why(const char *fmt, const char *rel)
+{
+	static char w[RUNDIR_WHYLEN];
+	int n = snprintf(w, sizeof w, "runtime directory: ");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(w + n, sizeof w - (size_t)n, fmt, at(rel), at(rel));
+#pragma GCC diagnostic pop
+	return w;
 }
 
 static const char *why_for(const char *rel, int e)
@@ -93,10 +113,10 @@ static void test_prepare(void)
 	int fds0 = nfds();
 	mode_t old_umask = umask(022);
 
-	/* systemd's directory: nothing done. */
-	IS_INT(prepare("sys/web", 0, uid, gid, why), 0, "prepare: not ours: 0");
+	/* systemd's directory: checked and held, nothing made or changed. */
+	IS_INT(prepare("sys/web", 0, uid, gid, why), -ENOENT, "prepare: not ours, missing");
 	OK(access(at("sys"), F_OK) != 0, "prepare: not ours: nothing created");
-	IS_STR(why, "", "prepare: not ours: no message");
+	IS_STR(why, walk_why("%s: No such file or directory", "sys"), "prepare: not ours: named");
 	must(mkdir(at("sysdir"), 0755), "mkdir");
 	must(chmod(at("sysdir"), 0755), "chmod");
 	IS_INT(prepare("sysdir", 0, OTHER_UID, OTHER_UID, why), 0, "prepare: not ours, existing: 0");
@@ -118,9 +138,28 @@ static void test_prepare(void)
 	must(chmod(at("argoweb/web"), 0755), "chmod");
 	IS_INT(prepare("argoweb/web", 1, uid, gid, why), 0, "prepare: existing 0755: 0");
 	mode_is("argoweb/web", 0700, "prepare: existing 0755: made 0700 again");
+	/* Writable by others: someone else may have put things there. */
 	must(chmod(at("argoweb/web"), 01777), "chmod");
-	IS_INT(prepare("argoweb/web", 1, uid, gid, why), 0, "prepare: existing 1777: 0");
-	mode_is("argoweb/web", 0700, "prepare: existing 1777: made 0700");
+	IS_INT(prepare("argoweb/web", 1, uid, gid, why), -EPERM, "prepare: existing 1777: refused");
+	IS_STR(why, walk_why("parent directory %s is writable by others (mode 1777): keep "
+	                     "credentials and cloudflared where only root can write, e.g. run "
+	                     "chmod go-w %s", "argoweb/web"), "prepare: existing 1777: named");
+	mode_is("argoweb/web", 01777, "prepare: existing 1777: left as it is");
+	must(chmod(at("argoweb/web"), 0700), "chmod");
+	must(chmod(at("sysdir"), 0777), "chmod");
+	IS_INT(prepare("sysdir", 0, uid, gid, why), -EPERM, "prepare: systemd's, 0777: refused");
+	must(chmod(at("sysdir"), 0755), "chmod");
+	if (root) {
+		must(chown(at("argoweb/web"), OTHER_UID, OTHER_UID), "chown");
+		IS_INT(prepare("argoweb/web", 1, uid, gid, why), -EPERM,
+		       "prepare: another user's directory: refused");
+		OK(owned_by("argoweb/web", OTHER_UID, OTHER_UID), "prepare: another user's: untouched");
+		must(chown(at("argoweb/web"), uid, gid), "chown");
+		must(chown(at("argoweb"), OTHER_UID, OTHER_UID), "chown");
+		IS_INT(prepare("argoweb/web", 1, uid, gid, why), -EPERM,
+		       "prepare: a parent of another user's: refused");
+		must(chown(at("argoweb"), 0, 0), "chown");
+	}
 	must(chmod(at("argoweb"), 0711), "chmod");
 	IS_INT(prepare("argoweb/web", 1, uid, gid, why), 0, "prepare: existing parent 0711: 0");
 	mode_is("argoweb", 0711, "prepare: an existing parent is left as it is");
@@ -129,8 +168,9 @@ static void test_prepare(void)
 		must(chown(at("argoweb/web"), 0, 0), "chown");
 		IS_INT(prepare("argoweb/web", 1, uid, gid, why), 0, "prepare: root's, existing: 0");
 		OK(owned_by("argoweb/web", uid, gid), "prepare: root's, existing: handed over");
-		IS_INT(prepare("argoweb/web", 1, 0, 0, why), 0, "prepare: back to root: 0");
-		OK(owned_by("argoweb/web", 0, 0), "prepare: back to root: root's again");
+		IS_INT(prepare("argoweb/web", 1, 0, 0, why), -EPERM,
+		       "prepare: the service user's, for another: refused");
+		OK(owned_by("argoweb/web", uid, gid), "prepare: the service user's: left as it is");
 	} else {
 		IS_INT(prepare("argoweb/web", 1, OTHER_UID, OTHER_UID, why), 0,
 		       "prepare: not root, another user: 0 (nothing to hand over)");
@@ -156,16 +196,17 @@ static void test_prepare(void)
 	must(chmod(at("target"), 0755), "chmod");
 	must(symlink(at("target"), at("argoweb/link")), "symlink");
 	int rc = prepare("argoweb/link", 1, uid, gid, why);
-	OK(rc == -ENOTDIR || rc == -ELOOP, "prepare: a symlink to a directory: refused (%d)", rc);
-	IS_STR(why, why_for("argoweb/link", rc < 0 ? -rc : 0), "prepare: a symlink: the dir named");
+	IS_INT(rc, -EPERM, "prepare: a symlink to a directory: refused");
+	IS_STR(why, walk_why("%s: not a directory (or a symbolic link)", "argoweb/link"),
+	       "prepare: a symlink: the dir named");
 	mode_is("target", 0755, "prepare: a symlink: its target's mode untouched");
 	OK(owned_by("target", getuid(), getgid()), "prepare: a symlink: its target's owner untouched");
 	struct stat st;
 	OK(lstat(at("argoweb/link"), &st) == 0 && S_ISLNK(st.st_mode), "prepare: the link is left");
 	must(symlink(at("nowhere"), at("argoweb/dangling")), "symlink");
 	rc = prepare("argoweb/dangling", 1, uid, gid, why);
-	OK(rc == -ENOTDIR || rc == -ELOOP, "prepare: a dangling symlink: refused (%d)", rc);
-	IS_STR(why, why_for("argoweb/dangling", rc < 0 ? -rc : 0),
+	IS_INT(rc, -EPERM, "prepare: a dangling symlink: refused");
+	IS_STR(why, walk_why("%s: not a directory (or a symbolic link)", "argoweb/dangling"),
 	       "prepare: a dangling symlink: the dir named");
 	OK(access(at("nowhere"), F_OK) != 0, "prepare: a dangling symlink: nothing made at its target");
 
@@ -173,8 +214,9 @@ static void test_prepare(void)
 	int fd = open(at("argoweb/file"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
-	IS_INT(prepare("argoweb/file", 1, uid, gid, why), -ENOTDIR, "prepare: a file in the way");
-	IS_STR(why, why_for("argoweb/file", ENOTDIR), "prepare: a file in the way: the dir named");
+	IS_INT(prepare("argoweb/file", 1, uid, gid, why), -EPERM, "prepare: a file in the way");
+	IS_STR(why, walk_why("%s: not a directory (or a symbolic link)", "argoweb/file"),
+	       "prepare: a file in the way: the dir named");
 	mode_is("argoweb/file", 0600, "prepare: a file in the way: left as it is");
 	IS_INT(prepare("no/such/web", 1, uid, gid, why), -ENOENT, "prepare: no grandparent");
 	IS_STR(why, why_for("no/such", ENOENT), "prepare: no grandparent: the parent named");
