@@ -233,6 +233,15 @@ static void extract(struct config *c, const struct ynode *root)
 	c->group = schema_str(root, k_top, "group");
 	c->cloudflared = schema_str(root, k_top, "cloudflared");
 	c->cacert = schema_str(root, k_top, "cacert");
+	/* cloudflared opens ha-connections (4; its YAML layer ignores 0), at
+	 * most one per edge: address, and a quick tunnel only one. */
+	const struct ynode *edge = ymap_get(root, "edge"), *ha = ymap_get(root, "ha-connections");
+	long n = ha ? strtol(ha->str, NULL, 10) : 0;
+	n = n > 0 ? n : 4;
+	c->has_edge = edge != NULL;
+	if (edge && (long)edge->n < n)
+		n = (long)edge->n;
+	c->expected_conns = c->id == ID_QUICK ? 1 : (int)n;
 }
 
 static int validate(struct config *c, struct fault *f)

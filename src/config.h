@@ -32,6 +32,8 @@ struct config {
 	struct hostport metrics; /* loopback HOST:PORT, from the file or chosen */
 	int64_t interval_ns, unhealthy_ns;
 	size_t nrules;
+	int expected_conns;     /* edge connections cloudflared will open */
+	int has_edge;           /* edge: names the edge (a private one) */
 };
 
 /* Resolve CONFIG (path or instance name), read, parse and validate it.

@@ -9,6 +9,13 @@
 /* The poll period before the first edge connection: READY=1 (and so the
  * end of `systemctl start`) waits for the poll that sees it. */
 #define FIRST_POLL_MS 250
+/* cloudflared logs nothing while the edge holds a registration unanswered;
+ * a dial that fails logs within 5 s (QUIC's timeout). Silence this long
+ * with no connection is a stall. */
+#define STALL_MS 15000
+/* Fewer connections than expected for this many polls: degraded (at
+ * start-up the last of four connections comes 2 s after the first). */
+#define DEGRADED_POLLS 3
 
 void health_init(struct health *h, long long now)
 {
@@ -16,6 +23,71 @@ void health_init(struct health *h, long long now)
 	h->ever = h->ready_sent = h->triggered = 0;
 	h->quick[0] = h->status[0] = 0;
 	memset(&h->last, 0, sizeof h->last);
+	h->why = WD_NONE;
+	h->why_text[0] = 0;
+	h->refused_only = 1;
+	h->short_since = 0;
+	h->verdict = 0;
+}
+
+void health_log(struct health *h, long long now, const struct logline *l)
+{
+	(void)now;
+	if (l->why == WD_NONE || (l->why == WD_DNS && h->has_edge))
+		return;
+	if (l->why == WD_REGISTERED) {
+		h->why = WD_NONE;
+		h->refused_only = 1;
+		return;
+	}
+	h->why = l->why;
+	snprintf(h->why_text, sizeof h->why_text, "%s", l->error);
+	if (l->why != WD_REFUSED)
+		h->refused_only = 0;
+}
+
+/* One line on why there is no connection, from the last poll and the log. */
+static void why_down(const struct health *h, long long now, char *s, size_t n)
+{
+	const char *t = h->why_text;
+	if (h->last.distrust[0])
+		snprintf(s, n, "%s", h->last.distrust);
+	else if (!h->last.answered)
+		snprintf(s, n, "cloudflared's metrics server is not answering");
+	else if (h->why == WD_REFUSED)
+		snprintf(s, n, "Cloudflare refuses the tunnel's credentials: \"%s\": a deleted tunnel "
+		         "or a rotated secret; install new credentials, then restart", t);
+	else if (h->why == WD_REGISTER_ERROR)
+		snprintf(s, n, "the edge refused the registration: \"%s\"", t);
+	else if (h->why == WD_UNREACHABLE_QUIC)
+		snprintf(s, n, "edge unreachable over QUIC: \"%s\"; if UDP port 7844 is blocked "
+		         "here, set protocol: http2", t);
+	else if (h->why == WD_UNREACHABLE)
+		snprintf(s, n, "edge unreachable: \"%s\"", t);
+	else if (h->why == WD_DNS)
+		snprintf(s, n, "DNS not answering: \"%s\"", t);
+	else if (now - h->down_since >= STALL_MS)
+		snprintf(s, n, "registration stalled: the edge has not answered for %llds",
+		         (now - h->down_since) / 1000);
+	else
+		snprintf(s, n, "0 edge connections");
+}
+
+/* Connected: with as many connections as cloudflared opens, or fewer for
+ * a few polls (degraded, and why if the log said). */
+static void connected(struct health *h, long long now, int n, char *s, size_t len)
+{
+	if (!h->expected || n >= h->expected)
+		h->short_since = 0;
+	else if (!h->short_since)
+		h->short_since = now;
+	if (h->short_since && now - h->short_since >= DEGRADED_POLLS * h->interval)
+		snprintf(s, len, "Degraded: %d of %d edge connections%s%s%s", n, h->expected,
+		         h->why != WD_NONE ? " (" : "", h->why != WD_NONE ? h->why_text : "",
+		         h->why != WD_NONE ? ")" : "");
+	else
+		snprintf(s, len, "Connected: %d edge connection%s%s%s", n, n == 1 ? "" : "s",
+		         h->quick[0] ? ", https://" : "", h->quick);
 }
 
 long long health_poll_timeout(const struct health *h)
@@ -37,23 +109,22 @@ static void send_status(struct health *h, const char *extra, const char *status)
 
 static void report(struct health *h, long long now)
 {
-	char s[512];
+	char s[512], why[400];
 	/* An answer from a socket that is not cloudflared's counts for nothing. */
 	int n = h->last.distrust[0] ? 0 : h->last.connections;
 	if (n > 0) {
 		h->down_since = 0;
 		h->triggered = 0;
-		snprintf(s, sizeof s, "Connected: %d edge connection%s%s%s", n, n == 1 ? "" : "s",
-		         h->quick[0] ? ", https://" : "", h->quick);
+		h->refused_only = 1;
+		connected(h, now, n, s, sizeof s);
 		send_status(h, h->ready_sent ? NULL : "READY=1", s);
 		h->ready_sent = h->ever = 1;
 		return;
 	}
-	const char *why = h->last.distrust[0] ? h->last.distrust
-	                : h->last.answered ? "0 edge connections"
-	                : "cloudflared's metrics server is not answering";
+	h->short_since = 0;
 	if (!h->down_since)
 		h->down_since = now;
+	why_down(h, now, why, sizeof why);
 	if (!h->ever)
 		snprintf(s, sizeof s, "Connecting to Cloudflare\u2026 (%s)", why);
 	else
@@ -79,11 +150,21 @@ static void watchdog(struct health *h, long long now, int may_trigger)
 	if (h->triggered || !may_trigger)
 		return;
 	char s[512];
+	h->status[0] = 0;
+	h->triggered = 1;
+	if (h->why == WD_REFUSED && h->refused_only) {
+		/* Retrying cannot cure it, and cloudflared retries for ever. */
+		snprintf(s, sizeof s, "Cloudflare refused the tunnel's credentials for %llds "
+		         "(\"%s\"): stopped instead of retrying for ever; install new credentials "
+		         "(a deleted tunnel or a rotated secret), then restart",
+		         (now - h->down_since) / 1000, h->why_text);
+		send_status(h, NULL, s);
+		h->verdict = HEALTH_EXIT_REFUSED;
+		return;
+	}
 	snprintf(s, sizeof s, "No edge connection for %llds (unhealthy-after is %llds): "
 	         "asking systemd to restart the tunnel", (now - h->down_since) / 1000, h->unhealthy / 1000);
-	h->status[0] = 0;
 	send_status(h, "WATCHDOG=trigger", s);
-	h->triggered = 1;
 }
 
 static long long period(const struct health *h)

@@ -4,12 +4,20 @@
  * with the real clock; the unit tests with a fake one. */
 #ifndef ARGOWEB_HEALTH_H
 #define ARGOWEB_HEALTH_H
+#include "logline.h"
 #include "ready.h"
+
+/* The exit status the monitor ends the unit with when Cloudflare refuses
+ * the credentials (EX_PROTOCOL: the remote end said no): in the unit's
+ * RestartPreventExitStatus, since retrying cannot cure it. */
+#define HEALTH_EXIT_REFUSED 76
 
 struct health {
 	/* Settings, in milliseconds; ping_every 0: no watchdog. */
 	long long interval, unhealthy, ping_every;
 	int quick_tunnel;
+	int expected;           /* edge connections cloudflared opens; 0: unknown */
+	int has_edge;           /* edge: set, so the edge-discovery lookup is moot */
 	/* Where each notification goes (sd_notify's message text). */
 	void (*send)(void *ctx, const char *msg);
 	void *ctx;
@@ -21,6 +29,13 @@ struct health {
 	int ever, ready_sent, triggered;
 	struct ready last;
 	char quick[256], status[512];
+	/* Why it is down, from cloudflared's log: the last reason seen, and
+	 * whether every one since the last connection was a refusal. */
+	enum why_down why;
+	char why_text[256];
+	int refused_only;
+	long long short_since;  /* fewer connections than expected since */
+	int verdict;            /* nonzero: end the unit with this status */
 };
 
 void health_init(struct health *h, long long now);
@@ -32,6 +47,8 @@ long long health_poll_timeout(const struct health *h);
  * (when it was due) and the time it came back. */
 void health_polling(struct health *h, long long now);
 void health_polled(struct health *h, long long slot, long long now, const struct ready *r);
+/* A line of cloudflared's log, read at now. */
+void health_log(struct health *h, long long now, const struct logline *l);
 /* Between polls: a ping when due, or the trigger once unhealthy. */
 void health_tick(struct health *h, long long now);
 /* The next moment anything is due. */

@@ -18,6 +18,7 @@
 #include "launch.h"
 #include "monitor.h"
 #include "msg.h"
+#include "osutil.h"
 #include "privdrop.h"
 #include "privgroup.h"
 #include "ready.h"
@@ -38,6 +39,9 @@ struct tunnel {
 	int rundir;             /* the runtime directory, held from check to write */
 	int config_only, dry_run;
 };
+
+/* argoweb status: 0 connected, 1 not connected, 2 degraded, 69 not running. */
+#define STATUS_DEGRADED 2
 
 /* What a command needs checked before it runs. */
 enum {
@@ -237,6 +241,13 @@ static int cmd_status(struct tunnel *t)
 		printf("%s: not connected\n", c->name);
 		return 1;
 	}
+	/* Up, but on fewer connections than cloudflared opens: serving, with
+	 * less to fail over to. A script tells it apart by the status. */
+	if (r.connections < c->expected_conns) {
+		printf("%s: degraded, %d of %d edge connections%s%s\n", c->name, r.connections,
+		       c->expected_conns, r.quick[0] ? ", https://" : "", r.quick);
+		return STATUS_DEGRADED;
+	}
 	printf("%s: connected, %d edge connection%s%s%s\n", c->name, r.connections,
 	       r.connections == 1 ? "" : "s", r.quick[0] ? ", https://" : "", r.quick);
 	return 0;
@@ -350,6 +361,7 @@ int main(int argc, char **argv)
 	 * service user. (exec resets this for cloudflared; the unit's
 	 * LimitCORE=0 covers it.) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	msg_journal = os_stderr_is_journal();
 	const struct command *cmd = parse_args(argc, argv, &t, &config);
 	if (!cmd) {
 		fputs(usage, stderr);

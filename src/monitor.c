@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include "msg.h"
 #include "osutil.h"
 #include "ready.h"
+#include "relay.h"
 
 /* libsystemd is loaded here only, where sd_notify is used (as systemd
  * loads its optional libraries): argoweb itself then starts without it and
@@ -34,13 +36,17 @@
 #endif
 
 typedef int (*sd_notify_fn)(int unset_environment, const char *state);
+typedef int (*sd_notify_barrier_fn)(int unset_environment, uint64_t timeout);
 
 struct mon {
 	struct health h;
+	int health;             /* NOTIFY_SOCKET: judge the tunnel, tell systemd */
+	struct relay r;         /* cloudflared's stderr; r.in < 0 once at its end */
 	struct hostport metrics;
 	uid_t uid;              /* whose socket /ready must come from */
-	char user[64];
+	char user[64], name[64];
 	sd_notify_fn notify;
+	sd_notify_barrier_fn barrier;
 	int pidfd;
 	pid_t main_pid;
 };
@@ -50,20 +56,51 @@ static void send_notify(void *ctx, const char *msg)
 	((struct mon *)ctx)->notify(0, msg);
 }
 
-/* Sleep until `until`; 1 when cloudflared has exited meanwhile. */
-static int main_exited(const struct mon *m, long long until)
+static void seen(void *ctx, const struct logline *l)
 {
-	long long wait = until - os_now_ms();
-	if (wait < 0)
-		wait = 0;
-	if (m->pidfd < 0) {
-		/* No pidfd (kernel < 5.3): look at least once a second. */
-		struct timespec ts = { .tv_sec = 0, .tv_nsec = (wait > 1000 ? 1000 : wait) * 1000000 };
-		nanosleep(&ts, NULL);
-		return kill(m->main_pid, 0) && errno == ESRCH;
+	struct mon *m = ctx;
+	if (m->health)
+		health_log(&m->h, os_now_ms(), l);
+}
+
+/* After cloudflared's exit: what it wrote last, to the end of the pipe
+ * (bounded, should anything else still hold it open). */
+static void drain(struct mon *m)
+{
+	for (int i = 0; m->r.in >= 0 && i < 20; i++) {
+		struct pollfd p = { .fd = m->r.in, .events = POLLIN };
+		if (poll(&p, 1, 100) > 0 && relay_read(&m->r)) {
+			close(m->r.in);
+			m->r.in = -1;
+		}
 	}
-	struct pollfd p = { .fd = m->pidfd, .events = POLLIN };
-	return poll(&p, 1, (int)wait) > 0;
+}
+
+/* Relay until `until`; 1 when cloudflared has exited meanwhile. */
+static int wait_until(struct mon *m, long long until)
+{
+	for (;;) {
+		long long wait = until - os_now_ms();
+		wait = wait < 0 ? 0 : wait;
+		/* No pidfd (kernel < 5.3): look at least once a second. */
+		struct pollfd p[2] = { { .fd = m->pidfd, .events = POLLIN },
+		                       { .fd = m->r.in, .events = POLLIN } };
+		int n = poll(p, 2, (int)(m->pidfd < 0 && wait > 1000 ? 1000 : wait));
+		if (n > 0 && p[1].revents && relay_read(&m->r)) {
+			close(m->r.in);
+			m->r.in = -1;
+			/* Without a pidfd, the end of its stderr is the best sign. */
+			if (m->pidfd < 0)
+				return 1;
+		}
+		if ((n > 0 && p[0].revents) ||
+		    (m->pidfd < 0 && kill(m->main_pid, 0) && errno == ESRCH)) {
+			drain(m);
+			return 1;
+		}
+		if (os_now_ms() >= until)
+			return 0;
+	}
 }
 
 static long long watchdog_ms(void)
@@ -76,6 +113,28 @@ static long long watchdog_ms(void)
 	return usec > 0 ? (usec / 1000 / 4 > 0 ? usec / 1000 / 4 : 1) : 0;
 }
 
+/* Cloudflare refuses the credentials, and cloudflared would retry for
+ * ever. Its exit status cannot say so (it is cloudflared's, 0 on SIGTERM),
+ * so this process becomes the unit's main process and ends it with one
+ * that RestartPreventExitStatus lists. */
+static _Noreturn void end_unit(struct mon *m)
+{
+	char pid[32];
+	snprintf(pid, sizeof pid, "MAINPID=%ld", (long)getpid());
+	m->notify(0, pid);
+	/* systemd must have taken it before cloudflared exits, or that
+	 * exit would count as the service's. */
+	if (m->barrier)
+		m->barrier(0, 5000000);
+	msg("%s: %s", m->name, m->h.status);
+	if (m->pidfd < 0 || syscall(SYS_pidfd_send_signal, m->pidfd, SIGTERM, NULL, 0))
+		kill(m->main_pid, SIGTERM);
+	/* Not connected, so nothing to drain: it exits at once (5 ms). */
+	if (!wait_until(m, os_now_ms() + 10000))
+		kill(m->main_pid, SIGKILL);
+	_exit(m->h.verdict);
+}
+
 static _Noreturn void run(struct mon *m)
 {
 	struct health *h = &m->h;
@@ -83,7 +142,7 @@ static _Noreturn void run(struct mon *m)
 	health_init(h, os_now_ms());
 	for (;;) {
 		long long now = os_now_ms();
-		if (now >= h->next_poll) {
+		if (m->health && now >= h->next_poll) {
 			struct ready r = { 0 };
 			long long slot = h->next_poll;
 			health_polling(h, now);
@@ -91,55 +150,85 @@ static _Noreturn void run(struct mon *m)
 			            h->quick_tunnel && !h->quick[0], &r);
 			health_polled(h, slot, os_now_ms(), &r);
 		}
-		health_tick(h, os_now_ms());
-		if (main_exited(m, health_due(h, os_now_ms())))
+		if (m->health)
+			health_tick(h, os_now_ms());
+		if (h->verdict)
+			end_unit(m);
+		long long until = m->health ? health_due(h, os_now_ms()) : os_now_ms() + 3600000;
+		if (wait_until(m, until))
 			_exit(0);
 	}
 }
 
-static _Noreturn void become_monitor(struct config *c, struct secret *s, int pidfd, pid_t main_pid)
+/* Without sd_notify no ping reaches systemd: the watchdog restarts the
+ * tunnel, and this line says why. */
+static void load_notify(struct mon *m)
 {
-	struct mon m = {
+	void *lib = dlopen(LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
+	m->notify = lib ? (sd_notify_fn)(uintptr_t)dlsym(lib, "sd_notify") : NULL;
+	m->barrier = lib ? (sd_notify_barrier_fn)(uintptr_t)dlsym(lib, "sd_notify_barrier") : NULL;
+	if (!m->notify) {
+		msg("health monitor: cannot load sd_notify from %s: %s", LIBSYSTEMD, dlerror());
+		_exit(1);
+	}
+}
+
+static _Noreturn void become_monitor(struct config *c, struct secret *s, int pidfd, pid_t main_pid,
+                                     int logfd, int health)
+{
+	static struct mon m;
+	m = (struct mon){
 		.h = {
 			.quick_tunnel = c->id == ID_QUICK,
 			.interval = c->interval_ns / 1000000,
 			.unhealthy = c->unhealthy_ns / 1000000,
 			.ping_every = watchdog_ms(),
 			.send = send_notify,
+			.expected = c->expected_conns,
+			.has_edge = c->has_edge,
 		},
+		.health = health,
+		.r = { .in = logfd, .out = 2, .prefix = msg_journal, .seen = seen },
 		.metrics = c->metrics,
 		/* Ours: the drop made us cloudflared's user, and verified it. */
 		.uid = geteuid(),
 		.pidfd = pidfd,
 		.main_pid = main_pid,
 	};
-	m.h.ctx = &m;
+	m.h.ctx = m.r.ctx = &m;
 	snprintf(m.user, sizeof m.user, "%s", c->user);
+	snprintf(m.name, sizeof m.name, "%s", c->name);
 	/* This process never needs the secret, nor the config: a 100 000-rule
 	 * tree would otherwise stay resident for the tunnel's lifetime. */
 	creds_wipe(s);
 	cfg_free(c);
 	malloc_trim(0);
-	/* Everything but stdio and the pidfd goes: the monitor must not keep
-	 * cloudflared's sockets or files alive. */
-	os_close_fds(pidfd);
+	/* Everything but stdio, the pidfd and the log goes: the monitor must
+	 * not keep cloudflared's sockets or files alive. */
+	os_close_fds_except((int[]){ pidfd, logfd }, 2);
+	fcntl(logfd, F_SETFL, O_NONBLOCK);
 	signal(SIGPIPE, SIG_IGN);
-	void *lib = dlopen(LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
-	m.notify = lib ? (sd_notify_fn)(uintptr_t)dlsym(lib, "sd_notify") : NULL;
-	if (!m.notify) {
-		/* Without it no ping reaches systemd: the watchdog restarts the
-		 * tunnel, and this line says why. */
-		msg("health monitor: cannot load sd_notify from %s: %s", LIBSYSTEMD, dlerror());
-		_exit(1);
-	}
+	if (health)
+		load_notify(&m);
 	run(&m);
 }
 
 int mon_start(struct config *c, struct secret *s)
 {
 	const char *sock = getenv("NOTIFY_SOCKET");
-	if (!sock || !*sock)
+	int health = sock && *sock;
+	/* Under systemd cloudflared's lines go through us, to carry their
+	 * priority; with a monitor, to tell why the tunnel is down too. */
+	if (!health && !msg_journal)
 		return 0;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC)) {
+		msg("cannot start the health monitor: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	/* Room for a burst while a poll blocks (best effort: 1 MiB is the
+	 * unprivileged maximum). */
+	fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
 	pid_t self = getpid();
 	/* Taken before the fork, so it names this very process (soon
 	 * cloudflared) with no window for PID reuse. */
@@ -153,14 +242,21 @@ int mon_start(struct config *c, struct secret *s)
 		/* The middle child exits at once, so the monitor is reparented
 		 * to PID 1 (or the nearest subreaper) and never a zombie of
 		 * cloudflared, which reaps no one it does not know. */
-		if (fork() == 0)
-			become_monitor(c, s, pidfd, self);
+		if (fork() == 0) {
+			close(p[1]);
+			become_monitor(c, s, pidfd, self, p[0], health);
+		}
 		_exit(0);
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	close(p[0]);
+	/* cloudflared's stderr is the pipe now: if the monitor dies, its next
+	 * line kills it (SIGPIPE), and the watchdog stops being fed. */
+	int rc = dup2(p[1], 2) < 0 ? (msg("cannot start the health monitor: %s", strerror(errno)), EX_OSERR) : 0;
+	close(p[1]);
 	int st;
 	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
 		;
-	return 0;
+	return rc;
 }

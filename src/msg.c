@@ -8,6 +8,7 @@
 #include "msg.h"
 
 int msg_quiet;
+int msg_journal;
 
 /* Runes a terminal or a log reader would act on rather than show: C0
  * and DEL (escape sequences, a forged second journal line), C1, the
@@ -51,7 +52,9 @@ static void vreport(const char *kind, const char *file, unsigned line,
 	/* stderr is unbuffered, but journald reads a stream line by line:
 	 * build the line first, then write it once. */
 	char buf[2048];
-	int n = snprintf(buf, sizeof buf, "argoweb: %s", kind);
+	/* journald's priority: err, or warning (msg_warn). */
+	int n = snprintf(buf, sizeof buf, "%sargoweb: %s", !msg_journal ? "" : *kind ? "<4>" : "<3>",
+	                 kind);
 	if (file && n < (int)sizeof buf)
 		n += snprintf(buf + n, sizeof buf - n, "%s:", file);
 	if (file && line && n < (int)sizeof buf)

@@ -36,6 +36,8 @@ int exit_for(int neg_errno);
 
 /* Set by callers that only want the verdict (the fuzzers). */
 extern int msg_quiet;
+/* Set when stderr is the journal: each line then carries its priority. */
+extern int msg_journal;
 
 /* "argoweb: FILE:LINE:COL: text" (LINE/COL omitted when 0, FILE when NULL). */
 void msg_at(const char *file, unsigned line, unsigned col, const char *fmt, ...)

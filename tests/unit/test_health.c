@@ -205,6 +205,127 @@ static void test_squatted(void)
 	IS_INT(count(0, "READY=1"), 1, "cloudflared's own answer afterwards: READY=1");
 }
 
+/* --- why it is down, from the log ------------------------------------- */
+
+static void log_line(struct health *h, const char *line)
+{
+	struct logline l;
+	logline_parse(line, strlen(line), &l);
+	health_log(h, now_fake, &l);
+}
+
+/* The last STATUS= sent, without its prefix. */
+static const char *last_status(void)
+{
+	static char s[600];
+	s[0] = 0;
+	for (int i = nsent - 1; i >= 0 && !s[0]; i--)
+		if (!strncmp(sent[i], "STATUS=", 7))
+			snprintf(s, sizeof s, "%.*s", (int)strcspn(sent[i] + 7, "\n"), sent[i] + 7);
+	return s;
+}
+
+#define L_REFUSED "2026-12-03T09:14:08Z ERR Register tunnel error from server side " \
+	"error=\"Unauthorized: Invalid tunnel secret\" connIndex=0 event=0 ip=127.0.0.2"
+#define L_QUIC "2026-12-03T09:14:25Z ERR Failed to create new quic connection error=\"failed to " \
+	"dial to edge with quic: timeout: no recent network activity\" connIndex=0"
+#define L_TCP "2026-12-03T09:14:25Z ERR Unable to establish connection with Cloudflare edge " \
+	"error=\"DialContext error: dial tcp 127.0.0.2:7844: connect: connection refused\" connIndex=0"
+#define L_DNS "2026-12-03T09:14:08Z ERR edge discovery: error looking up Cloudflare edge IPs: the " \
+	"DNS query failed error=\"lookup _v2-origintunneld._tcp.argotunnel.com on 10.0.0.53:53: timeout\""
+#define L_REG "2026-12-03T09:14:08Z INF Registered tunnel connection connIndex=0 connection=x"
+
+static void test_why_down(void)
+{
+	struct health h = fresh(1000, 10000, 0);
+	log_line(&h, L_QUIC);
+	run_until(&h, 1000300, 1, never);
+	IS_STR(last_status(), "Connecting to Cloudflare\u2026 (edge unreachable over QUIC: \"failed to "
+	       "dial to edge with quic: timeout: no recent network activity\"; if UDP port 7844 is "
+	       "blocked here, set protocol: http2)", "QUIC unreachable: named, with what to try");
+	log_line(&h, L_TCP);
+	run_until(&h, 1001300, 1, never);
+	IS_STR(last_status(), "Connecting to Cloudflare\u2026 (edge unreachable: \"DialContext error: "
+	       "dial tcp 127.0.0.2:7844: connect: connection refused\")", "TCP unreachable: the last word");
+	log_line(&h, L_DNS);
+	run_until(&h, 1002300, 1, never);
+	OK(strstr(last_status(), "(DNS not answering: \"lookup _v2-origintunneld") != NULL,
+	   "DNS: named (%s)", last_status());
+	h.has_edge = 1;
+	log_line(&h, L_TCP);
+	log_line(&h, L_DNS);
+	run_until(&h, 1003300, 1, never);
+	OK(strstr(last_status(), "edge unreachable") != NULL,
+	   "with edge: set, the edge-discovery lookup is no reason (%s)", last_status());
+	log_line(&h, L_REG);
+	run_until(&h, 1004300, 1, never);
+	IS_STR(last_status(), "Connecting to Cloudflare\u2026 (0 edge connections)",
+	       "a registration clears the reason");
+
+	/* Silence with no connection: a stall, after 15 s. */
+	h = fresh(1000, 60000, 0);
+	run_until(&h, 1014000, 1, never);
+	IS_STR(last_status(), "Connecting to Cloudflare\u2026 (0 edge connections)", "silent 14 s: no verdict");
+	run_until(&h, 1016000, 1, never);
+	IS_STR(last_status(), "Connecting to Cloudflare\u2026 (registration stalled: the edge has not "
+	       "answered for 15s)", "silent 15 s: a stall");
+}
+
+/* Refused on every attempt for unhealthy-after: the unit ends, with a
+ * status RestartPreventExitStatus lists, instead of a restart. */
+static void test_refused(void)
+{
+	struct health h = fresh(1000, 5000, 250);
+	log_line(&h, L_REFUSED);
+	run_until(&h, 1002000, 1, never);
+	OK(strstr(last_status(), "Cloudflare refuses the tunnel's credentials: \"Unauthorized: Invalid "
+	          "tunnel secret\"") != NULL, "refused: named while it lasts (%s)", last_status());
+	IS_INT(h.verdict, 0, "refused for 2 s: no verdict yet");
+	log_line(&h, L_REFUSED);
+	run_until(&h, 1006000, 1, never);
+	IS_INT(h.verdict, HEALTH_EXIT_REFUSED, "refused for unhealthy-after: end with 76");
+	IS_INT(count(0, "WATCHDOG=trigger"), 0, "no watchdog restart for it");
+	IS_INT(count(0, "STATUS=Cloudflare refused the tunnel's credentials for 5s (\"Unauthorized: "
+	             "Invalid tunnel secret\"): stopped instead of retrying for ever"), 1,
+	       "the status says why it stops");
+
+	/* A refusal among other faults: a restart may cure those. */
+	h = fresh(1000, 5000, 250);
+	log_line(&h, L_REFUSED);
+	log_line(&h, L_TCP);
+	log_line(&h, L_REFUSED);
+	run_until(&h, 1006000, 1, never);
+	IS_INT(h.verdict, 0, "refused and unreachable: no verdict");
+	IS_INT(count(0, "WATCHDOG=trigger"), 1, "... the watchdog restart instead");
+}
+
+static int two_of_four(long long t) { return t >= 1000500 ? 2 : 0; }
+static int four_then_two(long long t) { return t < 1010000 ? 4 : 2; }
+
+static void test_degraded(void)
+{
+	struct health h = fresh(1000, 10000, 0);
+	h.expected = 4;
+	run_until(&h, 1003000, 1, two_of_four);
+	IS_STR(last_status(), "Connected: 2 edge connections", "2 of 4 for under 3 polls: connected");
+	IS_INT(count(0, "READY=1"), 1, "READY=1 all the same");
+	run_until(&h, 1004600, 1, two_of_four);
+	IS_STR(last_status(), "Degraded: 2 of 4 edge connections", "2 of 4 for 3 polls: degraded");
+	h = fresh(1000, 10000, 0);
+	h.expected = 4;
+	run_until(&h, 1012000, 1, four_then_two);
+	IS_STR(last_status(), "Connected: 2 edge connections", "a fresh loss: not yet");
+	log_line(&h, L_TCP);
+	run_until(&h, 1014000, 1, four_then_two);
+	OK(strstr(last_status(), "Degraded: 2 of 4 edge connections (DialContext error: dial tcp "
+	          "127.0.0.2:7844: connect: connection refused)") != NULL, "degraded, with the log's why");
+	IS_INT(count(0, "WATCHDOG=trigger"), 0, "degraded is up: no restart");
+	h = fresh(1000, 10000, 0);
+	h.expected = 1;
+	run_until(&h, 1010000, 1, two_of_four);
+	IS_STR(last_status(), "Connected: 2 edge connections", "more than expected: connected");
+}
+
 int main(void)
 {
 	test_connecting();
@@ -214,5 +335,8 @@ int main(void)
 	test_slow_poll();
 	test_quick_and_timeout();
 	test_squatted();
+	test_why_down();
+	test_refused();
+	test_degraded();
 	return tap_done();
 }

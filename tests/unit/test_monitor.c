@@ -2,10 +2,10 @@
  * through the pidfd (and without one), sd_notify loaded with dlopen and
  * reaching a socket, and no monitor without NOTIFY_SOCKET. health.c's
  * judgement has its own test. */
+#include "../../src/monitor.c"
+
 #include <sys/socket.h>
 #include <sys/un.h>
-
-#include "../../src/monitor.c"
 #include "tap.h"
 
 static void test_watchdog_ms(void)
@@ -28,16 +28,17 @@ static void test_exit_seen(void)
 		usleep(150000);
 		_exit(0);
 	}
-	struct mon m = { .pidfd = (int)syscall(SYS_pidfd_open, child, 0), .main_pid = child };
+	struct mon m = { .pidfd = (int)syscall(SYS_pidfd_open, child, 0), .main_pid = child,
+	                 .r = { .in = -1 } };
 	if (m.pidfd < 0 && errno == ENOSYS) {
 		/* valgrind 3.19 does not know pidfd_open: the monitor then
 		 * polls with kill(), tested below. */
 		OK(1, "exit seen through a pidfd # SKIP no pidfd_open here (valgrind?)");
 	} else {
 		OK(m.pidfd >= 0, "a pidfd on the child");
-		IS_INT(main_exited(&m, os_now_ms() + 20), 0, "alive: not exited after 20 ms");
+		IS_INT(wait_until(&m, os_now_ms() + 20), 0, "alive: not exited after 20 ms");
 		long long t0 = os_now_ms();
-		IS_INT(main_exited(&m, os_now_ms() + 5000), 1, "exit seen");
+		IS_INT(wait_until(&m, os_now_ms() + 5000), 1, "exit seen");
 		OK(os_now_ms() - t0 < 2000, "... as it happens, not at the deadline");
 		close(m.pidfd);
 	}
@@ -47,8 +48,57 @@ static void test_exit_seen(void)
 	if (child == 0)
 		_exit(0);
 	waitpid(child, NULL, 0);
-	struct mon old = { .pidfd = -1, .main_pid = child };
-	IS_INT(main_exited(&old, os_now_ms() + 10), 1, "without a pidfd: kill(pid, 0) sees it gone");
+	struct mon old = { .pidfd = -1, .main_pid = child, .r = { .in = -1 } };
+	IS_INT(wait_until(&old, os_now_ms() + 10), 1, "without a pidfd: kill(pid, 0) sees it gone");
+}
+
+/* cloudflared's last lines, written just before it exits, are relayed
+ * before the monitor leaves: none lost. */
+static void test_relay_to_the_end(void)
+{
+	int in[2], out[2];
+	if (pipe(in) || pipe(out)) {
+		OK(0, "pipes: %s", strerror(errno));
+		return;
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		close(in[0]);
+		for (int i = 0; i < 2000; i++)
+			dprintf(in[1], "2026-12-03T09:00:00Z %s line %d\n", i % 2 ? "ERR" : "INF", i);
+		dprintf(in[1], "no newline at the end");
+		_exit(0);
+	}
+	close(in[1]);
+	fcntl(in[0], F_SETFL, O_NONBLOCK);
+	struct mon m = { .pidfd = (int)syscall(SYS_pidfd_open, child, 0), .main_pid = child,
+	                 .r = { .in = in[0], .out = out[1], .prefix = 1 } };
+	m.r.ctx = &m;
+	m.r.seen = seen;
+	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
+	IS_INT(wait_until(&m, os_now_ms() + 10000), 1, "relay: the exit seen");
+	OK(m.r.in == -1, "relay: read to the end of the pipe");
+	close(out[1]);
+	static char got[1 << 20];
+	size_t n = 0;
+	ssize_t r;
+	while ((r = read(out[0], got + n, sizeof got - 1 - n)) > 0)
+		n += (size_t)r;
+	got[n] = 0;
+	int lines = 0, errs = 0;
+	for (char *p = got; (p = strchr(p, '\n')); p++)
+		lines++;
+	for (char *p = got; (p = strstr(p, "<3>2026")); p++)
+		errs++;
+	IS_INT(lines, 2001, "relay: 2000 lines and the last, each once");
+	IS_INT(errs, 1000, "relay: the ERR ones as priority 3");
+	OK(n > 22 && !strcmp(got + n - 22, "no newline at the end\n"),
+	   "relay: the last, unfinished one too (ended for the journal)");
+	OK(strstr(got, "<6>2026-12-03T09:00:00Z INF line 1998\n") != NULL, "relay: INF as priority 6");
+	close(out[0]);
+	if (m.pidfd >= 0)
+		close(m.pidfd);
+	waitpid(child, NULL, 0);
 }
 
 static void test_notify(void)
@@ -89,6 +139,7 @@ static void test_no_socket(void)
 	struct config c = { 0 };
 	struct secret s = { 0 };
 	unsetenv("NOTIFY_SOCKET");
+	msg_journal = 0;
 	IS_INT(mon_start(&c, &s), 0, "no NOTIFY_SOCKET: nothing to do");
 	setenv("NOTIFY_SOCKET", "", 1);
 	IS_INT(mon_start(&c, &s), 0, "an empty one: nothing either");
@@ -100,6 +151,7 @@ int main(void)
 {
 	test_watchdog_ms();
 	test_exit_seen();
+	test_relay_to_the_end();
 	test_notify();
 	test_no_socket();
 	return tap_done();

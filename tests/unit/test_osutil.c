@@ -17,7 +17,7 @@ static void test_clock(void)
 /* In a child: open fds 5, 7, 1500 and 4000 (when the limit allows), keep
  * `keep`, report through the exit status which survived (bit 0: 5, 1: 7,
  * 2: 1500, 3: 4000, 4: stdout). */
-static int survivors(int keep)
+static int survivors_of(const int *keep, int n)
 {
 	fflush(stdout);
 	pid_t pid = fork();
@@ -31,7 +31,10 @@ static int survivors(int keep)
 		for (int i = 0; i < 4; i++)
 			if (dup2(0, fds[i]) < 0)
 				_exit(99);      /* cannot set the case up */
-		os_close_fds(keep);
+		if (n == 1)
+			os_close_fds(keep[0]);
+		else
+			os_close_fds_except(keep, n);
 		int alive = 0;
 		for (int i = 0; i < 4; i++)
 			alive |= (fcntl(fds[i], F_GETFD) != -1) << i;
@@ -41,6 +44,11 @@ static int survivors(int keep)
 	int st;
 	waitpid(pid, &st, 0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int survivors(int keep)
+{
+	return survivors_of(&keep, 1);
 }
 
 static void test_close(void)
@@ -53,6 +61,10 @@ static void test_close(void)
 	IS_INT(survivors(1500), 1 << 2 | 1 << 4, "keep 1500: only it and stdio");
 	IS_INT(survivors(5), 1 << 0 | 1 << 4, "keep 5 (just above stdio)");
 	IS_INT(survivors(3), 1 << 4, "keep 3 (closed anyway: not open)");
+	int two[] = { 1500, 5 }, three[] = { 7, 4000, 7 };
+	IS_INT(survivors_of(two, 2), 1 << 0 | 1 << 2 | 1 << 4, "keep 1500 and 5, in that order");
+	IS_INT(survivors_of(three, 3), 1 << 1 | 1 << 3 | 1 << 4, "keep 7, 4000 and 7 again");
+	IS_INT(survivors_of(NULL, 0), 1 << 4, "keep nothing");
 }
 
 int main(void)
