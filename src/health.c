@@ -52,7 +52,7 @@ static void why_down(const struct health *h, long long now, char *s, size_t n)
 	const char *t = h->why_text;
 	if (h->last.distrust[0])
 		snprintf(s, n, "%s", h->last.distrust);
-	else if (!h->last.answered)
+	else if (!h->last.answered && h->why == WD_NONE)
 		snprintf(s, n, "cloudflared's metrics server is not answering");
 	else if (h->why == WD_REFUSED)
 		snprintf(s, n, "Cloudflare refuses the tunnel's credentials: \"%s\": a deleted tunnel "
@@ -191,6 +191,16 @@ void health_polled(struct health *h, long long slot, long long now, const struct
 	h->next_poll += period(h);
 	if (h->next_poll < now)     /* a slow poll must not cause a burst */
 		h->next_poll = now + period(h);
+}
+
+void health_exited(struct health *h, long long now)
+{
+	char s[512], why[400];
+	if (h->why == WD_NONE)
+		return;
+	why_down(h, now, why, sizeof why);
+	snprintf(s, sizeof s, "cloudflared exited (%s)", why);
+	send_status(h, NULL, s);
 }
 
 void health_tick(struct health *h, long long now)

@@ -49,6 +49,9 @@ void health_polling(struct health *h, long long now);
 void health_polled(struct health *h, long long slot, long long now, const struct ready *r);
 /* A line of cloudflared's log, read at now. */
 void health_log(struct health *h, long long now, const struct logline *l);
+/* cloudflared has exited: the last word on why, if the log said (it
+ * exits at start-up when it cannot look the edge up, say). */
+void health_exited(struct health *h, long long now);
 /* Between polls: a ping when due, or the trigger once unhealthy. */
 void health_tick(struct health *h, long long now);
 /* The next moment anything is due. */

@@ -155,8 +155,11 @@ static _Noreturn void run(struct mon *m)
 		if (h->verdict)
 			end_unit(m);
 		long long until = m->health ? health_due(h, os_now_ms()) : os_now_ms() + 3600000;
-		if (wait_until(m, until))
+		if (wait_until(m, until)) {
+			if (m->health)
+				health_exited(h, os_now_ms());
 			_exit(0);
+		}
 	}
 }
 

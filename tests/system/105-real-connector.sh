@@ -15,7 +15,8 @@
 #   unhealthy-after + one interval; edge back (/restore): Connected again;
 # - argoweb status in each state; no secret in cloudflared's argv, its
 #   stderr or the rendered file.
-# The six cases run at once, each with its own edge, origins and addresses.
+# The six cases run at once, each with its own edge, origins and addresses,
+# and beside them seven faults (run_fault): what the monitor says for each.
 
 # Into a network namespace with only loopback, before anything else: the
 # real connector must never reach the Internet.
@@ -229,8 +230,133 @@ run_case() {
 	wait "$EDGE" "$APP" "$API" "$REC" 2>/dev/null
 }
 
+# One fault, in the background: PROTO KIND X, like run_case. What the
+# monitor says, and when, for each of cf-edge's failure modes:
+# - refused: /reject?reason=auth from the start: STATUS names Cloudflare's
+#   refusal, then at unhealthy-after the monitor takes MAINPID and stops
+#   cloudflared (its exit status 76 ends a unit; no restart for ever);
+# - stall: /stall: after 15 s of silence, "registration stalled";
+# - unreachable: connected, then /drop: the dial error, QUIC's with the
+#   hint to try http2;
+# - dns: no edge: at all, so cloudflared looks the edge up (and cannot, in
+#   the namespace): "DNS not answering" (it may exit at once: then the
+#   monitor's last word is "cloudflared exited (DNS not answering: ...)");
+# - degraded: four edge addresses, one dead: 3 of 4, Degraded after three
+#   polls, argoweb status exits 2.
+run_fault() {
+	P=$1 K=$2 X=$3
+	D=$T/c$X A=127.0.$X
+	C=http://$A.1:9999
+	N=rf-$P-$K
+	TAP=$D/tap
+	: >"$TAP"
+	ok() { echo "ok - $N: $*" >>"$TAP"; }
+	not_ok() { echo "not ok - $N: $*" >>"$TAP"; }
+	diag() { sed "s/^/#   $N: /" >>"$TAP"; }
+	mkdir -p "$D/run"
+	chown "$RUSER" "$D/run"
+	chmod 0700 "$D/run"
+	"$CF_EDGE" -cert "$T/certs/edge.pem" -key "$T/certs/edge.key" \
+		-listen "$A.1:7844" -listen "$A.2:7844" -listen "$A.3:7844" \
+		$([ "$K" = degraded ] || echo "-listen $A.4:7844") -control "$A.1:9999" 2>"$D/edge.log" &
+	EDGE=$!
+	"$RECORDER" -w "$D/notify.sock" "$D/notify.log" 300 &
+	REC=$!
+	ctl() { curl -s -m 10 -X POST "$C/$1" >/dev/null; }
+	if ! waitfor 10 curl -sf -o /dev/null "$C/healthz"; then
+		not_ok "cf-edge answers on $C"
+		kill "$EDGE" "$REC" 2>/dev/null
+		return
+	fi
+	unhealthy=60s
+	[ "$K" = refused ] && unhealthy=4s
+	{
+		printf 'tunnel: %s\ncredentials-file: %s\n' "$TUNNEL_UUID" "$T/etc/cred.json"
+		printf 'protocol: %s\n' "$P"
+		[ "$K" = dns ] || printf 'edge: [%s.1:7844, %s.2:7844, %s.3:7844, %s.4:7844]\n' "$A" "$A" "$A" "$A"
+		printf 'cacert: %s\nmetrics: %s.9:20241\ngrace-period: 1s\n' "$T/etc/ca.pem" "$A"
+		printf 'health: {interval: 1s, unhealthy-after: %s}\nuser: %s\ncloudflared: %s\n' "$unhealthy" "$RUSER" "$T/bin/cloudflared"
+		printf 'ingress: [{service: "http_status:404"}]\n'
+	} >"$D/$N.yaml"
+	mon() { grep -v " pid=$MAIN " "$D/notify.log"; }
+	first() { mon | awk -v s="$1" 'index($0, s) { print $1; exit }'; }
+	seen() { [ -n "$(first "$1")" ]; }
+	case $K in
+	refused) ctl 'reject?reason=auth';;
+	stall) ctl stall;;
+	esac
+	env NOTIFY_SOCKET="$D/notify.sock" RUNTIME_DIRECTORY="$D/run" ${ARGOWEB_WRAP:-} \
+		"$ARGOWEB" run "$D/$N.yaml" >"$D/out" 2>"$D/cf.err" </dev/null &
+	MAIN=$!
+	t0=$(now_ms)
+	case $K in
+	refused)
+		s1="Cloudflare refuses the tunnel's credentials: \"Unauthorized: Invalid tunnel secret\": a deleted tunnel or a rotated secret"
+		waitfor 10 seen "$s1"
+		t1=$(first "$s1")
+		check "refused: STATUS names it $((${t1:-0} - t0)) ms after the start" [ -n "$t1" ]
+		s2="STATUS=Cloudflare refused the tunnel's credentials for 4s (\"Unauthorized: Invalid tunnel secret\"): stopped instead of retrying for ever"
+		waitfor 15 seen "$s2"
+		t2=$(first "$s2")
+		check "refused for unhealthy-after (4 s): the monitor stops the tunnel, saying why, $((${t2:-0} - t0)) ms after the start" \
+			sh -c '[ -n "$0" ] && [ $(($0 - $1)) -ge 4000 ]' "${t2:-}" "$t0"
+		monpid=$(mon | awk -v s="$s2" 'index($0, s) { sub("pid=", "", $2); print $2; exit }')
+		check "... and first takes MAINPID (pid ${monpid:-?}), so its exit status (76) is the unit's" \
+			mon | grep -q " pid=$monpid .*MAINPID=$monpid"
+		check "... no WATCHDOG=trigger: a restart cannot cure it" sh -c '! grep -q WATCHDOG=trigger "$0"' "$D/notify.log"
+		waitfor 10 sh -c '! kill -0 "$0" 2>/dev/null' "$MAIN"
+		check "... cloudflared stopped ($(($(now_ms) - ${t2:-0})) ms later)" sh -c '! kill -0 "$0" 2>/dev/null' "$MAIN"
+		check "... the reason on stderr too" grep -q "argoweb: $N: Cloudflare refused the tunnel's credentials" "$D/cf.err";;
+	stall)
+		s1="(registration stalled: the edge has not answered for 15s)"
+		waitfor 25 seen "$s1"
+		t1=$(first "$s1")
+		check "stall: STATUS says registration stalled $((${t1:-0} - t0)) ms after the start" \
+			sh -c '[ -n "$0" ] && [ $(($0 - $1)) -ge 15000 ]' "${t1:-}" "$t0";;
+	unreachable)
+		waitfor 20 seen "STATUS=Connected: 4 edge connections"
+		td=$(now_ms)
+		ctl drop
+		if [ "$P" = quic ]; then
+			s1="edge unreachable over QUIC: \"failed to dial to edge with quic: timeout: no recent network activity\"; if UDP port 7844 is blocked here, set protocol: http2"
+		else
+			s1="edge unreachable: \"DialContext error: dial tcp $A."
+		fi
+		waitfor 30 seen "$s1"
+		t1=$(first "$s1")
+		check "unreachable: STATUS names the dial error $((${t1:-0} - td)) ms after the drop" [ -n "$t1" ];;
+	dns)
+		s1="DNS not answering: \"lookup _v2-origintunneld._tcp.argotunnel.com"
+		waitfor 15 seen "$s1"
+		t1=$(first "$s1")
+		check "dns: STATUS says DNS is not answering $((${t1:-0} - t0)) ms after the start" [ -n "$t1" ];;
+	degraded)
+		waitfor 20 seen "STATUS=Connected: 3 edge connections"
+		s1="STATUS=Degraded: 3 of 4 edge connections"
+		waitfor 20 seen "$s1"
+		t1=$(first "$s1")
+		c3=$(first "STATUS=Connected: ")
+		check "degraded: STATUS=Degraded: 3 of 4 edge connections, $((${t1:-0} - ${c3:-0})) ms after the first connection (three 1 s polls)" \
+			sh -c '[ -n "$0" ] && [ -n "$1" ] && [ $(($0 - $1)) -ge 2500 ]' "${t1:-}" "${c3:-}"
+		st=$(${ARGOWEB_WRAP:-} "$ARGOWEB" status "$D/$N.yaml" 2>&1; echo "exit $?")
+		check "degraded: status says so, exit 2 ($(echo $st))" [ "$(echo $st)" = "$N: degraded, 3 of 4 edge connections exit 2" ];;
+	esac
+	[ -n "${t1:-}" ] || { mon | tail -n 4; grep -E ' (ERR|WRN) ' "$D/cf.err" | tail -n 4; } | diag
+	kill -TERM "$MAIN" 2>/dev/null
+	wait "$MAIN"
+	check "no secret in cloudflared's stderr" no_secret "$D/cf.err"
+	kill "$EDGE" "$REC" 2>/dev/null
+	wait "$EDGE" "$REC" 2>/dev/null
+}
+
 X=0
 CASES=
+for f in quic:refused http2:refused http2:stall quic:unreachable http2:unreachable http2:dns quic:degraded; do
+	X=$((X + 1))
+	mkdir -p "$T/c$X"
+	run_fault "${f%%:*}" "${f#*:}" "$X" &
+	CASES="$CASES $X"
+done
 for P in quic http2; do
 	for I in json token quick; do
 		X=$((X + 1))

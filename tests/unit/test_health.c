@@ -262,6 +262,24 @@ static void test_why_down(void)
 	IS_STR(last_status(), "Connecting to Cloudflare\u2026 (0 edge connections)",
 	       "a registration clears the reason");
 
+	/* cloudflared exits at start-up when it cannot look the edge up: the
+	 * last word says why, even with no metrics server ever answering. */
+	h = fresh(1000, 60000, 0);
+	log_line(&h, L_DNS);
+	int before = nsent;
+	health_exited(&h, now_fake);
+	OK(nsent == before + 1 && !strncmp(sent[before], "STATUS=cloudflared exited (DNS not answering: "
+	                                   "\"lookup _v2-origintunneld", 54), "exited: the last word says why");
+	h = fresh(1000, 60000, 0);
+	health_exited(&h, now_fake);
+	IS_INT(nsent, 0, "exited with no reason known: nothing said");
+	h = fresh(1000, 60000, 0);
+	log_line(&h, L_DNS);
+	struct ready none = { 0 };
+	health_polled(&h, now_fake, now_fake, &none);
+	OK(strstr(last_status(), "(DNS not answering") != NULL,
+	   "no metrics server yet, but the log says why: the log's reason (%s)", last_status());
+
 	/* Silence with no connection: a stall, after 15 s. */
 	h = fresh(1000, 60000, 0);
 	run_until(&h, 1014000, 1, never);
