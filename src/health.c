@@ -35,6 +35,10 @@ void health_log(struct health *h, long long now, const struct logline *l)
 	(void)now;
 	if (l->why == WD_NONE || (l->why == WD_DNS && h->has_edge))
 		return;
+	/* "Connection terminated" follows every failure, repeating its text:
+	 * the first sign of an outage, never the better word. */
+	if (l->why == WD_LOST && h->why != WD_NONE)
+		return;
 	if (l->why == WD_REGISTERED) {
 		h->why = WD_NONE;
 		h->refused_only = 1;
@@ -42,7 +46,8 @@ void health_log(struct health *h, long long now, const struct logline *l)
 	}
 	h->why = l->why;
 	snprintf(h->why_text, sizeof h->why_text, "%s", l->error);
-	if (l->why != WD_REFUSED)
+	/* A lost connection says nothing of how the edge answers. */
+	if (l->why != WD_REFUSED && l->why != WD_LOST)
 		h->refused_only = 0;
 }
 
@@ -66,6 +71,8 @@ static void why_down(const struct health *h, long long now, char *s, size_t n)
 		snprintf(s, n, "edge unreachable: \"%s\"", t);
 	else if (h->why == WD_DNS)
 		snprintf(s, n, "DNS not answering: \"%s\"", t);
+	else if (h->why == WD_LOST)
+		snprintf(s, n, "connection to the edge lost: \"%s\"", t);
 	else if (now - h->down_since >= STALL_MS)
 		snprintf(s, n, "registration stalled: the edge has not answered for %llds",
 		         (now - h->down_since) / 1000);
@@ -109,7 +116,7 @@ static void send_status(struct health *h, const char *extra, const char *status)
 
 static void report(struct health *h, long long now)
 {
-	char s[512], why[400];
+	char s[768], why[512];
 	/* An answer from a socket that is not cloudflared's counts for nothing. */
 	int n = h->last.distrust[0] ? 0 : h->last.connections;
 	if (n > 0) {
@@ -149,7 +156,7 @@ static void watchdog(struct health *h, long long now, int may_trigger)
 	}
 	if (h->triggered || !may_trigger)
 		return;
-	char s[512];
+	char s[768];
 	h->status[0] = 0;
 	h->triggered = 1;
 	if (h->why == WD_REFUSED && h->refused_only) {
@@ -162,8 +169,11 @@ static void watchdog(struct health *h, long long now, int may_trigger)
 		h->verdict = HEALTH_EXIT_REFUSED;
 		return;
 	}
-	snprintf(s, sizeof s, "No edge connection for %llds (unhealthy-after is %llds): "
-	         "asking systemd to restart the tunnel", (now - h->down_since) / 1000, h->unhealthy / 1000);
+	char why[512];
+	why_down(h, now, why, sizeof why);
+	snprintf(s, sizeof s, "No edge connection for %llds (%s): unhealthy-after is %llds, "
+	         "asking systemd to restart the tunnel", (now - h->down_since) / 1000, why,
+	         h->unhealthy / 1000);
 	send_status(h, "WATCHDOG=trigger", s);
 }
 
@@ -195,7 +205,7 @@ void health_polled(struct health *h, long long slot, long long now, const struct
 
 void health_exited(struct health *h, long long now)
 {
-	char s[512], why[400];
+	char s[768], why[512];
 	if (h->why == WD_NONE)
 		return;
 	why_down(h, now, why, sizeof why);

@@ -28,7 +28,7 @@ struct health {
 	long long down_since, next_poll, next_ping;
 	int ever, ready_sent, triggered;
 	struct ready last;
-	char quick[256], status[512];
+	char quick[256], status[768];
 	/* Why it is down, from cloudflared's log: the last reason seen, and
 	 * whether every one since the last connection was a refusal. */
 	enum why_down why;

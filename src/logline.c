@@ -19,6 +19,7 @@ static const struct {
 	enum why_down why;
 } messages[] = {
 	{ "Registered tunnel connection", WD_REGISTERED },
+	{ "Connection terminated", WD_LOST },
 	{ "Register tunnel error from server side", WD_REGISTER_ERROR },
 	{ "Unable to establish connection with Cloudflare edge", WD_UNREACHABLE },
 	{ "Failed to create new quic connection", WD_UNREACHABLE_QUIC },

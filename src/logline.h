@@ -8,6 +8,7 @@
 enum why_down {
 	WD_NONE,                /* the line says nothing about it */
 	WD_REGISTERED,          /* "Registered tunnel connection": a cure */
+	WD_LOST,                /* a connection ended: the first sign of an outage */
 	WD_REFUSED,             /* the edge refused the credentials: Unauthorized */
 	WD_REGISTER_ERROR,      /* the edge refused the registration otherwise */
 	WD_UNREACHABLE,         /* no TCP connection to the edge (HTTP/2) */

@@ -211,6 +211,13 @@ static _Noreturn void become_monitor(struct config *c, struct secret *s, int pid
 	os_close_fds_except((int[]){ pidfd, logfd }, 2);
 	fcntl(logfd, F_SETFL, O_NONBLOCK);
 	signal(SIGPIPE, SIG_IGN);
+	/* systemd stops the whole unit at once (KillMode=control-group): we
+	 * must outlive cloudflared's graceful shutdown, relaying its last
+	 * lines (else its next write kills it by SIGPIPE, mid-drain), and
+	 * leave when it does. SIGKILL still ends us. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	if (health)
 		load_notify(&m);
 	run(&m);

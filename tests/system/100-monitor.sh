@@ -90,7 +90,7 @@ check "cloudflared gets no NOTIFY_SOCKET: the monitor alone speaks for the tunne
 check "WATCHDOG=1 at least twice per WATCHDOG_USEC (3 s) while healthy (max gap $(max_ping_gap 0 "${trig:-0}") ms)" \
 	sh -c '[ "$0" -gt 0 ] && [ "$0" -le 1500 ]' "$(max_ping_gap 0 "${trig:-0}")"
 check "WATCHDOG=trigger within unhealthy-after + one interval of the drop (at $trig ms)" between "$trig" 10000 12500
-check "the trigger carries a STATUS saying why" mon_lines | grep -q "STATUS=No edge connection for [0-9]*s (unhealthy-after is 4s): asking systemd to restart the tunnel|WATCHDOG=trigger"
+check "the trigger carries a STATUS saying why" mon_lines | grep -q "STATUS=No edge connection for [0-9]*s (0 edge connections): unhealthy-after is 4s, asking systemd to restart the tunnel|WATCHDOG=trigger"
 check "STATUS counts the seconds without connection" mon_lines | grep -q "STATUS=Not connected for [0-9]*s (0 edge connections)"
 check "no WATCHDOG=1 after the trigger" [ -n "$trig" ] && [ "$(mon_lines | awk -v t="$trig" '$1 > t && $4 == "WATCHDOG=1"' | wc -l)" = 0 ]
 kill "$RECPID" 2>/dev/null

@@ -8,8 +8,14 @@
 # JSON and a token (all four at once, each with an edge of its own):
 # - systemctl start returns once connected; StatusText reaches 4 connections;
 # - an eyeball request through the sandboxed connector reaches the origin;
-# - the edge lost: the watchdog restarts the unit (NRestarts grows); back
-#   after the restore;
+# - the edge lost: StatusText says why (the dial error), the watchdog
+#   restarts the unit cleanly (SIGTERM: no goroutine dump); back after the
+#   restore; the journal keeps cloudflared's severities (-p err/warning);
+# - qt: the monitor killed: the unit restarts (watchdog or SIGPIPE);
+# - ht: cloudflared hung (SIGSTOP): killed TimeoutAbortSec after the
+#   watchdog fired, and restarted;
+# - qj, hj: Cloudflare refuses the credentials: the unit fails with 76,
+#   saying why, and is not restarted;
 # - systemctl stop within the grace period, Result=success;
 # - nothing secret in the journal; every line where the sandbox refused
 #   cloudflared something is one the README explains.
@@ -89,11 +95,17 @@ for t in qj:quic qt:quic hj:http2 ht:http2; do
 	esac
 	sed -e "$id" -e '/^metrics:/d' -e '/^health:/,$d' -e '/^protocol:/d' -e '/^grace-period:/d' \
 		/usr/share/doc/argoweb/examples/web.yaml >"/etc/argoweb/$name.yaml"
-	printf 'protocol: %s\nedge: [127.0.%s.1:7844, 127.0.%s.2:7844, 127.0.%s.3:7844, 127.0.%s.4:7844]\ncacert: /etc/argoweb/ca.pem\nmetrics: 127.0.%s.9:20241\ngrace-period: 5s\nhealth: {interval: 1s, unhealthy-after: 5s}\n' \
+	printf 'protocol: %s\nedge: [127.0.%s.1:7844, 127.0.%s.2:7844, 127.0.%s.3:7844, 127.0.%s.4:7844]\ncacert: /etc/argoweb/ca.pem\nmetrics: 127.0.%s.9:20241\ngrace-period: 5s\nhealth: {interval: 1s, unhealthy-after: 20s}\n' \
 		"$proto" $n $n $n $n $n >>"/etc/argoweb/$name.yaml"
 	chown root:argoweb "/etc/argoweb/$name.yaml"
 	chmod 0640 "/etc/argoweb/$name.yaml"
 done
+# Shorter bounds where the test waits on them (the shipped values are
+# asserted on qj and hj, which keep them).
+mkdir -p /etc/systemd/system/argoweb@qt.service.d /etc/systemd/system/argoweb@ht.service.d
+printf '[Service]\nWatchdogSec=6s\n' >/etc/systemd/system/argoweb@qt.service.d/test.conf
+printf '[Service]\nTimeoutAbortSec=4s\n' >/etc/systemd/system/argoweb@ht.service.d/test.conf
+systemctl daemon-reload
 EOF
 rc=$?
 check "the .deb installed, the real cloudflared at /usr/bin/cloudflared, four edges, two origins, four configs" [ "$rc" = 0 ]
@@ -102,6 +114,11 @@ for n in qj qt hj ht; do
 	tb_exec argoweb check "$n" >"$T/check.$n" 2>&1
 	check "argoweb check $n, as root inside" [ $? = 0 ]
 done
+ws=$(tb_exec systemctl show -p WatchdogSignal --value argoweb@qj)
+ta=$(tb_exec systemctl show -p TimeoutAbortUSec --value argoweb@qj)
+rp=$(tb_exec systemctl show -p RestartPreventExitStatus --value argoweb@qj)
+check "the shipped unit: the watchdog stops with signal $ws (SIGTERM), SIGKILL $ta later; 76 is not restarted ($rp)" \
+	sh -c '[ "$0" = 15 ] && [ "$1" = 45s ] && echo " $2 " | grep -q " 76 "' "$ws" "$ta" "$rp"
 echo "# /etc/argoweb/qt.yaml:"
 tb_exec cat /etc/argoweb/qt.yaml | show
 
@@ -162,10 +179,17 @@ run_tunnel() {
 		tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat | grep -E ' (ERR|WRN) ' | tail -n 3 | show
 		tb_exec systemctl status --no-pager --lines=2 origin-www | show;;
 	esac
-	# The edge goes away: the monitor asks for a restart.
+	# The edge goes away: the monitor says why, then asks for a restart.
 	pid0=$(prop "$name" MainPID)
+	d0=$(date +%s%N)
 	ctl "$n" /drop -X POST >/dev/null
-	if waitfor 30 restarted "$name"; then
+	unreach() { case $(prop "$name" StatusText) in *"edge unreachable"*|*"connection to the edge lost"*) ;; *) return 1;; esac; }
+	if waitfor 20 unreach; then
+		ok "edge lost: StatusText says why after $((($(date +%s%N) - d0) / 1000000)) ms: \"$(prop "$name" StatusText)\""
+	else
+		not_ok "edge lost: StatusText says why (is \"$(prop "$name" StatusText)\")"
+	fi
+	if waitfor 40 restarted "$name"; then
 		ok "edge lost: the watchdog restarted the unit (NRestarts $(prop "$name" NRestarts), MainPID $pid0 -> $(prop "$name" MainPID))"
 	else
 		not_ok "edge lost: the watchdog restarted the unit (NRestarts $(prop "$name" NRestarts))"
@@ -173,6 +197,8 @@ run_tunnel() {
 	fi
 	tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat >"$T/$name.j1" 2>&1
 	check "... systemd logged the watchdog's verdict" grep -q "Watchdog timeout\|Failed with result 'watchdog'" "$T/$name.j1"
+	check "... a clean stop: SIGTERM, cloudflared's own graceful shutdown, no goroutine dump ($(grep -c '^goroutine ' "$T/$name.j1") goroutine lines)" \
+		sh -c 'grep -q "Initiating graceful shutdown due to signal terminated" "$0" && ! grep -q "^goroutine \|SIGABRT" "$0"' "$T/$name.j1"
 	ctl "$n" /restore -X POST >/dev/null
 	b0=$(date +%s)
 	if waitfor 120 is_status "$name" "Connected: 4 edge connections"; then
@@ -181,12 +207,91 @@ run_tunnel() {
 		not_ok "edge back: connected again (StatusText \"$(prop "$name" StatusText)\")"
 		why
 	fi
+	case $name in
+	qt) helper_death;;
+	ht) hung;;
+	esac
 	s0=$(date +%s%N)
 	tb_exec timeout 60 systemctl stop "argoweb@$name"
 	ms=$((($(date +%s%N) - s0) / 1000000))
 	res=$(prop "$name" Result)
 	check "systemctl stop in $ms ms (grace-period 5s) with Result=$res" \
 		sh -c '[ "$0" -le 7000 ] && [ "$1" = success ]' "$ms" "$res"
+	severities
+	case $name in qj|hj) refused;; esac
+}
+
+# The monitor killed: cloudflared dies at its next line (SIGPIPE) or the
+# watchdog (6 s here) stops it; either way the unit restarts.
+helper_death() {
+	r0=$(prop "$name" NRestarts)
+	cg=$(prop "$name" ControlGroup)
+	mon=$(tb_exec sh -c 'for p in $(cat /sys/fs/cgroup/systemd"$1"/cgroup.procs /sys/fs/cgroup"$1"/cgroup.procs 2>/dev/null); do
+		[ "$(cat /proc/$p/comm)" = argoweb-monitor ] && echo $p; done' _ "$cg" | head -n1)
+	k0=$(date +%s%N)
+	tb_exec kill -KILL "$mon"
+	more() { [ "$(prop "$name" NRestarts)" -gt "$r0" ]; }
+	if [ -n "$mon" ] && waitfor 15 more; then
+		ok "the monitor (pid $mon) killed: the unit restarted $((($(date +%s%N) - k0) / 1000000)) ms later (WatchdogSec 6s)"
+	else
+		not_ok "the monitor (pid ${mon:-not found}) killed: the unit restarted (NRestarts $(prop "$name" NRestarts))"
+		why
+	fi
+	waitfor 60 is_status "$name" "Connected: 4 edge connections" ||
+		not_ok "... connected again after the monitor's death"
+}
+
+# cloudflared hung: the watchdog's SIGTERM does nothing; SIGKILL comes
+# TimeoutAbortSec (4 s here) later.
+hung() {
+	r0=$(prop "$name" NRestarts)
+	pid=$(prop "$name" MainPID)
+	tb_exec kill -STOP "$pid"
+	more() { [ "$(prop "$name" NRestarts)" -gt "$r0" ]; }
+	if waitfor 45 more; then
+		tb_exec journalctl -b -u "argoweb@$name" --no-pager -o short-unix >"$T/$name.j2" 2>&1
+		wd=$(awk '/Watchdog (timeout|request)/ { t = $1 } END { print t }' "$T/$name.j2")
+		kl=$(awk '/stop-watchdog. timed out. Killing/ { t = $1 } END { print t }' "$T/$name.j2")
+		dt=$(awk -v a="${wd:-0}" -v b="${kl:-0}" 'BEGIN { printf "%.1f", b - a }')
+		check "cloudflared hung (SIGSTOP): killed $dt s after the watchdog fired (TimeoutAbortSec 4s), restarted" \
+			sh -c '[ -n "$0" ] && [ -n "$1" ] && awk -v d="$2" "BEGIN { exit !(d >= 3.5 && d <= 5.5) }"' "${wd:-}" "${kl:-}" "$dt"
+	else
+		not_ok "cloudflared hung (SIGSTOP): restarted (NRestarts $(prop "$name" NRestarts))"
+		why
+	fi
+	waitfor 60 is_status "$name" "Connected: 4 edge connections" ||
+		not_ok "... connected again after the hang"
+}
+
+# The journal: cloudflared's ERR lines at priority err, INF at info.
+severities() {
+	j() { tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat "$@" 2>&1; }
+	e=$(j -p err | grep -c ' ERR ')
+	w=$(j -p warning | grep -c ' INF ')
+	i=$(j -p info | grep -c ' INF ')
+	check "journalctl -p err shows cloudflared's ERR lines ($e), -p warning none of its INF ($w of $i)" \
+		sh -c '[ "$0" -gt 0 ] && [ "$1" = 0 ] && [ "$2" -gt 0 ]' "$e" "$w" "$i"
+}
+
+# Cloudflare refuses the credentials: the unit fails with 76 once
+# unhealthy-after (20 s) has passed, and is not restarted.
+refused() {
+	ctl "$n" '/reject?reason=auth' -X POST >/dev/null
+	r0=$(prop "$name" NRestarts)
+	s0=$(date +%s%N)
+	tb_exec timeout 90 systemctl start "argoweb@$name" >/dev/null 2>&1
+	rc=$?
+	ms=$((($(date +%s%N) - s0) / 1000000))
+	sleep 7         # RestartSec=5s: a restart would have come
+	st=$(prop "$name" ExecMainStatus) res=$(prop "$name" Result) act=$(prop "$name" ActiveState)
+	check "refused credentials: systemctl start fails after $ms ms (exit $rc), status $st, Result=$res, $act, NRestarts $(prop "$name" NRestarts) (was $r0)" \
+		sh -c '[ "$0" != 0 ] && [ "$1" = 76 ] && [ "$2" = exit-code ] && [ "$3" = failed ] && [ "$4" = "$5" ]' \
+		"$rc" "$st" "$res" "$act" "$(prop "$name" NRestarts)" "$r0"
+	tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat -p err >"$T/$name.j3" 2>&1
+	check "... and says why, at priority err" grep -q "argoweb: $name: Cloudflare refused the tunnel's credentials for 20s (\"Unauthorized: Invalid tunnel secret\"): stopped instead of retrying for ever" "$T/$name.j3"
+	tb_exec systemctl status --no-pager -n 3 "argoweb@$name" 2>&1 | show
+	ctl "$n" /restore -X POST >/dev/null
+	tb_exec systemctl reset-failed "argoweb@$name"
 }
 
 stamp "starting four tunnels"

@@ -108,8 +108,8 @@ static void test_watchdog(void)
 		if (strstr(sent[i], "WATCHDOG=trigger"))
 			trig = i;
 	IS_STR(trig >= 0 ? sent[trig] : "",
-	       "STATUS=No edge connection for 4s (unhealthy-after is 4s): asking systemd to restart "
-	       "the tunnel\nWATCHDOG=trigger", "the trigger says why");
+	       "STATUS=No edge connection for 4s (0 edge connections): unhealthy-after is 4s, "
+	       "asking systemd to restart the tunnel\nWATCHDOG=trigger", "the trigger says why");
 	/* Not early: no trigger before first_down + unhealthy-after, on the
 	 * grid (down_since counts from the first poll that saw 0). */
 	IS_INT(h.down_since, first_down, "down since the first poll that found 0");
@@ -248,6 +248,7 @@ static void test_why_down(void)
 	IS_STR(last_status(), "Connecting to Cloudflare\u2026 (edge unreachable: \"DialContext error: "
 	       "dial tcp 127.0.0.2:7844: connect: connection refused\")", "TCP unreachable: the last word");
 	log_line(&h, L_DNS);
+	log_line(&h, "2026-12-03T09:14:25Z ERR Connection terminated error=\"DialContext error\" connIndex=2");
 	run_until(&h, 1002300, 1, never);
 	OK(strstr(last_status(), "(DNS not answering: \"lookup _v2-origintunneld") != NULL,
 	   "DNS: named (%s)", last_status());
@@ -294,6 +295,7 @@ static void test_why_down(void)
 static void test_refused(void)
 {
 	struct health h = fresh(1000, 5000, 250);
+	log_line(&h, "2026-12-03T09:14:25Z ERR Connection terminated error=\"Unauthorized: x\" connIndex=0");
 	log_line(&h, L_REFUSED);
 	run_until(&h, 1002000, 1, never);
 	OK(strstr(last_status(), "Cloudflare refuses the tunnel's credentials: \"Unauthorized: Invalid "

@@ -39,6 +39,9 @@ int main(void)
 	is("2026-12-03T09:14:08Z ERR Register tunnel error from server side error=\"cf-edge: "
 	   "registration temporarily refused, retry later\" connIndex=1", 3, WD_REGISTER_ERROR,
 	   "cf-edge: registration temporarily refused, retry later", "another refusal");
+	is("2026-12-03T09:14:25Z ERR Connection terminated error=\"failed to accept QUIC stream: "
+	   "Application error 0x0 (remote)\" connIndex=0", 3, WD_LOST,
+	   "failed to accept QUIC stream: Application error 0x0 (remote)", "a connection lost");
 	is("2026-12-03T09:14:25Z ERR Unable to establish connection with Cloudflare edge error=\"DialContext "
 	   "error: dial tcp 127.0.0.2:7844: connect: connection refused\" connIndex=0 event=0 ip=127.0.0.2",
 	   3, WD_UNREACHABLE, "DialContext error: dial tcp 127.0.0.2:7844: connect: connection refused",
