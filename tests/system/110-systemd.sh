@@ -267,7 +267,7 @@ sandbox_checks() {
 		sh -c '[ "$(grep "^argv\[" "$0" | cut -d= -f2- | tr "\n" " ")" = "/usr/bin/cloudflared --no-autoupdate tunnel --config /run/argoweb/demo/config.yml run " ]' "$T/rec"
 	envnames=$(sed -n 's/^env:\([^=]*\)=.*/\1/p' "$T/rec" | sort | tr '\n' ' ')
 	check "cloudflared's environment is the allow-list ($envnames)" \
-		sh -c 'for n in $0; do case $n in PATH|HOME|NOTIFY_SOCKET|LANG|TZ|JOURNAL_STREAM|TUNNEL_CRED_CONTENTS) ;; *) exit 1;; esac; done
+		sh -c 'for n in $0; do case $n in PATH|HOME|NOTIFY_SOCKET|LANG|TZ|JOURNAL_STREAM|TUNNEL_CRED_CONTENTS|TUNNEL_MANAGEMENT_DIAGNOSTICS) ;; *) exit 1;; esac; done
 			echo " $0 " | grep -q " TUNNEL_CRED_CONTENTS "' "$envnames"
 	check "TUNNEL_CRED_CONTENTS is demo.json's content (what systemd handed over)" \
 		tb_exec grep -q "^env:TUNNEL_CRED_CONTENTS=.*$S_DEMO" /var/lib/argoweb/rec-main/record.$MAIN
