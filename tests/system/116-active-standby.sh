@@ -7,12 +7,13 @@
 # as argoweb@on (always), then a reboot:
 # - after boot argoweb@on is connected and argoweb-active@sb runs nothing:
 #   unit inactive, no cloudflared for it, no connection at the edge;
-# - promotion (systemctl start argoweb-active.target): argoweb-active@sb
-#   active, StatusText Connected, 4 connections at the edge, the origin
-#   reachable through it; the time to each is printed;
-# - demotion (systemctl stop argoweb-active.target): every connection of it
-#   unregistered (graceful, not cut), within its grace period (5s),
-#   Result=success, the edge answers 530 for it;
+# - promotion (the README's keepalived notify script, MASTER: systemctl
+#   start argoweb-active.target): argoweb-active@sb active, StatusText
+#   Connected, 4 connections at the edge, the origin reachable through it;
+#   the time to each is printed;
+# - demotion (the same, BACKUP: systemctl stop argoweb-active.target):
+#   every connection of it unregistered (graceful, not cut), within its
+#   grace period (5s), Result=success, the edge answers 530 for it;
 # - argoweb@on untouched throughout: same MainPID, connected;
 # - argoweb@sb and argoweb-active@sb never run together (Conflicts=): each
 #   start stops the other first, and the newcomer connects;
@@ -57,6 +58,14 @@ cp "$DEB" "$TB_SHARE/argoweb.deb"
 cp "$ORIGIN" "$TB_SHARE/origin"
 tb_copy_in "$REAL_CLOUDFLARED" /usr/bin/cloudflared 0755
 tb_copy_in "$CF_EDGE" /usr/local/bin/cf-edge 0755
+# The README's keepalived notify script, as the README writes it: the
+# promotion and the demotion below go through it.
+awk '/^```/ { if (hit) exit; blk = !blk; buf = ""; next }
+	blk { buf = buf $0 "\n" } blk && /keepalived notify:/ { hit = 1 }
+	END { printf "%s", buf }' "$TOP/README.md" >"$T/argoweb-vrrp"
+check "the README's keepalived notify script is valid sh ($(wc -l <"$T/argoweb-vrrp") lines)" \
+	sh -c 'grep -q "argoweb-active.target" "$0" && sh -n "$0"' "$T/argoweb-vrrp"
+tb_copy_in "$T/argoweb-vrrp" /usr/local/sbin/argoweb-vrrp 0755
 
 # 1. Set up, as an admin would, then power off. ----------------------------
 # The edge (127.0.0.1-4:7844, control 127.0.0.1:9999) and the example's
@@ -169,12 +178,12 @@ got=$(eyeball $U_SB)
 check "after boot the edge answers 530 for sb's tunnel ($got)" [ "$got" = "530 no connector" ]
 
 # 3. Promotion. ---------------------------------------------------------------
-stamp "3. promotion: systemctl start argoweb-active.target"
+stamp "3. promotion: keepalived's notify MASTER (systemctl start argoweb-active.target)"
 s0=$(now_ms)
-tb_exec timeout 60 systemctl start argoweb-active.target >"$T/promote" 2>&1
+tb_exec timeout 60 /usr/local/sbin/argoweb-vrrp INSTANCE VI_1 MASTER 100 >"$T/promote" 2>&1
 rc=$? s1=$(now_ms)
 st=$(prop argoweb-active@sb.service StatusText)
-check "systemctl start argoweb-active.target returns (exit $rc, $((s1 - s0)) ms) with argoweb-active@sb active: \"$st\"" \
+check "argoweb-vrrp ... MASTER: systemctl start argoweb-active.target returns (exit $rc, $((s1 - s0)) ms) with argoweb-active@sb active: \"$st\"" \
 	sh -c '[ "$0" = 0 ] && [ "$1" = active/running ] && case $2 in "Connected: "*) ;; *) exit 1;; esac' \
 	"$rc" "$(state argoweb-active@sb.service)" "$st"
 [ "$rc" = 0 ] || { show "$T/promote"; why argoweb-active@sb.service; }
@@ -194,10 +203,10 @@ check "argoweb@on untouched by the promotion (MainPID $ON_PID -> $(prop argoweb@
 	sh -c '[ "$0" = "$1" ] && [ "$2" = 4 ]' "$ON_PID" "$(prop argoweb@on.service MainPID)" "$(live $U_ON)"
 
 # 4. Demotion. ----------------------------------------------------------------
-stamp "4. demotion: systemctl stop argoweb-active.target"
+stamp "4. demotion: keepalived's notify BACKUP (systemctl stop argoweb-active.target)"
 SB_PID=$(prop argoweb-active@sb.service MainPID)
 d0=$(now_ms)
-tb_exec timeout 60 systemctl stop argoweb-active.target >"$T/demote" 2>&1
+tb_exec timeout 60 /usr/local/sbin/argoweb-vrrp INSTANCE VI_1 BACKUP 100 >"$T/demote" 2>&1
 rc=$? d1=$(now_ms)
 at_return=$(state argoweb-active@sb.service)
 stopped() { [ "$(state argoweb-active@sb.service)" = inactive/dead ]; }
@@ -207,7 +216,7 @@ gone() { [ "$(conns $U_SB)" = 0 ]; }
 waitfor 5 gone
 d3=$(now_ms)
 res=$(prop argoweb-active@sb.service Result)
-check "systemctl stop argoweb-active.target (exit $rc, returns in $((d1 - d0)) ms with the instance $at_return): argoweb-active@sb $(state argoweb-active@sb.service) after $((d2 - d0)) ms (grace-period 5s), Result=$res" \
+check "argoweb-vrrp ... BACKUP: systemctl stop argoweb-active.target (exit $rc, returns in $((d1 - d0)) ms with the instance $at_return): argoweb-active@sb $(state argoweb-active@sb.service) after $((d2 - d0)) ms (grace-period 5s), Result=$res" \
 	sh -c '[ "$0" = 0 ] && [ "$1" -le 7000 ] && [ "$2" = inactive/dead ] && [ "$3" = success ]' \
 	"$rc" "$((d2 - d0))" "$(state argoweb-active@sb.service)" "$res"
 [ "$rc" = 0 ] || show "$T/demote"
