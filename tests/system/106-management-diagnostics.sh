@@ -86,7 +86,7 @@ diag_case() {
 		[ "$set" = absent ] || printf 'management-diagnostics: %s\n' "$set"
 	} >"$D/c.yaml"
 	name="$bin, management-diagnostics ${set}"
-	RUNTIME_DIRECTORY="$D/run" "$ARGOWEB" run "$D/c.yaml" >"$D/out" 2>"$D/err" </dev/null &
+	RUNTIME_DIRECTORY="$D/run" ${ARGOWEB_WRAP:-} "$ARGOWEB" run "$D/c.yaml" >"$D/out" 2>"$D/err" </dev/null &
 	pid=$!
 	if ! waitfor 20 curl -sf -o /dev/null "http://127.0.1.$i:20241/ready"; then
 		not_ok "$name: connected"
