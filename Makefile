@@ -49,7 +49,7 @@ UNITS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
         check-asan-unit check-asan-system check-valgrind-unit check-valgrind-system \
         deps demo install clean bench fuzz fresh-machine
 
-all: $(B)/argoweb
+all: $(B)/argoweb $(B)/systemd/argoweb-active@.service
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -57,8 +57,16 @@ $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
 $(B)/argoweb: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/obj $(B)/tests:
+$(B)/obj $(B)/tests $(B)/systemd:
 	mkdir -p $@
+
+# argoweb-active@.service is argoweb@.service, sandbox and all, with the
+# fragment's [Unit] additions and [Install] section in place of its own:
+# the hardening is written once.
+$(B)/systemd/argoweb-active@.service: systemd/argoweb@.service systemd/argoweb-active.fragment | $(B)/systemd
+	{ echo '# Generated from systemd/argoweb@.service and systemd/argoweb-active.fragment.'; \
+	  awk '/^\[/ { skip = ($$0 == "[Install]") } !skip' systemd/argoweb@.service; \
+	  cat systemd/argoweb-active.fragment; } >$@.tmp && mv $@.tmp $@
 
 # A unit test #includes the module it tests (to reach its statics), so it
 # links every other module but that one.
@@ -153,18 +161,22 @@ rpm:
 	@packaging/rpm/build.sh $(VERSION)
 
 # --- install -------------------------------------------------------------
-install: $(B)/argoweb
+install: $(B)/argoweb $(B)/systemd/argoweb-active@.service
 	install -D -m 0755 $(B)/argoweb $(DESTDIR)$(BINDIR)/argoweb
 	install -D -m 0644 examples/web.yaml $(DESTDIR)$(DOCDIR)/examples/web.yaml
 	for m in man/*.[1-8]; do \
 	    s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's#/usr/bin/argoweb#$(BINDIR)/argoweb#' systemd/argoweb@.service \
-	    >$(DESTDIR)$(UNITDIR)/argoweb@.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/argoweb@.service
+	for u in systemd/argoweb@.service $(B)/systemd/argoweb-active@.service; do \
+	    sed 's#/usr/bin/argoweb#$(BINDIR)/argoweb#' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+	install -m 0644 systemd/argoweb-active.target $(DESTDIR)$(UNITDIR)/argoweb-active.target
 	if [ "$(SYSTEMD_VERSION)" -ge 254 ]; then \
-	    install -D -m 0644 systemd/backoff.conf $(DESTDIR)$(UNITDIR)/argoweb@.service.d/backoff.conf; \
+	    for u in argoweb@ argoweb-active@; do \
+	        install -D -m 0644 systemd/backoff.conf $(DESTDIR)$(UNITDIR)/$$u.service.d/backoff.conf || exit 1; \
+	    done; \
 	fi
 	install -D -m 0644 systemd/argoweb.sysusers $(DESTDIR)$(SYSUSERSDIR)/argoweb.conf
 	install -D -m 0644 systemd/argoweb.tmpfiles $(DESTDIR)$(TMPFILESDIR)/argoweb.conf

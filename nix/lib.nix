@@ -8,6 +8,8 @@
 #                  assertions); [ ] when nothing is
 #   checked t      t, or an error with the first of its problems
 #   instanceName p the instance name argoweb derives from a config's file name
+#   placement a    wantedBy and partOf of a tunnel's unit: multi-user.target,
+#                  or with a = true (activeOnly) argoweb-active.target
 #
 # A tunnel t, as nix/module.nix's tunnels.<name> gives it (missing attributes
 # take the module's defaults):
@@ -157,8 +159,16 @@ let
       m = match "(.*)\\.(yaml|yml)" b;
     in
     if m != null then head m else b;
+
+  # A tunnel that runs on the active node only belongs to the package's
+  # argoweb-active.target (systemd/argoweb-active.target), which nothing
+  # starts at boot; any other starts at boot.
+  activeTarget = "argoweb-active.target";
+  placement = activeOnly:
+    if activeOnly then { wantedBy = [ activeTarget ]; partOf = [ activeTarget ]; }
+    else { wantedBy = [ "multi-user.target" ]; partOf = [ ]; };
 in
 {
-  inherit render toYAML problems instanceName isCatchAll reserved;
+  inherit render toYAML problems instanceName isCatchAll reserved placement activeTarget;
   checked = t: let p = problems t; in if p == [ ] then t else throw (head p);
 }

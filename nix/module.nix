@@ -9,7 +9,9 @@
 #  - tunnels.<name> = { ... }: structured options, rendered to YAML by
 #    nix/lib.nix and checked with `argoweb check --config-only` at build
 #    time, so a mistake fails nixos-rebuild instead of the boot.
-# Each tunnel NAME is a unit argoweb-NAME.service. The secret is never in the
+# Each tunnel NAME is a unit argoweb-NAME.service, started at boot, or with
+# activeOnly = true part of argoweb-active.target, which the cluster manager
+# of an active/standby pair starts on promotion. The secret is never in the
 # Nix store, in argv or in an environment file: systemd copies it into
 # $CREDENTIALS_DIRECTORY (LoadCredential=) for argoweb, which hands it to
 # cloudflared in its environment.
@@ -32,6 +34,14 @@ let
     else "echo 'argoweb: cross-compiling: ${file} not checked at build time' >&2";
 
   validName = n: builtins.match "[A-Za-z0-9_][A-Za-z0-9._-]{0,63}" n != null;
+
+  activeOnlyText = ''
+    Run this tunnel on the active node of an active/standby pair only: its
+    unit is wanted by and part of `argoweb-active.target`, which nothing
+    starts at boot. The cluster manager (keepalived, Pacemaker, ...) runs
+    `systemctl start argoweb-active.target` on promotion and
+    `systemctl stop argoweb-active.target` on demotion.
+  '';
 
   # ---- structured tunnels ----------------------------------------------------
   ruleModule = {
@@ -150,6 +160,11 @@ let
           };
         };
       };
+      activeOnly = mkOption {
+        type = types.bool;
+        default = false;
+        description = activeOnlyText;
+      };
       settings = mkOption {
         type = types.attrsOf json.type;
         default = { };
@@ -213,12 +228,14 @@ let
   stateUnderVarLib = hasPrefix "/var/lib/" cfg.dataDir;
 
   # The hardening of systemd/argoweb@.service, setting for setting.
-  mkUnit = name: { configFile, credentials }: {
-    description = "Cloudflare Tunnel ${name} (argoweb)";
+  mkUnit = name: { configFile, credentials, activeOnly }: {
+    description = "Cloudflare Tunnel ${name}${lib.optionalString activeOnly ", on the active node only"} (argoweb)";
     documentation = [ "man:argoweb(1)" "man:argoweb.yaml(5)" ];
     after = [ "network-online.target" ];
     wants = [ "network-online.target" ];
-    wantedBy = [ "multi-user.target" ];
+    # argoweb-active.target (from the package) is started by the cluster
+    # manager, never at boot.
+    inherit (awlib.placement activeOnly) wantedBy partOf;
     # Restart for ever with the tunnel's own back-off.
     startLimitIntervalSec = 0;
     serviceConfig = {
@@ -289,6 +306,7 @@ let
       credentials.LoadCredential =
         optional (t.credentialsFile != null) "argoweb:${t.credentialsFile}"
         ++ optional (t.tokenFile != null) "argoweb:${t.tokenFile}";
+      inherit (t) activeOnly;
     })) cfg.tunnels;
 
   # argoweb reads $CREDENTIALS_DIRECTORY/argoweb.json (argoweb.token) for a
@@ -310,6 +328,7 @@ let
     "argoweb-${classicName}" = mkUnit classicName {
       configFile = classicFile;
       credentials = classicCredentials;
+      inherit (cfg) activeOnly;
     };
   };
 
@@ -403,6 +422,12 @@ in
       '';
     };
 
+    activeOnly = mkOption {
+      type = types.bool;
+      default = false;
+      description = "For `config`: " + activeOnlyText;
+    };
+
     tunnels = mkOption {
       type = types.attrsOf (types.submodule tunnelModule);
       default = { };
@@ -465,8 +490,9 @@ in
     environment.systemPackages = [ cfg.package ];
     environment.etc = etcFiles;
 
-    # The shipped template too, for tunnels kept by hand in /etc/argoweb
-    # (systemctl start argoweb@NAME).
+    # The shipped templates too, for tunnels kept by hand in /etc/argoweb
+    # (systemctl start argoweb@NAME, argoweb-active@NAME), and
+    # argoweb-active.target.
     systemd.packages = [ cfg.package ];
 
     systemd.services = structuredUnits // classicUnits;

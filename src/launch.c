@@ -12,6 +12,7 @@
 #include "launch.h"
 #include "msg.h"
 #include "osutil.h"
+#include "values.h"
 
 #define FIXED_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -62,7 +63,16 @@ static int build_argv(struct plan *p, const struct config *c, const char *render
 	return add_arg(p, &n, "run");
 }
 
-static int build_env(struct plan *p, enum secret_kind kind, const char *secret, const char *home)
+/* management-diagnostics as rendered: the config's value, else false. */
+static const char *diagnostics(const struct config *c)
+{
+	const struct ynode *v = ymap_get(c->tree.root, "management-diagnostics");
+	int on = 0;
+	return v && val_bool(v->str, &on) == 0 && on ? "true" : "false";
+}
+
+static int build_env(struct plan *p, const struct config *c, enum secret_kind kind,
+                     const char *secret, const char *home)
 {
 	const struct cred_kind *k = cred_kind(kind);
 	if (add_env(p, "PATH", FIXED_PATH) || (home && add_env(p, "HOME", home)))
@@ -70,6 +80,11 @@ static int build_env(struct plan *p, enum secret_kind kind, const char *secret, 
 	for (int i = 0; pass_env[i]; i++)
 		if (getenv(pass_env[i]) && add_env(p, pass_env[i], getenv(pass_env[i])))
 			return -1;
+	/* cloudflared's config file cannot turn a boolean flag off (its altsrc
+	 * applies true values only), and from 2024.2 on this one defaults to
+	 * true. The environment outranks both the file and the default. */
+	if (add_env(p, "TUNNEL_MANAGEMENT_DIAGNOSTICS", diagnostics(c)))
+		return -1;
 	return k && add_env(p, k->env, secret) ? -1 : 0;
 }
 
@@ -79,7 +94,7 @@ int launch_build(struct plan *p, const struct config *c, const char *exe,
 {
 	memset(p, 0, sizeof *p);
 	p->exe = exe;
-	if (build_argv(p, c, rendered) == 0 && build_env(p, kind, secret, home) == 0)
+	if (build_argv(p, c, rendered) == 0 && build_env(p, c, kind, secret, home) == 0)
 		return 0;
 	launch_free(p);
 	msg("internal error: cloudflared's command line or environment does not fit");

@@ -85,7 +85,9 @@ static int emit_pair(yaml_emitter_t *em, const char *key, const char *val,
 	       emit_str(em, val, strlen(val), style);
 }
 
-/* Our keys first (tunnel), then the user's in their order, then what we pin. */
+/* Our keys first (tunnel), then the user's in their order, then what we
+ * pin. The default we add goes right after the user's keys, where a
+ * rendering read back as a config has it: rendering that changes nothing. */
 static int emit_body(yaml_emitter_t *em, const struct config *c, const char *tunnel_id)
 {
 	const struct ynode *root = c->tree.root;
@@ -99,6 +101,11 @@ static int emit_body(yaml_emitter_t *em, const struct config *c, const char *tun
 		    emit_node(em, root->kid[i + 1]))
 			return -1;
 	}
+	/* cloudflared 2024.2 and later open /metrics and pprof to Cloudflare's
+	 * management service unless told not to: off, unless the config says. */
+	if (!ymap_get(root, "management-diagnostics") &&
+	    emit_pair(em, "management-diagnostics", "false", YAML_PLAIN_SCALAR_STYLE))
+		return -1;
 	return emit_pair(em, "no-autoupdate", "true", YAML_PLAIN_SCALAR_STYLE) ||
 	       emit_pair(em, "metrics", c->metrics.text, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 }

@@ -41,7 +41,9 @@ check "argv is cloudflared --no-autoupdate tunnel --config RENDERED run" \
 	sh -c '[ "$(grep "^argv" "$0" | cut -d= -f2- | tr "\n" " ")" = "$1 --no-autoupdate tunnel --config $2/config.yml run " ]' "$R" "$FAKE_BIN" "$T/run"
 names=$(grep '^env:' "$R" | cut -d: -f2- | cut -d= -f1 | sort | tr '\n' ' ')
 check "environment is the allow-list only (got: $names)" sh -c '
-	for n in $0; do case $n in PATH|HOME|LANG|TZ|JOURNAL_STREAM|NOTIFY_SOCKET|TUNNEL_CRED_CONTENTS) ;; *) exit 1;; esac; done' "$names"
+	for n in $0; do case $n in PATH|HOME|LANG|TZ|JOURNAL_STREAM|NOTIFY_SOCKET|TUNNEL_CRED_CONTENTS|TUNNEL_MANAGEMENT_DIAGNOSTICS) ;; *) exit 1;; esac; done' "$names"
+check "TUNNEL_MANAGEMENT_DIAGNOSTICS=false: the config file alone cannot turn it off" \
+	grep -qx 'env:TUNNEL_MANAGEMENT_DIAGNOSTICS=false' "$R"
 check "PATH is the fixed one" grep -qx 'env:PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "$R"
 check "TUNNEL_CRED_CONTENTS is exactly the checked file" \
 	sh -c '[ "$(grep "^env:TUNNEL_CRED_CONTENTS=" "$0" | cut -d= -f2-)" = "$(cat "$1")" ]' "$R" "$T/etc/web.json"
@@ -68,7 +70,7 @@ run_as_user "$T/etc/quick.yaml"
 expect 0 "run a quick tunnel"
 check "quick tunnel argv ends with --url URL" \
 	sh -c '[ "$(grep "^argv" "$0" | cut -d= -f2- | tail -n 3 | tr "\n" " ")" = "$1/config.yml --url http://localhost:8080 " ]' "$R" "$T/run"
-check "quick tunnel gets no secret" sh -c '! grep -q "^env:TUNNEL_" "$0"' "$R"
+check "quick tunnel gets no secret" sh -c '! grep -q "^env:TUNNEL_\\(TOKEN\\|CRED_CONTENTS\\)" "$0"' "$R"
 
 # The replace is a rename: a link planted at config.yml is replaced, its
 # target untouched.

@@ -132,6 +132,29 @@ exposure() { sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p'; 
 e_in=$(tb_exec systemd-analyze security --offline=yes /lib/systemd/system/argoweb@.service 2>&1 | exposure)
 check "systemd-analyze security --offline=yes in the container: exposure ${e_in:-?} <= 1.3" \
 	awk -v e="$e_in" 'BEGIN { exit !(e != "" && e + 0 <= 1.3) }'
+# Active/standby: the generated argoweb-active@.service and its target.
+tb_exec systemd-analyze verify --man=no argoweb-active@demo.service argoweb-active.target >"$T/verify-active" 2>&1
+rc=$?
+check "systemd-analyze verify --man=no argoweb-active@demo.service argoweb-active.target: clean (exit $rc, $(wc -l <"$T/verify-active") lines)" \
+	sh -c '[ "$0" = 0 ] && [ ! -s "$1" ]' "$rc" "$T/verify-active"
+sed 's/^/#   /' "$T/verify-active"
+sec() { tb_exec systemd-analyze security --offline=yes "/lib/systemd/system/$1" 2>&1 | sed "s/$1/UNIT/g; s/${1%%@*}@i\.service/UNIT/g"; }
+e_act=$(sec argoweb-active@.service | exposure)
+check "systemd-analyze security --offline=yes argoweb-active@.service: exposure ${e_act:-?}, as argoweb@.service's (${e_in:-?})" \
+	sh -c '[ -n "$0" ] && [ "$0" = "$1" ]' "$e_act" "$e_in"
+sec argoweb@.service >"$T/sec.plain"
+sec argoweb-active@.service >"$T/sec.active"
+check "... setting for setting the same sandbox ($(wc -l <"$T/sec.plain") lines of systemd-analyze security alike)" \
+	cmp -s "$T/sec.plain" "$T/sec.active"
+diff "$T/sec.plain" "$T/sec.active" | head -n 10 | sed 's/^/#   /'
+tb_exec systemctl show -p Description,PartOf,Conflicts,After argoweb-active@demo.service >"$T/show-active" 2>&1
+check "argoweb-active@demo: PartOf=argoweb-active.target, Conflicts= and After=argoweb@demo.service, its own Description=" \
+	sh -c 'grep -qx "PartOf=argoweb-active.target" "$0" && grep -q "^Conflicts=\(.* \)\?argoweb@demo.service\( \|$\)" "$0" &&
+		grep -q "^After=.*argoweb@demo.service" "$0" && grep -qx "Description=Cloudflare Tunnel demo, on the active node only (argoweb)" "$0"' "$T/show-active"
+grep -v '^After=' "$T/show-active" | sed 's/^/#   /'
+check "argoweb-active.target has no [Install] section: nothing can enable it" \
+	sh -c '! grep -q "^\[Install\]" "$0" && [ "$1" = static ]' "$TOP/systemd/argoweb-active.target" \
+	"$(tb_exec systemctl is-enabled argoweb-active.target 2>&1)"
 if command -v systemd-analyze >/dev/null; then
 	e_host=$(systemd-analyze security --offline=yes "$TOP/systemd/argoweb@.service" 2>&1 | exposure)
 	check "systemd-analyze security --offline=yes on the host's systemd/argoweb@.service: ${e_host:-?} <= 1.3" \
@@ -267,7 +290,7 @@ sandbox_checks() {
 		sh -c '[ "$(grep "^argv\[" "$0" | cut -d= -f2- | tr "\n" " ")" = "/usr/bin/cloudflared --no-autoupdate tunnel --config /run/argoweb/demo/config.yml run " ]' "$T/rec"
 	envnames=$(sed -n 's/^env:\([^=]*\)=.*/\1/p' "$T/rec" | sort | tr '\n' ' ')
 	check "cloudflared's environment is the allow-list ($envnames)" \
-		sh -c 'for n in $0; do case $n in PATH|HOME|NOTIFY_SOCKET|LANG|TZ|JOURNAL_STREAM|TUNNEL_CRED_CONTENTS) ;; *) exit 1;; esac; done
+		sh -c 'for n in $0; do case $n in PATH|HOME|NOTIFY_SOCKET|LANG|TZ|JOURNAL_STREAM|TUNNEL_CRED_CONTENTS|TUNNEL_MANAGEMENT_DIAGNOSTICS) ;; *) exit 1;; esac; done
 			echo " $0 " | grep -q " TUNNEL_CRED_CONTENTS "' "$envnames"
 	check "TUNNEL_CRED_CONTENTS is demo.json's content (what systemd handed over)" \
 		tb_exec grep -q "^env:TUNNEL_CRED_CONTENTS=.*$S_DEMO" /var/lib/argoweb/rec-main/record.$MAIN

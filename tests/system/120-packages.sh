@@ -75,6 +75,12 @@ if [ -n "$DEB" ]; then
 	check "postinst creates the user (systemd-sysusers), then the directories (systemd-tmpfiles)" \
 		awk '/systemd-sysusers .*argoweb\.conf/ { u = NR } /systemd-tmpfiles .*--create argoweb\.conf/ { t = NR }
 			END { exit !(u && t && u < t) }' "$T/debctl/postinst"
+	# debhelper's default for a unit it finds would start argoweb-active.target
+	# on installation (promoting every node), restart it on an upgrade
+	# (starting it on a standby node) or stop it before one.
+	check "no maintainer script starts, restarts or stops argoweb-active.target but prerm on removal" \
+		sh -c '[ -z "$(cat "$0"/preinst "$0"/postinst "$0"/postrm 2>/dev/null | grep "argoweb-active\.target")" ] &&
+			grep -q "deb-systemd-invoke stop argoweb-active.target" "$0/prerm"' "$T/debctl"
 fi
 
 # 2. The RPM. ---------------------------------------------------------------
@@ -106,9 +112,12 @@ if [ -n "$RPM" ]; then
 	check "%pre creates the user and its directories (systemd-sysusers, systemd-tmpfiles)" \
 		sh -c 'grep -q "^systemd-sysusers --replace=/usr/lib/sysusers.d/argoweb.conf -" "$0" &&
 			grep -q "^systemd-tmpfiles --replace=/usr/lib/tmpfiles.d/argoweb.conf --create -" "$0"' "$T/scripts"
-	check "%post: %systemd_post argoweb@.service" has "systemd-update-helper install-system-units argoweb@.service"
-	check "%preun: %systemd_preun argoweb@.service" has "systemd-update-helper remove-system-units argoweb@.service"
-	check "%postun: %systemd_postun_with_restart argoweb@.service" has "systemd-update-helper mark-restart-system-units argoweb@.service"
+	check "%post: %systemd_post for the templates and the target" \
+		has "systemd-update-helper install-system-units argoweb@.service argoweb-active@.service argoweb-active.target"
+	check "%preun: %systemd_preun for the templates and the target" \
+		has "systemd-update-helper remove-system-units argoweb@.service argoweb-active@.service argoweb-active.target"
+	check "%postun: %systemd_postun_with_restart for the templates (never the target)" \
+		has "systemd-update-helper mark-restart-system-units argoweb@.service argoweb-active@.service || :"
 	scripts_ok=1
 	for s in PREIN POSTIN PREUN POSTUN; do
 		rpm -qp --qf "%{$s}" "$RPM" >"$T/s.$s" && sh -n "$T/s.$s" || scripts_ok=0
@@ -120,11 +129,11 @@ fi
 
 # 3. The same layout in both. -------------------------------------------------
 # Regular files, with /lib as /usr/lib (Debian 12 keeps units in /lib), man
-# pages without .gz, and without what each format adds (copyright,
-# changelog, README, license, build-id links).
+# pages without .gz, and without what each format adds (copyright, lintian
+# overrides, changelog, README, license, build-id links).
 norm() {
 	sed -e 's#^\./#/#' -e 's#^/lib/#/usr/lib/#' -e 's#\.gz$##' |
-		grep -v -e '^/usr/share/doc/argoweb/[^/]*$' -e '^/usr/share/licenses/' -e '^/usr/lib/\.build-id/' | sort
+		grep -v -e '^/usr/share/doc/argoweb/[^/]*$' -e '^/usr/share/licenses/' -e '^/usr/share/lintian/' -e '^/usr/lib/\.build-id/' | sort
 }
 if [ -n "$DEB" ] && [ -n "$RPM" ]; then
 	dpkg -c "$DEB" | awk '$1 ~ /^-/ { print $6 }' | norm >"$T/deb.files"
@@ -133,12 +142,14 @@ if [ -n "$DEB" ] && [ -n "$RPM" ]; then
 		cmp -s "$T/deb.files" "$T/rpm.files"
 	diff "$T/deb.files" "$T/rpm.files" | grep '^[<>]' | show
 	missing=
-	for f in /usr/bin/argoweb /usr/lib/systemd/system/argoweb@.service /usr/lib/sysusers.d/argoweb.conf \
+	for f in /usr/bin/argoweb /usr/lib/systemd/system/argoweb@.service \
+		/usr/lib/systemd/system/argoweb-active@.service /usr/lib/systemd/system/argoweb-active.target \
+		/usr/lib/sysusers.d/argoweb.conf \
 		/usr/lib/tmpfiles.d/argoweb.conf /usr/share/man/man1/argoweb.1 /usr/share/man/man5/argoweb.yaml.5 \
 		/usr/share/doc/argoweb/examples/web.yaml; do
 		grep -qx "$f" "$T/deb.files" || missing="$missing $f"
 	done
-	check "... binary, unit, sysusers.d, tmpfiles.d, man pages and examples${missing:+ (missing:$missing)}" [ -z "$missing" ]
+	check "... binary, units, sysusers.d, tmpfiles.d, man pages and examples${missing:+ (missing:$missing)}" [ -z "$missing" ]
 	check "the .deb has the unit in Debian 12's /lib/systemd/system" \
 		sh -c 'dpkg -c "$0" | grep " \./lib/systemd/system/argoweb@\.service$" >/dev/null' "$DEB"
 	check "the .rpm has it in /usr/lib/systemd/system" \
@@ -184,7 +195,7 @@ cp "$DEB" "$TB_SHARE/argoweb.deb"
 [ -f "$UPDEB" ] && cp "$UPDEB" "$TB_SHARE/argoweb-upgrade.deb"
 cp "$FAKE" "$TB_SHARE/fake-cloudflared"
 mkdir -m 0700 "$TB_SHARE/in"
-for n in demo idle; do write_cred_json "$TB_SHARE/in/$n.json"; done
+for n in demo idle sb; do write_cred_json "$TB_SHARE/in/$n.json"; done
 cat >"$TB_SHARE/h.sh" <<'EOF'
 show() { systemctl show -p "$2" --value "argoweb@$1.service"; }
 waitfor() { # SECONDS CMD...: poll every 0.2 s
@@ -227,7 +238,7 @@ tb_exec systemctl cat argoweb@demo >"$T/cat" 2>&1
 check "systemd knows the unit: systemctl cat argoweb@demo" \
 	grep -q '^# /lib/systemd/system/argoweb@.service' "$T/cat"
 check "nothing is enabled or started by the installation" \
-	sh -c '[ -z "$(echo "$0" | grep argoweb)" ]' "$(tb_exec systemctl list-units --all --no-legend --plain 'argoweb@*')"
+	sh -c '[ -z "$(echo "$0" | grep argoweb)" ]' "$(tb_exec systemctl list-units --all --no-legend --plain 'argoweb*')"
 check "argoweb is on PATH and is the packaged version" \
 	[ "$(tb_exec argoweb --version 2>&1)" = "argoweb $VERSION" ]
 
@@ -239,6 +250,7 @@ install -m 0755 /testbed/fake-cloudflared /usr/bin/cloudflared
 printf 'schedule=0@0 4@300\n' >/usr/bin/fake-cloudflared.conf
 tunnel demo 20241
 tunnel idle 20242
+tunnel sb 20243
 EOF
 rc=$?
 check "argoweb@demo and argoweb@idle configured from examples/web.yaml" [ "$rc" = 0 ]
@@ -254,6 +266,15 @@ tb_exec timeout 60 systemctl start argoweb@idle && tb_exec systemctl stop argowe
 check "argoweb@idle started and stopped again (is $(h state idle))" [ "$(h state idle)" = inactive/dead ]
 PID0=$(h show demo MainPID)
 INV0=$(h show demo InvocationID)
+# An active/standby tunnel, on a node that is active now.
+sb() { tb_exec systemctl show -p "$1" --value argoweb-active@sb.service; }
+tgt() { tb_exec systemctl show -p ActiveState --value argoweb-active.target; }
+sb_up() { [ "$(sb ActiveState)/$(sb SubState)" = active/running ] && case $(sb StatusText) in Connected:*) ;; *) false;; esac; }
+hwait() { n=$(($1 * 5)); shift; while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.2; n=$((n - 1)); done; return 1; }
+tb_exec systemctl enable argoweb-active@sb >/dev/null 2>&1 && tb_exec timeout 60 systemctl start argoweb-active.target
+hwait 15 sb_up
+check "argoweb-active@sb enabled, argoweb-active.target started: active and READY (\"$(sb StatusText)\")" sb_up
+SB0=$(sb MainPID)
 
 # Upgrade.
 if [ -f "$TB_SHARE/argoweb-upgrade.deb" ]; then
@@ -271,6 +292,17 @@ if [ -f "$TB_SHARE/argoweb-upgrade.deb" ]; then
 	[ "$(h state demo)" = active/running ] || why demo
 	check "the stopped argoweb@idle stayed stopped (is $(h state idle))" [ "$(h state idle)" = inactive/dead ]
 	check "argoweb@demo is still enabled" [ "$(tb_exec systemctl is-enabled argoweb@demo 2>&1)" = enabled ]
+	hwait 15 sb_up
+	check "the upgrade restarted argoweb-active@sb on the active node (MainPID $SB0 -> $(sb MainPID)), target $(tgt)" \
+		sh -c '[ "$0" != "$1" ] && [ "$1" != 0 ] && [ "$2" = active ]' "$SB0" "$(sb MainPID)" "$(tgt)" && sb_up
+	# A standby node: the target stopped. An upgrade (the same package
+	# again is one) must not start it.
+	tb_exec timeout 60 systemctl stop argoweb-active.target
+	tb_exec dpkg -i /testbed/argoweb-upgrade.deb >"$T/upgrade2" 2>&1
+	rc=$?
+	check "dpkg -i ${UPDEB##*/} again on a standby node (exit $rc): argoweb-active.target $(tgt), argoweb-active@sb $(sb ActiveState)" \
+		sh -c '[ "$0" = 0 ] && [ "$1" = inactive ] && [ "$2" = inactive ]' "$rc" "$(tgt)" "$(sb ActiveState)"
+	tb_exec timeout 60 systemctl start argoweb-active.target
 else
 	skip "the upgrade" "no upgrade package"
 fi
@@ -284,6 +316,7 @@ check "dpkg -r argoweb (exit $rc)" [ "$rc" = 0 ]
 [ "$rc" = 0 ] || show "$T/remove"
 gone() { [ "$1" != 0 ] && ! tb_exec kill -0 "$1" 2>/dev/null; }
 check "the removal stopped argoweb@demo (cloudflared $PIDR gone)" gone "$PIDR"
+check "... and argoweb-active.target ($(tgt))" [ "$(tgt)" != active ]
 check "... no argoweb or cloudflared process is left" \
 	[ -z "$(tb_exec sh -c 'cat /proc/[0-9]*/comm' 2>/dev/null | grep -E '^(cloudflared|argoweb)')" ]
 check "systemd no longer has the unit" [ "$(h show demo LoadState)" = not-found ]
@@ -300,8 +333,8 @@ check "the purge removed /var/lib/argoweb and /run/argoweb" \
 	tb_exec sh -c '! test -e /var/lib/argoweb && ! test -e /run/argoweb'
 check "the purge kept /etc/argoweb with the admin's configs and credentials, unchanged" \
 	tb_exec sha256sum --quiet -c /dev/stdin <"$T/admin.sum"
-check "... and removed the enablement links of argoweb@ instances" \
-	[ -z "$(tb_exec find /etc/systemd/system -name 'argoweb@*' 2>&1)" ]
+check "... and removed the enablement links of argoweb@ and argoweb-active@ instances" \
+	[ -z "$(tb_exec find /etc/systemd/system -name 'argoweb*@*' 2>&1)" ]
 forgotten() { [ -z "$(tb_exec dpkg-query -W -f='${Status}' argoweb 2>/dev/null)" ]; }
 check "dpkg has forgotten argoweb" forgotten
 
@@ -309,7 +342,8 @@ check "dpkg has forgotten argoweb" forgotten
 tb_sh >"$T/again" 2>&1 <<'EOF'
 set -e
 dpkg -i /testbed/argoweb.deb
-rm -f /etc/argoweb/demo.yaml /etc/argoweb/demo.json /etc/argoweb/idle.yaml /etc/argoweb/idle.json
+rm -f /etc/argoweb/demo.yaml /etc/argoweb/demo.json /etc/argoweb/idle.yaml /etc/argoweb/idle.json \
+	/etc/argoweb/sb.yaml /etc/argoweb/sb.json
 dpkg -P argoweb
 EOF
 rc=$?

@@ -123,7 +123,17 @@ problem "a relative credential path: refused" "$base // { credentialsFile = \"t.
 check "instance names as argoweb derives them: web.yaml, a store path, .yml" \
 	is "map $LIB.instanceName [ \"/etc/argoweb/web.yaml\" \"/nix/store/00000000000000000000000000000000-mytunnel.yaml\" \"/x/edge.yml\" ] == [ \"web\" \"mytunnel\" \"edge\" ]"
 
-# 6. The classic config: completed with cloudflared: and user:, or refused.
+# 6. Active/standby: where a tunnel's unit belongs (the module's activeOnly).
+check "a tunnel starts at boot: wantedBy multi-user.target, part of nothing" \
+	is "$LIB.placement false == { wantedBy = [ \"multi-user.target\" ]; partOf = [ ]; }"
+check "activeOnly: wanted by and part of argoweb-active.target, nothing at boot" \
+	is "$LIB.placement true == { wantedBy = [ \"argoweb-active.target\" ]; partOf = [ \"argoweb-active.target\" ]; }"
+target=$(nixraw "$LIB.activeTarget")
+check "... the target the package ships (systemd/$target), the one argoweb-active@.service is WantedBy= and PartOf=" \
+	sh -c '[ -f "$0/systemd/$1" ] && grep -qx "WantedBy=$1" "$0/systemd/argoweb-active.fragment" &&
+		grep -qx "PartOf=$1" "$0/systemd/argoweb-active.fragment"' "$TOP" "$target"
+
+# 7. The classic config: completed with cloudflared: and user:, or refused.
 cc() { sh "$NIXDIR/complete-config.sh" "$1" "$2" "$FAKE_BIN" "$RUSER" 2>"$T/cc.err"; }
 mkdir -p "$T/classic"
 cp "$TOP/examples/classic.yaml" "$T/classic/in.yaml"

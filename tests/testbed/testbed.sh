@@ -9,6 +9,10 @@
 #   tb_copy_in HOST-FILE PATH MODE         copy a file in (root-owned)
 #   tb_install_argoweb BINARY              `make install` (PREFIX=/usr) inside
 #   tb_shutdown                            power off; nothing left running
+#   tb_persist || skip ...                 from now on, boot a private copy
+#                                          that keeps its changes: tb_shutdown
+#                                          then tb_boot is a reboot
+#   tb_unpersist                           remove that copy (after tb_shutdown)
 #
 # Every function that can fail sets TB_WHY to one line saying why. The
 # caller should `trap tb_shutdown EXIT` (tb_boot also ties the container to
@@ -30,6 +34,7 @@ TB_PID1=
 TB_DIR=
 TB_CGROUPS=
 TB_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+TB_PERSIST=
 
 tb_log() { echo "# testbed: $*" >&2; }
 
@@ -242,7 +247,12 @@ tb_cgroup_remove() {
 # tb_start_nspawn KEEP_UNIT(yes|no) EXTRA-ARGS...: start it, wait for PID 1.
 tb_start_nspawn() {
 	keep=$1; shift
-	set -- -D "$TB_ROOT" --boot --register=no --private-network --volatile=overlay \
+	# A persistent copy (tb_persist) keeps what the boot changes; the
+	# cached rootfs itself only ever gets a throwaway overlay.
+	root="-D $TB_ROOT --volatile=overlay"
+	[ -n "$TB_PERSIST" ] && root="-D $TB_PERSIST/root --volatile=no"
+	# shellcheck disable=SC2086 # two options and their values, no blanks in them
+	set -- $root --boot --register=no --private-network \
 		--machine="$TB_MACHINE" --console=read-only --bind="$TB_SHARE:/testbed" "$@"
 	TB_CGROUPS=
 	if [ "$keep" = yes ]; then
@@ -388,6 +398,50 @@ EOF
 		return 1
 	fi
 	return 0
+}
+
+# tb_persist: boot, from the next tb_boot on, an overlay of the cached
+# rootfs whose upper layer is this test's own and outlives tb_shutdown, so
+# that a test can set a system up, power it off and boot it again: a
+# reboot. Call tb_rootfs first, and tb_unpersist after the last
+# tb_shutdown (a trap: tb_shutdown; tb_unpersist). The overlay is mounted
+# on the host, under /run; those of a test whose shell was killed are
+# removed by the next tb_persist.
+tb_persist() {
+	for d in /run/argoweb-testbed-persist.*.*; do
+		p=${d#/run/argoweb-testbed-persist.}
+		p=${p%%.*}
+		[ -d "$d" ] && [ -n "$p" ] && ! kill -0 "$p" 2>/dev/null && TB_PERSIST=$d tb_unpersist
+	done
+	if ! grep -qw overlay /proc/filesystems && ! modprobe overlay 2>/dev/null; then
+		TB_WHY="no overlayfs on this host for a rootfs that keeps its changes across a reboot"
+		return 1
+	fi
+	d=$(mktemp -d "/run/argoweb-testbed-persist.$$.XXXXXX") || {
+		TB_WHY="cannot create a directory under /run"
+		return 1
+	}
+	mkdir "$d/upper" "$d/work" "$d/root"
+	if ! mount -t overlay overlay -o "lowerdir=$TB_ROOT,upperdir=$d/upper,workdir=$d/work" "$d/root" \
+		2>"$d/mount.err"; then
+		TB_WHY="cannot mount an overlay of $TB_ROOT: $(cat "$d/mount.err")"
+		rm -rf "$d"
+		return 1
+	fi
+	TB_PERSIST=$d
+	return 0
+}
+
+# tb_unpersist: unmount and remove tb_persist's copy (the container must be
+# off). Safe to call twice, or without tb_persist.
+tb_unpersist() {
+	[ -n "$TB_PERSIST" ] || return 0
+	if mountpoint -q "$TB_PERSIST/root" && ! umount "$TB_PERSIST/root" && ! umount -l "$TB_PERSIST/root"; then
+		tb_log "cannot unmount $TB_PERSIST/root: left in place"
+	else
+		rm -rf "$TB_PERSIST"
+	fi
+	TB_PERSIST=
 }
 
 # tb_shutdown: power the container off (SIGTERM to nspawn makes its

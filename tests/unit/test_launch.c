@@ -85,13 +85,45 @@ static void test_env(void)
 	out[n] = 0;
 	fclose(f);
 	cap_end();
-	OK(strstr(out, "environment: PATH LANG TZ JOURNAL_STREAM TUNNEL_CRED_CONTENTS") &&
+	OK(strstr(out, "environment: PATH LANG TZ JOURNAL_STREAM TUNNEL_MANAGEMENT_DIAGNOSTICS TUNNEL_CRED_CONTENTS") &&
 	   !strstr(out, "{\"a\":1}"), "the plan names the variables, never their values");
 	launch_free(&p);
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("SECRET_THING");
 	unsetenv("LD_PRELOAD");
 	unsetenv("JOURNAL_STREAM");
+}
+
+/* TUNNEL_MANAGEMENT_DIAGNOSTICS says what the rendering says: false
+ * unless the config sets true (the file alone cannot say false). */
+static void test_diagnostics(void)
+{
+	static const struct { const char *yaml, *want; } cases[] = {
+		{ "token-file: /t\n", "TUNNEL_MANAGEMENT_DIAGNOSTICS=false" },
+		{ "token-file: /t\nmanagement-diagnostics: false\n", "TUNNEL_MANAGEMENT_DIAGNOSTICS=false" },
+		{ "token-file: /t\nmanagement-diagnostics: true\n", "TUNNEL_MANAGEMENT_DIAGNOSTICS=true" },
+		{ "token-file: /t\nmanagement-diagnostics: TRUE\n", "TUNNEL_MANAGEMENT_DIAGNOSTICS=true" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct config c = { 0 };
+		struct plan p;
+		int rc = cfg_load_buffer(&c, "t.yaml", cases[i].yaml, strlen(cases[i].yaml));
+		if (rc) {
+			OK(0, "diagnostics config %zu loads (rc %d)", i, rc);
+			continue;
+		}
+		c.cloudflared = "/usr/bin/cloudflared";
+		launch_build(&p, &c, "/x", SEC_TOKEN, "T", "/r", NULL);
+		OK(has_env(&p, cases[i].want), "%s", cases[i].want);
+		launch_free(&p);
+		cfg_free(&c);
+	}
+	/* A config built by hand (no tree): false. */
+	struct config c = cfg(ID_TOKENFILE);
+	struct plan p;
+	launch_build(&p, &c, "/x", SEC_TOKEN, "T", "/r", NULL);
+	OK(has_env(&p, "TUNNEL_MANAGEMENT_DIAGNOSTICS=false"), "no tree: TUNNEL_MANAGEMENT_DIAGNOSTICS=false");
+	launch_free(&p);
 }
 
 static void test_bounds(void)
@@ -120,7 +152,6 @@ static int exec_code(const char *exe)
 	if (pid == 0) {
 		struct plan p;
 		struct config c = cfg(ID_CREDFILE);
-		msg_quiet = 1;
 		launch_build(&p, &c, exe, SEC_ANY, "", "/r", NULL);
 		_exit(launch_exec(&p));
 	}
@@ -139,6 +170,7 @@ int main(void)
 {
 	test_argv();
 	test_env();
+	test_diagnostics();
 	test_bounds();
 	test_exec();
 	return tap_done();

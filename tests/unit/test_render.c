@@ -77,8 +77,8 @@ static void test_full(void)
 	        /* tunnel first and quoted; user, group, cloudflared, health,
 	         * credentials-file, x-* gone; aliases and the merge expanded
 	         * (explicit noTLSVerify wins); quoting kept; numbers where
-	         * cloudflared wants strings quoted; no-autoupdate and metrics
-	         * last. */
+	         * cloudflared wants strings quoted; management-diagnostics
+	         * off, then no-autoupdate and metrics, last. */
 	        "tunnel: \"" UUID "\"\n"
 	        "protocol: quic\n"
 	        "ingress:\n"
@@ -102,6 +102,7 @@ static void test_full(void)
 	        "- 'd: e'\n"
 	        "- \"5\"\n"
 	        "retries: 5\n"
+	        "management-diagnostics: false\n"
 	        "no-autoupdate: true\n"
 	        "metrics: \"localhost:2000\"\n");
 }
@@ -123,6 +124,7 @@ static void test_json(void)
 	        "post-quantum: false\n"
 	        "originRequest:\n"
 	        "  noTLSVerify: true\n"
+	        "management-diagnostics: false\n"
 	        "no-autoupdate: true\n"
 	        "metrics: \"" DEFAULT_METRICS "\"\n");
 }
@@ -151,10 +153,12 @@ static void test_styles(void)
 	        "- ~x\n"
 	        "- \"null\"\n"
 	        "- 'true'\n"
+	        "management-diagnostics: false\n"
 	        "no-autoupdate: true\n"
 	        "metrics: \"" DEFAULT_METRICS "\"\n");
 	renders("token config: nothing but the pins",
 	        "token-file: /etc/argoweb/web.token\n", NULL,
+	        "management-diagnostics: false\n"
 	        "no-autoupdate: true\n"
 	        "metrics: \"" DEFAULT_METRICS "\"\n");
 	/* Plain values that yaml.v3 would read as numbers or booleans, where
@@ -190,6 +194,7 @@ static void test_styles(void)
 	        "warp-routing:\n"
 	        "  enabled: false\n"
 	        "  maxActiveFlows: 1000\n"
+	        "management-diagnostics: false\n"
 	        "no-autoupdate: true\n"
 	        "metrics: \"" DEFAULT_METRICS "\"\n");
 	/* schema.c:258-259 (and 203-204 for enums) set the style on the node
@@ -200,7 +205,7 @@ static void test_styles(void)
 	        "tunnel: web\ncredentials-file: /c.json\ningress: [{service: hello_world}]\n"
 	        "retries: &n 5\nlabel: *n\n", UUID,
 	        "tunnel: \"" UUID "\"\ningress:\n- service: hello_world\nretries: 5\nlabel: \"5\"\n"
-	        "no-autoupdate: true\nmetrics: \"" DEFAULT_METRICS "\"\n");
+	        "management-diagnostics: false\nno-autoupdate: true\nmetrics: \"" DEFAULT_METRICS "\"\n");
 	/* The tunnel_id given wins over the config's tunnel: name. */
 	char *out = render("tunnel name replaced", "tunnel: web\ncredentials-file: /c.json\n"
 	                   "ingress: [{service: hello_world}]\n", UUID);
@@ -209,9 +214,40 @@ static void test_styles(void)
 	free(out);
 	out = render("no tunnel id", "tunnel: web\ncredentials-file: /c.json\n"
 	             "ingress: [{service: hello_world}]\n", NULL);
-	IS_STR(out, "ingress:\n- service: hello_world\nno-autoupdate: true\nmetrics: \""
+	IS_STR(out, "ingress:\n- service: hello_world\nmanagement-diagnostics: false\nno-autoupdate: true\nmetrics: \""
 	       DEFAULT_METRICS "\"\n", "no tunnel id: no tunnel: key");
 	free(out);
+}
+
+/* management-diagnostics: false is added only when the config is silent;
+ * what the config says stays, where it says it, once. */
+static void test_diagnostics(void)
+{
+	const char *head = "tunnel: web\ncredentials-file: /c.json\ningress: [{service: hello_world}]\n";
+	const char *want_head = "tunnel: \"" UUID "\"\ningress:\n- service: hello_world\n";
+	const char *tail = "no-autoupdate: true\nmetrics: \"" DEFAULT_METRICS "\"\n";
+	static const struct { const char *name, *in, *out; } cases[] = {
+		{ "diagnostics: silent config gets false", "retries: 3\n",
+		  "retries: 3\nmanagement-diagnostics: false\n" },
+		{ "diagnostics: explicit true kept in place", "management-diagnostics: true\nretries: 3\n",
+		  "management-diagnostics: true\nretries: 3\n" },
+		{ "diagnostics: explicit false kept in place", "management-diagnostics: false\nretries: 3\n",
+		  "management-diagnostics: false\nretries: 3\n" },
+		{ "diagnostics: spelling kept", "management-diagnostics: True\n",
+		  "management-diagnostics: True\n" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char in[512], out[512];
+		snprintf(in, sizeof in, "%s%s", head, cases[i].in);
+		snprintf(out, sizeof out, "%s%s%s", want_head, cases[i].out, tail);
+		renders(cases[i].name, in, UUID, out);
+	}
+	/* Through a merge key, the config's value is still the config's. */
+	renders("diagnostics: set through a merge",
+	        "x-base: &b {management-diagnostics: true}\n"
+	        "<<: *b\ntunnel: web\ncredentials-file: /c.json\ningress: [{service: hello_world}]\n",
+	        UUID, "tunnel: \"" UUID "\"\ningress:\n- service: hello_world\n"
+	        "management-diagnostics: true\nno-autoupdate: true\nmetrics: \"" DEFAULT_METRICS "\"\n");
 }
 
 /* A tree the emitter cannot write (invalid UTF-8 slipped into a node):
@@ -242,6 +278,7 @@ int main(void)
 	test_full();
 	test_json();
 	test_styles();
+	test_diagnostics();
 	test_emitter_error();
 	return tap_done();
 }
