@@ -18,8 +18,10 @@
 #     default health (unhealthy-after 60s) and with unhealthy-after 15s.
 #     The three run side by side, each with an edge of its own, dropped
 #     and restored at the same moments.
+#  C. (network namespace) BENCH_DIAG_RUNS (3) runs of each fault of
+#     cf-edge's: from the fault to the monitor's first STATUS= naming it.
 # Knobs: BENCH_REAL_RUNS, BENCH_REAL_WINDOW, BENCH_OUTAGES,
-# BENCH_OUTAGE_RUNS, BENCH_REAL_A=0 / BENCH_REAL_B=0 skip a part.
+# BENCH_OUTAGE_RUNS, BENCH_DIAG_RUNS, BENCH_REAL_A=0 / _B=0 / _C=0 skip a part.
 set -u
 BIN=${1:?usage: bench/real.sh /abs/path/to/argoweb}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +29,7 @@ RUNS=${BENCH_REAL_RUNS:-7}
 WINDOW=${BENCH_REAL_WINDOW:-30}
 OUTAGES=${BENCH_OUTAGES:-5 30 60}
 ORUNS=${BENCH_OUTAGE_RUNS:-3}
+DRUNS=${BENCH_DIAG_RUNS:-3}
 RECORDER=$TOP/build/tests/notify-recorder
 ORIGIN=$TOP/build/tests/origin
 
@@ -49,7 +52,8 @@ waitfor() { # SECONDS CMD...: poll every 0.1 s
 }
 
 # ---- A: in a network namespace ---------------------------------------------
-part_a() {
+# The namespace's edge (4 addresses), origin and helpers, for parts A and C.
+ns_setup() {
 	D=$(mktemp -d /run/argoweb-bench-real.XXXXXX)
 	chmod 0755 "$D"
 	trap 'pkill -P $$ 2>/dev/null; rm -rf "$D"' EXIT
@@ -69,9 +73,11 @@ part_a() {
 	"$ORIGIN" 127.0.0.20 8080 app 3600 >/dev/null 2>&1 &
 	waitfor 10 curl -sf -o /dev/null http://127.0.0.1:9999/healthz
 	ctl() { curl -s -m 10 -X POST "http://127.0.0.1:9999/$1" >/dev/null; }
-	cfg() { # PROTO INTERVAL UNHEALTHY -> $D/etc/bench.yaml
+	cfg() { # PROTO INTERVAL UNHEALTHY [EDGE] -> $D/etc/bench.yaml; EDGE "none": no edge: key
 		printf 'tunnel: 6ff42ae2-765d-4adf-8112-31c55c1551ef\ncredentials-file: %s\nprotocol: %s\n' "$D/etc/cred.json" "$1"
-		printf 'edge: [127.0.0.1:7844, 127.0.0.2:7844, 127.0.0.3:7844, 127.0.0.4:7844]\ncacert: %s\n' "$D/etc/ca.pem"
+		e=${4:-127.0.0.1:7844, 127.0.0.2:7844, 127.0.0.3:7844, 127.0.0.4:7844}
+		[ "$e" = none ] || printf 'edge: [%s]\n' "$e"
+		printf 'cacert: %s\n' "$D/etc/ca.pem"
 		printf 'metrics: 127.0.0.9:20241\ngrace-period: 1s\nhealth: {interval: %s, unhealthy-after: %s}\n' "$2" "$3"
 		printf 'user: nobody\ncloudflared: %s\ningress:\n  - service: http://127.0.0.20:8080\n' "$D/bin/cloudflared"
 	}
@@ -89,6 +95,10 @@ part_a() {
 	stop() { kill -TERM "$MAIN" 2>/dev/null; wait "$MAIN" 2>/dev/null; kill "$REC" 2>/dev/null; wait "$REC" 2>/dev/null; }
 	first() { awk -v p="$1" 'index($0, p) { print $1; exit }' "$LOG"; }
 	has() { grep -q "$1" "$LOG"; }
+}
+
+part_a() {
+	ns_setup
 	say "#### A. Start, readiness and the watchdog (network namespace, loopback)"
 	say ""
 	say "$RUNS runs per protocol; \`argoweb run\` as root dropping to nobody, 4 edge addresses,"
@@ -251,8 +261,58 @@ EOF
 	done
 }
 
+# ---- C: how soon each diagnosis appears ----------------------------------------
+part_c() {
+	ns_setup
+	mon() { awk -v m="$MAIN" '$2 != "pid=" m' "$LOG"; }
+	firstmon() { mon | awk -v p="$1" 'index($0, p) { print $1; exit }'; }
+	seen() { [ -n "$(firstmon "$1")" ]; }
+	say "#### C. How soon the monitor says why (network namespace, loopback)"
+	say ""
+	say "$DRUNS runs each; health \`{interval: 1s, unhealthy-after: 60s}\`; from the fault to the first"
+	say "\`STATUS=\` that names it; medians (min-max), milliseconds. The stall is named after 15 s of"
+	say "silence by design; a refusal ends the tunnel at unhealthy-after (not timed here)."
+	say ""
+	say "| fault | protocol | from | STATUS names it |"
+	say "|---|---|---|---|"
+	row() { # FAULT PROTO FROM PATTERN SETUP...: one row
+		f=$1 p=$2 from=$3 pat=$4
+		: >"$D/t"
+		i=0
+		while [ $i -lt "$DRUNS" ]; do
+			case $f in
+			refused) ctl 'reject?reason=auth'; cfg "$p" 1s 60s >"$D/etc/bench.yaml";;
+			stall) ctl stall; cfg "$p" 1s 60s >"$D/etc/bench.yaml";;
+			dns) cfg "$p" 1s 60s none >"$D/etc/bench.yaml";;
+			degraded) cfg "$p" 1s 60s "127.0.0.1:7844, 127.0.0.2:7844, 127.0.0.3:7844, 127.0.0.5:7844" >"$D/etc/bench.yaml";;
+			*) cfg "$p" 1s 60s >"$D/etc/bench.yaml";;
+			esac
+			start
+			t=$T0
+			case $f in
+			unreachable) waitfor 30 seen "STATUS=Connected: 4 edge connections"; sleep 1; t=$(now_ms); ctl drop;;
+			degraded) waitfor 30 seen "STATUS=Connected: "; t=$(firstmon "STATUS=Connected: ");;
+			esac
+			waitfor 40 seen "$pat" && echo $(($(firstmon "$pat") - t)) >>"$D/t"
+			stop
+			ctl restore
+			i=$((i + 1))
+		done
+		say "| $f | $p | $from | $(median <"$D/t") ($(span <"$D/t")) |"
+	}
+	row refused http2 start "Cloudflare refuses the tunnel's credentials"
+	row refused quic start "Cloudflare refuses the tunnel's credentials"
+	row unreachable http2 "edge lost (/drop)" "edge unreachable: "
+	row unreachable quic "edge lost (/drop)" "edge unreachable over QUIC"
+	row unreachable quic "edge lost (/drop), first reason" "Not connected for"
+	row dns http2 "start (no edge:)" "DNS not answering"
+	row stall http2 start "registration stalled"
+	row degraded quic "first connection" "Degraded: 3 of 4"
+}
+
 case ${1:-} in
 --part-a) BIN=$2; part_a; exit ;;
+--part-c) BIN=$2; part_c; exit ;;
 esac
 say "## 6. The real connector against cf-edge"
 say ""
@@ -260,6 +320,9 @@ say "$("$REAL_CLOUDFLARED" --version 2>&1 | head -n1); $(uname -r); $(nproc) CPU
 say ""
 if [ "${BENCH_REAL_A:-1}" != 0 ]; then
 	unshare --net -- sh "$0" --part-a "$BIN"
+fi
+if [ "${BENCH_REAL_C:-1}" != 0 ]; then
+	unshare --net -- sh "$0" --part-c "$BIN"
 fi
 if [ "${BENCH_REAL_B:-1}" != 0 ]; then
 	part_b
