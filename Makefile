@@ -49,7 +49,9 @@ UNITS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
         check-asan-unit check-asan-system check-valgrind-unit check-valgrind-system \
         deps demo install clean bench fuzz fresh-machine
 
-all: $(B)/argoweb $(B)/systemd/argoweb-active@.service
+GENUNITS := $(B)/systemd/argoweb-active@.service $(B)/systemd/argoweb-handover@.service
+
+all: $(B)/argoweb $(GENUNITS)
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -60,13 +62,13 @@ $(B)/argoweb: $(OBJS)
 $(B)/obj $(B)/tests $(B)/systemd:
 	mkdir -p $@
 
-# argoweb-active@.service is argoweb@.service, sandbox and all, with the
-# fragment's [Unit] additions and [Install] section in place of its own:
-# the hardening is written once.
-$(B)/systemd/argoweb-active@.service: systemd/argoweb@.service systemd/argoweb-active.fragment | $(B)/systemd
-	{ echo '# Generated from systemd/argoweb@.service and systemd/argoweb-active.fragment.'; \
+# argoweb-active@.service and argoweb-handover@.service are argoweb@.service,
+# sandbox and all, with their fragment's additions and [Install] section
+# (or none) in place of its own: the hardening is written once.
+$(B)/systemd/argoweb-%@.service: systemd/argoweb@.service systemd/argoweb-%.fragment | $(B)/systemd
+	{ echo '# Generated from systemd/argoweb@.service and systemd/argoweb-$*.fragment.'; \
 	  awk '/^\[/ { skip = ($$0 == "[Install]") } !skip' systemd/argoweb@.service; \
-	  cat systemd/argoweb-active.fragment; } >$@.tmp && mv $@.tmp $@
+	  cat systemd/argoweb-$*.fragment; } >$@.tmp && mv $@.tmp $@
 
 # A unit test #includes the module it tests (to reach its statics), so it
 # links every other module but that one.
@@ -161,20 +163,20 @@ rpm:
 	@packaging/rpm/build.sh $(VERSION)
 
 # --- install -------------------------------------------------------------
-install: $(B)/argoweb $(B)/systemd/argoweb-active@.service
+install: $(B)/argoweb $(GENUNITS)
 	install -D -m 0755 $(B)/argoweb $(DESTDIR)$(BINDIR)/argoweb
 	install -D -m 0644 examples/web.yaml $(DESTDIR)$(DOCDIR)/examples/web.yaml
 	for m in man/*.[1-8]; do \
 	    s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done
 	install -d $(DESTDIR)$(UNITDIR)
-	for u in systemd/argoweb@.service $(B)/systemd/argoweb-active@.service; do \
+	for u in systemd/argoweb@.service $(GENUNITS); do \
 	    sed 's#/usr/bin/argoweb#$(BINDIR)/argoweb#' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
 	    chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
 	done
 	install -m 0644 systemd/argoweb-active.target $(DESTDIR)$(UNITDIR)/argoweb-active.target
 	if [ "$(SYSTEMD_VERSION)" -ge 254 ]; then \
-	    for u in argoweb@ argoweb-active@; do \
+	    for u in argoweb@ argoweb-active@ argoweb-handover@; do \
 	        install -D -m 0644 systemd/backoff.conf $(DESTDIR)$(UNITDIR)/$$u.service.d/backoff.conf || exit 1; \
 	    done; \
 	fi

@@ -246,9 +246,16 @@ let
       Group = cfg.group;
 
       WatchdogSec = "30s";
+      # A restart for "no edge connection" is a graceful SIGTERM, not
+      # SIGABRT's goroutine dump; a hung connector is killed 45 s later.
+      WatchdogSignal = "SIGTERM";
+      TimeoutAbortSec = "45s";
       Restart = "on-failure";
       RestartSec = "5s";
-      RestartPreventExitStatus = "64 65 66 77 78";
+      # 76: Cloudflare refused the credentials (the monitor's verdict).
+      RestartPreventExitStatus = "64 65 66 76 77 78";
+      # cloudflared outliving the monitor dies by SIGPIPE: restart.
+      RestartForceExitStatus = "SIGPIPE";
       TimeoutStartSec = "120s";
       TimeoutStopSec = "200s";
 

@@ -212,9 +212,9 @@ static int check_health(struct walk *w, struct config *c, const struct ynode *ro
 /* Without metrics: the monitor needs a known address, and a fixed port
  * would collide between tunnels. Each instance gets its own loopback
  * address, 127.A.B.C from a hash of its name, on cloudflared's usual port. */
-static void default_metrics(struct config *c, char *addr, size_t n)
+static void default_metrics(const char *name, char *addr, size_t n)
 {
-	uint32_t h = fnv1a(c->name, strlen(c->name));
+	uint32_t h = fnv1a(name, strlen(name));
 	snprintf(addr, n, "127.%u.%u.%u:20241",
 	         1 + (h >> 16 & 0xff) % 254, 1 + (h >> 8 & 0xff) % 254, 1 + (h & 0xff) % 254);
 }
@@ -225,7 +225,7 @@ static void extract(struct config *c, const struct ynode *root)
 	char addr[32], why[WHYLEN];
 	const char *m = str_of(root, "metrics");
 	if (!m) {
-		default_metrics(c, addr, sizeof addr);
+		default_metrics(c->name, addr, sizeof addr);
 		m = addr;
 	}
 	val_loopback_addr(m, &c->metrics, why);
@@ -328,6 +328,16 @@ int cfg_load(struct config *c, const char *arg)
 int cfg_load_trusted(struct config *c, const char *arg, uid_t owner)
 {
 	return load_config(c, arg, &owner);
+}
+
+void cfg_handover(struct config *c)
+{
+	char name[300], addr[32], why[WHYLEN];
+	/* Its own address whatever the config says: the tunnel's is taken. */
+	snprintf(name, sizeof name, "%s.handover", c->name);
+	default_metrics(name, addr, sizeof addr);
+	val_loopback_addr(addr, &c->metrics, why);
+	c->handover = 1;
 }
 
 void cfg_free(struct config *c)

@@ -34,6 +34,7 @@ struct config {
 	size_t nrules;
 	int expected_conns;     /* edge connections cloudflared will open */
 	int has_edge;           /* edge: names the edge (a private one) */
+	int handover;           /* the hand-over connector's (argoweb run --handover) */
 };
 
 /* Resolve CONFIG (path or instance name), read, parse and validate it.
@@ -44,6 +45,11 @@ int cfg_load(struct config *c, const char *arg);
  * writable by no one else, in directories likewise (safefile.h). */
 int cfg_load_trusted(struct config *c, const char *arg, uid_t owner);
 void cfg_free(struct config *c);
+
+/* Make c the hand-over connector's: a metrics address of its own (derived
+ * from NAME.handover as the tunnel's is from NAME) and, unless systemd
+ * gives one, the runtime directory /run/argoweb/NAME.handover. */
+void cfg_handover(struct config *c);
 
 /* Parse and validate an in-memory config: cfg_load's step without the
  * file (prints, returns 0 or EX_CONFIG), and below it cfg_parse, which

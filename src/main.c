@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "config.h"
 #include "creds.h"
+#include "handover.h"
 #include "launch.h"
 #include "monitor.h"
 #include "msg.h"
@@ -37,7 +38,7 @@ struct tunnel {
 	struct ids ids;         /* the service user */
 	char exe[PATH_MAX];     /* the checked, resolved cloudflared */
 	int rundir;             /* the runtime directory, held from check to write */
-	int config_only, dry_run;
+	int config_only, dry_run, handover;
 };
 
 /* argoweb status: 0 connected, 1 not connected, 2 degraded, 69 not running. */
@@ -54,7 +55,7 @@ enum {
 };
 
 struct command {
-	const char *name, *flag;        /* flag: its one option, or NULL */
+	const char *name, *flag[2];     /* its options, one at a time */
 	unsigned needs;                 /* what --config-only leaves out: all of it */
 	int (*run)(struct tunnel *t);
 };
@@ -64,21 +65,26 @@ static int cmd_render(struct tunnel *t);
 static int cmd_run(struct tunnel *t);
 static int cmd_status(struct tunnel *t);
 static int cmd_audit(struct tunnel *t);
+static int cmd_restart(struct tunnel *t);
 
 static const struct command commands[] = {
-	{ "check", "--config-only", NEED_TRUST | NEED_USER | NEED_CREDENTIAL | NEED_BINARY,
+	{ "check", { "--config-only" }, NEED_TRUST | NEED_USER | NEED_CREDENTIAL | NEED_BINARY,
 	  cmd_check },
-	{ "render", NULL, NEED_USER_IF_ANY | NEED_CREDENTIAL, cmd_render },
-	{ "run", "--dry-run", NEED_TRUST | NEED_USER | NEED_BECOME | NEED_CREDENTIAL | NEED_BINARY,
-	  cmd_run },
-	{ "status", NULL, 0, cmd_status },
-	{ "audit", NULL, 0, cmd_audit },
+	{ "render", { NULL }, NEED_USER_IF_ANY | NEED_CREDENTIAL, cmd_render },
+	{ "run", { "--dry-run", "--handover" },
+	  NEED_TRUST | NEED_USER | NEED_BECOME | NEED_CREDENTIAL | NEED_BINARY, cmd_run },
+	{ "status", { NULL }, 0, cmd_status },
+	{ "audit", { NULL }, 0, cmd_audit },
+	/* The new config is checked as check checks it before anything is
+	 * touched: a bad one leaves the tunnel running as it was. */
+	{ "restart", { NULL }, NEED_TRUST | NEED_USER | NEED_CREDENTIAL | NEED_BINARY, cmd_restart },
 };
 
 static const char usage[] =
 	"usage: argoweb check [--config-only] CONFIG\n"
 	"       argoweb render CONFIG\n"
-	"       argoweb run [--dry-run] CONFIG\n"
+	"       argoweb run [--dry-run | --handover] CONFIG\n"
+	"       argoweb restart NAME\n"
 	"       argoweb status CONFIG\n"
 	"       argoweb audit CONFIG\n"
 	"       argoweb --help | --version\n"
@@ -97,13 +103,12 @@ static const struct command *parse_args(int argc, char **argv, struct tunnel *t,
 	if (!cmd)
 		return NULL;
 	int a = 2;
-	if (a < argc && cmd->flag && !strcmp(argv[a], cmd->flag)) {
-		if (cmd->run == cmd_check)
-			t->config_only = 1;
-		else
-			t->dry_run = 1;
-		a++;
-	}
+	for (int i = 0; i < 2 && a < argc && cmd->flag[i]; i++)
+		if (!strcmp(argv[a], cmd->flag[i])) {
+			*(cmd->run == cmd_check ? &t->config_only : i ? &t->handover : &t->dry_run) = 1;
+			a++;
+			break;
+		}
 	if (a + 1 != argc || argv[a][0] == '-' || !argv[a][0])
 		return NULL;
 	*config = argv[a];
@@ -169,6 +174,8 @@ static int prepare(const struct command *cmd, struct tunnel *t, const char *conf
 	 * choose which of the caller's credentials goes to which user. */
 	int rc = needs & NEED_TRUST ? cfg_load_trusted(&t->c, config, getuid())
 	                            : cfg_load(&t->c, config);
+	if (!rc && t->handover)
+		cfg_handover(&t->c);
 	if (!rc && (needs & (NEED_USER | NEED_USER_IF_ANY)))
 		rc = step_user(t, needs);
 	/* Refuse a wrong starting user before touching the secret. */
@@ -215,20 +222,11 @@ static int cmd_render(struct tunnel *t)
 	return fflush(stdout) ? EX_OSERR : 0;
 }
 
-/* One line for people and one exit code for scripts, from the same /ready
- * the monitor reads, believed only from the service user's socket. */
-static int cmd_status(struct tunnel *t)
+/* The tunnel's own connector: one line, and the exit code. */
+static int status_main(const struct config *c, const struct ids *ids)
 {
-	const struct config *c = &t->c;
 	struct ready r = { 0 };
-	struct ids ids;
-	char why[512];
-	if (pd_lookup(c->user, c->group, &ids, why, sizeof why)) {
-		msg("%s: cannot tell whether what answers on %s is the tunnel's: %s", c->name,
-		    c->metrics.text, why);
-		return EX_NOPERM;
-	}
-	ready_probe(&c->metrics, ids.uid, ids.user, 2000, c->id == ID_QUICK, &r);
+	ready_probe(&c->metrics, ids->uid, ids->user, 2000, c->id == ID_QUICK, &r);
 	if (r.distrust[0]) {
 		printf("%s: %s\n", c->name, r.distrust);
 		return EX_UNAVAILABLE;
@@ -251,6 +249,38 @@ static int cmd_status(struct tunnel *t)
 	printf("%s: connected, %d edge connection%s%s%s\n", c->name, r.connections,
 	       r.connections == 1 ? "" : "s", r.quick[0] ? ", https://" : "", r.quick);
 	return 0;
+}
+
+/* One line for people and one exit code for scripts, from the same /ready
+ * the monitor reads; and a hand-over in progress (argoweb restart), which
+ * serves the tunnel while its unit restarts. */
+static int cmd_status(struct tunnel *t)
+{
+	const struct config *c = &t->c;
+	struct ids ids;
+	char why[512];
+	if (pd_lookup(c->user, c->group, &ids, why, sizeof why)) {
+		msg("%s: cannot tell whether what answers on %s is the tunnel's: %s", c->name,
+		    c->metrics.text, why);
+		return EX_NOPERM;
+	}
+	int rc = status_main(c, &ids);
+	struct hostport hp;
+	struct ready h = { 0 };
+	ho_metrics(c, &hp);
+	ready_probe(&hp, ids.uid, ids.user, 1000, 0, &h);
+	if (h.answered && !h.distrust[0] && h.connections > 0) {
+		printf("%s: hand-over in progress: argoweb-handover@%s has %d edge connection%s\n",
+		       c->name, c->name, h.connections, h.connections == 1 ? "" : "s");
+		if (rc != STATUS_DEGRADED)
+			rc = 0;
+	}
+	return rc;
+}
+
+static int cmd_restart(struct tunnel *t)
+{
+	return ho_restart(&t->c, &t->ids);
 }
 
 static int cmd_audit(struct tunnel *t)

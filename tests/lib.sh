@@ -171,6 +171,36 @@ pkg_build() {
 		echo "# reusing ${1##*/}"
 	) 9>"$TOP/build/.packages.lock" >"$log" 2>&1
 }
+# upgrade_deb_path: the same package at a higher version ($VERSION+test1),
+# for the tests of an upgrade; pkg_build_upgrade LOG DEB builds it from a
+# scratch copy of the tree with one more changelog entry, when missing or
+# older than DEB (the .deb of the tree as it is).
+upgrade_deb_path() {
+	echo "$TOP/build/pkgtest/argoweb_$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$TOP/Makefile")+test1_$(dpkg-architecture -qDEB_HOST_ARCH).deb"
+}
+pkg_build_upgrade() {
+	log=$1 deb=$2
+	up=$(upgrade_deb_path)
+	dir=${up%/*}
+	v=${up##*/argoweb_}
+	v=${v%_*.deb}
+	(
+		flock 9
+		[ -f "$up" ] && [ ! "$deb" -nt "$up" ] && { echo "# reusing ${up##*/}"; exit 0; }
+		echo "# building ${up##*/} for the upgrade"
+		rm -rf "$dir" && mkdir -p "$dir/src" &&
+			(cd "$TOP" && tar -cf - --exclude=./build --exclude=./.git --exclude-vcs .) | (cd "$dir/src" && tar -xf -) &&
+			{
+				printf 'argoweb (%s) unstable; urgency=medium\n\n' "$v"
+				printf '  * Test build: the same package at a higher version (tests/lib.sh).\n\n'
+				printf ' -- The argoweb authors <argoweb@example.org>  %s\n\n' "$(date -R)"
+				cat "$TOP/packaging/debian/changelog"
+			} >"$dir/changelog" &&
+			mv "$dir/changelog" "$dir/src/packaging/debian/changelog" &&
+			(cd "$dir/src" && DEB_BUILD_OPTIONS=nocheck packaging/debian/build.sh "$v") &&
+			mv "$dir/src/build/${up##*/}" "$up" && rm -rf "$dir/src"
+	) 9>"$TOP/build/.packages.lock" >"$log" 2>&1
+}
 # deb_path: where make deb puts the package (needs dpkg-architecture).
 deb_path() {
 	echo "$TOP/build/argoweb_$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$TOP/Makefile")_$(dpkg-architecture -qDEB_HOST_ARCH).deb"

@@ -163,27 +163,9 @@ fi
 is_root || bail_skip "the .deb under systemd" "needs root (boots a container); CI runs as root"
 tb_available || bail_skip "the .deb under systemd" "$TB_WHY"
 
-# The upgrade: the same package at a higher version, from a scratch copy of
-# the tree with one more changelog entry. Rebuilt when the .deb is newer.
-UPDIR=$OUT/pkgtest
-UPDEB=$UPDIR/argoweb_${UPVERSION}_$ARCH.deb
-(
-	flock 9
-	if [ ! -f "$UPDEB" ] || [ "$DEB" -nt "$UPDEB" ]; then
-		echo "# building ${UPDEB##*/} for the upgrade"
-		rm -rf "$UPDIR" && mkdir -p "$UPDIR/src" &&
-			(cd "$TOP" && tar -cf - --exclude=./build --exclude=./.git --exclude-vcs .) | (cd "$UPDIR/src" && tar -xf -) &&
-			{
-				printf 'argoweb (%s) unstable; urgency=medium\n\n' "$UPVERSION"
-				printf '  * Test build: the same package at a higher version (tests/system/120-packages.sh).\n\n'
-				printf ' -- The argoweb authors <argoweb@example.org>  %s\n\n' "$(date -R)"
-				cat "$TOP/packaging/debian/changelog"
-			} >"$UPDIR/changelog" &&
-			mv "$UPDIR/changelog" "$UPDIR/src/packaging/debian/changelog" &&
-			(cd "$UPDIR/src" && DEB_BUILD_OPTIONS=nocheck packaging/debian/build.sh "$UPVERSION") &&
-			mv "$UPDIR/src/build/${UPDEB##*/}" "$UPDEB" && rm -rf "$UPDIR/src"
-	fi
-) 9>"$LOCK" >"$T/up.log" 2>&1
+# The upgrade: the same package at a higher version (lib.sh).
+UPDEB=$(upgrade_deb_path)
+pkg_build_upgrade "$T/up.log" "$DEB"
 rc=$?
 check "the upgrade package ${UPDEB##*/} is built (exit $rc)" [ "$rc" = 0 ] && [ -f "$UPDEB" ]
 [ "$rc" = 0 ] || tail -n 20 "$T/up.log" | show

@@ -123,11 +123,27 @@ static void test_extract(void)
 	OK(!strcmp(c.metrics.text, "localhost:1234") && c.metrics.port == 1234, "metrics as given");
 	cfg_free(&c);
 	char a[32], b[32];
-	struct config d = { .name = "web" };
-	default_metrics(&d, a, sizeof a);
-	d.name = "api";
-	default_metrics(&d, b, sizeof b);
+	default_metrics("web", a, sizeof a);
+	default_metrics("api", b, sizeof b);
 	OK(strcmp(a, b) != 0, "two instances, two addresses (%s, %s)", a, b);
+
+	/* The hand-over connector: an address of its own, whatever the
+	 * config's metrics: says; the expected count as the tunnel's. */
+	IS_INT(parse(GOOD "metrics: 127.0.0.9:20241\nha-connections: 2\n", &c), 0,
+	       "parsed, metrics and ha-connections given");
+	char main_addr[sizeof c.metrics.text];
+	snprintf(main_addr, sizeof main_addr, "%s", c.metrics.text);
+	IS_INT(c.expected_conns, 2, "expected connections: ha-connections");
+	cfg_handover(&c);
+	char want[32];
+	char hname[300];
+	snprintf(hname, sizeof hname, "%s.handover", c.name);
+	default_metrics(hname, want, sizeof want);
+	IS_STR(c.metrics.text, want, "hand-over: the address derived from NAME.handover");
+	OK(strcmp(c.metrics.text, main_addr) != 0 && c.handover == 1,
+	   "hand-over: not the tunnel's (%s), flagged", main_addr);
+	IS_INT(c.expected_conns, 2, "hand-over: the same expected count");
+	cfg_free(&c);
 }
 
 int main(void)

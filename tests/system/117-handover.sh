@@ -1,0 +1,264 @@
+#!/bin/sh
+# tags: real-connector installed
+# argoweb restart against the REAL cloudflared ($REAL_CLOUDFLARED) and
+# cf-edge ($CF_EDGE) under a booted Debian 12 (tests/testbed, loopback
+# only), the .deb installed: requests at a steady rate through the edge
+# (cf-edge /load, 20 per second) while a tunnel is restarted, for HTTP/2
+# (h2) and QUIC (q), grace-period 10s:
+# - systemctl restart argoweb@NAME: requests fail (the baseline, the gap);
+# - argoweb restart NAME: none finds the tunnel without a connector, and
+#   over HTTP/2 none fails at all: slow requests (3 s) in flight when the
+#   old connector stops complete with 200; argoweb status shows the
+#   hand-over while it runs;
+# - a config change through argoweb restart: no gap, the new rule serves;
+# - a bad new config: refused with its error, nothing touched;
+# - a hand-over connector that cannot register (cf-edge /stall): nothing
+#   restarted, the tunnel still up;
+# - a package upgrade (dpkg -i of the same package at a higher version)
+#   with both tunnels under load: the postinst hands each over, no gap.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/testbed/testbed.sh"
+trap 'tb_shutdown; t_cleanup' EXIT
+trap 'exit 130' INT TERM HUP
+: "${ORIGIN:?set ORIGIN to tests/origin}"
+
+bail_skip() { skip "argoweb restart with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
+[ -n "${REAL_CLOUDFLARED:-}" ] || bail_skip "no REAL_CLOUDFLARED (a real cloudflared; .ci/run sets it from ../shared/bin)"
+[ -n "${CF_EDGE:-}" ] || bail_skip "no CF_EDGE (the edge emulator; .ci/run sets it from ../shared/bin)"
+is_root || bail_skip "needs root (boots a container); CI runs as root"
+tb_available || bail_skip "$TB_WHY"
+command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null ||
+	bail_skip "no dpkg-buildpackage/debhelper to build the .deb (apt-get install dpkg-dev debhelper)"
+command -v python3 >/dev/null || bail_skip "no python3 to read cf-edge's answers"
+show() { sed 's/^/#   /' "$@"; }
+
+DEB=$(deb_path)
+pkg_build deb "$T/deb.log" "$DEB"
+rc=$?
+check "the .deb to install: build/${DEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$DEB" ]
+[ "$rc" = 0 ] || { tail -n 20 "$T/deb.log" | show; done_testing; exit 1; }
+UPDEB=$(upgrade_deb_path)
+pkg_build_upgrade "$T/up.log" "$DEB"
+rc=$?
+check "the upgrade package ${UPDEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$UPDEB" ]
+[ "$rc" = 0 ] || tail -n 20 "$T/up.log" | show
+tb_rootfs || bail_skip "$TB_WHY"
+tb_boot || bail_skip "$TB_WHY"
+t0=$(date +%s)
+stamp() { echo "# [$(($(date +%s) - t0)) s] $*"; }
+
+mkdir -m 0700 "$TB_SHARE/in"
+for n in h2 q; do write_cred_json "$TB_SHARE/in/$n.json"; done
+cp "$DEB" "$TB_SHARE/argoweb.deb"
+cp "$UPDEB" "$TB_SHARE/argoweb-upgrade.deb" 2>/dev/null
+cp "$ORIGIN" "$TB_SHARE/origin"
+tb_copy_in "$REAL_CLOUDFLARED" /usr/bin/cloudflared 0755
+tb_copy_in "$CF_EDGE" /usr/local/bin/cf-edge 0755
+
+# Inside: the package, one edge per tunnel (127.0.N.1-4:7844, control on
+# 127.0.N.1:9999), the origin (www, with /slow?s=N), two configs. The
+# hand-over connector of h2 gets 8 s to register, not the shipped 60 s:
+# the test waits on it.
+tb_sh >"$T/setup" 2>&1 <<'EOF'
+set -eu
+dpkg -i /testbed/argoweb.deb
+install -m 0755 /testbed/origin /usr/local/bin/origin
+cf-edge -gencerts /etc/cf-edge
+install -m 0644 /etc/cf-edge/ca.pem /etc/argoweb/ca.pem
+systemd-run -q --unit=origin-www /usr/local/bin/origin 127.0.0.1 4430 www 3600
+n=0
+for t in h2:http2 q:quic; do
+	n=$((n + 1)); name=${t%%:*} proto=${t#*:}
+	systemd-run -q --unit="cf-edge-$name" /usr/local/bin/cf-edge -cert /etc/cf-edge/edge.pem \
+		-key /etc/cf-edge/edge.key -listen 127.0.$n.1:7844 -listen 127.0.$n.2:7844 \
+		-listen 127.0.$n.3:7844 -listen 127.0.$n.4:7844 -control 127.0.$n.1:9999
+	install -m 0600 "/testbed/in/$name.json" "/etc/argoweb/$name.json"
+	uuid=$(sed 's/.*"TunnelID":"\([^"]*\)".*/\1/' "/etc/argoweb/$name.json")
+	{
+		printf 'tunnel: %s\ncredentials-file: /etc/argoweb/%s.json\nprotocol: %s\n' "$uuid" "$name" "$proto"
+		printf 'edge: [127.0.%s.1:7844, 127.0.%s.2:7844, 127.0.%s.3:7844, 127.0.%s.4:7844]\n' $n $n $n $n
+		printf 'cacert: /etc/argoweb/ca.pem\ngrace-period: 10s\nhealth: {interval: 1s, unhealthy-after: 20s}\n'
+		printf 'ingress:\n  - hostname: www.example.com\n    service: http://127.0.0.1:4430\n  - service: http_status:404\n'
+	} >"/etc/argoweb/$name.yaml"
+	chown root:argoweb "/etc/argoweb/$name.yaml"
+	chmod 0640 "/etc/argoweb/$name.yaml"
+done
+mkdir -p /etc/systemd/system/argoweb-handover@h2.service.d
+printf '[Service]\nTimeoutStartSec=8s\n' >/etc/systemd/system/argoweb-handover@h2.service.d/test.conf
+systemctl daemon-reload
+systemctl start argoweb@h2 argoweb@q
+EOF
+rc=$?
+check "the .deb installed, the real cloudflared, two edges, the origin, argoweb@h2 and argoweb@q started" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || { show "$T/setup"; done_testing; exit 1; }
+
+ctl() { # N PATH [curl-args...]
+	n=$1 p=$2; shift 2
+	nsenter -t "$TB_PID1" -n curl -s -m 60 "$@" "http://127.0.$n.1:9999$p"
+}
+prop() { tb_exec systemctl show -p "$2" --value "$1"; }
+waitfor() { # SECONDS CMD...
+	w=$(($1 * 5)); shift
+	while [ "$w" -gt 0 ]; do "$@" && return 0; sleep 0.2; w=$((w - 1)); done
+	return 1
+}
+full() { [ "$(prop "argoweb@$1.service" StatusText)" = "Connected: 4 edge connections" ]; }
+# field FILE KEY: a number from cf-edge's /load answer (errors.KEY for the
+# error kinds).
+field() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+k = sys.argv[2]
+v = d.get("errors", {}).get(k[7:], 0) if k.startswith("errors.") else d.get(k)
+print(0 if v is None else v)' "$1" "$2" 2>/dev/null || echo "?"
+}
+# load N SECONDS FILE: 20 requests a second through tunnel N's edge, in
+# the background (LOADPID).
+load() {
+	ctl "$1" "/load?host=www.example.com&path=/load&rps=20&seconds=$2&timeout=20s" >"$3" &
+	LOADPID=$!
+}
+summary() { # FILE
+	echo "sent $(field "$1" sent), ok $(field "$1" ok), no connector $(field "$1" no_connector), connection closed $(field "$1" errors.connection_closed), failed $(field "$1" failed), longest gap $(field "$1" longest_gap_ms) ms"
+}
+
+# One tunnel's sequence, in the background: NAME N. TAP lines to $T/NAME.tap.
+run_tunnel() {
+	name=$1 n=$2
+	TAP=$T/$name.tap
+	: >"$TAP"
+	ok() { echo "ok - $name: $*" >>"$TAP"; }
+	not_ok() { echo "not ok - $name: $*" >>"$TAP"; }
+	show() { sed "s/^/#   $name: /" "$@" >>"$TAP"; }
+	waitfor 30 full "$name" || not_ok "connected with 4 connections at the start"
+
+	# 1. The baseline: systemctl restart drops requests.
+	load "$n" 20 "$T/$name.base"
+	sleep 3
+	tb_exec systemctl restart "argoweb@$name"
+	wait "$LOADPID"
+	check "systemctl restart argoweb@$name under load (the baseline): $(summary "$T/$name.base")" \
+		[ "$(field "$T/$name.base" failed)" -gt 0 ]
+	waitfor 30 full "$name"
+
+	# 2. argoweb restart: a second connector first.
+	pid0=$(prop "argoweb@$name.service" MainPID)
+	load "$n" 30 "$T/$name.ho"
+	i=0 seen=
+	hand_over_seen() {
+		tb_exec argoweb status "$name" 2>&1 | grep -q "hand-over in progress: argoweb-handover@$name has"
+	}
+	while [ $i -lt 40 ]; do     # a slow request every 0.5 s for 8 s, from 0.5 s on
+		[ $i -lt 16 ] && ctl "$n" "/proxy?host=www.example.com&path=/slow%3Fs=3&timeout=30s" >"$T/$name.slow.$i" &
+		i=$((i + 1))
+		if [ $i = 6 ]; then
+			tb_exec argoweb restart "$name" >"$T/$name.restart" 2>&1 &
+			RPID=$!
+		fi
+		[ $i -gt 6 ] && [ -z "$seen" ] && hand_over_seen && seen=1
+		[ $i -gt 16 ] && ! kill -0 "$RPID" 2>/dev/null && break
+		sleep 0.5
+	done
+	wait "$LOADPID"
+	wait
+	sed 's/^/# /' "$T/$name.restart" >>"$TAP"
+	check "argoweb restart $name: exit 0, argoweb@$name restarted (MainPID $pid0 -> $(prop "argoweb@$name.service" MainPID))" \
+		sh -c 'grep -q "restarted with a connector registered throughout" "$0" && [ "$1" != "$2" ]' \
+		"$T/$name.restart" "$pid0" "$(prop "argoweb@$name.service" MainPID)"
+	check "argoweb status showed the hand-over while it ran" [ -n "$seen" ]
+	check "argoweb restart $name under load: no request without a connector: $(summary "$T/$name.ho")" \
+		[ "$(field "$T/$name.ho" no_connector)" = 0 ]
+	slow_ok=0 slow_n=0
+	for f in "$T/$name".slow.*; do
+		slow_n=$((slow_n + 1))
+		[ "$(field "$f" status)" = 200 ] && slow_ok=$((slow_ok + 1))
+	done
+	if [ "$name" = h2 ]; then
+		check "... over HTTP/2, none failed at all" [ "$(field "$T/$name.ho" failed)" = 0 ]
+		check "... and the slow requests (3 s, some in flight as the old connector stopped) all 200: $slow_ok of $slow_n" \
+			[ "$slow_ok" = "$slow_n" ]
+	else
+		echo "# $name: over QUIC cloudflared 2023.7.3 aborts what is in flight when it unregisters: $(field "$T/$name.ho" errors.connection_closed) load requests and $((slow_n - slow_ok)) of $slow_n slow ones cut (counted apart)" >>"$TAP"
+	fi
+	check "the hand-over connector is gone afterwards" \
+		[ "$(prop "argoweb-handover@$name.service" ActiveState)" = inactive ]
+
+	# 3. A config change: a new rule, through argoweb restart.
+	waitfor 30 full "$name"
+	tb_exec sed -i 's|^  - service: http_status:404|  - hostname: new.example.com\n    service: http://127.0.0.1:4430\n  - service: http_status:404|' "/etc/argoweb/$name.yaml"
+	load "$n" 30 "$T/$name.cfg"
+	sleep 2
+	tb_exec argoweb restart "$name" >"$T/$name.restart2" 2>&1
+	rc=$?
+	wait "$LOADPID"
+	got=$(ctl "$n" "/proxy?host=new.example.com&path=/new&raw=1" -o "$T/$name.new" -w '%{http_code}')
+	check "a config change through argoweb restart (exit $rc): $(summary "$T/$name.cfg"); the new rule serves ($got $(cat "$T/$name.new"))" \
+		sh -c '[ "$0" = 0 ] && [ "$1" = 0 ] && [ "$2" = 200 ]' "$rc" "$(field "$T/$name.cfg" no_connector)" "$got"
+
+	# 4. A bad new config: refused before anything is touched.
+	pid0=$(prop "argoweb@$name.service" MainPID)
+	tb_exec sh -c "printf 'protocl: quic\n' >>/etc/argoweb/$name.yaml"
+	tb_exec argoweb restart "$name" >"$T/$name.bad" 2>&1
+	rc=$?
+	check "a bad new config: argoweb restart exits $rc with the error ($(head -n1 "$T/$name.bad")); the tunnel untouched" \
+		sh -c '[ "$0" = 78 ] && grep -q "/etc/argoweb/$1.yaml:[0-9]*:[0-9]*: protocl: unknown key" "$2" &&
+			[ "$3" = "$4" ]' "$rc" "$name" "$T/$name.bad" "$pid0" "$(prop "argoweb@$name.service" MainPID)"
+	check "... and no hand-over connector was started" \
+		[ "$(prop "argoweb-handover@$name.service" ActiveState)" = inactive ]
+	tb_exec sed -i '/^protocl:/d' "/etc/argoweb/$name.yaml"
+
+	# 5. A hand-over connector that cannot register (h2: 8 s allowed).
+	if [ "$name" = h2 ]; then
+		ctl "$n" /stall -X POST >/dev/null
+		s0=$(date +%s)
+		tb_exec argoweb restart "$name" >"$T/$name.stall" 2>&1
+		rc=$?
+		check "the hand-over connector cannot register: exit $rc after $(($(date +%s) - s0)) s, nothing restarted ($(tail -n1 "$T/$name.stall"))" \
+			sh -c '[ "$0" = 69 ] && grep -q "did not connect" "$1" && [ "$2" = "$3" ]' \
+			"$rc" "$T/$name.stall" "$pid0" "$(prop "argoweb@$name.service" MainPID)"
+		check "... the tunnel still has its connections" full "$name"
+		ctl "$n" /restore -X POST >/dev/null
+	fi
+}
+
+stamp "two tunnels, each in turn: baseline, hand-over, config change, bad config"
+run_tunnel h2 1 &
+P1=$!
+run_tunnel q 2 &
+P2=$!
+wait "$P1" "$P2"
+for name in h2 q; do
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }";;
+		"not ok - "*) not_ok "${line#not ok - }";;
+		*) echo "$line";;
+		esac
+	done <"$T/$name.tap"
+done
+
+# 6. A package upgrade with both tunnels under load.
+stamp "the upgrade"
+if [ -f "$TB_SHARE/argoweb-upgrade.deb" ]; then
+	waitfor 30 full h2
+	waitfor 30 full q
+	p1=$(prop argoweb@h2.service MainPID) p2=$(prop argoweb@q.service MainPID)
+	load 1 40 "$T/h2.up"
+	L1=$LOADPID
+	load 2 40 "$T/q.up"
+	L2=$LOADPID
+	sleep 2
+	tb_exec dpkg -i /testbed/argoweb-upgrade.deb >"$T/upgrade" 2>&1
+	rc=$?
+	wait "$L1" "$L2"
+	check "dpkg -i the upgrade under load: exit $rc, both tunnels handed over (MainPID $p1 -> $(prop argoweb@h2.service MainPID), $p2 -> $(prop argoweb@q.service MainPID))" \
+		sh -c '[ "$0" = 0 ] && [ "$1" != "$2" ] && [ "$3" != "$4" ]' "$rc" "$p1" \
+		"$(prop argoweb@h2.service MainPID)" "$p2" "$(prop argoweb@q.service MainPID)"
+	[ "$rc" = 0 ] || show "$T/upgrade"
+	check "... h2: no request without a connector: $(summary "$T/h2.up")" [ "$(field "$T/h2.up" no_connector)" = 0 ]
+	check "... q: no request without a connector: $(summary "$T/q.up")" [ "$(field "$T/q.up" no_connector)" = 0 ]
+else
+	skip "the upgrade under load" "no upgrade package"
+fi
+stamp "done"
+done_testing
