@@ -152,6 +152,21 @@ check "argoweb-active@demo: PartOf=argoweb-active.target, Conflicts= and After=a
 	sh -c 'grep -qx "PartOf=argoweb-active.target" "$0" && grep -q "^Conflicts=\(.* \)\?argoweb@demo.service\( \|$\)" "$0" &&
 		grep -q "^After=.*argoweb@demo.service" "$0" && grep -qx "Description=Cloudflare Tunnel demo, on the active node only (argoweb)" "$0"' "$T/show-active"
 grep -v '^After=' "$T/show-active" | sed 's/^/#   /'
+# The hand-over connector of argoweb restart: the same sandbox again.
+tb_exec systemd-analyze verify --man=no argoweb-handover@demo.service >"$T/verify-ho" 2>&1
+rc=$?
+check "systemd-analyze verify --man=no argoweb-handover@demo.service: clean (exit $rc, $(wc -l <"$T/verify-ho") lines)" \
+	sh -c '[ "$0" = 0 ] && [ ! -s "$1" ]' "$rc" "$T/verify-ho"
+sed 's/^/#   /' "$T/verify-ho"
+sec argoweb-handover@.service >"$T/sec.ho"
+check "argoweb-handover@.service: setting for setting argoweb@.service's sandbox (exposure $(exposure <"$T/sec.ho"))" \
+	cmp -s "$T/sec.plain" "$T/sec.ho"
+diff "$T/sec.plain" "$T/sec.ho" | head -n 10 | sed 's/^/#   /'
+tb_exec systemctl show -p ExecStart,RuntimeDirectory,Restart,UnitFileState argoweb-handover@demo.service >"$T/show-ho" 2>&1
+check "argoweb-handover@demo: argoweb run --handover demo, its own runtime directory, never restarted, never enabled" \
+	sh -c 'grep -q "argv\[\]=/usr/bin/argoweb run --handover demo" "$0" && grep -qx "RuntimeDirectory=argoweb/demo.handover" "$0" &&
+		grep -qx "Restart=no" "$0" && grep -qx "UnitFileState=static" "$0"' "$T/show-ho"
+sed 's/^/#   /' "$T/show-ho"
 check "argoweb-active.target has no [Install] section: nothing can enable it" \
 	sh -c '! grep -q "^\[Install\]" "$0" && [ "$1" = static ]' "$TOP/systemd/argoweb-active.target" \
 	"$(tb_exec systemctl is-enabled argoweb-active.target 2>&1)"

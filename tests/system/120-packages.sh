@@ -116,10 +116,12 @@ if [ -n "$RPM" ]; then
 		has "systemd-update-helper install-system-units argoweb@.service argoweb-active@.service argoweb-active.target"
 	check "%preun: %systemd_preun for the templates and the target" \
 		has "systemd-update-helper remove-system-units argoweb@.service argoweb-active@.service argoweb-active.target"
-	check "%postun: %systemd_postun_with_restart for the templates (never the target)" \
-		has "systemd-update-helper mark-restart-system-units argoweb@.service argoweb-active@.service || :"
+	check "%postun: %systemd_postun (a reload), no plain restart (a restart drops requests)" \
+		sh -c 'grep -q "systemd-update-helper system-reload-system-units" "$0" && ! grep -q "mark-restart-system-units" "$0"' "$T/scripts"
+	check "%posttrans: each running tunnel handed over with argoweb restart" \
+		has '/usr/bin/argoweb restart "$n"'
 	scripts_ok=1
-	for s in PREIN POSTIN PREUN POSTUN; do
+	for s in PREIN POSTIN PREUN POSTUN POSTTRANS; do
 		rpm -qp --qf "%{$s}" "$RPM" >"$T/s.$s" && sh -n "$T/s.$s" || scripts_ok=0
 	done
 	check "every RPM scriptlet is valid sh" [ "$scripts_ok" = 1 ]
@@ -144,6 +146,7 @@ if [ -n "$DEB" ] && [ -n "$RPM" ]; then
 	missing=
 	for f in /usr/bin/argoweb /usr/lib/systemd/system/argoweb@.service \
 		/usr/lib/systemd/system/argoweb-active@.service /usr/lib/systemd/system/argoweb-active.target \
+		/usr/lib/systemd/system/argoweb-handover@.service \
 		/usr/lib/sysusers.d/argoweb.conf \
 		/usr/lib/tmpfiles.d/argoweb.conf /usr/share/man/man1/argoweb.1 /usr/share/man/man5/argoweb.yaml.5 \
 		/usr/share/doc/argoweb/examples/web.yaml; do
