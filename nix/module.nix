@@ -228,20 +228,27 @@ let
   stateUnderVarLib = hasPrefix "/var/lib/" cfg.dataDir;
 
   # The hardening of systemd/argoweb@.service, setting for setting.
-  mkUnit = name: { configFile, credentials, activeOnly }: {
-    description = "Cloudflare Tunnel ${name}${lib.optionalString activeOnly ", on the active node only"} (argoweb)";
+  # handover: the second connector argoweb restart starts and stops
+  # (argoweb-handover@.service's settings): never at boot, never restarted.
+  mkUnit = name: { configFile, credentials, activeOnly, handover ? false }: {
+    description = "Cloudflare Tunnel ${name}${lib.optionalString activeOnly ", on the active node only"}"
+      + (if handover then ", hand-over connector (argoweb restart)" else " (argoweb)");
     documentation = [ "man:argoweb(1)" "man:argoweb.yaml(5)" ];
     after = [ "network-online.target" ];
     wants = [ "network-online.target" ];
     # argoweb-active.target (from the package) is started by the cluster
     # manager, never at boot.
-    inherit (awlib.placement activeOnly) wantedBy partOf;
+    inherit (awlib.placement (activeOnly && !handover)) partOf;
+    wantedBy = if handover then [ ] else (awlib.placement activeOnly).wantedBy;
+    # A changed config or package is handed over without a gap by
+    # argoweb-apply-NAME (below), not restarted by the switch.
+    restartIfChanged = handover;
     # Restart for ever with the tunnel's own back-off.
     startLimitIntervalSec = 0;
     serviceConfig = {
       Type = "notify";
       NotifyAccess = "all";
-      ExecStart = "${cfg.package}/bin/argoweb run ${configFile}";
+      ExecStart = "${cfg.package}/bin/argoweb run ${lib.optionalString handover "--handover "}${configFile}";
       User = cfg.user;
       Group = cfg.group;
 
@@ -250,16 +257,16 @@ let
       # SIGABRT's goroutine dump; a hung connector is killed 45 s later.
       WatchdogSignal = "SIGTERM";
       TimeoutAbortSec = "45s";
-      Restart = "on-failure";
+      Restart = if handover then "no" else "on-failure";
       RestartSec = "5s";
       # 76: Cloudflare refused the credentials (the monitor's verdict).
       RestartPreventExitStatus = "64 65 66 76 77 78";
       # cloudflared outliving the monitor dies by SIGPIPE: restart.
       RestartForceExitStatus = "SIGPIPE";
-      TimeoutStartSec = "120s";
+      TimeoutStartSec = if handover then "60s" else "120s";
       TimeoutStopSec = "200s";
 
-      RuntimeDirectory = "argoweb/${name}";
+      RuntimeDirectory = "argoweb/${name}${lib.optionalString handover ".handover"}";
       RuntimeDirectoryMode = "0700";
       UMask = "0077";
       LimitCORE = 0;
@@ -306,15 +313,38 @@ let
     };
   };
 
-  structuredUnits = lib.mapAttrs' (name: t:
-    nameValuePair "argoweb-${name}" (mkUnit name {
+  # A tunnel's three units: argoweb-NAME; argoweb-handover-NAME, the second
+  # connector of argoweb restart; and argoweb-apply-NAME, which nixos-rebuild
+  # switch reloads when the config or the package changed: its reload is
+  # argoweb restart NAME, which checks the new config first and hands the
+  # tunnel over with a connector registered throughout. (A reload of
+  # argoweb-NAME itself could not wait on a restart of argoweb-NAME.)
+  tunnelUnits = name: { configFile, credentials, activeOnly }: {
+    "argoweb-${name}" = mkUnit name { inherit configFile credentials activeOnly; };
+    "argoweb-handover-${name}" = mkUnit name { inherit configFile credentials activeOnly; handover = true; };
+    "argoweb-apply-${name}" = {
+      description = "Hand Cloudflare Tunnel ${name} over to a changed config or package (argoweb restart)";
+      wantedBy = [ "multi-user.target" ];
+      after = [ "argoweb-${name}.service" ];
+      reloadTriggers = [ configFile cfg.package ];
+      serviceConfig = {
+        Type = "oneshot";
+        RemainAfterExit = true;
+        ExecStart = "${pkgs.coreutils}/bin/true";
+        # --if-running: a stopped tunnel stays stopped.
+        ExecReload = "${pkgs.runtimeShell} -c '${pkgs.systemd}/bin/systemctl -q is-active argoweb-${name}.service || exit 0; exec ${cfg.package}/bin/argoweb restart ${name}'";
+      } // credentials;
+    };
+  };
+
+  structuredUnits = lib.foldl' (acc: name: let t = cfg.tunnels.${name}; in acc // tunnelUnits name {
       configFile = "${structuredDir name t}/${name}.yaml";
       # $CREDENTIALS_DIRECTORY/argoweb: JSON or token, told apart by content.
       credentials.LoadCredential =
         optional (t.credentialsFile != null) "argoweb:${t.credentialsFile}"
         ++ optional (t.tokenFile != null) "argoweb:${t.tokenFile}";
       inherit (t) activeOnly;
-    })) cfg.tunnels;
+    }) { } (lib.attrNames cfg.tunnels);
 
   # argoweb reads $CREDENTIALS_DIRECTORY/argoweb.json (argoweb.token) for a
   # config whose credentials-file (token-file) is exactly
@@ -331,13 +361,11 @@ let
       ];
     };
 
-  classicUnits = lib.optionalAttrs (cfg.config != null) {
-    "argoweb-${classicName}" = mkUnit classicName {
-      configFile = classicFile;
-      credentials = classicCredentials;
-      inherit (cfg) activeOnly;
-    };
-  };
+  classicUnits = lib.optionalAttrs (cfg.config != null) (tunnelUnits classicName {
+    configFile = classicFile;
+    credentials = classicCredentials;
+    inherit (cfg) activeOnly;
+  });
 
   # /etc/argoweb/NAME.yaml, so that `argoweb status NAME` and
   # `argoweb render NAME` work as on other systems.

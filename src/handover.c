@@ -90,13 +90,20 @@ void ho_metrics(const struct config *c, struct hostport *hp)
 	*hp = h.metrics;
 }
 
-/* Which unit runs the tunnel: argoweb@NAME, or argoweb-active@NAME on an
- * active/standby node. */
-static int running_unit(const struct config *c, char *unit, size_t n)
+/* Which unit runs the tunnel, and its hand-over connector's: argoweb@NAME,
+ * argoweb-active@NAME on an active/standby node, or NixOS's argoweb-NAME
+ * (whose hand-over connector the module defines beside it). */
+static int running_unit(const struct config *c, char *unit, size_t n, char *helper, size_t hn)
 {
-	static const char *const kinds[] = { "argoweb", "argoweb-active" };
-	for (size_t i = 0; i < 2; i++) {
-		snprintf(unit, n, "%s@%s.service", kinds[i], c->name);
+	/* prefix, separator of the main unit; the hand-over connector's */
+	static const char *const kinds[][3] = {
+		{ "argoweb", "@", "argoweb-handover@" },
+		{ "argoweb-active", "@", "argoweb-handover@" },
+		{ "argoweb", "-", "argoweb-handover-" },
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		snprintf(unit, n, "%s%s%s.service", kinds[i][0], kinds[i][1], c->name);
+		snprintf(helper, hn, "%s%s.service", kinds[i][2], c->name);
 		const char *args[] = { "is-active", "--quiet", unit, NULL };
 		int rc = systemctl(NULL, 0, args);
 		if (rc < 0)
@@ -122,14 +129,13 @@ int ho_restart(const struct config *c, const struct ids *ids)
 	char unit[300], helper[300], st[512];
 	struct hostport hp;
 	long long t0 = os_now_ms();
-	int rc = running_unit(c, unit, sizeof unit);
+	int rc = running_unit(c, unit, sizeof unit, helper, sizeof helper);
 	if (rc) {
 		msg(rc < 0 ? "%s: cannot run systemctl" : "%s: neither argoweb@%s nor argoweb-active@%s "
 		    "is running: nothing to hand over (systemctl start argoweb@%s)",
 		    c->name, c->name, c->name, c->name);
 		return rc < 0 ? EX_OSERR : EX_UNAVAILABLE;
 	}
-	snprintf(helper, sizeof helper, "argoweb-handover@%s.service", c->name);
 	ho_metrics(c, &hp);
 	printf("%s: starting the hand-over connector %s\n", c->name, helper);
 	fflush(stdout);
