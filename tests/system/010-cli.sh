@@ -5,7 +5,14 @@
 aw --version
 check "--version prints the version" [ "$RC" = 0 ] && case "$OUT" in "argoweb "[0-9]*) true;; *) false;; esac
 aw --help
-check "--help exits 0 and lists the commands" sh -c '[ "$0" = 0 ] && echo "$1" | grep -q "argoweb run \[--dry-run\] CONFIG"' "$RC" "$OUT"
+check "--help exits 0 and lists the commands" sh -c '[ "$0" = 0 ] && echo "$1" | grep -q "argoweb run \[--dry-run | --handover\] CONFIG" &&
+	echo "$1" | grep -q "argoweb restart NAME"' "$RC" "$OUT"
+aw run --handover --dry-run "$TOP/examples/web.yaml"
+check "run takes one option at a time: --handover --dry-run is a usage error (exit $RC)" [ "$RC" = 64 ]
+printf 'protocl: quic\n' >"$T/bad-restart.yaml"
+aw restart "$T/bad-restart.yaml"
+expect 78 "restart checks the new config first: a bad one is refused before anything is touched" \
+	"$T/bad-restart.yaml:1:1: protocl: unknown key"
 aw
 expect 64 "no arguments is a usage error" "usage: argoweb"
 aw frobnicate web

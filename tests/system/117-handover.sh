@@ -118,6 +118,13 @@ load() {
 	ctl "$1" "/load?host=www.example.com&path=/load&rps=20&seconds=$2&timeout=20s" >"$3" &
 	LOADPID=$!
 }
+# bench/handover.sh runs this test BENCH_ROUNDS times over (steps 1 and 2)
+# and reads one line per measurement from BENCH_OUT.
+ROUNDS=${BENCH_ROUNDS:-1}
+record() { # WHAT NAME FILE
+	[ -n "${BENCH_OUT:-}" ] && echo "$1 $2 $(field "$3" failed) $(field "$3" no_connector) $(field "$3" errors.connection_closed) $(field "$3" longest_gap_ms)" >>"$BENCH_OUT"
+	return 0
+}
 summary() { # FILE
 	echo "sent $(field "$1" sent), ok $(field "$1" ok), no connector $(field "$1" no_connector), connection closed $(field "$1" errors.connection_closed), failed $(field "$1" failed), longest gap $(field "$1" longest_gap_ms) ms"
 }
@@ -132,6 +139,9 @@ run_tunnel() {
 	show() { sed "s/^/#   $name: /" "$@" >>"$TAP"; }
 	waitfor 30 full "$name" || not_ok "connected with 4 connections at the start"
 
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+	r=$((r + 1))
 	# 1. The baseline: systemctl restart drops requests.
 	load "$n" 20 "$T/$name.base"
 	sleep 3
@@ -139,6 +149,7 @@ run_tunnel() {
 	wait "$LOADPID"
 	check "systemctl restart argoweb@$name under load (the baseline): $(summary "$T/$name.base")" \
 		[ "$(field "$T/$name.base" failed)" -gt 0 ]
+	record systemctl "$name" "$T/$name.base"
 	waitfor 30 full "$name"
 
 	# 2. argoweb restart: a second connector first.
@@ -182,6 +193,9 @@ run_tunnel() {
 	fi
 	check "the hand-over connector is gone afterwards" \
 		[ "$(prop "argoweb-handover@$name.service" ActiveState)" = inactive ]
+	record argoweb "$name" "$T/$name.ho"
+	waitfor 30 full "$name"
+	done
 
 	# 3. A config change: a new rule, through argoweb restart.
 	waitfor 30 full "$name"
@@ -256,6 +270,8 @@ if [ -f "$TB_SHARE/argoweb-upgrade.deb" ]; then
 		"$(prop argoweb@h2.service MainPID)" "$p2" "$(prop argoweb@q.service MainPID)"
 	[ "$rc" = 0 ] || show "$T/upgrade"
 	check "... h2: no request without a connector: $(summary "$T/h2.up")" [ "$(field "$T/h2.up" no_connector)" = 0 ]
+	record upgrade h2 "$T/h2.up"
+	record upgrade q "$T/q.up"
 	check "... q: no request without a connector: $(summary "$T/q.up")" [ "$(field "$T/q.up" no_connector)" = 0 ]
 else
 	skip "the upgrade under load" "no upgrade package"
