@@ -84,7 +84,7 @@ static const char usage[] =
 	"usage: argoweb check [--config-only] CONFIG\n"
 	"       argoweb render CONFIG\n"
 	"       argoweb run [--dry-run | --handover] CONFIG\n"
-	"       argoweb restart NAME\n"
+	"       argoweb restart CONFIG\n"
 	"       argoweb status CONFIG\n"
 	"       argoweb audit CONFIG\n"
 	"       argoweb --help | --version\n"

@@ -6,7 +6,7 @@ aw --version
 check "--version prints the version" [ "$RC" = 0 ] && case "$OUT" in "argoweb "[0-9]*) true;; *) false;; esac
 aw --help
 check "--help exits 0 and lists the commands" sh -c '[ "$0" = 0 ] && echo "$1" | grep -q "argoweb run \[--dry-run | --handover\] CONFIG" &&
-	echo "$1" | grep -q "argoweb restart NAME"' "$RC" "$OUT"
+	echo "$1" | grep -q "argoweb restart CONFIG"' "$RC" "$OUT"
 aw run --handover --dry-run "$TOP/examples/web.yaml"
 check "run takes one option at a time: --handover --dry-run is a usage error (exit $RC)" [ "$RC" = 64 ]
 printf 'protocl: quic\n' >"$T/bad-restart.yaml"
