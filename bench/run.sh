@@ -17,6 +17,8 @@
 #     connection -> WATCHDOG=trigger, for health.interval 1s and 5s; the
 #     monitor's RSS, CPU per hour and syscalls per poll (BENCH_MONITOR=0
 #     skips it).
+#  8. a restart under load (bench/handover.sh; as root, with REAL_CLOUDFLARED
+#     and CF_EDGE set; BENCH_HANDOVER=0 skips it).
 #  6. the real connector against cf-edge (bench/real.sh; as root, with
 #     REAL_CLOUDFLARED and CF_EDGE set; BENCH_REAL=0 skips it).
 #
@@ -478,3 +480,4 @@ else
 fi
 # --- 6. the real connector ------------------------------------------------------
 [ "${BENCH_REAL:-1}" = 0 ] || sh "$TOP/bench/real.sh" "$BIN"
+[ "${BENCH_HANDOVER:-1}" = 0 ] || ARGOWEB=$BIN sh "$TOP/bench/handover.sh"
