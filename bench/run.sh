@@ -17,10 +17,11 @@
 #     connection -> WATCHDOG=trigger, for health.interval 1s and 5s; the
 #     monitor's RSS, CPU per hour and syscalls per poll (BENCH_MONITOR=0
 #     skips it).
+#  6. the real connector against cf-edge (bench/real.sh; as root, with
+#     REAL_CLOUDFLARED and CF_EDGE set; BENCH_REAL=0 skips it); 7. the
+#     diagnoses are its part C.
 #  8. a restart under load (bench/handover.sh; as root, with REAL_CLOUDFLARED
 #     and CF_EDGE set; BENCH_HANDOVER=0 skips it).
-#  6. the real connector against cf-edge (bench/real.sh; as root, with
-#     REAL_CLOUDFLARED and CF_EDGE set; BENCH_REAL=0 skips it).
 #
 # Who runs what: started as root, `argoweb run` is started as root with
 # `user: BENCH_USER` (default nobody) in its config and drops privileges
