@@ -33,7 +33,10 @@ let
     if canCheck then "${cfg.package}/bin/argoweb check --config-only ${file}"
     else "echo 'argoweb: cross-compiling: ${file} not checked at build time' >&2";
 
-  validName = n: builtins.match "[A-Za-z0-9_][A-Za-z0-9._-]{0,63}" n != null;
+  # ... and not one another tunnel's units would take: argoweb-handover-NAME
+  # and argoweb-apply-NAME are NAME's, NAME.handover its hand-over connector's.
+  validName = n: builtins.match "[A-Za-z0-9_][A-Za-z0-9._-]{0,63}" n != null
+    && builtins.match "(handover|apply)-.*|.*\\.handover" n == null;
 
   activeOnlyText = ''
     Run this tunnel on the active node of an active/standby pair only: its
@@ -371,7 +374,9 @@ let
   # `argoweb render NAME` work as on other systems.
   etcFiles = lib.mapAttrs' (name: t:
     nameValuePair "argoweb/${name}.yaml" { source = "${structuredDir name t}/${name}.yaml"; }) cfg.tunnels
-    // optionalAttrs classicInStore {
+    # (A config kept outside the store is linked there too: argoweb
+    # restart, which the switch runs, restarts what /etc/argoweb names.)
+    // optionalAttrs (cfg.config != null) {
       "argoweb/${classicName}.yaml".source = classicFile;
     };
 
@@ -491,7 +496,7 @@ in
         map (message: { assertion = false; inherit message; }) (awlib.problems (tunnelArgs name t))
         ++ [ {
           assertion = validName name;
-          message = "services.argoWeb.tunnels.${name}: a tunnel name is letters, digits, '.', '_' and '-', at most 64, not starting with '.' or '-'";
+          message = "services.argoWeb.tunnels.${name}: a tunnel name is letters, digits, '.', '_' and '-', at most 64, not starting with '.' or '-', nor with handover- or apply-, nor ending in .handover";
         } ]) cfg.tunnels)
       ++ optionals (cfg.config != null) [
         {

@@ -41,6 +41,12 @@ static int resolve(struct config *c, const char *arg)
 		    "or give a path to the config file)", arg);
 		return EX_USAGE;
 	}
+	/* NAME.handover is NAME's hand-over connector (its metrics address
+	 * and runtime directory): no tunnel of its own may take it. */
+	if (n > 9 && !strcmp(c->name + n - 9, ".handover")) {
+		msg("%s: an instance name may not end in .handover (the hand-over connector's)", arg);
+		return EX_USAGE;
+	}
 	if (is_path) {
 		c->path = xstrdup(arg);
 	} else {

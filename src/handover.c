@@ -145,7 +145,15 @@ int ho_restart(const struct config *c, const struct ids *ids)
 	printf("%s: %s has %d edge connection%s (%.1f s); restarting %s\n", c->name, helper, n,
 	       n == 1 ? "" : "s", (os_now_ms() - t0) / 1000.0, unit);
 	fflush(stdout);
-	if (sc("restart", unit) != 0) {
+	/* try-restart: a unit stopped meanwhile (a node demoted) stays
+	 * stopped, and so does the hand-over connector. */
+	const char *active[] = { "is-active", "--quiet", unit, NULL };
+	if (sc("try-restart", unit) == 0 && systemctl(NULL, 0, active) != 0) {
+		sc("stop", helper);
+		msg("%s: %s was stopped meanwhile: so is the hand-over connector", c->name, unit);
+		return EX_UNAVAILABLE;
+	}
+	if (systemctl(NULL, 0, active) != 0) {
 		status_text(unit, st, sizeof st);
 		msg("%s: %s did not come back (%s): the hand-over connector %s keeps serving; put it "
 		    "right, then run argoweb restart %s again", c->name, unit, st, helper, c->name);

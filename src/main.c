@@ -75,9 +75,11 @@ static const struct command commands[] = {
 	  NEED_TRUST | NEED_USER | NEED_BECOME | NEED_CREDENTIAL | NEED_BINARY, cmd_run },
 	{ "status", { NULL }, 0, cmd_status },
 	{ "audit", { NULL }, 0, cmd_audit },
-	/* The new config is checked as check checks it before anything is
-	 * touched: a bad one leaves the tunnel running as it was. */
-	{ "restart", { NULL }, NEED_TRUST | NEED_USER | NEED_CREDENTIAL | NEED_BINARY, cmd_restart },
+	/* The new config is checked before anything is touched: a bad one
+	 * leaves the tunnel running as it was. The credential and the binary
+	 * are the hand-over connector's start's to check, with what its unit
+	 * gives it (LoadCredential=, an encrypted one too): it fails first. */
+	{ "restart", { NULL }, NEED_TRUST, cmd_restart },
 };
 
 static const char usage[] =
@@ -115,18 +117,26 @@ static const struct command *parse_args(int argc, char **argv, struct tunnel *t,
 	return cmd;
 }
 
-/* The group the drop keeps must be no privilege of its own. */
+/* The groups cloudflared keeps must be no privilege of their own: the one
+ * the drop keeps; and, started as the service user (systemd's User=),
+ * every supplementary group it was given, which nothing sheds. */
 static int step_group(const struct tunnel *t)
 {
 	char why[512];
-	if (pg_check(t->ids.gid, why, sizeof why) == 0)
-		return 0;
-	struct group *gr = getgrgid(t->ids.gid);
-	msg("%s: group %s (gid %u, %s) %s: cloudflared needs no device or secret; give the "
-	    "service user a group of its own (e.g. group: argoweb)", t->c.path,
-	    gr ? gr->gr_name : "?", (unsigned)t->ids.gid,
-	    t->c.group ? "from group:" : "the user's own", why);
-	return EX_NOPERM;
+	gid_t g[64];
+	int n = geteuid() == 0 ? 0 : getgroups(64, g);
+	for (int i = -1; i < n; i++) {
+		gid_t gid = i < 0 ? t->ids.gid : g[i];
+		if (pg_check(gid, why, sizeof why) == 0)
+			continue;
+		struct group *gr = getgrgid(gid);
+		msg("%s: group %s (gid %u, %s) %s: cloudflared needs no device or secret; give the "
+		    "service user a group of its own and no other (e.g. group: argoweb; gpasswd -d)",
+		    t->c.path, gr ? gr->gr_name : "?", (unsigned)gid,
+		    i >= 0 ? "a supplementary group" : t->c.group ? "from group:" : "the user's own", why);
+		return EX_NOPERM;
+	}
+	return n < 0 ? (msg("getgroups: %s", strerror(errno)), EX_OSERR) : 0;
 }
 
 /* The service user; for render on a host where it does not exist yet (a
@@ -278,9 +288,21 @@ static int cmd_status(struct tunnel *t)
 	return rc;
 }
 
+/* The units run /etc/argoweb/NAME.yaml (NixOS: its own file, which it
+ * links there): checking another file and restarting would deploy what was
+ * not checked. */
 static int cmd_restart(struct tunnel *t)
 {
-	return ho_restart(&t->c, &t->ids);
+	char want[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+	snprintf(want, sizeof want, "%s/%s.yaml", ARGOWEB_CONFDIR, t->c.name);
+	if (strcmp(t->c.path, want) &&
+	    (!realpath(t->c.path, a) || !realpath(want, b) || strcmp(a, b))) {
+		msg("%s: the tunnel's units run %s: install it there (or name the instance, %s), "
+		    "then argoweb restart %s", t->c.path, want, t->c.name, t->c.name);
+		return EX_USAGE;
+	}
+	int rc = pd_resolve(t->c.user, t->c.group, &t->ids);
+	return rc ? rc : ho_restart(&t->c, &t->ids);
 }
 
 static int cmd_audit(struct tunnel *t)

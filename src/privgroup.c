@@ -21,7 +21,7 @@
  * package). */
 static const char *const known[] = {
 	"root", "wheel", "sudo", "admin", "adm", "shadow", "disk", "kmem", "mem", "docker",
-	"lxd", "libvirt", "kvm", "systemd-journal", "tty", "input", "video", "render",
+	"lxd", "libvirt", "kvm", "systemd-journal", "tty", "input", "video", "render", "ssl-cert",
 };
 
 static const char *const secret_files[] = {
@@ -33,11 +33,14 @@ static const char *const secret_files[] = {
 static const char *const dev_dirs[] = { "/dev", NULL };
 
 /* What st's group may do beyond what everyone may: "read", "write",
- * "read and write", or NULL. */
+ * "read and write", "enter" (a directory: its files are then open to
+ * whoever their own bits allow), or NULL. */
 static const char *extra(const struct stat *st)
 {
-	unsigned g = (st->st_mode >> 3) & 6, o = st->st_mode & 6, more = g & ~o;
-	return more == 6 ? "read and write" : more == 4 ? "read" : more == 2 ? "write" : NULL;
+	unsigned g = (st->st_mode >> 3) & 7, o = st->st_mode & 7, more = g & ~o;
+	if (more & 6)
+		return (more & 6) == 6 ? "read and write" : more & 4 ? "read" : "write";
+	return S_ISDIR(st->st_mode) && (more & 1) ? "enter" : NULL;
 }
 
 static int grants(const struct stat *st, gid_t gid, const char *path, const char *what,

@@ -36,8 +36,13 @@ static void emit(struct relay *r, const char *s, size_t n, int end)
 	logline_parse(s, n, &l);
 	if (!r->cont && r->seen)
 		r->seen(r->ctx, &l);
-	if (!r->cont && r->prefix && l.priority >= 0 && l.priority <= 7)
-		memcpy(pre, (char[]){ '<', (char)('0' + l.priority), '>', 0 }, 4);
+	/* Every line gets a priority, so none can bring its own (a "<0>" at
+	 * its start would be an emergency); argoweb's own keep theirs. */
+	int own = n > 3 && s[0] == '<' && s[1] >= '0' && s[1] <= '7' && s[2] == '>' &&
+	          n - 3 >= 9 && !memcmp(s + 3, "argoweb: ", 9);
+	int p = l.priority >= 0 && l.priority <= 7 ? l.priority : 6;
+	if (!r->cont && r->prefix && !own)
+		memcpy(pre, (char[]){ '<', (char)('0' + p), '>', 0 }, 4);
 	struct iovec v[3] = {
 		{ pre, strlen(pre) }, { (char *)s, n }, { "\n", end },
 	};

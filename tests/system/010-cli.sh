@@ -13,6 +13,12 @@ printf 'protocl: quic\n' >"$T/bad-restart.yaml"
 aw restart "$T/bad-restart.yaml"
 expect 78 "restart checks the new config first: a bad one is refused before anything is touched" \
 	"$T/bad-restart.yaml:1:1: protocl: unknown key"
+cp "$TOP/examples/web.yaml" "$T/staging.yaml"
+aw restart "$T/staging.yaml"
+expect 64 "restart of a config that is not the installed one: refused (it would deploy what was not checked)" \
+	"$T/staging.yaml: the tunnel's units run /etc/argoweb/staging.yaml"
+aw check --config-only x.handover
+expect 64 "an instance name ending in .handover is the hand-over connector's" "may not end in .handover"
 aw
 expect 64 "no arguments is a usage error" "usage: argoweb"
 aw frobnicate web

@@ -69,6 +69,18 @@ RUNTIME_DIRECTORY=$T/run setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-grou
 	--bounding-set=-all ${ARGOWEB_WRAP:-} "$ARGOWEB" run "$T/etc/$NAME.yaml" >/dev/null 2>&1 </dev/null
 check "unprivileged start under an empty bounding set: every set empty" \
 	sh -c 'for c in CapInh CapPrm CapEff CapBnd CapAmb; do grep -q "^$c:[[:space:]]*0000000000000000" "$0" || exit 1; done' "$R"
+# Started as the service user with a supplementary group that is a
+# privilege (systemd's User= gives a user its groups): refused.
+if sg=$(getent group shadow | cut -d: -f3) && [ -n "$sg" ]; then
+	rm -f "$REC"/record.*
+	RUNTIME_DIRECTORY=$T/run setpriv --reuid="$RUSER" --regid="$RGROUP" --groups="$sg" \
+		${ARGOWEB_WRAP:-} "$ARGOWEB" run "$T/etc/$NAME.yaml" >"$T/out" 2>"$T/err" </dev/null
+	RC=$?; ERR=$(cat "$T/err")
+	expect 77 "started as the service user in group shadow too: refused" "group shadow (gid $sg, a supplementary group)"
+	check "... cloudflared never started" [ ! -e "$REC/record.latest" ]
+else
+	skip "a supplementary group" "no group shadow here"
+fi
 
 # 3. Started as a different user: refused before anything is read.
 chown "$OTHER_USER" "$T/run"

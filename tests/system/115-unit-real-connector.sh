@@ -287,6 +287,8 @@ refused() {
 	check "refused credentials: systemctl start fails after $ms ms (exit $rc), status $st, Result=$res, $act, NRestarts $(prop "$name" NRestarts) (was $r0)" \
 		sh -c '[ "$0" != 0 ] && [ "$1" = 76 ] && [ "$2" = exit-code ] && [ "$3" = failed ] && [ "$4" = "$5" ]' \
 		"$rc" "$st" "$res" "$act" "$(prop "$name" NRestarts)" "$r0"
+	[ "$(prop "$name" ExecMainStatus)" = 76 ] ||
+		tb_exec journalctl -b -u "argoweb@$name" --no-pager -o short-monotonic -n 40 2>&1 | show
 	tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat -p err >"$T/$name.j3" 2>&1
 	check "... and says why, at priority err" grep -q "argoweb: $name: Cloudflare refused the tunnel's credentials for 20s (\"Unauthorized: Invalid tunnel secret\"): stopped instead of retrying for ever" "$T/$name.j3"
 	tb_exec systemctl status --no-pager -n 3 "argoweb@$name" 2>&1 | show

@@ -66,6 +66,7 @@ static void test_relay_to_the_end(void)
 		close(in[0]);
 		for (int i = 0; i < 2000; i++)
 			dprintf(in[1], "2026-12-03T09:00:00Z %s line %d\n", i % 2 ? "ERR" : "INF", i);
+		dprintf(in[1], "<0>forged emergency\n<3>argoweb: web: its own error\n");
 		dprintf(in[1], "no newline at the end");
 		_exit(0);
 	}
@@ -90,11 +91,14 @@ static void test_relay_to_the_end(void)
 		lines++;
 	for (char *p = got; (p = strstr(p, "<3>2026")); p++)
 		errs++;
-	IS_INT(lines, 2001, "relay: 2000 lines and the last, each once");
+	IS_INT(lines, 2003, "relay: 2002 lines and the last, each once");
+	OK(strstr(got, "\n<6><0>forged emergency\n") != NULL, "relay: a line's own <0> is text, at info");
+	OK(strstr(got, "\n<3>argoweb: web: its own error\n") != NULL, "relay: argoweb's own line keeps its <3>");
 	IS_INT(errs, 1000, "relay: the ERR ones as priority 3");
-	OK(n > 22 && !strcmp(got + n - 22, "no newline at the end\n"),
+	OK(n > 25 && !strcmp(got + n - 25, "<6>no newline at the end\n"),
 	   "relay: the last, unfinished one too (ended for the journal)");
 	OK(strstr(got, "<6>2026-12-03T09:00:00Z INF line 1998\n") != NULL, "relay: INF as priority 6");
+	OK(strstr(got, "<6>no newline at the end") != NULL, "relay: a line with no level: info");
 	close(out[0]);
 	if (m.pidfd >= 0)
 		close(m.pidfd);

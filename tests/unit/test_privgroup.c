@@ -69,6 +69,13 @@ int main(void)
 	files[0] = at("sock-dir");
 	snprintf(want, sizeof want, "may read %s", at("sock-dir"));
 	is(GID, "argoweb", none, files, -EPERM, want, "a directory its group may read");
+	chmod(at("sock-dir"), 0710);       /* as /etc/ssl/private: drwx--x--- root:ssl-cert */
+	files[0] = at("sock-dir");
+	snprintf(want, sizeof want, "may enter %s", at("sock-dir"));
+	is(GID, "argoweb", none, files, -EPERM, want, "a directory its group may only enter");
+	chmod(at("sock-dir"), 0711);
+	files[0] = at("sock-dir");
+	is(GID, "argoweb", none, files, 0, "", "a directory everyone may enter");
 	files[0] = at("absent");
 	is(GID, "argoweb", none, files, 0, "", "a file this host does not have");
 
