@@ -277,14 +277,19 @@ severities() {
 # unhealthy-after (20 s) has passed, and is not restarted.
 refused() {
 	ctl "$n" '/reject?reason=auth' -X POST >/dev/null
-	r0=$(prop "$name" NRestarts)
 	s0=$(date +%s%N)
 	tb_exec timeout 90 systemctl start "argoweb@$name" >/dev/null 2>&1
 	rc=$?
+	# cloudflared itself sometimes exits 1 at its first attempt (an error
+	# other than the refusal first): the unit restarts it, and the
+	# refusal is counted afresh. Wait for the verdict, then for no restart.
+	ended() { [ "$(prop "$name" ActiveState)" = failed ]; }
+	waitfor 90 ended
 	ms=$((($(date +%s%N) - s0) / 1000000))
+	r0=$(prop "$name" NRestarts)
 	sleep 7         # RestartSec=5s: a restart would have come
 	st=$(prop "$name" ExecMainStatus) res=$(prop "$name" Result) act=$(prop "$name" ActiveState)
-	check "refused credentials: systemctl start fails after $ms ms (exit $rc), status $st, Result=$res, $act, NRestarts $(prop "$name" NRestarts) (was $r0)" \
+	check "refused credentials: the unit failed $ms ms after systemctl start (exit $rc), status $st, Result=$res, $act, and stays so (NRestarts $(prop "$name" NRestarts), was $r0)" \
 		sh -c '[ "$0" != 0 ] && [ "$1" = 76 ] && [ "$2" = exit-code ] && [ "$3" = failed ] && [ "$4" = "$5" ]' \
 		"$rc" "$st" "$res" "$act" "$(prop "$name" NRestarts)" "$r0"
 	[ "$(prop "$name" ExecMainStatus)" = 76 ] ||
