@@ -260,6 +260,22 @@ static int descend(struct walker *w, char *path, size_t cap, char *base)
 	return rc;
 }
 
+/* descend, for a path that is not needed afterwards. */
+static int descend_path(struct walker *w, const char *path, char *base)
+{
+	char buf[PATH_MAX * 2];
+	snprintf(buf, sizeof buf, "%s", path);
+	return descend(w, buf, sizeof buf, base);
+}
+
+/* fd when its checks passed (rc 0), else rc, fd closed. */
+static int fd_or(int fd, int rc)
+{
+	if (rc)
+		close(fd);
+	return rc ? rc : fd;
+}
+
 /* The file at the end: open name in the directory held, following a final
  * link only when links_ok (and then only one its directory vouches for,
  * owned by root, or also the owner when links_ok is 2). Returns the open
@@ -345,10 +361,8 @@ int sf_open_secret(const char *path, uid_t owner, char *why)
 	else if (mode != 0600 && mode != 0400)
 		rc = why_fail(why, EPERM, "%s: mode %04o is not 0600 or 0400: run chmod 600 %s",
 		              path, mode, path);
-	if (rc) {
-		close(fd);
-		return rc;
-	}
+	if (rc)
+		return fd_or(fd, rc);
 	/* The descriptor, not the name, is what the caller reads. */
 	int flags = fcntl(fd, F_GETFL);
 	if (flags >= 0)
@@ -359,9 +373,8 @@ int sf_open_secret(const char *path, uid_t owner, char *why)
 int sf_check_parents(const char *path, uid_t owner, char *why)
 {
 	struct walker w = { .owner = owner, .why = why };
-	char buf[PATH_MAX * 2], base[NAME_MAX + 1];
-	snprintf(buf, sizeof buf, "%s", path);
-	int dirfd = descend(&w, buf, sizeof buf, base);
+	char base[NAME_MAX + 1];
+	int dirfd = descend_path(&w, path, base);
 	if (dirfd < 0)
 		return dirfd;
 	close(dirfd);
@@ -454,19 +467,14 @@ int sf_open_config(const char *path, uid_t owner, char *why)
 	         : !S_ISREG(st.st_mode) ? why_fail(why, EINVAL, "%s: not a regular file (%s)", w.at,
 	                                           kind_of(st.st_mode))
 	         : owned_unwritable(&st, owner, "", w.at, why);
-	if (rc) {
-		close(fd);
-		return rc;
-	}
-	return fd;
+	return fd_or(fd, rc);
 }
 
 int sf_open_dir(const char *path, uid_t owner, char *why)
 {
 	struct walker w = { .owner = owner, .why = why };
-	char buf[PATH_MAX * 2], base[NAME_MAX + 1];
-	snprintf(buf, sizeof buf, "%s", path);
-	int dirfd = descend(&w, buf, sizeof buf, base);
+	char base[NAME_MAX + 1];
+	int dirfd = descend_path(&w, path, base);
 	if (dirfd < 0)
 		return dirfd;
 	int fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
@@ -477,10 +485,5 @@ int sf_open_dir(const char *path, uid_t owner, char *why)
 		return why_fail(why, e == ENOTDIR || e == ELOOP ? EPERM : open_errno(e), "%s: %s", w.at,
 		                e == ENOTDIR || e == ELOOP ? "not a directory (or a symbolic link)"
 		                                           : strerror(e));
-	int rc = check_dir(&w, fd);
-	if (rc) {
-		close(fd);
-		return rc;
-	}
-	return fd;
+	return fd_or(fd, check_dir(&w, fd));
 }
