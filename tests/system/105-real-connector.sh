@@ -71,15 +71,17 @@ waitfor() {
 	return 1
 }
 
-# One case, in the background: PROTO IDENT X. Everything of it lives in
-# $T/cX and on 127.0.X.0/24: edge 127.0.X.1-4:7844 (control on .1:9999),
-# metrics .9:20241, origins app on .20:8080 and api on .21:8080. Its TAP
-# lines go to $T/cX/tap, numbered by the parent.
-run_case() {
-	P=$1 I=$2 X=$3
+# What every case and fault starts with: NAME X LISTENERS [CF-EDGE-ARGS...].
+# Everything of it lives in $T/cX (D) and on 127.0.X.0/24 (A): cf-edge on
+# .1 to .LISTENERS, port 7844, control on .1:9999 (C); a runtime directory
+# for the service user; the notify recorder (REC). Its TAP lines go to
+# $D/tap (ok, not_ok, diag), numbered by the parent. 1 when cf-edge does
+# not answer.
+case_start() {
+	N=$1 X=$2 nl=$3
+	shift 3
 	D=$T/c$X A=127.0.$X
 	C=http://$A.1:9999
-	N=rc-$P-$I
 	TAP=$D/tap
 	: >"$TAP"
 	ok() { echo "ok - $N: $*" >>"$TAP"; }
@@ -88,24 +90,32 @@ run_case() {
 	mkdir -p "$D/run"
 	chown "$RUSER" "$D/run"
 	chmod 0700 "$D/run"
-	qhost=q$X-$P.trycloudflare.com
-	"$CF_EDGE" -cert "$T/certs/edge.pem" -key "$T/certs/edge.key" \
-		-listen "$A.1:7844" -listen "$A.2:7844" -listen "$A.3:7844" -listen "$A.4:7844" \
-		-control "$A.1:9999" -quick-hostname "$qhost" 2>"$D/edge.log" &
+	i=1 listen=
+	while [ $i -le "$nl" ]; do listen="$listen -listen $A.$i:7844"; i=$((i + 1)); done
+	# shellcheck disable=SC2086 # the listeners, one word each
+	"$CF_EDGE" -cert "$T/certs/edge.pem" -key "$T/certs/edge.key" $listen \
+		-control "$A.1:9999" "$@" 2>"$D/edge.log" &
 	EDGE=$!
+	"$RECORDER" -w "$D/notify.sock" "$D/notify.log" 300 &
+	REC=$!
+	ctl() { curl -s -m 10 -X POST "$C/$1" >/dev/null; }
+	waitfor 10 curl -sf -o /dev/null "$C/healthz" && return 0
+	not_ok "cf-edge answers on $C"
+	diag <"$D/edge.log"
+	kill "$EDGE" "$REC" 2>/dev/null
+	return 1
+}
+
+# One case, in the background: PROTO IDENT X (case_start's), with the
+# metrics on .9:20241, origins app on .20:8080 and api on .21:8080.
+run_case() {
+	P=$1 I=$2 X=$3
+	qhost=q$X-$P.trycloudflare.com
+	case_start "rc-$P-$I" "$X" 4 -quick-hostname "$qhost" || return
 	"$ORIGIN" "$A.20" 8080 app 300 >"$D/app.log" 2>&1 &
 	APP=$!
 	"$ORIGIN" "$A.21" 8080 api 300 >"$D/api.log" 2>&1 &
 	API=$!
-	"$RECORDER" -w "$D/notify.sock" "$D/notify.log" 300 &
-	REC=$!
-	ctl() { curl -s -m 10 -X POST "$C/$1" >/dev/null; }
-	if ! waitfor 10 curl -sf -o /dev/null "$C/healthz"; then
-		not_ok "cf-edge answers on $C"
-		diag <"$D/edge.log"
-		kill "$EDGE" "$APP" "$API" "$REC" 2>/dev/null
-		return
-	fi
 	want="Connected: 4 edge connections" conns=4
 	{
 		case $I in
@@ -245,29 +255,7 @@ run_case() {
 #   polls, argoweb status exits 2.
 run_fault() {
 	P=$1 K=$2 X=$3
-	D=$T/c$X A=127.0.$X
-	C=http://$A.1:9999
-	N=rf-$P-$K
-	TAP=$D/tap
-	: >"$TAP"
-	ok() { echo "ok - $N: $*" >>"$TAP"; }
-	not_ok() { echo "not ok - $N: $*" >>"$TAP"; }
-	diag() { sed "s/^/#   $N: /" >>"$TAP"; }
-	mkdir -p "$D/run"
-	chown "$RUSER" "$D/run"
-	chmod 0700 "$D/run"
-	"$CF_EDGE" -cert "$T/certs/edge.pem" -key "$T/certs/edge.key" \
-		-listen "$A.1:7844" -listen "$A.2:7844" -listen "$A.3:7844" \
-		$([ "$K" = degraded ] || echo "-listen $A.4:7844") -control "$A.1:9999" 2>"$D/edge.log" &
-	EDGE=$!
-	"$RECORDER" -w "$D/notify.sock" "$D/notify.log" 300 &
-	REC=$!
-	ctl() { curl -s -m 10 -X POST "$C/$1" >/dev/null; }
-	if ! waitfor 10 curl -sf -o /dev/null "$C/healthz"; then
-		not_ok "cf-edge answers on $C"
-		kill "$EDGE" "$REC" 2>/dev/null
-		return
-	fi
+	case_start "rf-$P-$K" "$X" "$([ "$K" = degraded ] && echo 3 || echo 4)" || return
 	unhealthy=60s
 	[ "$K" = refused ] && unhealthy=4s
 	{

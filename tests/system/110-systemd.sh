@@ -132,12 +132,18 @@ exposure() { sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p'; 
 e_in=$(tb_exec systemd-analyze security --offline=yes /lib/systemd/system/argoweb@.service 2>&1 | exposure)
 check "systemd-analyze security --offline=yes in the container: exposure ${e_in:-?} <= 1.3" \
 	awk -v e="$e_in" 'BEGIN { exit !(e != "" && e + 0 <= 1.3) }'
+# verified NAME UNIT...: systemd-analyze verify has nothing to say of them.
+verified() {
+	n=$1
+	shift
+	tb_exec systemd-analyze verify --man=no "$@" >"$T/verify-$n" 2>&1
+	rc=$?
+	check "systemd-analyze verify --man=no $*: clean (exit $rc, $(wc -l <"$T/verify-$n") lines)" \
+		sh -c '[ "$0" = 0 ] && [ ! -s "$1" ]' "$rc" "$T/verify-$n"
+	sed 's/^/#   /' "$T/verify-$n"
+}
 # Active/standby: the generated argoweb-active@.service and its target.
-tb_exec systemd-analyze verify --man=no argoweb-active@demo.service argoweb-active.target >"$T/verify-active" 2>&1
-rc=$?
-check "systemd-analyze verify --man=no argoweb-active@demo.service argoweb-active.target: clean (exit $rc, $(wc -l <"$T/verify-active") lines)" \
-	sh -c '[ "$0" = 0 ] && [ ! -s "$1" ]' "$rc" "$T/verify-active"
-sed 's/^/#   /' "$T/verify-active"
+verified active argoweb-active@demo.service argoweb-active.target
 sec() { tb_exec systemd-analyze security --offline=yes "/lib/systemd/system/$1" 2>&1 | sed "s/$1/UNIT/g; s/${1%%@*}@i\.service/UNIT/g"; }
 e_act=$(sec argoweb-active@.service | exposure)
 check "systemd-analyze security --offline=yes argoweb-active@.service: exposure ${e_act:-?}, as argoweb@.service's (${e_in:-?})" \
@@ -153,11 +159,7 @@ check "argoweb-active@demo: PartOf=argoweb-active.target, Conflicts= and After=a
 		grep -q "^After=.*argoweb@demo.service" "$0" && grep -qx "Description=Cloudflare Tunnel demo, on the active node only (argoweb)" "$0"' "$T/show-active"
 grep -v '^After=' "$T/show-active" | sed 's/^/#   /'
 # The hand-over connector of argoweb restart: the same sandbox again.
-tb_exec systemd-analyze verify --man=no argoweb-handover@demo.service >"$T/verify-ho" 2>&1
-rc=$?
-check "systemd-analyze verify --man=no argoweb-handover@demo.service: clean (exit $rc, $(wc -l <"$T/verify-ho") lines)" \
-	sh -c '[ "$0" = 0 ] && [ ! -s "$1" ]' "$rc" "$T/verify-ho"
-sed 's/^/#   /' "$T/verify-ho"
+verified ho argoweb-handover@demo.service
 sec argoweb-handover@.service >"$T/sec.ho"
 check "argoweb-handover@.service: setting for setting argoweb@.service's sandbox (exposure $(exposure <"$T/sec.ho"))" \
 	cmp -s "$T/sec.plain" "$T/sec.ho"

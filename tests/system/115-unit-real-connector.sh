@@ -26,19 +26,11 @@ trap 'exit 130' INT TERM HUP
 : "${ORIGIN:?set ORIGIN to tests/origin}"
 
 bail_skip() { skip "argoweb@.service with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
-[ -n "${REAL_CLOUDFLARED:-}" ] || bail_skip "no REAL_CLOUDFLARED (a real cloudflared; .ci/run sets it from ../shared/bin)"
-[ -n "${CF_EDGE:-}" ] || bail_skip "no CF_EDGE (the edge emulator; .ci/run sets it from ../shared/bin)"
-is_root || bail_skip "needs root (boots a container); CI runs as root"
-tb_available || bail_skip "$TB_WHY"
-command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null ||
-	bail_skip "no dpkg-buildpackage/debhelper to build the .deb (apt-get install dpkg-dev debhelper)"
+why=$(tb_real_why)
+[ -z "$why" ] || bail_skip "$why"
 show() { sed 's/^/#   /' "$@"; }
 
-DEB=$(deb_path)
-pkg_build deb "$T/deb.log" "$DEB"
-rc=$?
-check "the .deb to install: build/${DEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$DEB" ]
-[ "$rc" = 0 ] || { tail -n 20 "$T/deb.log" | show; done_testing; exit 1; }
+tb_real_deb
 tb_rootfs || bail_skip "$TB_WHY"
 tb_boot || bail_skip "$TB_WHY"
 t0=$(date +%s)
@@ -57,12 +49,7 @@ printf '{"AccountTag":"%s","TunnelSecret":"%s","TunnelID":"%s"}\n' $A "$S_QJ" $U
 printf '{"AccountTag":"%s","TunnelSecret":"%s","TunnelID":"%s"}\n' $A "$S_HJ" $U_HJ >"$TB_SHARE/in/hj.json"
 printf '{"a":"%s","t":"%s","s":"%s"}' $A $U_QT "$S_QT" | base64 -w0 >"$TB_SHARE/in/qt.token"
 printf '{"a":"%s","t":"%s","s":"%s"}' $A $U_HT "$S_HT" | base64 -w0 >"$TB_SHARE/in/ht.token"
-cp "$DEB" "$TB_SHARE/argoweb.deb"
-cp "$ORIGIN" "$TB_SHARE/origin"
-# The real connector and the emulator are test tools: copied into this
-# throwaway container, never into the project.
-tb_copy_in "$REAL_CLOUDFLARED" /usr/bin/cloudflared 0755
-tb_copy_in "$CF_EDGE" /usr/local/bin/cf-edge 0755
+tb_real_copy_in
 
 # Inside: the package, the edges (one per tunnel, on 127.0.N.1-4:7844 with
 # control on 127.0.N.1:9999), the origin, and four configs: the shipped

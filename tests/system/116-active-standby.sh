@@ -26,21 +26,13 @@ trap 'exit 130' INT TERM HUP
 : "${ORIGIN:?set ORIGIN to tests/origin}"
 
 bail_skip() { skip "active/standby units with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
-[ -n "${REAL_CLOUDFLARED:-}" ] || bail_skip "no REAL_CLOUDFLARED (a real cloudflared; .ci/run sets it from ../shared/bin)"
-[ -n "${CF_EDGE:-}" ] || bail_skip "no CF_EDGE (the edge emulator; .ci/run sets it from ../shared/bin)"
-is_root || bail_skip "needs root (boots a container); CI runs as root"
-tb_available || bail_skip "$TB_WHY"
+why=$(tb_real_why)
+[ -z "$why" ] || bail_skip "$why"
 command -v curl >/dev/null || bail_skip "no curl on the host (for cf-edge's control API)"
-command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null ||
-	bail_skip "no dpkg-buildpackage/debhelper to build the .deb (apt-get install dpkg-dev debhelper)"
 show() { sed 's/^/#   /' "$@"; }
 now_ms() { date +%s%3N; }
 
-DEB=$(deb_path)
-pkg_build deb "$T/deb.log" "$DEB"
-rc=$?
-check "the .deb to install: build/${DEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$DEB" ]
-[ "$rc" = 0 ] || { tail -n 20 "$T/deb.log" | show; done_testing; exit 1; }
+tb_real_deb
 tb_rootfs || bail_skip "$TB_WHY"
 tb_persist || bail_skip "$TB_WHY"
 tb_boot || bail_skip "$TB_WHY"
@@ -54,10 +46,7 @@ printf '{"AccountTag":"%s","TunnelSecret":"%s","TunnelID":"%s"}\n' $A \
 	"$(printf 'standby-tunnel-secret-0123456789' | base64 -w0)" $U_SB >"$TB_SHARE/in/sb.json"
 printf '{"AccountTag":"%s","TunnelSecret":"%s","TunnelID":"%s"}\n' $A \
 	"$(printf 'always-on-tunnel-secret-01234567' | base64 -w0)" $U_ON >"$TB_SHARE/in/on.json"
-cp "$DEB" "$TB_SHARE/argoweb.deb"
-cp "$ORIGIN" "$TB_SHARE/origin"
-tb_copy_in "$REAL_CLOUDFLARED" /usr/bin/cloudflared 0755
-tb_copy_in "$CF_EDGE" /usr/local/bin/cf-edge 0755
+tb_real_copy_in
 # The README's keepalived notify script, as the README writes it: the
 # promotion and the demotion below go through it.
 awk '/^```/ { if (hit) exit; blk = !blk; buf = ""; next }

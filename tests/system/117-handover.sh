@@ -23,20 +23,12 @@ trap 'exit 130' INT TERM HUP
 : "${ORIGIN:?set ORIGIN to tests/origin}"
 
 bail_skip() { skip "argoweb restart with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
-[ -n "${REAL_CLOUDFLARED:-}" ] || bail_skip "no REAL_CLOUDFLARED (a real cloudflared; .ci/run sets it from ../shared/bin)"
-[ -n "${CF_EDGE:-}" ] || bail_skip "no CF_EDGE (the edge emulator; .ci/run sets it from ../shared/bin)"
-is_root || bail_skip "needs root (boots a container); CI runs as root"
-tb_available || bail_skip "$TB_WHY"
-command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null ||
-	bail_skip "no dpkg-buildpackage/debhelper to build the .deb (apt-get install dpkg-dev debhelper)"
+why=$(tb_real_why)
+[ -z "$why" ] || bail_skip "$why"
 command -v python3 >/dev/null || bail_skip "no python3 to read cf-edge's answers"
 show() { sed 's/^/#   /' "$@"; }
 
-DEB=$(deb_path)
-pkg_build deb "$T/deb.log" "$DEB"
-rc=$?
-check "the .deb to install: build/${DEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$DEB" ]
-[ "$rc" = 0 ] || { tail -n 20 "$T/deb.log" | show; done_testing; exit 1; }
+tb_real_deb
 UPDEB=$(upgrade_deb_path)
 pkg_build_upgrade "$T/up.log" "$DEB"
 rc=$?
@@ -49,11 +41,8 @@ stamp() { echo "# [$(($(date +%s) - t0)) s] $*"; }
 
 mkdir -m 0700 "$TB_SHARE/in"
 for n in h2 q; do write_cred_json "$TB_SHARE/in/$n.json"; done
-cp "$DEB" "$TB_SHARE/argoweb.deb"
+tb_real_copy_in
 cp "$UPDEB" "$TB_SHARE/argoweb-upgrade.deb" 2>/dev/null
-cp "$ORIGIN" "$TB_SHARE/origin"
-tb_copy_in "$REAL_CLOUDFLARED" /usr/bin/cloudflared 0755
-tb_copy_in "$CF_EDGE" /usr/local/bin/cf-edge 0755
 
 # Inside: the package, one edge per tunnel (127.0.N.1-4:7844, control on
 # 127.0.N.1:9999), the origin (www, with /slow?s=N), two configs. The

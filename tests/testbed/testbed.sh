@@ -75,6 +75,38 @@ tb_available() {
 	return 0
 }
 
+# The tests that install the .deb in the test bed and run the real
+# connector against cf-edge there (115, 116, 117) start alike, with
+# lib.sh's helpers: tb_real_why prints why they cannot run here (nothing
+# when they can); tb_real_deb builds build/argoweb_VERSION_ARCH.deb into
+# DEB, with its TAP line, and ends the test if it cannot; tb_real_copy_in
+# puts the .deb, the origin ($ORIGIN) and the two test tools inside, the
+# tools never into the project.
+tb_real_why() {
+	if [ -z "${REAL_CLOUDFLARED:-}" ]; then
+		echo "no REAL_CLOUDFLARED (a real cloudflared; .ci/run sets it from ../shared/bin)"
+	elif [ -z "${CF_EDGE:-}" ]; then
+		echo "no CF_EDGE (the edge emulator; .ci/run sets it from ../shared/bin)"
+	elif ! tb_available; then
+		echo "$TB_WHY"
+	elif ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
+		echo "no dpkg-buildpackage/debhelper to build the .deb (apt-get install dpkg-dev debhelper)"
+	fi
+}
+tb_real_deb() {
+	DEB=$(deb_path)
+	pkg_build deb "$T/deb.log" "$DEB"
+	rc=$?
+	check "the .deb to install: build/${DEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$DEB" ]
+	[ "$rc" = 0 ] || { tail -n 20 "$T/deb.log" | sed 's/^/#   /'; done_testing; exit 1; }
+}
+tb_real_copy_in() {
+	cp "$DEB" "$TB_SHARE/argoweb.deb"
+	cp "$ORIGIN" "$TB_SHARE/origin"
+	tb_copy_in "$REAL_CLOUDFLARED" /usr/bin/cloudflared 0755
+	tb_copy_in "$CF_EDGE" /usr/local/bin/cf-edge 0755
+}
+
 # The host's apt sources for the test bed's suite, one-line style
 # ("deb URI SUITE COMPONENTS"), from sources.list and deb822 .sources files;
 # TB_MIRROR (one-line entries separated by newlines) overrides.
