@@ -68,6 +68,16 @@ expect() {
 	if [ "$good" = 1 ]; then ok "$d"; else not_ok "$d"; echo "#   stderr: $ERR" | head -5; fi
 }
 
+# waitfor SECONDS CMD...: run CMD every 0.2 s until it succeeds (0) or
+# SECONDS have passed (1). (Its counter's name is its own: callers' n, w
+# and i stay theirs.)
+waitfor() {
+	_wf_n=$(($1 * 5))
+	shift
+	while [ "$_wf_n" -gt 0 ]; do "$@" && return 0; sleep 0.2; _wf_n=$((_wf_n - 1)); done
+	return 1
+}
+
 # A well-formed credentials JSON (test secret, not a real one).
 SECRET_B64=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=
 TUNNEL_UUID=6ff42ae2-765d-4adf-8112-31c55c1551ef

@@ -64,12 +64,6 @@ write_token "$T/etc/cred.token"
 echo "# $("$T/bin/cloudflared" --version 2>&1 | head -n1); cf-edge $CF_EDGE"
 
 now_ms() { date +%s%3N; }
-# waitfor SECONDS CMD...: poll every 0.2 s until CMD succeeds.
-waitfor() {
-	n=$(($1 * 5)); shift
-	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.2; n=$((n - 1)); done
-	return 1
-}
 
 # What every case and fault starts with: NAME X LISTENERS [CF-EDGE-ARGS...].
 # Everything of it lives in $T/cX (D) and on 127.0.X.0/24 (A): cf-edge on

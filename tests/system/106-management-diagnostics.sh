@@ -49,11 +49,6 @@ C=http://127.0.0.1:9999
 	-listen 127.0.0.2:7844 -control 127.0.0.1:9999 2>"$T/edge.log" &
 EDGE=$!
 trap 'kill "$EDGE" 2>/dev/null; t_cleanup' EXIT
-waitfor() { # SECONDS CMD...: poll every 0.2 s
-	n=$(($1 * 5)); shift
-	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.2; n=$((n - 1)); done
-	return 1
-}
 waitfor 10 curl -sf -o /dev/null "$C/healthz" || { not_ok "cf-edge answers"; sed 's/^/#   /' "$T/edge.log"; done_testing; exit 1; }
 
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }

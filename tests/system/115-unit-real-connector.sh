@@ -115,11 +115,6 @@ ctl() { # N PATH [curl-args...]
 	nsenter -t "$TB_PID1" -n curl -s -m 30 "$@" "http://127.0.$n.1:9999$p"
 }
 prop() { tb_exec systemctl show -p "$2" --value "argoweb@$1.service"; }
-waitfor() { # SECONDS CMD...
-	w=$(($1 * 5)); shift
-	while [ "$w" -gt 0 ]; do "$@" && return 0; sleep 0.2; w=$((w - 1)); done
-	return 1
-}
 is_status() { [ "$(prop "$1" StatusText)" = "$2" ]; }
 restarted() { [ "$(prop "$1" NRestarts)" -ge 1 ]; }
 why() {

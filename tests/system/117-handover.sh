@@ -86,11 +86,6 @@ ctl() { # N PATH [curl-args...]
 	nsenter -t "$TB_PID1" -n curl -s -m 60 "$@" "http://127.0.$n.1:9999$p"
 }
 prop() { tb_exec systemctl show -p "$2" --value "$1"; }
-waitfor() { # SECONDS CMD...
-	w=$(($1 * 5)); shift
-	while [ "$w" -gt 0 ]; do "$@" && return 0; sleep 0.2; w=$((w - 1)); done
-	return 1
-}
 full() { [ "$(prop "argoweb@$1.service" StatusText)" = "Connected: 4 edge connections" ]; }
 # field FILE KEY: a number from cf-edge's /load answer (errors.KEY for the
 # error kinds).
