@@ -14,6 +14,7 @@
 #include "json.h"
 #include "msg.h"
 #include "safefile.h"
+#include "sdcred.h"
 #include "values.h"
 
 static int b64val(int c)
@@ -224,10 +225,10 @@ int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel, s
 /* Open once, from the parents as the walk checked them, check the
  * descriptor, then read it: what was checked is what cloudflared will get.
  * 0, or -errno with f filled. */
-static int read_secret(struct secret *s, uid_t owner, struct fault *f)
+static int read_secret(struct secret *s, uid_t owner, const struct sdcred *sd, struct fault *f)
 {
 	char why[SF_WHYLEN];
-	int fd = sf_open_secret(s->path, owner, why);
+	int fd = sf_open_secret(s->path, owner, sd, why);
 	if (fd < 0) {
 		fault(f, 0, 0, "%s", why);
 		return fd;
@@ -353,11 +354,15 @@ static size_t credential_sources(const struct config *c, struct source *src)
 
 /* The first source that holds a credential, read and checked (not yet
  * parsed): 0, or -errno with f filled. */
-static int locate(const struct config *c, uid_t owner, struct secret *s, enum secret_kind *kind,
-                  struct fault *f)
+static int locate(const struct config *c, uid_t owner, gid_t group, struct secret *s,
+                  enum secret_kind *kind, struct fault *f)
 {
 	struct source src[MAX_SOURCES];
+	struct sdcred sd = { 0 };
 	size_t n = credential_sources(c, src);
+	/* systemd's copies follow systemd's rule (sdcred.h); the rest, ours. */
+	if (n && src[0].from_systemd)
+		sdcred_dir(getenv("CREDENTIALS_DIRECTORY"), owner, group, &sd);
 	for (size_t i = 0; i < n; i++) {
 		if (!src[i].path[0]) {
 			fault(f, 0, 0, "%s: the credential's path is too long", c->path);
@@ -366,7 +371,7 @@ static int locate(const struct config *c, uid_t owner, struct secret *s, enum se
 		memcpy(s->path, src[i].path, sizeof s->path);
 		if (src[i].optional && access(s->path, F_OK) && errno == ENOENT)
 			continue;
-		int rc = read_secret(s, owner, f);
+		int rc = read_secret(s, owner, src[i].from_systemd ? &sd : NULL, f);
 		if (rc)
 			return rc;
 		if (src[i].from_systemd && is_unit_absent(s)) {
@@ -384,14 +389,14 @@ static int locate(const struct config *c, uid_t owner, struct secret *s, enum se
 	return -EINVAL;
 }
 
-int creds_load(const struct config *c, uid_t owner, struct secret *s)
+int creds_load(const struct config *c, uid_t owner, gid_t group, struct secret *s)
 {
 	struct fault f = { 0 };
 	enum secret_kind kind = SEC_ANY;
 	memset(s, 0, sizeof *s);
 	if (c->id == ID_QUICK)
 		return 0;
-	int rc = locate(c, owner, s, &kind, &f);
+	int rc = locate(c, owner, group, s, &kind, &f);
 	if (!rc)
 		rc = creds_parse(s, kind, c->tunnel, &f);
 	if (!rc && s->kind == SEC_JSON && !c->nrules) {

@@ -48,10 +48,11 @@ int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel, s
 
 /* The step: locate (the config's file, or systemd's copies; see
  * credential_sources in creds.c), check the file (owner root or `owner`,
- * mode, links, parents; see safefile.h), read and validate the credential
- * of c. A quick tunnel has none (s->kind stays SEC_ANY). Returns 0 or the
- * exit code after printing why. */
-int creds_load(const struct config *c, uid_t owner, struct secret *s);
+ * mode, links, parents; see safefile.h; systemd's copies as sdcred.h says,
+ * `group` being the service's), read and validate the credential of c. A
+ * quick tunnel has none (s->kind stays SEC_ANY). Returns 0 or the exit
+ * code after printing why. */
+int creds_load(const struct config *c, uid_t owner, gid_t group, struct secret *s);
 
 /* Overwrite and free the secret. */
 void creds_wipe(struct secret *s);

@@ -192,7 +192,7 @@ static int prepare(const struct command *cmd, struct tunnel *t, const char *conf
 	if (!rc && (needs & NEED_BECOME))
 		rc = pd_may_become(&t->ids);
 	if (!rc && (needs & NEED_CREDENTIAL))
-		rc = creds_load(&t->c, t->ids.uid, &t->s);
+		rc = creds_load(&t->c, t->ids.uid, t->ids.gid, &t->s);
 	if (!rc && (needs & NEED_BINARY))
 		rc = step_binary(t);
 	return rc;

@@ -20,6 +20,7 @@
 
 #include "msg.h"
 #include "safefile.h"
+#include "sdcred.h"
 
 #define MAX_LINKS 40    /* as the kernel's own limit: a loop ends here */
 
@@ -332,7 +333,19 @@ static int open_final(struct walker *w, const char *path, int flags, int links_o
 	}
 }
 
-int sf_open_secret(const char *path, uid_t owner, char *why)
+/* systemd's own copy at 0440 (sdcred.h): its ACL decides. */
+static int systemd_copy_ok(int fd, const struct stat *st, const struct sdcred *sd, const char *path,
+                           char *why)
+{
+	char detail[256];
+	if (!sdcred_file_ok(fd, st, sd, detail, sizeof detail))
+		return 0;
+	return why_fail(why, EPERM, "%s: mode 0440 is too open: only systemd's own copy, in the "
+	                "unit's credential mount and readable by the service alone, may be; here %s",
+	                path, detail);
+}
+
+int sf_open_secret(const char *path, uid_t owner, const struct sdcred *sd, char *why)
 {
 	struct walker w = { .owner = owner, .why = why, .given = path, .noun = "the credential" };
 	/* O_NONBLOCK: a FIFO must fail the checks, not hang the open. */
@@ -356,6 +369,8 @@ int sf_open_secret(const char *path, uid_t owner, char *why)
 		              "its own (cp it, then rm the links)", path, (unsigned long)st.st_nlink);
 	else if ((rc = owner_ok(&st, owner, path, why)))
 		;
+	else if (mode == 0440 && sd)
+		rc = systemd_copy_ok(fd, &st, sd, path, why);
 	else if (mode & 077)
 		rc = why_fail(why, EPERM, "%s: mode %04o is too open: run chmod 600 %s", path, mode, path);
 	else if (mode != 0600 && mode != 0400)

@@ -13,8 +13,11 @@
 /* Open path for reading from its parent as the walk holds it (the parents
  * checked as by sf_check_parents), without following a final symlink, and
  * check the descriptor: a regular file with one link, owned by root or
- * `owner`, mode 0600 or 0400. Returns the fd, or -errno. */
-int sf_open_secret(const char *path, uid_t owner, char *why);
+ * `owner`, mode 0600 or 0400; or 0440 when sd (not NULL) is the unit's own
+ * credential mount it lies on and its ACL allows (sdcred.h). Returns the
+ * fd, or -errno. */
+struct sdcred;
+int sf_open_secret(const char *path, uid_t owner, const struct sdcred *sd, char *why);
 
 /* Every directory from / down to path's parent: owned by root or `owner`
  * and not writable by group or others, walked from / with openat() and

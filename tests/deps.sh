@@ -5,11 +5,12 @@
 set -eu
 # `deps.sh build`: what building argoweb and `make demo` need; without an
 # argument, also everything the test suite uses. Found by running on a
-# minimal Debian 12 (tests/fresh-machine.sh), not by reading: apt's
-# --no-install-recommends leaves gcc without libc6-dev, and
-# dpkg-buildpackage wants build-essential itself.
+# minimal Debian 12 and 13 (tests/fresh-machine.sh), not by reading:
+# apt's --no-install-recommends leaves gcc without libc6-dev,
+# dpkg-buildpackage wants build-essential itself, and clang's runtime is
+# libclang-rt-dev on both (libclang-rt-14-dev is Debian 12's alone).
 PKGS="gcc libc6-dev make pkg-config libyaml-dev libcap-dev curl"
-[ "${1:-}" = build ] || PKGS="$PKGS build-essential clang libclang-rt-14-dev
+[ "${1:-}" = build ] || PKGS="$PKGS build-essential clang libclang-rt-dev
       valgrind mandoc iproute2 procps util-linux git python3
       nix-bin
       dpkg-dev debhelper lintian blhc rpm rpmlint systemd

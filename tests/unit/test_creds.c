@@ -19,10 +19,10 @@ static void track_free(void *p);
 
 #include "../../src/safefile.h"
 static int parents_fail;
-static int open_stub(const char *path, uid_t owner, char *why)
+static int open_stub(const char *path, uid_t owner, const struct sdcred *sd, char *why)
 {
 	if (!parents_fail)
-		return sf_open_secret(path, owner, why);
+		return sf_open_secret(path, owner, sd, why);
 	snprintf(why, SF_WHYLEN, "%.200s: No such file or directory", path);
 	return -parents_fail;
 }
@@ -538,7 +538,7 @@ static int load(enum identity id, const char *file, size_t nrules, struct secret
 		c.cred_path = p;
 	}
 	cap_start();
-	int rc = creds_load(&c, getuid(), s);
+	int rc = creds_load(&c, getuid(), getgid(), s);
 	*err = cap_end();
 	return rc;
 }

@@ -85,7 +85,7 @@ static void secret_refused(const char *path, uid_t owner, int want_rc, const cha
                            const char *label)
 {
 	char why[SF_WHYLEN] = "";
-	int rc = sf_open_secret(path, owner, why);
+	int rc = sf_open_secret(path, owner, NULL, why);
 	if (rc >= 0)
 		close(rc);
 	IS_INT(rc, want_rc, "open_secret: %s: refused", label);
@@ -98,7 +98,7 @@ static void test_open_secret(void)
 	int fds0 = nfds();
 
 	mkfile("good", "secret\n", 0600);
-	int fd = sf_open_secret(at("good"), getuid(), why);
+	int fd = sf_open_secret(at("good"), getuid(), NULL, why);
 	OK(fd >= 0, "open_secret: a 0600 file of ours opens");
 	if (fd >= 0) {
 		char buf[32] = "";
@@ -111,7 +111,7 @@ static void test_open_secret(void)
 		printf("#   %d %s\n", fd, why);
 	}
 	mkfile("ro", "x", 0400);
-	fd = sf_open_secret(at("ro"), getuid(), why);
+	fd = sf_open_secret(at("ro"), getuid(), NULL, why);
 	OK(fd >= 0, "open_secret: 0400 opens (no group/other bits)");
 	if (fd >= 0)
 		close(fd);
@@ -202,11 +202,11 @@ static void test_open_secret(void)
 		snprintf(want, sizeof want, "%s is owned by %s, not by root: run chown root %s",
 		         at("theirs"), name_of(65534), at("theirs"));
 		secret_refused(at("theirs"), getuid(), -EPERM, want, "owned by another uid (root)");
-		fd = sf_open_secret(at("theirs"), 65534, why);
+		fd = sf_open_secret(at("theirs"), 65534, NULL, why);
 		OK(fd >= 0, "open_secret: owned by the owner named (uid 65534) opens");
 		if (fd >= 0)
 			close(fd);
-		fd = sf_open_secret(at("good"), OTHER_UID, why);
+		fd = sf_open_secret(at("good"), OTHER_UID, NULL, why);
 		OK(fd >= 0, "open_secret: root's file opens whoever the owner is");
 		if (fd >= 0)
 			close(fd);
@@ -652,7 +652,7 @@ static void test_linked_parent(void)
 	mkdir_mode("st", 01775);       /* root's, sticky, group-writable: as /nix/store */
 	must(symlink(at("safe"), at("st/link")), "symlink");
 	char fd_why[SF_WHYLEN] = "";
-	int fd = sf_open_secret(at("st/link/web.json"), getuid(), fd_why);
+	int fd = sf_open_secret(at("st/link/web.json"), getuid(), NULL, fd_why);
 	OK(fd >= 0, "walk: root's link in a sticky directory is followed");
 	if (fd >= 0)
 		close(fd);
@@ -704,7 +704,7 @@ static void test_parent_swap_race(void)
 	int opened = 0, evil = 0;
 	for (int i = 0; i < 3000 && pid > 0; i++) {
 		char why[SF_WHYLEN];
-		int fd = sf_open_secret(at("cur/web.json"), getuid(), why);
+		int fd = sf_open_secret(at("cur/web.json"), getuid(), NULL, why);
 		if (fd < 0)
 			continue;
 		char buf[8] = "";
@@ -741,7 +741,7 @@ static void test_out_of_descriptors(void)
 	if (n > 0)
 		close(fds[--n]);      /* room for / but not for the next step */
 	char why[SF_WHYLEN] = "";
-	int fd = sf_open_secret(at("safe/web.json"), getuid(), why);
+	int fd = sf_open_secret(at("safe/web.json"), getuid(), NULL, why);
 	while (n > 0)
 		close(fds[--n]);
 	setrlimit(RLIMIT_NOFILE, &old);

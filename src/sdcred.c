@@ -1,0 +1,223 @@
+/* sdcred: systemd's credentials as they are. A file in the unit's own
+ * credential mount is systemd's copy of what root loaded for the unit:
+ * only root can make that read-only mount, and systemd makes it per unit.
+ * What may differ from the strict rule there is the mode: 0440, with an
+ * ACL naming the service user, since systemd 254. It passes when the ACL
+ * (and the group bits) let no one but the service's user and group in. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "sdcred.h"
+
+/* linux/posix_acl_xattr.h and linux/posix_acl.h, spelled out: the ABI. */
+#define ACL_XATTR "system.posix_acl_access"
+#define ACL_XATTR_VERSION 2
+enum { TAG_USER_OBJ = 0x01, TAG_USER = 0x02, TAG_GROUP_OBJ = 0x04, TAG_GROUP = 0x08,
+       TAG_MASK = 0x10, TAG_OTHER = 0x20 };
+
+static unsigned le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static unsigned long le32(const unsigned char *p)
+{
+	return (unsigned long)p[0] | (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 |
+	       (unsigned long)p[3] << 24;
+}
+
+/* Fill why and return -e. */
+__attribute__((format(printf, 4, 5)))
+static int deny(char *why, size_t n, int e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return -e;
+}
+
+int sdcred_acl_ok(const unsigned char *x, size_t len, gid_t file_gid, const struct sdcred *sd,
+                  char *why, size_t n)
+{
+	if (len < 4 || (len - 4) % 8 || le32(x) != ACL_XATTR_VERSION)
+		return deny(why, n, EBADMSG, "its ACL is not one argoweb can read (%zu bytes)", len);
+	for (size_t o = 4; o < len; o += 8) {
+		unsigned tag = le16(x + o), perm = le16(x + o + 2);
+		unsigned long id = le32(x + o + 4);
+		switch (tag) {
+		case TAG_USER_OBJ:      /* the owner: root or the service user, checked apart */
+		case TAG_MASK:
+			break;
+		case TAG_USER:
+			if (perm && id != (unsigned long)sd->uid)
+				return deny(why, n, EPERM, "its ACL lets uid %lu read it", id);
+			break;
+		case TAG_GROUP_OBJ:
+			if (perm && (file_gid == 0 || file_gid != sd->gid))
+				return deny(why, n, EPERM, "its ACL lets its group (gid %u) read it",
+				                (unsigned)file_gid);
+			break;
+		case TAG_GROUP:
+			if (perm && id != (unsigned long)sd->gid)
+				return deny(why, n, EPERM, "its ACL lets gid %lu read it", id);
+			break;
+		case TAG_OTHER:
+			if (perm)
+				return deny(why, n, EPERM, "its ACL lets others read it");
+			break;
+		default:
+			return deny(why, n, EBADMSG, "its ACL has an entry of unknown kind %#x", tag);
+		}
+	}
+	return 0;
+}
+
+/* The ACL of fd, if it has one, by sdcred_acl_ok: 0, 1 when it has none,
+ * or -errno with why. */
+static int acl_of(int fd, char *why, size_t n, gid_t file_gid, const struct sdcred *sd)
+{
+	unsigned char x[1024];
+	ssize_t len = fgetxattr(fd, ACL_XATTR, x, sizeof x);
+	if (len >= 0)
+		return sdcred_acl_ok(x, (size_t)len, file_gid, sd, why, n);
+	if (errno == ENODATA || errno == ENOTSUP)
+		return 1;
+	return deny(why, n, EPERM, "its ACL cannot be read: %s", strerror(errno));
+}
+
+int sdcred_file_ok(int fd, const struct stat *st, const struct sdcred *sd, char *why, size_t n)
+{
+	if (!sd->ok)
+		return deny(why, n, EPERM, "%s", sd->why_not.why);
+	if (st->st_dev != sd->dev)
+		return deny(why, n, EPERM, "it is not on the unit's credential mount");
+	if (st->st_gid != 0 && st->st_gid != sd->gid)
+		return deny(why, n, EPERM, "its group (gid %u) is not the service's", (unsigned)st->st_gid);
+	int rc = acl_of(fd, why, n, st->st_gid, sd);
+	if (rc <= 0)
+		return rc;
+	/* No ACL: the group bits are the group's own. */
+	if (st->st_gid == 0)
+		return deny(why, n, EPERM, "it is readable by the root group");
+	return 0;
+}
+
+/* The last component of a cgroup path (len bytes) into unit. */
+static int last_component(const char *path, size_t len, char *unit, size_t n)
+{
+	size_t i = len;
+	while (i > 0 && path[i - 1] != '/')
+		i--;
+	if (len - i == 0 || len - i >= n)
+		return -ENOENT;
+	memcpy(unit, path + i, len - i);
+	unit[len - i] = 0;
+	return 0;
+}
+
+int sdcred_unit_of(const char *text, char *unit, size_t n)
+{
+	/* Lines are ID:CONTROLLERS:PATH. cgroup v1's systemd hierarchy
+	 * (legacy, hybrid) names the unit, else v2's 0:: line does. */
+	const char *v2 = NULL;
+	size_t v2len = 0;
+	for (const char *l = text; *l;) {
+		size_t len = strcspn(l, "\n");
+		const char *c1 = memchr(l, ':', len);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - l)) : NULL;
+		if (c2) {
+			const char *path = c2 + 1;
+			size_t plen = len - (size_t)(path - l);
+			if (c2 - c1 - 1 == 12 && !memcmp(c1 + 1, "name=systemd", 12))
+				return last_component(path, plen, unit, n);
+			if (c1 - l == 1 && *l == '0' && c2 == c1 + 1) {
+				v2 = path;
+				v2len = plen;
+			}
+		}
+		l += len + (l[len] == '\n');
+	}
+	return v2 ? last_component(v2, v2len, unit, n) : -ENOENT;
+}
+
+static int own_unit(char *unit, size_t n)
+{
+	char text[4096];
+	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	ssize_t len = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (len <= 0)
+		return -ENOENT;
+	text[len] = 0;
+	return sdcred_unit_of(text, unit, n);
+}
+
+/* The directory itself: a read-only mount of its own, root's or uid's,
+ * group root or gid, its ACL (if any) granting no one else. */
+static int check_mount(int fd, const char *dir, const struct sdcred *sd, struct stat *st,
+                       struct fault *f)
+{
+	struct statvfs vfs;
+	struct stat up;
+	char why[256];
+	int parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int failed = fstat(fd, st) || fstatvfs(fd, &vfs) || parent < 0 || fstat(parent, &up);
+	int e = errno;
+	if (parent >= 0)
+		close(parent);
+	if (failed)
+		fault(f, 0, 0, "%s: %s", dir, strerror(e));
+	else if (!(vfs.f_flag & ST_RDONLY) || up.st_dev == st->st_dev)
+		fault(f, 0, 0, "%s: not a read-only mount of its own", dir);
+	else if ((st->st_uid != 0 && st->st_uid != sd->uid) ||
+	         (st->st_gid != 0 && st->st_gid != sd->gid) || (st->st_mode & 022))
+		fault(f, 0, 0, "%s: owner uid %u gid %u mode %04o: not systemd's", dir,
+		      (unsigned)st->st_uid, (unsigned)st->st_gid, (unsigned)(st->st_mode & 07777));
+	else if (acl_of(fd, why, sizeof why, st->st_gid, sd) < 0)
+		fault(f, 0, 0, "%s: %s", dir, why);
+	else
+		return 0;
+	return -EPERM;
+}
+
+/* sdcred_dir for the unit named. */
+static void dir_of_unit(const char *dir, const char *unit, struct sdcred *sd)
+{
+	char want[sizeof SDCRED_ROOT + 256];
+	if (snprintf(want, sizeof want, "%s/%s", SDCRED_ROOT, unit) >= (int)sizeof want ||
+	    strcmp(dir, want)) {
+		fault(&sd->why_not, 0, 0, "%s is not this unit's credential directory (%s/%s)", dir,
+		      SDCRED_ROOT, unit);
+		return;
+	}
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		fault(&sd->why_not, 0, 0, "%s: %s", dir, strerror(errno));
+		return;
+	}
+	struct stat st;
+	sd->ok = !check_mount(fd, dir, sd, &st, &sd->why_not);
+	sd->dev = st.st_dev;
+	close(fd);
+}
+
+void sdcred_dir(const char *dir, uid_t uid, gid_t gid, struct sdcred *sd)
+{
+	char unit[256];
+	*sd = (struct sdcred){ .uid = uid, .gid = gid };
+	if (own_unit(unit, sizeof unit))
+		fault(&sd->why_not, 0, 0, "this process runs in no systemd unit");
+	else
+		dir_of_unit(dir, unit, sd);
+}
