@@ -7,13 +7,15 @@ set -eu
 # argument, also everything the test suite uses. Found by running on a
 # minimal Debian 12 and 13 (tests/fresh-machine.sh), not by reading:
 # apt's --no-install-recommends leaves gcc without libc6-dev,
-# dpkg-buildpackage wants build-essential itself, and clang's runtime is
-# libclang-rt-dev on both (libclang-rt-14-dev is Debian 12's alone).
+# dpkg-buildpackage wants build-essential itself, clang's runtime is
+# libclang-rt-dev on both (libclang-rt-14-dev is Debian 12's alone), and
+# Debian 13's rpmbuild strips into a -debuginfo package with eu-strip
+# (elfutils), which rpm does not pull in.
 PKGS="gcc libc6-dev make pkg-config libyaml-dev libcap-dev curl"
 [ "${1:-}" = build ] || PKGS="$PKGS build-essential clang libclang-rt-dev
       valgrind mandoc iproute2 procps util-linux git python3
       nix-bin
-      dpkg-dev debhelper lintian blhc rpm rpmlint systemd
+      dpkg-dev debhelper lintian blhc rpm rpmlint elfutils systemd
       cloud-init python3-yaml systemd-container mmdebstrap"
 missing=""
 for p in $PKGS; do
