@@ -121,6 +121,7 @@ static int parse_cred_json(struct secret *s, const char *tunnel, struct fault *f
 		rc = data_err(s, f, id ? "TunnelID is not a UUID" : "TunnelID is missing");
 	if (!rc) {
 		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", id->str);
+		s->endpoint = str_field_ok(json_get(&o, "Endpoint"));
 		rc = check_tunnel_match(s, tunnel, "TunnelID", f);
 	}
 	json_free(&o);
@@ -161,6 +162,7 @@ static int parse_token(struct secret *s, struct fault *f)
 		rc = data_err(s, f, "token field s (tunnel secret) is missing or not base64");
 	else
 		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", t->str);
+	s->endpoint = !rc && str_field_ok(json_get(&o, "e"));
 	json_free(&o);
 	return rc;
 }

@@ -18,6 +18,7 @@ struct secret {
 	size_t len, cap;        /* cap: bytes to wipe */
 	char path[4096];        /* where it came from, for messages */
 	char tunnel_id[37];     /* TunnelID or the token's t */
+	int endpoint;           /* it names its edge endpoint (JSON Endpoint, token e) */
 };
 
 /* What tells one kind of credential from another, everywhere it matters:

@@ -13,6 +13,7 @@
 
 #include "atomicfile.h"
 #include "audit.h"
+#include "cfver.h"
 #include "config.h"
 #include "creds.h"
 #include "handover.h"
@@ -37,6 +38,7 @@ struct tunnel {
 	struct secret s;
 	struct ids ids;         /* the service user */
 	char exe[PATH_MAX];     /* the checked, resolved cloudflared */
+	struct cfver ver;       /* its release, when it was asked */
 	int rundir;             /* the runtime directory, held from check to write */
 	int config_only, dry_run, handover;
 };
@@ -52,11 +54,13 @@ enum {
 	NEED_CREDENTIAL = 8,
 	NEED_BINARY = 16,       /* cloudflared, and the cacert it reads */
 	NEED_TRUST = 32,        /* a config file no one else could have written */
+	NEED_RULES = 64,        /* what cloudflared's releases refuse or ignore: refused, said */
+	NEED_RELEASE_IF_ANY = 128, /* ... for the installed release, when there is one */
 };
 
 struct command {
 	const char *name, *flag[2];     /* its options, one at a time */
-	unsigned needs;                 /* what --config-only leaves out: all of it */
+	unsigned needs;                 /* what --config-only leaves out: all but the rules */
 	int (*run)(struct tunnel *t);
 };
 
@@ -68,11 +72,12 @@ static int cmd_audit(struct tunnel *t);
 static int cmd_restart(struct tunnel *t);
 
 static const struct command commands[] = {
-	{ "check", { "--config-only" }, NEED_TRUST | NEED_USER | NEED_CREDENTIAL | NEED_BINARY,
-	  cmd_check },
-	{ "render", { NULL }, NEED_USER_IF_ANY | NEED_CREDENTIAL, cmd_render },
+	{ "check", { "--config-only" },
+	  NEED_TRUST | NEED_USER | NEED_CREDENTIAL | NEED_BINARY | NEED_RULES, cmd_check },
+	{ "render", { NULL },
+	  NEED_USER_IF_ANY | NEED_CREDENTIAL | NEED_RULES | NEED_RELEASE_IF_ANY, cmd_render },
 	{ "run", { "--dry-run", "--handover" },
-	  NEED_TRUST | NEED_USER | NEED_BECOME | NEED_CREDENTIAL | NEED_BINARY, cmd_run },
+	  NEED_TRUST | NEED_USER | NEED_BECOME | NEED_CREDENTIAL | NEED_BINARY | NEED_RULES, cmd_run },
 	{ "status", { NULL }, 0, cmd_status },
 	{ "audit", { NULL }, 0, cmd_audit },
 	/* The new config is checked before anything is touched: a bad one
@@ -176,10 +181,27 @@ static int step_binary(struct tunnel *t)
 	return exit_for(e);
 }
 
+/* Which release the config meets, and what that release makes of it
+ * (cfver.h). Rendering without a binary (a build host) keeps what every
+ * release accepts alike; `run` cannot get there without one. */
+static int step_release(struct tunnel *t, unsigned needs)
+{
+	struct fault f = { 0 };
+	char why[SF_WHYLEN];
+	if ((needs & NEED_BINARY) ||
+	    ((needs & NEED_RELEASE_IF_ANY) &&
+	     !sf_check_binary(t->c.cloudflared, geteuid(), t->exe, sizeof t->exe, why))) {
+		if (cfver_read(t->exe, &t->ids, &t->ver, &f))
+			msg_warn(t->c.path, 0, 0, "cannot tell which cloudflared release this is (%s): "
+			         "only what every release does is checked", f.why);
+	}
+	return cfver_apply(&t->c, &t->ver, t->s.endpoint);
+}
+
 /* Everything the command needs, in the order a careful operator checks. */
 static int prepare(const struct command *cmd, struct tunnel *t, const char *config)
 {
-	unsigned needs = t->config_only ? 0 : cmd->needs;
+	unsigned needs = t->config_only ? NEED_RULES : cmd->needs;
 	/* The caller's own file, or root's: else whoever wrote it would
 	 * choose which of the caller's credentials goes to which user. */
 	int rc = needs & NEED_TRUST ? cfg_load_trusted(&t->c, config, getuid())
@@ -195,6 +217,8 @@ static int prepare(const struct command *cmd, struct tunnel *t, const char *conf
 		rc = creds_load(&t->c, t->ids.uid, t->ids.gid, &t->s);
 	if (!rc && (needs & NEED_BINARY))
 		rc = step_binary(t);
+	if (!rc && (needs & NEED_RULES))
+		rc = step_release(t, needs);
 	return rc;
 }
 

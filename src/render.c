@@ -50,6 +50,23 @@ static int emit_str(yaml_emitter_t *em, const char *s, size_t len, yaml_scalar_s
 	            (yaml_char_t *)s, (int)len, 1, 1, style));
 }
 
+static int emit_node(yaml_emitter_t *em, const struct ynode *n);
+
+/* Item i of a list, or the pair at i of a map, unless the release ignores
+ * that key (cfver.h). Keys are names: the emitter writes them plain
+ * ("ingress" from a JSON config becomes ingress). */
+static int emit_entry(yaml_emitter_t *em, const struct ynode *n, size_t i)
+{
+	const struct ynode *k = n->kid[i];
+	if (n->kind != YN_MAP)
+		return emit_node(em, k);
+	if (k->omit)
+		return 0;
+	int rc = k->kind == YN_SCALAR ? emit_str(em, k->str, k->len, YAML_ANY_SCALAR_STYLE)
+	                              : emit_node(em, k);
+	return rc ? rc : emit_node(em, n->kid[i + 1]);
+}
+
 static int emit_node(yaml_emitter_t *em, const struct ynode *n)
 {
 	yaml_event_t e;
@@ -64,16 +81,9 @@ static int emit_node(yaml_emitter_t *em, const struct ynode *n)
 	if (emit(em, &e, map ? yaml_mapping_start_event_initialize(&e, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE)
 	                     : yaml_sequence_start_event_initialize(&e, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE)))
 		return -1;
-	for (size_t i = 0; i < n->n; i++) {
-		const struct ynode *k = n->kid[i];
-		/* Keys are names: let the emitter write them plain ("ingress"
-		 * from a JSON config becomes ingress). */
-		int rc = map && i % 2 == 0 && k->kind == YN_SCALAR
-		         ? emit_str(em, k->str, k->len, YAML_ANY_SCALAR_STYLE)
-		         : emit_node(em, k);
-		if (rc)
+	for (size_t i = 0; i < n->n; i += map ? 2 : 1)
+		if (emit_entry(em, n, i))
 			return -1;
-	}
 	return emit(em, &e, map ? yaml_mapping_end_event_initialize(&e)
 	                        : yaml_sequence_end_event_initialize(&e));
 }
@@ -95,7 +105,8 @@ static int emit_body(yaml_emitter_t *em, const struct config *c, const char *tun
 		return -1;
 	for (size_t i = 0; i < root->n; i += 2) {
 		const struct key *k = schema_find(k_top, root->kid[i]->str);
-		if ((k && (k->flags & KF_OWN)) || schema_is_extension(root->kid[i]->str))
+		if ((k && (k->flags & KF_OWN)) || schema_is_extension(root->kid[i]->str) ||
+		    root->kid[i]->omit)
 			continue;
 		if (emit_str(em, root->kid[i]->str, root->kid[i]->len, YAML_ANY_SCALAR_STYLE) ||
 		    emit_node(em, root->kid[i + 1]))

@@ -184,6 +184,9 @@ const struct key k_top[] = {
 	K("grace-period", T_DUR, .max = 180 * SEC_NS, .bounds = "at most 3m (cloudflared's limit)"),
 	K("rpc-timeout", T_DUR),
 	K("write-stream-timeout", T_DUR),
+	K("no-prechecks", T_BOOL),
+	K("quic-connection-level-flow-control-limit", T_UINT, .max = 1LL << 40),
+	K("quic-stream-level-flow-control-limit", T_UINT, .max = 1LL << 40),
 	K("post-quantum", T_BOOL),
 	K("quic-disable-pmtu-discovery", T_BOOL),
 	K("management-diagnostics", T_BOOL),
@@ -209,6 +212,10 @@ const struct key k_top[] = {
 	{ .name = NULL },
 };
 
+#define DNS_PROXY_GONE "cloudflared's DNS proxy is gone since 2026.2.0, which ignores the key; " \
+	"argoweb does not run it with older releases either: remove it (a local resolver such " \
+	"as systemd-resolved does the job)"
+
 /* Keys cloudflared knows that argoweb refuses on purpose, with the fix. */
 static const struct { const char *name, *why; } refused[] = {
 	{ "token", "secrets are never written in the config: put the token in a 0600 file and set token-file:" },
@@ -220,6 +227,12 @@ static const struct { const char *name, *why; } refused[] = {
 	{ "unix-socket", "single-origin mode is not supported: use ingress: with service: unix:PATH" },
 	{ "bastion", "single-origin mode is not supported: use ingress: with service: bastion" },
 	{ "pidfile", "systemd tracks the process; remove pidfile" },
+	/* Gone from cloudflared 2026.2.0 (9388e7f4, TUN-9858), which ignores
+	 * them without a word. */
+	{ "proxy-dns", DNS_PROXY_GONE }, { "proxy-dns-port", DNS_PROXY_GONE },
+	{ "proxy-dns-address", DNS_PROXY_GONE }, { "proxy-dns-upstream", DNS_PROXY_GONE },
+	{ "proxy-dns-max-upstream-conns", DNS_PROXY_GONE }, { "proxy-dns-bootstrap", DNS_PROXY_GONE },
+	{ "resolver", DNS_PROXY_GONE },
 };
 
 const char *schema_str(const struct ynode *map, const struct key *set, const char *name)

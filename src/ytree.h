@@ -16,6 +16,7 @@ struct ynode {
 	size_t n;
 	size_t weight;          /* nodes below, aliases counted expanded */
 	int closed;
+	int omit;               /* a key the release ignores: not rendered (cfver.h) */
 };
 
 struct ytree {

@@ -21,7 +21,10 @@
  *                     (until lifetime) instead of exiting 1 as the real one
  *                     does: a run in which something else holds the port
  *   probe=1           record whether it can write under /usr and see /home
- *                     (for sandboxed runs: outside one it really writes) */
+ *                     (for sandboxed runs: outside one it really writes)
+ *   version=V         what --version says it is (default 2026.8.2, the
+ *                     newest release argoweb knows); "garbage": not a
+ *                     version line at all */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -51,7 +54,7 @@ static struct {
 	long at_ms[MAXSTEPS];
 	int hang, exit_now, exitcode, probe, busy_stay;
 	long lifetime;
-	char quick[256];
+	char quick[256], version[64];
 } ctl;
 
 static volatile sig_atomic_t stop;
@@ -115,6 +118,8 @@ static void read_control(void)
 			ctl.busy_stay = !strcmp(v, "stay");
 		else if (!strcmp(line, "quick"))
 			snprintf(ctl.quick, sizeof ctl.quick, "%s", v);
+		else if (!strcmp(line, "version"))
+			snprintf(ctl.version, sizeof ctl.version, "%s", v);
 	}
 	fclose(f);
 }
@@ -364,6 +369,15 @@ int main(int argc, char **argv)
 	const char *config = NULL;
 	long start = now_ms();
 	read_control();
+	/* argoweb asks which release it will run before each start: answered
+	 * as the real one answers, and not recorded (the record is the run's). */
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		if (!strcmp(ctl.version, "garbage"))
+			puts("Incorrect Usage: flag provided but not defined: -version");
+		else
+			printf("cloudflared version %s (built 2026-08-20)\n", ctl.version[0] ? ctl.version : "2026.8.2");
+		return 0;
+	}
 	for (int i = 1; i + 1 < argc; i++)
 		if (!strcmp(argv[i], "--config"))
 			config = argv[i + 1];

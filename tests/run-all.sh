@@ -38,18 +38,38 @@ stage unit-valgrind $MAKE -s check-valgrind-unit
 stage system-valgrind $MAKE -s check-valgrind-system
 stage fuzz $MAKE -s fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
 
-# Totals from every stage's summary line. Where the real connector was
-# given (REAL_CLOUDFLARED, CF_EDGE: .ci/run sets both), none of its tests may
-# be skipped.
-real=${REAL_CLOUDFLARED:+${CF_EDGE:+1}}
-awk -v real="$real" '
-	/^[a-z-]+: [0-9]+ passed, [0-9]+ failed/ { p += $2; f += $4; if ($6 != "") s += $6 }
-	/; real connector: [0-9]+ passed, [0-9]+ skipped/ {
-		sub(/.*; real connector: /, ""); rp += $1; rs += $3 }
-	END {
-		printf "%d passed, %d failed, %d skipped; against the real connector: %d passed, %d skipped\n", p, f, s, rp, rs
-		if (real && (rs > 0 || rp == 0)) {
-			print "real connector: REAL_CLOUDFLARED and CF_EDGE are set, yet " (rp == 0 ? "no test ran against it" : rs " of its tests skipped")
-			exit 1
+# Totals from every stage's summary line, and per release of the real
+# connector. Where the real connector was given (REAL_CLOUDFLARED, paths
+# separated by ':', and CF_EDGE: .ci/run sets them), every release given
+# must have run its tests, none skipped.
+want=
+if [ -n "${REAL_CLOUDFLARED:-}" ] && [ -n "${CF_EDGE:-}" ]; then
+	for c in $(printf '%s' "$REAL_CLOUDFLARED" | tr ':' ' '); do
+		v=$("$c" --version 2>/dev/null | sed -n '1s/^cloudflared version \([^ ]*\).*/\1/p')
+		want="$want ${v:-$c}"
+	done
+fi
+awk -v want="$want" '
+	/^[a-z-]+: [0-9]+ passed, [0-9]+ failed/ {
+		p += $2; f += $4; if ($6 != "") s += $6
+		n = split($0, part, "; ")
+		for (i = 2; i <= n; i++) if (part[i] ~ /^(real connector|test bed)/) {
+			split(part[i], kv, ": "); split(kv[2], c, " ")
+			if (!(kv[1] in seen)) { seen[kv[1]] = 1; order[++k] = kv[1] }
+			pp[kv[1]] += c[1]; ss[kv[1]] += c[3]
 		}
-		exit (f > 0 || p == 0) }' "$log"
+	}
+	END {
+		printf "%d passed, %d failed, %d skipped", p, f, s
+		for (i = 1; i <= k; i++) printf "; %s: %d passed, %d skipped", order[i], pp[order[i]], ss[order[i]]
+		printf "\n"
+		bad = 0
+		m = split(want, v, " ")
+		for (i = 1; i <= m; i++) {
+			r = "real connector " v[i]
+			if (pp[r] == 0 || ss[r] > 0) {
+				print "real connector: " v[i] " was given (REAL_CLOUDFLARED), yet " (pp[r] == 0 ? "no test ran against it" : ss[r] " of its tests skipped")
+				bad = 1
+			}
+		}
+		exit (bad || f > 0 || p == 0) }' "$log"

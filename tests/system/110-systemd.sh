@@ -1,7 +1,7 @@
 #!/bin/sh
-# tags: installed
-# argoweb@.service under a real systemd 252 (Debian 12) booted as PID 1 in
-# systemd-nspawn (tests/testbed): install, sysusers/tmpfiles, verify and
+# tags: installed testbed
+# argoweb@.service under a real systemd booted as PID 1 in systemd-nspawn
+# (tests/testbed; run on Debian 12's 252 and Debian 13's 257): install, sysusers/tmpfiles, verify and
 # security score, the sandbox cloudflared really gets, the watchdog, failures
 # that must not loop, secrets kept out of the journal, ps and unit files,
 # LoadCredentialEncrypted=, and the SetCredential= fallback the unit uses.
@@ -10,7 +10,7 @@
 trap 'tb_shutdown; t_cleanup' EXIT
 trap 'exit 130' INT TERM HUP
 
-bail_skip() { skip "argoweb@.service under systemd 252 in systemd-nspawn" "$1"; done_testing; exit 0; }
+bail_skip() { skip "argoweb@.service under ${TB_SUITE:-bookworm}'s systemd in systemd-nspawn" "$1"; done_testing; exit 0; }
 is_root || bail_skip "needs root (boots a container); CI runs as root"
 # The unit execs /usr/bin/argoweb itself: no wrapper reaches it. An ASan
 # build's LeakSanitizer needs ptrace, which the unit's seccomp filter
@@ -25,7 +25,8 @@ tb_rootfs || bail_skip "$TB_WHY"
 t1=$(date +%s)
 tb_boot || bail_skip "$TB_WHY"
 t2=$(date +%s)
-echo "# rootfs ready in $((t1 - t0)) s ($TB_ROOT), booted in $((t2 - t1)) s"
+SD_VERSION=$(tb_systemd_version)
+echo "# rootfs ready in $((t1 - t0)) s ($TB_ROOT), booted in $((t2 - t1)) s: $TB_SUITE, systemd $SD_VERSION"
 
 # Helpers that run inside the container, in /testbed/h.sh.
 cat >"$TB_SHARE/h.sh" <<'EOF'
@@ -144,7 +145,8 @@ verified() {
 }
 # Active/standby: the generated argoweb-active@.service and its target.
 verified active argoweb-active@demo.service argoweb-active.target
-sec() { tb_exec systemd-analyze security --offline=yes "/lib/systemd/system/$1" 2>&1 | sed "s/$1/UNIT/g; s/${1%%@*}@i\.service/UNIT/g"; }
+# (It names the unit as an instance: @i.service on 252, @test_instance.service on 257.)
+sec() { tb_exec systemd-analyze security --offline=yes "/lib/systemd/system/$1" 2>&1 | sed "s/$1/UNIT/g; s/${1%%@*}@[a-z_]*\.service/UNIT/g"; }
 e_act=$(sec argoweb-active@.service | exposure)
 check "systemd-analyze security --offline=yes argoweb-active@.service: exposure ${e_act:-?}, as argoweb@.service's (${e_in:-?})" \
 	sh -c '[ -n "$0" ] && [ "$0" = "$1" ]' "$e_act" "$e_in"
@@ -276,7 +278,7 @@ check "StatusText is \"Connected: 4 edge connections\" (is \"$(h show demo Statu
 no_cred_error() {
 	! tb_exec journalctl -b -u "argoweb@$1" --no-pager -o cat | grep -Eq "243/CREDENTIALS|[Cc]redential.*(No such file|failed)"
 }
-check "systemd 252 tolerates the missing demo.token (SetCredential= fallback: no 243/CREDENTIALS)" no_cred_error demo
+check "systemd $SD_VERSION tolerates the missing demo.token (SetCredential= fallback: no 243/CREDENTIALS)" no_cred_error demo
 # The checks below need the tunnel running: without it, one failure says so.
 MAIN=0 MON=
 sandbox_checks() {
@@ -403,12 +405,16 @@ stamp "7. A token tunnel"
 start tok
 check "argoweb@tok (token via LoadCredential=, no tok.json: SetCredential= fallback) is active" h is_active tok
 check "argoweb@tok is connected" h waitfor 5 is_connected tok
-check "systemd 252 tolerates the missing tok.json (no 243/CREDENTIALS)" no_cred_error tok
+check "systemd $SD_VERSION tolerates the missing tok.json (no 243/CREDENTIALS)" no_cred_error tok
 start tokf
 check "argoweb@tokf (token-file: /etc/argoweb/tokf.token) is active" h is_active tokf
-check "argoweb@tok's credentials: argoweb.json is the fallback \"absent\", argoweb.token a 0400 copy for argoweb" \
+# The copy's shape is systemd's: 252 makes it 0400 and the service user's;
+# 254 and later 0440 root:root with an ACL naming the service user
+# (systemd #29096, #29435), which argoweb accepts there alone (sdcred.c).
+if [ "$SD_VERSION" -ge 254 ]; then copy="440 root root"; else copy="400 argoweb root"; fi
+check "argoweb@tok's credentials: argoweb.json is the fallback \"absent\", argoweb.token systemd $SD_VERSION's copy ($copy)" \
 	tb_exec sh -c 'd=/run/credentials/argoweb@tok.service; [ "$(cat $d/argoweb.json)" = absent ] &&
-		[ "$(stat -c "%a %U" $d/argoweb.token)" = "400 argoweb" ]'
+		[ "$(stat -c "%a %U %G" $d/argoweb.token)" = "$1" ]' _ "$copy"
 tb_exec systemctl show argoweb@tok argoweb@tokf >"$T/tok.show" 2>&1
 tb_exec systemctl status --no-pager argoweb@tok argoweb@tokf >>"$T/tok.show" 2>&1
 tb_exec systemctl cat argoweb@tok argoweb@tokf >>"$T/tok.show" 2>&1

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tags: real-connector installed
+# tags: real-connector installed testbed
 # The packaged argoweb@.service, unchanged, running the REAL cloudflared
 # ($REAL_CLOUDFLARED) against cf-edge ($CF_EDGE) under a booted Debian 12
 # (systemd 252 as PID 1, tests/testbed, loopback only): the .deb installed

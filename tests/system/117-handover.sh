@@ -1,5 +1,5 @@
 #!/bin/sh
-# tags: real-connector installed
+# tags: real-connector installed testbed
 # argoweb restart against the REAL cloudflared ($REAL_CLOUDFLARED) and
 # cf-edge ($CF_EDGE) under a booted Debian 12 (tests/testbed, loopback
 # only), the .deb installed: requests at a steady rate through the edge

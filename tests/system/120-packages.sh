@@ -1,5 +1,5 @@
 #!/bin/sh
-# tags: installed
+# tags: installed testbed
 # The Debian and RPM packages. On the host: build them (make deb, make rpm;
 # reused when newer than their sources), lintian, blhc and rpmlint, the same
 # layout in both, the RPM's systemd scriptlets. Then the .deb's life in a

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tags: installed
+# tags: installed testbed
 # packaging/cloud-init/*.yaml: each example passes `cloud-init schema`, keeps
 # its secrets out of runcmd, and works: in a booted Debian 12
 # (tests/testbed), a small driver applies it as cloud-init would (write_files,
