@@ -648,7 +648,14 @@ static void child_verify_root_states(void)
 		c_int(verify(&root_ids, 1, why), -1, "verify: uid 0 without groups fails");
 		c_str(why, "root could be regained: unexpected state", "verify: uid 0: root regained");
 	}
-	/* The ids changed, nothing else: the bounding set, no_new_privs. */
+	/* The ids changed, nothing else: the bounding set, no_new_privs. (A
+	 * container may start us with a full inheritable set, which setuid
+	 * keeps: empty it, as a host's root has it, so that only those two
+	 * remain.) */
+	cap_t inh = cap_get_proc();
+	if (!inh || cap_clear_flag(inh, CAP_INHERITABLE) || cap_set_proc(inh))
+		c_ok(0, strerror(errno), "emptying the inheritable set");
+	cap_free(inh);
 	if (setresgid(nobody.gid, nobody.gid, nobody.gid) ||
 	    setresuid(nobody.uid, nobody.uid, nobody.uid)) {
 		c_ok(0, strerror(errno), "becoming nobody");
