@@ -26,6 +26,7 @@ void health_init(struct health *h, long long now)
 	h->why = WD_NONE;
 	h->why_text[0] = 0;
 	h->refused_only = 1;
+	h->stopping = 0;
 	h->short_since = 0;
 	h->verdict = 0;
 }
@@ -33,7 +34,11 @@ void health_init(struct health *h, long long now)
 void health_log(struct health *h, long long now, const struct logline *l)
 {
 	(void)now;
-	if (l->why == WD_NONE || (l->why == WD_DNS && h->has_edge))
+	if (l->why == WD_STOPPING)
+		h->stopping = 1;
+	/* A stop's own lines (2025.8.1 and later log each connection's end)
+	 * say nothing of the tunnel's health. */
+	if (h->stopping || l->why == WD_NONE || (l->why == WD_DNS && h->has_edge))
 		return;
 	/* "Connection terminated" follows every failure, repeating its text:
 	 * the first sign of an outage, never the better word. */
@@ -64,6 +69,11 @@ static void why_down(const struct health *h, long long now, char *s, size_t n)
 		         "or a rotated secret; install new credentials, then restart", t);
 	else if (h->why == WD_REGISTER_ERROR)
 		snprintf(s, n, "the edge refused the registration: \"%s\"", t);
+	else if (h->why == WD_REG_TIMEOUT)
+		snprintf(s, n, "the edge did not answer the registration within rpc-timeout (\"%s\")", t);
+	else if (h->why == WD_REG_UNSAID)
+		snprintf(s, n, "the edge did not accept the registration; over QUIC this cloudflared does "
+		         "not log why (\"%s\"): protocol: http2 would show it", t);
 	else if (h->why == WD_UNREACHABLE_QUIC)
 		snprintf(s, n, "edge unreachable over QUIC: \"%s\"; if UDP port 7844 is blocked "
 		         "here, set protocol: http2", t);
@@ -203,14 +213,15 @@ void health_polled(struct health *h, long long slot, long long now, const struct
 		h->next_poll = now + period(h);
 }
 
-void health_exited(struct health *h, long long now)
+int health_exited(struct health *h, long long now)
 {
 	char s[768], why[512];
-	if (h->why == WD_NONE)
-		return;
+	if (h->why == WD_NONE || h->stopping)
+		return 0;
 	why_down(h, now, why, sizeof why);
 	snprintf(s, sizeof s, "cloudflared exited (%s)", why);
 	send_status(h, NULL, s);
+	return 1;
 }
 
 void health_tick(struct health *h, long long now)

@@ -34,6 +34,7 @@ struct health {
 	enum why_down why;
 	char why_text[256];
 	int refused_only;
+	int stopping;           /* cloudflared began its graceful shutdown */
 	long long short_since;  /* fewer connections than expected since */
 	int verdict;            /* nonzero: end the unit with this status */
 };
@@ -50,8 +51,9 @@ void health_polled(struct health *h, long long slot, long long now, const struct
 /* A line of cloudflared's log, read at now. */
 void health_log(struct health *h, long long now, const struct logline *l);
 /* cloudflared has exited: the last word on why, if the log said (it
- * exits at start-up when it cannot look the edge up, say). */
-void health_exited(struct health *h, long long now);
+ * exits at start-up when it cannot look the edge up, say). 1 when it
+ * said one (the STATUS= it sent is in h->status), 0 for a clean stop. */
+int health_exited(struct health *h, long long now);
 /* Between polls: a ping when due, or the trigger once unhealthy. */
 void health_tick(struct health *h, long long now);
 /* The next moment anything is due. */

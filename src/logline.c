@@ -6,6 +6,9 @@
 
 #include "logline.h"
 
+#define DEADLINE "context deadline exceeded"
+#define UNSAID "control stream encountered a failure while serving"
+
 static const struct {
 	const char *lvl;
 	int priority;
@@ -13,17 +16,31 @@ static const struct {
 	{ "DBG", 7 }, { "INF", 6 }, { "WRN", 4 }, { "ERR", 3 }, { "FTL", 2 }, { "PNC", 2 },
 };
 
-/* The messages that matter, by what they start with (after the level). */
+/* The messages that matter, by what they start with (after the level),
+ * and, where the message alone says too little, the error it must carry. */
 static const struct {
-	const char *msg;
+	const char *msg, *error;
 	enum why_down why;
 } messages[] = {
-	{ "Registered tunnel connection", WD_REGISTERED },
-	{ "Connection terminated", WD_LOST },
-	{ "Register tunnel error from server side", WD_REGISTER_ERROR },
-	{ "Unable to establish connection with Cloudflare edge", WD_UNREACHABLE },
-	{ "Failed to create new quic connection", WD_UNREACHABLE_QUIC },
-	{ "edge discovery: error looking up Cloudflare edge IPs", WD_DNS },
+	{ "Registered tunnel connection", NULL, WD_REGISTERED },
+	{ "Connection terminated", NULL, WD_LOST },
+	/* QUIC, 2025.8.1 and later (41dffd7f): the cause of a loss, which
+	 * "Connection terminated" then only wraps. */
+	{ "failed to accept incoming stream requests", NULL, WD_LOST },
+	{ "Register tunnel error from server side", NULL, WD_REGISTER_ERROR },
+	/* HTTP/2, 2024.6.0 and later: the registration unanswered for
+	 * rpc-timeout (654a3260), said before the connection ends. */
+	{ "failed to serve incoming request", DEADLINE, WD_REG_TIMEOUT },
+	{ "Unable to establish connection with Cloudflare edge", NULL, WD_UNREACHABLE },
+	{ "Failed to create new quic connection", NULL, WD_UNREACHABLE_QUIC },
+	/* The same, renamed in 2024.11.0 (16ecf608). */
+	{ "Failed to dial a quic connection", NULL, WD_UNREACHABLE_QUIC },
+	{ "edge discovery: error looking up Cloudflare edge IPs", NULL, WD_DNS },
+	/* QUIC, 2025.8.1 and later (41dffd7f): a registration the edge refused
+	 * or left unanswered is logged as this wrapper only, its cause lost. */
+	{ "failed to serve tunnel connection", UNSAID, WD_REG_UNSAID },
+	{ "Serve tunnel error", UNSAID, WD_REG_UNSAID },
+	{ "Initiating graceful shutdown", NULL, WD_STOPPING },
 };
 
 static const char *find(const char *s, size_t n, const char *what)
@@ -51,6 +68,18 @@ static void error_text(const char *s, size_t n, char *out, size_t cap)
 	out[o] = 0;
 }
 
+/* The message's row, if any, given its error text. */
+static enum why_down classify(const char *msg, size_t rest, const char *error)
+{
+	for (size_t i = 0; i < sizeof messages / sizeof *messages; i++) {
+		size_t m = strlen(messages[i].msg);
+		if (rest >= m && !memcmp(msg, messages[i].msg, m) &&
+		    (!messages[i].error || !strcmp(error, messages[i].error)))
+			return messages[i].why;
+	}
+	return WD_NONE;
+}
+
 void logline_parse(const char *line, size_t n, struct logline *l)
 {
 	l->priority = -1;
@@ -67,16 +96,22 @@ void logline_parse(const char *line, size_t n, struct logline *l)
 		return;
 	const char *msg = sp + 5;
 	size_t rest = n - (size_t)(msg - line);
-	for (size_t i = 0; i < sizeof messages / sizeof *messages; i++) {
-		size_t m = strlen(messages[i].msg);
-		if (rest >= m && !memcmp(msg, messages[i].msg, m))
-			l->why = messages[i].why;
-	}
-	if (l->why == WD_NONE || l->why == WD_REGISTERED)
-		return;
 	error_text(msg, rest, l->error, sizeof l->error);
+	l->why = classify(msg, rest, l->error);
+	if (l->why == WD_REGISTERED || l->why == WD_NONE || l->why == WD_STOPPING) {
+		l->error[0] = 0;
+		return;
+	}
 	/* "Unauthorized: Invalid tunnel secret", "Unauthorized: Failed to get
 	 * tunnel": what retrying cannot cure. */
 	if (l->why == WD_REGISTER_ERROR && !strncmp(l->error, "Unauthorized", 12))
 		l->why = WD_REFUSED;
+	else if (l->why == WD_REGISTER_ERROR && !strcmp(l->error, DEADLINE))
+		l->why = WD_REG_TIMEOUT;
+	else if (l->why == WD_LOST && !strcmp(l->error, UNSAID))
+		l->why = WD_REG_UNSAID;
+	/* 2025.8.1 and later say it of every connection that ends, a clean
+	 * stop's too, with no error: nothing lost. */
+	else if (l->why == WD_LOST && !l->error[0])
+		l->why = WD_NONE;
 }

@@ -1,6 +1,7 @@
 /* One line of cloudflared's log, as the monitor relays it: its journald
  * priority, and what it says about why the tunnel is down. The texts are
- * cloudflared 2023.7.3's (../shared/notes/cf-edge.md has them by fault). */
+ * those of 2023.7.3 (../shared/notes/cf-edge.md has them by fault) and of
+ * the releases since, each with the release that brought it. */
 #ifndef ARGOWEB_LOGLINE_H
 #define ARGOWEB_LOGLINE_H
 #include <stddef.h>
@@ -14,6 +15,9 @@ enum why_down {
 	WD_UNREACHABLE,         /* no TCP connection to the edge (HTTP/2) */
 	WD_UNREACHABLE_QUIC,    /* no QUIC connection: UDP 7844 blocked, say */
 	WD_DNS,                 /* the edge's addresses could not be looked up */
+	WD_REG_TIMEOUT,         /* the registration went unanswered for rpc-timeout */
+	WD_REG_UNSAID,          /* QUIC, 2025.8.1 and later: not accepted, and not why */
+	WD_STOPPING,            /* a graceful shutdown began: what follows is its own */
 };
 
 struct logline {

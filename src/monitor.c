@@ -156,8 +156,10 @@ static _Noreturn void run(struct mon *m)
 			end_unit(m);
 		long long until = m->health ? health_due(h, os_now_ms()) : os_now_ms() + 3600000;
 		if (wait_until(m, until)) {
-			if (m->health)
-				health_exited(h, os_now_ms());
+			/* systemd forgets the STATUS= of a process that is gone:
+			 * the journal keeps why, beside the restart it causes. */
+			if (m->health && health_exited(h, os_now_ms()))
+				msg("%s: %s", m->name, h->status);
 			_exit(0);
 		}
 	}

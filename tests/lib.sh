@@ -120,6 +120,15 @@ setup_fake() { # control lines...
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
+# The real connector's release ("2026.8.2"), for expectations that differ
+# by release; release_ge VERSION: is it that release or a later one?
+cf_release() {
+	"${1:-$REAL_CLOUDFLARED}" --version 2>/dev/null | sed -n '1s/^cloudflared version \([0-9.]*\).*/\1/p'
+}
+release_ge() {
+	[ "$(printf '%s\n%s\n' "$1" "${CF_RELEASE:?call cf_release first}" | sort -V | head -n 1)" = "$1" ]
+}
+
 # The service user of the tests: as root, nobody (present on every Debian
 # system; another user, daemon, plays the stranger); otherwise ourselves.
 if is_root; then

@@ -14,7 +14,12 @@
 #   (number and content) on the original and on the rendering, for each
 #   rule's hostname, wildcard matches, paths that do and do not match, and
 #   an unmatched host; together the URLs reach every rule.
-# Only offline cloudflared commands are run, in an empty environment.
+# - each as this release reads it: a key the release ignores is left out
+#   of the rendering (so it validates with no "unused keys" warning), and
+#   rules are numbered as the release numbers them;
+# - what a release refuses at start-up argoweb refuses too, for it alone.
+# Only offline cloudflared commands are run, in an empty environment (and
+# `tunnel run` only in a network namespace with nothing but loopback).
 #
 #   REAL_CLOUDFLARED=/path/to/cloudflared  (else `command -v cloudflared`)
 . "$(dirname "$0")/../lib.sh"
@@ -55,6 +60,10 @@ if [ -z "$CF" ]; then
 	exit
 fi
 echo "# using $CF: $CF_VERSION"
+CF_RELEASE=$(cf_release "$CF")
+# "Matched rule #N" counts from 1 up to 2023.9, from 0 since 2023.10.0
+# (adb7d400, "Make rule match test report rule in 0-index base").
+if release_ge 2023.10.0; then FIRST_RULE=0; else FIRST_RULE=1; fi
 
 # cf CONFIG ARGS...: run `cloudflared tunnel --config CONFIG ARGS...` with
 # no inherited TUNNEL_* variables; sets CF_RC and CF_OUT (stdout+stderr,
@@ -104,7 +113,9 @@ paths_for() {
 
 write_cred_json "$T/cred.json"
 write_token "$T/cred.token"
-setup_fake exit=1
+# argoweb renders for the release it will exec: the fake says it is the
+# release under test.
+setup_fake exit=1 "version=$CF_RELEASE"
 for f in "$TOP"/tests/configs/valid/*.yaml; do
 	corpus_config "$f"
 	n=$N
@@ -137,19 +148,12 @@ for f in "$TOP"/tests/configs/valid/*.yaml; do
 			diag "exit $CF_RC:" "$CF_OUT";;
 		esac
 	elif [ "$rend" = ok ]; then
-		ok "$n: cloudflared validates the rendering: OK"
+		ok "$n: cloudflared $CF_RELEASE validates the rendering: OK${orig_unused:+ (the original has keys it ignores, left out: $(printf '%s\n' "$orig_unused" | paste -sd' ' -))}"
 	elif [ "$rend" = warn ]; then
-		# Keys this cloudflared release does not know yet. Fine if the
-		# original has them too (argoweb passed them on); a key only
-		# the rendering has would be argoweb's invention.
-		extra=$(printf '%s\n' "$rend_unused" | while IFS= read -r k; do
-			printf '%s\n' "$orig_unused" | grep -qxF "$k" || echo "$k"; done)
-		if [ "$orig" = warn ] && [ -z "$extra" ]; then
-			ok "$n: cloudflared validates the rendering (keys this release ignores, as in the original: $(printf '%s\n' "$rend_unused" | paste -sd' ' -))"
-		else
-			not_ok "$n: cloudflared validates the rendering"
-			diag "unused keys only in the rendering: ${extra:-(original unreadable)}" "$CF_OUT"
-		fi
+		# A key this release does not know: argoweb leaves such keys out
+		# (cfver.c), so the rendering must validate as it is.
+		not_ok "$n: cloudflared $CF_RELEASE validates the rendering: OK, with no unused key"
+		diag "unused keys: $(printf '%s\n' "$rend_unused" | paste -sd' ' -)" "$CF_OUT"
 	else
 		not_ok "$n: cloudflared validates the rendering"
 		diag "exit $CF_RC:" "$CF_OUT"
@@ -208,13 +212,51 @@ for f in "$TOP"/tests/configs/valid/*.yaml; do
 	fi
 	want=$(rule_count "$R")
 	missed=
-	i=1
-	while [ "$i" -le "$want" ]; do
+	i=$FIRST_RULE
+	while [ "$i" -lt $((want + FIRST_RULE)) ]; do
 		case " $reached " in *" $i "*) ;; *) missed="$missed #$i";; esac
 		i=$((i + 1))
 	done
-	check "$n: the URLs reach all $want rules${missed:+ (not$missed: add paths for $n to paths_for)}" [ -z "$missed" ]
+	check "$n: the URLs reach all $want rules, #$FIRST_RULE to #$((want + FIRST_RULE - 1))${missed:+ (not$missed: add paths for $n to paths_for)}" [ -z "$missed" ]
+	last=$(printf '%s\n' "$CF_OUT" | sed -n 's/^Matched rule #\([0-9]*\)$/\1/p')
+	check "$n: an unmatched host gets the catch-all, #$((want + FIRST_RULE - 1)) as $CF_RELEASE counts (got #${last:-?})" \
+		[ "${last:-x}" = $((want + FIRST_RULE - 1)) ]
 done
+
+# What a release refuses at start-up, argoweb refuses at check (78), for
+# that release only (src/cfver.c); and the real binary does refuse it:
+# `tunnel run` in a network namespace of its own, with nothing but
+# loopback (it stops before connecting, or fails to connect anyway).
+# refusal NAME SINCE UNTIL MESSAGE TOKEN YAML: releases from SINCE up to
+# (not including) UNTIL refuse YAML with that token ("-": open-ended).
+refusal() {
+	name=$1 since=$2 until=$3 message=$4 tok=$5
+	printf '%s\nuser: %s\ncloudflared: %s\n' "$6" "$RUSER" "$FAKE_BIN" >"$T/refuse-$name.yaml"
+	refused=1
+	{ [ "$since" = - ] || release_ge "$since"; } && { [ "$until" = - ] || ! release_ge "$until"; } || refused=
+	mkdir -p "$T/creds.refuse-$name"
+	printf '%s\n' "$tok" >"$T/creds.refuse-$name/argoweb"
+	chmod 0600 "$T/creds.refuse-$name/argoweb"
+	CREDENTIALS_DIRECTORY="$T/creds.refuse-$name" aw check "$T/refuse-$name.yaml"
+	if [ -n "$refused" ]; then
+		expect 78 "$name: cloudflared $CF_RELEASE would not start: argoweb check refuses it (78)" "$message"
+	else
+		expect 0 "$name: cloudflared $CF_RELEASE starts with it: argoweb check accepts it"
+	fi
+	if [ -n "$refused" ] && is_root && command -v unshare >/dev/null 2>&1; then
+		$TIMEOUT unshare --net env -i HOME="$T" PATH=/usr/bin:/bin TUNNEL_TOKEN="$tok" \
+			"$CF" tunnel --config "$T/refuse-$name.yaml" run </dev/null >"$T/cf.out" 2>&1
+		rc=$?
+		check "$name: ... as cloudflared $CF_RELEASE itself does: it stops, saying \"$message\" (exit $rc)" \
+			sh -c '[ "$0" != 0 ] && [ "$0" != 124 ] && grep -qF "$1" "$2"' "$rc" "$message" "$T/cf.out"
+		[ "$rc" != 0 ] && [ "$rc" != 124 ] || tail -n 5 "$T/cf.out" | sed 's/^/#   /'
+	fi
+}
+tok_e=$(printf '{"a":"0123456789abcdef0123456789abcdef","t":"%s","s":"%s","e":"fed"}' "$TUNNEL_UUID" "$SECRET_B64" | base64 -w0)
+refusal region-endpoint 2025.2.1 - "region provided with a token that has an endpoint" "$tok_e" 'region: us'
+refusal pq-http2 - 2026.5.0 "post-quantum is only supported with the quic transport" "$(token_for "$TUNNEL_UUID")" \
+	"protocol: http2
+post-quantum: true"
 
 # Ingress mistakes argoweb refuses (tests/configs/invalid): what this
 # cloudflared makes of them, for the record (argoweb is stricter on purpose

@@ -319,6 +319,48 @@ static void test_refused(void)
 	IS_INT(count(0, "WATCHDOG=trigger"), 1, "... the watchdog restart instead");
 }
 
+#define L_UNSAID "2026-12-07T03:04:45Z ERR Serve tunnel error error=\"control stream encountered a " \
+	"failure while serving\" connIndex=0 event=0 ip=127.0.1.2"
+#define L_TIMEOUT "2026-12-07T03:04:40Z ERR Register tunnel error from server side " \
+	"error=\"context deadline exceeded\" connIndex=0 event=0 ip=127.0.3.2"
+#define L_STOP "2026-12-07T03:10:00Z INF Initiating graceful shutdown due to signal terminated ..."
+
+/* What 2024-2026 releases say instead (cloudflared's source and runs). */
+static void test_newer_releases(void)
+{
+	/* QUIC, 2025.8.1 and later: the refusal's cause is not logged. Not
+	 * a stall, not Cloudflare refusing the credentials (that may be
+	 * wrong), so no end with 76: the watchdog's restart. */
+	struct health h = fresh(1000, 5000, 250);
+	log_line(&h, L_UNSAID);
+	run_until(&h, 1002000, 1, never);
+	IS_STR(last_status(), "Connecting to Cloudflare\u2026 (the edge did not accept the registration; "
+	       "over QUIC this cloudflared does not log why (\"control stream encountered a failure while "
+	       "serving\"): protocol: http2 would show it)", "QUIC, cause unsaid: what is known, and how to learn more");
+	run_until(&h, 1020000, 1, never);
+	IS_INT(h.verdict, 0, "QUIC, cause unsaid: no verdict (76), whatever it lasts");
+	IS_INT(count(0, "stalled"), 0, "QUIC, cause unsaid: never called a stall");
+	IS_INT(count(0, "WATCHDOG=trigger"), 1, "QUIC, cause unsaid: the watchdog restart at unhealthy-after");
+	/* HTTP/2, 2024.6.0 and later: an unanswered registration times out. */
+	h = fresh(1000, 60000, 0);
+	log_line(&h, L_TIMEOUT);
+	run_until(&h, 1001000, 1, never);
+	IS_STR(last_status(), "Connecting to Cloudflare\u2026 (the edge did not answer the registration "
+	       "within rpc-timeout (\"context deadline exceeded\"))", "timeout: no answer, never \"refused\"");
+	IS_INT(health_exited(&h, now_fake), 1, "timeout, then cloudflared exits (1, at start-up): said");
+	IS_STR(last_status(), "cloudflared exited (the edge did not answer the registration within "
+	       "rpc-timeout (\"context deadline exceeded\"))", "... the last word says why");
+	/* A stop's own lines are not the tunnel's health. */
+	h = fresh(1000, 60000, 0);
+	log_line(&h, L_REG);
+	log_line(&h, L_STOP);
+	log_line(&h, L_UNSAID);
+	log_line(&h, "2026-12-07T03:10:00Z ERR Connection terminated connIndex=0");
+	IS_INT(h.why, WD_NONE, "stopping: later lines change no reason");
+	IS_INT(health_exited(&h, now_fake), 0, "stopping: the exit is a clean stop: nothing said");
+	IS_INT(nsent, 0, "stopping: ... no STATUS=");
+}
+
 static int two_of_four(long long t) { return t >= 1000500 ? 2 : 0; }
 static int four_then_two(long long t) { return t < 1010000 ? 4 : 2; }
 
@@ -357,6 +399,7 @@ int main(void)
 	test_squatted();
 	test_why_down();
 	test_refused();
+	test_newer_releases();
 	test_degraded();
 	return tap_done();
 }

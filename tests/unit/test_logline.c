@@ -1,5 +1,6 @@
-/* logline.c: cloudflared 2023.7.3's own lines (from runs against cf-edge,
- * ../shared/notes/cf-edge.md), their priority and what they say. */
+/* logline.c: cloudflared's own lines (2023.7.3's and 2026.8.2's, from runs
+ * against cf-edge, ../shared/notes/cf-edge.md), their priority and what
+ * they say. */
 #include "../../src/logline.c"
 #include "tap.h"
 
@@ -61,6 +62,38 @@ int main(void)
 	   WD_REGISTER_ERROR, "cut", "an unterminated error text");
 	is("2026-12-03T09:14:08Z ERR Register tunnel error from server side", 3, WD_REGISTER_ERROR, "",
 	   "no error= at all");
+	/* 2026.8.2, each from a run against cf-edge's faults. */
+	is("2026-12-07T03:04:45Z ERR Serve tunnel error error=\"control stream encountered a failure while "
+	   "serving\" connIndex=0 event=0 ip=127.0.1.2", 3, WD_REG_UNSAID,
+	   "control stream encountered a failure while serving", "2026, QUIC: a refusal, its cause unsaid");
+	is("2026-12-07T03:05:09Z ERR failed to serve tunnel connection error=\"control stream encountered a "
+	   "failure while serving\" connIndex=0 event=0 ip=127.0.1.2", 3, WD_REG_UNSAID,
+	   "control stream encountered a failure while serving", "2026, QUIC: ... its other line");
+	is("2026-12-07T03:05:09Z ERR Connection terminated error=\"control stream encountered a failure while "
+	   "serving\" connIndex=1", 3, WD_REG_UNSAID, "control stream encountered a failure while serving",
+	   "2026, QUIC: ... as a connection's end");
+	is("2026-12-07T03:05:09Z ERR Serve tunnel error error=\"connection with edge closed\" connIndex=0",
+	   3, WD_NONE, "", "Serve tunnel error with another cause: nothing new (Connection terminated follows)");
+	is("2026-12-07T03:05:09Z ERR failed to run the datagram handler error=\"context canceled\" connIndex=0",
+	   3, WD_NONE, "", "2026: the datagram handler's end");
+	is("2026-12-07T03:04:58Z ERR Failed to dial a quic connection error=\"failed to dial to edge with quic: "
+	   "timeout: no recent network activity\" connIndex=0 event=0 ip=127.0.4.3", 3, WD_UNREACHABLE_QUIC,
+	   "failed to dial to edge with quic: timeout: no recent network activity",
+	   "2024.11.0 and later: unreachable over QUIC, renamed");
+	is("2026-12-07T03:04:58Z ERR failed to accept incoming stream requests error=\"timeout: no recent "
+	   "network activity\" connIndex=2", 3, WD_LOST, "timeout: no recent network activity",
+	   "2026, QUIC: a loss's own cause");
+	is("2026-12-07T03:04:40Z ERR failed to serve incoming request error=\"context deadline exceeded\"",
+	   3, WD_REG_TIMEOUT, "context deadline exceeded", "2026, HTTP/2: the registration unanswered");
+	is("2026-12-07T03:04:40Z ERR Register tunnel error from server side error=\"context deadline "
+	   "exceeded\" connIndex=0 event=0 ip=127.0.3.2", 3, WD_REG_TIMEOUT, "context deadline exceeded",
+	   "2026, HTTP/2: ... and its registration error: no answer, not a refusal");
+	is("2026-12-07T03:04:41Z ERR initial tunnel connection failed error=\"context deadline exceeded\"",
+	   3, WD_NONE, "", "2026: the start-up's end (the exit follows)");
+	is("2026-12-07T03:10:00Z ERR Connection terminated connIndex=0", 3, WD_NONE, "",
+	   "2025.8.1 and later: a connection's clean end, no error: nothing lost");
+	is("2026-12-07T03:10:00Z INF Initiating graceful shutdown due to signal terminated ...", 6,
+	   WD_STOPPING, "", "the stop begins");
 	char big[600];
 	memset(big, 'e', sizeof big);
 	const char *head = "2026-12-03T09:14:08Z ERR Register tunnel error from server side error=\"";
