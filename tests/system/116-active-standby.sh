@@ -1,7 +1,7 @@
 #!/bin/sh
 # tags: real-connector installed testbed
 # Active/standby with the packaged units and the REAL cloudflared
-# ($REAL_CLOUDFLARED) against cf-edge ($CF_EDGE) under a booted Debian 12
+# ($REAL_CLOUDFLARED) against cf-edge ($CF_EDGE) under a booted Debian 12 or 13
 # (tests/testbed, loopback only). The .deb installed as a user would; one
 # tunnel enabled as argoweb-active@sb (runs on the active node only), one
 # as argoweb@on (always), then a reboot:

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tags: real-connector installed testbed
 # argoweb restart against the REAL cloudflared ($REAL_CLOUDFLARED) and
-# cf-edge ($CF_EDGE) under a booted Debian 12 (tests/testbed, loopback
+# cf-edge ($CF_EDGE) under a booted Debian 12 or 13 (tests/testbed, loopback
 # only), the .deb installed: requests at a steady rate through the edge
 # (cf-edge /load, 20 per second) while a tunnel is restarted, for HTTP/2
 # (h2) and QUIC (q), grace-period 10s:

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tags: installed testbed
 # packaging/cloud-init/*.yaml: each example passes `cloud-init schema`, keeps
-# its secrets out of runcmd, and works: in a booted Debian 12
+# its secrets out of runcmd, and works: in a booted Debian 12 and 13
 # (tests/testbed), a small driver applies it as cloud-init would (write_files,
 # packages, deferred write_files, runcmd, in cloud-init's order, with the
 # files' owners and modes), with the packages at the paths the example names
@@ -118,7 +118,7 @@ for f in $EXAMPLES; do
 	grep . "$T/lint" | show
 done
 
-# 2. Each example in a booted Debian 12. -------------------------------------
+# 2. Each example in a booted Debian 12 or 13 (TB_SUITE). -------------------
 is_root || bail_skip "the examples under systemd" "needs root (boots a container); CI runs as root"
 [ -z "${VALGRIND:-}${ARGOWEB_WRAP:-}" ] ||
 	bail_skip "the examples under systemd" "under valgrind: the package carries its own build (the normal run covers it)"

@@ -1,5 +1,7 @@
-# A real systemd as PID 1 for the tests: Debian 12 (systemd 252) booted with
-# systemd-nspawn from a cached root filesystem. Sourced by a test (POSIX sh).
+# A real systemd as PID 1 for the tests: Debian 12 (systemd 252) or Debian
+# 13 (systemd 257, TB_SUITE=trixie) booted with systemd-nspawn from a
+# cached root filesystem. Sourced by a test (POSIX sh); tests/run-system.sh
+# runs each test tagged "testbed" once per release (TB_SUITES).
 #
 #   tb_available || skip ... "$TB_WHY"     root, nspawn, nsenter
 #   tb_rootfs [PKG...] || skip ...         build or reuse the cached rootfs
@@ -398,6 +400,7 @@ tb_copy_in() {
 		_ "$2" "${3:-0644}" <"$1"
 }
 
+# The booted release's systemd version, a number (252, 257).
 tb_systemd_version() {
 	tb_exec systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p'
 }
