@@ -10,8 +10,10 @@
 #   by the version the binary prints;
 # - testbed: once per Debian release in TB_SUITES (default "bookworm
 #   trixie": systemd 252 and 257 as PID 1), as TB_SUITE;
-# a test with both tags runs on each pair. SYSTEM_EXCLUDE=TAG leaves out
-# the tests with that tag. Exit 1 on any failure.
+# a test with both tags runs on each pair, or, tagged diagonal too, on the
+# pairs in order (the oldest release in the oldest test bed, and so on: a
+# long test's cost stays two runs). SYSTEM_EXCLUDE=TAG leaves out the
+# tests with that tag. Exit 1 on any failure.
 cd "$(dirname "$0")/.." || exit 70
 tagged() { sed -n '2,3s/^# tags://p' "$2" | grep -qw -- "$1"; }
 TB_SUITES=${TB_SUITES:-bookworm trixie}
@@ -33,8 +35,12 @@ for t in ${*:-$(ls tests/system/[0-9][0-9][0-9]-*.sh)}; do
 	suites=- cfs=-
 	tagged testbed "$t" && suites=$TB_SUITES
 	tagged real-connector "$t" && [ -n "$releases" ] && cfs=$releases
+	i=0
 	for s in $suites; do
+		i=$((i + 1)) j=0
 		for c in $cfs; do
+			j=$((j + 1))
+			[ "$s" != - ] && [ "$c" != - ] && tagged diagonal "$t" && [ "$i" != "$j" ] && continue
 			n=$(basename "$t" .sh)
 			[ "$s" = - ] || n="$n@$s"
 			[ "$c" = - ] || n="$n@$(version_of "$c")"

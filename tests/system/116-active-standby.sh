@@ -1,5 +1,5 @@
 #!/bin/sh
-# tags: real-connector installed testbed
+# tags: real-connector installed testbed diagonal
 # Active/standby with the packaged units and the REAL cloudflared
 # ($REAL_CLOUDFLARED) against cf-edge ($CF_EDGE) under a booted Debian 12 or 13
 # (tests/testbed, loopback only). The .deb installed as a user would; one

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tags: real-connector installed testbed
+# tags: real-connector installed testbed diagonal
 # argoweb restart against the REAL cloudflared ($REAL_CLOUDFLARED) and
 # cf-edge ($CF_EDGE) under a booted Debian 12 or 13 (tests/testbed, loopback
 # only), the .deb installed: requests at a steady rate through the edge
