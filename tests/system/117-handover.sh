@@ -36,6 +36,8 @@ check "the upgrade package ${UPDEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$UPDE
 [ "$rc" = 0 ] || tail -n 20 "$T/up.log" | show
 tb_rootfs || bail_skip "$TB_WHY"
 tb_boot || bail_skip "$TB_WHY"
+CF_RELEASE=$(cf_release)
+echo "# Debian $TB_SUITE, systemd $(tb_systemd_version), cloudflared $CF_RELEASE"
 t0=$(date +%s)
 stamp() { echo "# [$(($(date +%s) - t0)) s] $*"; }
 

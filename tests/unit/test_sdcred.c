@@ -197,7 +197,7 @@ static void test_mounts(void)
 	}
 	/* The test's process alone is in the new namespace: the mounts go
 	 * with it. */
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+	if (unshare(CLONE_NEWNS) || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL))
 		OK(1, "credential mounts # SKIP no mount namespace here: %s", strerror(errno));
 	else
 		in_namespace(unit);
