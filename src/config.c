@@ -239,6 +239,10 @@ static void extract(struct config *c, const struct ynode *root)
 	c->group = schema_str(root, k_top, "group");
 	c->cloudflared = schema_str(root, k_top, "cloudflared");
 	c->cacert = schema_str(root, k_top, "cacert");
+	val_duration(schema_str(root, k_top, "grace-period"), &c->grace_ns, why);
+	int seed = 1;
+	val_bool(schema_str(root, k_top, "seed-remote-config"), &seed);
+	c->seed_remote = seed;
 	/* cloudflared opens ha-connections (4; its YAML layer ignores 0), at
 	 * most one per edge: address, and a quick tunnel only one. */
 	const struct ynode *edge = ymap_get(root, "edge"), *ha = ymap_get(root, "ha-connections");
@@ -248,6 +252,30 @@ static void extract(struct config *c, const struct ynode *root)
 	if (edge && (long)edge->n < n)
 		n = (long)edge->n;
 	c->expected_conns = c->id == ID_QUICK ? 1 : (int)n;
+}
+
+static int validate(struct config *c, struct fault *f);
+
+int cfg_graft_ingress(struct config *c, struct ytree *from, struct fault *f)
+{
+	struct ynode *root = c->tree.root, *src = from->root;
+	struct ynode *key = NULL, *rules = NULL;
+	for (size_t i = 0; src && src->kind == YN_MAP && i + 1 < src->n; i += 2)
+		if (!strcmp(src->kid[i]->str, "ingress")) {
+			key = src->kid[i];
+			rules = src->kid[i + 1];
+		}
+	if (!key || ymap_get(root, "ingress"))
+		return fault(f, 0, 0, key ? "the config has ingress rules of its own" : "no ingress: rules");
+	ytree_adopt(&c->tree, from);
+	ymap_append(root, key, rules);
+	if (validate(c, f) == 0)
+		return 0;
+	/* Back as it was, and as valid as it was. */
+	root->n -= 2;
+	struct fault ignored = { 0 };
+	validate(c, &ignored);
+	return -1;
 }
 
 static int validate(struct config *c, struct fault *f)
@@ -270,6 +298,7 @@ int cfg_parse(struct config *c, const char *buf, size_t len, struct fault *f)
 {
 	if (!c->name)
 		c->name = xstrdup("argoweb");
+	c->seed_version = -1;
 	return ytree_parse(&c->tree, buf, len, f) ? -1 : validate(c, f);
 }
 

@@ -31,6 +31,9 @@ struct config {
 	const char *cacert;     /* the private edge's CA (testing), or NULL */
 	struct hostport metrics; /* loopback HOST:PORT, from the file or chosen */
 	int64_t interval_ns, unhealthy_ns;
+	int64_t grace_ns;       /* cloudflared's grace-period: how long a stop drains */
+	int seed_remote;        /* keep and serve Cloudflare's last push (seed.h) */
+	long long seed_version; /* the kept push's version, its rules put in; -1: none */
 	size_t nrules;
 	int expected_conns;     /* edge connections cloudflared will open */
 	int has_edge;           /* edge: names the edge (a private one) */
@@ -50,6 +53,11 @@ void cfg_free(struct config *c);
  * from NAME.handover as the tunnel's is from NAME) and, unless systemd
  * gives one, the runtime directory /run/argoweb/NAME.handover. */
 void cfg_handover(struct config *c);
+
+/* Put the ingress: rules of another tree (the kept remote configuration,
+ * seed.h) into c, which has none, and check c again as a whole. 0; or -1
+ * with f saying why, c as it was (its nodes adopt from's either way). */
+int cfg_graft_ingress(struct config *c, struct ytree *from, struct fault *f);
 
 /* Parse and validate an in-memory config: cfg_load's step without the
  * file (prints, returns 0 or EX_CONFIG), and below it cfg_parse, which

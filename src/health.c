@@ -27,15 +27,20 @@ void health_init(struct health *h, long long now)
 	h->why_text[0] = 0;
 	h->refused_only = 1;
 	h->stopping = 0;
+	h->version = -1;
+	h->pushes = 0;
 	h->short_since = 0;
 	h->verdict = 0;
 }
 
 void health_log(struct health *h, long long now, const struct logline *l)
 {
-	(void)now;
 	if (l->why == WD_STOPPING)
-		h->stopping = 1;
+		health_stop(h, now);
+	if (l->why == WD_PUSHED) {
+		h->pushes++;
+		return;
+	}
 	/* A stop's own lines (2025.8.1 and later log each connection's end)
 	 * say nothing of the tunnel's health. */
 	if (h->stopping || l->why == WD_NONE || (l->why == WD_DNS && h->has_edge))
@@ -90,6 +95,20 @@ static void why_down(const struct health *h, long long now, char *s, size_t n)
 		snprintf(s, n, "0 edge connections");
 }
 
+/* Which configuration a dashboard-managed tunnel serves, for STATUS=. */
+static const char *config_source(const struct health *h)
+{
+	static char s[96];
+	if (h->version >= 0)
+		snprintf(s, sizeof s, "; configuration version %lld from Cloudflare", h->version);
+	else if (h->kept_version >= 0)
+		snprintf(s, sizeof s, "; the kept configuration (version %lld) until Cloudflare pushes",
+		         h->kept_version);
+	else
+		s[0] = 0;
+	return s;
+}
+
 /* Connected: with as many connections as cloudflared opens, or fewer for
  * a few polls (degraded, and why if the log said). */
 static void connected(struct health *h, long long now, int n, char *s, size_t len)
@@ -103,8 +122,8 @@ static void connected(struct health *h, long long now, int n, char *s, size_t le
 		         h->why != WD_NONE ? " (" : "", h->why != WD_NONE ? h->why_text : "",
 		         h->why != WD_NONE ? ")" : "");
 	else
-		snprintf(s, len, "Connected: %d edge connection%s%s%s", n, n == 1 ? "" : "s",
-		         h->quick[0] ? ", https://" : "", h->quick);
+		snprintf(s, len, "Connected: %d edge connection%s%s%s%s", n, n == 1 ? "" : "s",
+		         h->quick[0] ? ", https://" : "", h->quick, config_source(h));
 }
 
 long long health_poll_timeout(const struct health *h)
@@ -133,9 +152,17 @@ static void report(struct health *h, long long now)
 		h->down_since = 0;
 		h->triggered = 0;
 		h->refused_only = 1;
+		h->ever = 1;
+		/* Up, but every request gets 503 until the push: not ready. */
+		if (h->wait_config && h->version < 0) {
+			snprintf(s, sizeof s, "Connected to the edge (%d connection%s), waiting for the "
+			         "tunnel's configuration from Cloudflare", n, n == 1 ? "" : "s");
+			send_status(h, NULL, s);
+			return;
+		}
 		connected(h, now, n, s, sizeof s);
 		send_status(h, h->ready_sent ? NULL : "READY=1", s);
-		h->ready_sent = h->ever = 1;
+		h->ready_sent = 1;
 		return;
 	}
 	h->short_since = 0;
@@ -149,10 +176,12 @@ static void report(struct health *h, long long now)
 	send_status(h, NULL, s);
 }
 
-/* Connected, or not connected for less than unhealthy-after. */
+/* Connected, or not connected for less than unhealthy-after; or
+ * stopping: a drain has no connection by design, and must not end in a
+ * watchdog kill. */
 static int healthy(const struct health *h, long long now)
 {
-	return !h->down_since || now - h->down_since < h->unhealthy;
+	return h->stopping || !h->down_since || now - h->down_since < h->unhealthy;
 }
 
 static void watchdog(struct health *h, long long now, int may_trigger)
@@ -201,8 +230,40 @@ void health_polling(struct health *h, long long now)
 /* Polls are timed on a fixed grid, and a poll counts at its slot: with
  * unhealthy-after a multiple of the interval the trigger then lands on a
  * poll, not a millisecond after it (and an interval later). */
+void health_stop(struct health *h, long long now)
+{
+	char s[256], msg[sizeof s + 32];
+	(void)now;
+	if (h->stopping)
+		return;
+	h->stopping = 1;
+	int n = h->last.distrust[0] ? 0 : h->last.connections;
+	snprintf(s, sizeof s, "Draining: %d edge connection%s, for up to grace-period (%llds)", n,
+	         n == 1 ? "" : "s", h->grace / 1000);
+	snprintf(h->status, sizeof h->status, "%s", s);
+	snprintf(msg, sizeof msg, "STOPPING=1\nSTATUS=%s", s);
+	h->send(h->ctx, msg);
+}
+
+void health_config(struct health *h, long long version)
+{
+	h->version = version;
+}
+
+int health_wants_config(const struct health *h, int pushes_seen)
+{
+	if (h->stopping)
+		return 0;
+	return h->pushes != pushes_seen ||
+	       (h->wait_config && h->version < 0 && !h->last.distrust[0] && h->last.connections > 0);
+}
+
 void health_polled(struct health *h, long long slot, long long now, const struct ready *r)
 {
+	if (h->stopping) {
+		h->next_poll = now + period(h);
+		return;
+	}
 	h->last = *r;
 	if (r->quick[0] && !h->quick[0])
 		snprintf(h->quick, sizeof h->quick, "%s", r->quick);

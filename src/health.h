@@ -18,6 +18,12 @@ struct health {
 	int quick_tunnel;
 	int expected;           /* edge connections cloudflared opens; 0: unknown */
 	int has_edge;           /* edge: set, so the edge-discovery lookup is moot */
+	long long grace;        /* cloudflared's grace-period: a stop drains this long */
+	/* A dashboard-managed tunnel with no rules to serve until Cloudflare
+	 * pushes its configuration (no ingress of its own, none kept): it
+	 * serves, and is ready, only once /config has a version. */
+	int wait_config;
+	long long kept_version; /* the kept configuration's served meanwhile; -1: none */
 	/* Where each notification goes (sd_notify's message text). */
 	void (*send)(void *ctx, const char *msg);
 	void *ctx;
@@ -34,7 +40,9 @@ struct health {
 	enum why_down why;
 	char why_text[256];
 	int refused_only;
-	int stopping;           /* cloudflared began its graceful shutdown */
+	int stopping;           /* the unit stops: cloudflared drains */
+	long long version;      /* /config's version when last asked; -1: no push */
+	int pushes;             /* configurations Cloudflare pushed, per the log */
 	long long short_since;  /* fewer connections than expected since */
 	int verdict;            /* nonzero: end the unit with this status */
 };
@@ -48,6 +56,14 @@ long long health_poll_timeout(const struct health *h);
  * (when it was due) and the time it came back. */
 void health_polling(struct health *h, long long now);
 void health_polled(struct health *h, long long slot, long long now, const struct ready *r);
+/* The unit is stopping (SIGTERM, or cloudflared says so): STOPPING=1, and
+ * from now on only pings, until cloudflared has drained and exits. */
+void health_stop(struct health *h, long long now);
+/* What /config said: its version (-1: nothing pushed yet). */
+void health_config(struct health *h, long long version);
+/* Should /config be asked now (to be ready, or after a push)? */
+int health_wants_config(const struct health *h, int pushes_seen);
+
 /* A line of cloudflared's log, read at now. */
 void health_log(struct health *h, long long now, const struct logline *l);
 /* cloudflared has exited: the last word on why, if the log said (it

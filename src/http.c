@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "msg.h"
 #include "osutil.h"
 
 /* Wait for fd to be ready for events until the deadline. */
@@ -46,9 +47,11 @@ static int connect_to(const struct hostport *hp, long long deadline)
 	return -1;
 }
 
-static ssize_t exchange(int fd, const char *req, char *buf, size_t cap, long long deadline)
+/* Send req, then read the answer to EOF into *buf (grown as needed, at
+ * most max bytes): its length, or -1. */
+static ssize_t exchange(int fd, const char *req, char **buf, size_t max, long long deadline)
 {
-	size_t off = 0, reqlen = strlen(req);
+	size_t off = 0, reqlen = strlen(req), cap = 0;
 	while (off < reqlen) {
 		if (wait_fd(fd, POLLOUT, deadline))
 			return -1;
@@ -59,36 +62,77 @@ static ssize_t exchange(int fd, const char *req, char *buf, size_t cap, long lon
 	}
 	/* HTTP/1.0: the server closes when done; read to EOF, bounded. */
 	size_t got = 0;
-	while (got < cap - 1) {
+	for (;;) {
+		if (got + 1 >= cap) {
+			if (cap > max)
+				break;
+			cap = cap ? cap * 2 : 8192;
+			*buf = xrealloc(*buf, cap + 1);
+		}
 		if (wait_fd(fd, POLLIN, deadline))
 			return -1;
-		ssize_t r = recv(fd, buf + got, cap - 1 - got, 0);
+		ssize_t r = recv(fd, *buf + got, cap - got, 0);
 		if (r == 0)
 			break;
 		if (r < 0 && errno != EAGAIN && errno != EINTR)
 			return -1;
 		got += r > 0 ? (size_t)r : 0;
 	}
-	buf[got] = 0;
+	(*buf)[got] = 0;
 	return (ssize_t)got;
 }
 
-int http_get(const struct hostport *hp, const char *path, int timeout_ms, int *status,
-             char *body, size_t bodylen)
+/* The status and where the body starts, or -1 when not HTTP. */
+static int parse(const char *buf, ssize_t n, int *status, const char **body)
 {
-	long long deadline = os_now_ms() + timeout_ms;
-	char req[256], buf[HTTP_MAX_RESPONSE];
-	int fd = connect_to(hp, deadline);
-	if (fd < 0)
-		return -1;
-	snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: argoweb\r\n\r\n", path, hp->text);
-	ssize_t n = exchange(fd, req, buf, sizeof buf, deadline);
-	close(fd);
 	int code;
 	if (n < 12 || sscanf(buf, "HTTP/1.%*1[01] %3d", &code) != 1)
 		return -1;
 	*status = code;
 	const char *b = strstr(buf, "\r\n\r\n");
-	snprintf(body, bodylen, "%s", b ? b + 4 : "");
+	*body = b ? b + 4 : buf + n;
+	return 0;
+}
+
+static ssize_t get(const struct hostport *hp, const char *path, int timeout_ms, char **buf,
+                   size_t max)
+{
+	long long deadline = os_now_ms() + timeout_ms;
+	char req[256];
+	int fd = connect_to(hp, deadline);
+	if (fd < 0)
+		return -1;
+	snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: argoweb\r\n\r\n", path, hp->text);
+	ssize_t n = exchange(fd, req, buf, max, deadline);
+	close(fd);
+	return n;
+}
+
+int http_get(const struct hostport *hp, const char *path, int timeout_ms, int *status,
+             char *body, size_t bodylen)
+{
+	char *buf = NULL;
+	const char *b;
+	ssize_t n = get(hp, path, timeout_ms, &buf, HTTP_MAX_RESPONSE);
+	int rc = n < 0 ? -1 : parse(buf, n, status, &b);
+	if (!rc)
+		snprintf(body, bodylen, "%s", b);
+	free(buf);
+	return rc;
+}
+
+int http_get_alloc(const struct hostport *hp, const char *path, int timeout_ms, size_t max,
+                   int *status, char **body, size_t *len)
+{
+	char *buf = NULL;
+	const char *b;
+	ssize_t n = get(hp, path, timeout_ms, &buf, max + 1024);
+	if (n < 0 || parse(buf, n, status, &b) || (size_t)(buf + n - b) > max) {
+		free(buf);
+		return -1;
+	}
+	*len = (size_t)(buf + n - b);
+	memmove(buf, b, *len + 1);
+	*body = buf;
 	return 0;
 }

@@ -14,4 +14,9 @@
 int http_get(const struct hostport *hp, const char *path, int timeout_ms, int *status,
              char *body, size_t bodylen);
 
+/* The same for a body of any size up to max: *body (NUL-terminated, len
+ * bytes before the NUL) is the caller's to free. -1 also when larger. */
+int http_get_alloc(const struct hostport *hp, const char *path, int timeout_ms, size_t max,
+                   int *status, char **body, size_t *len);
+
 #endif

@@ -41,6 +41,8 @@ static const struct {
 	{ "failed to serve tunnel connection", UNSAID, WD_REG_UNSAID },
 	{ "Serve tunnel error", UNSAID, WD_REG_UNSAID },
 	{ "Initiating graceful shutdown", NULL, WD_STOPPING },
+	/* A dashboard-managed tunnel's push, applied (orchestrator.go). */
+	{ "Updated to new configuration", NULL, WD_PUSHED },
 };
 
 static const char *find(const char *s, size_t n, const char *what)
@@ -98,7 +100,7 @@ void logline_parse(const char *line, size_t n, struct logline *l)
 	size_t rest = n - (size_t)(msg - line);
 	error_text(msg, rest, l->error, sizeof l->error);
 	l->why = classify(msg, rest, l->error);
-	if (l->why == WD_REGISTERED || l->why == WD_NONE || l->why == WD_STOPPING) {
+	if (l->why == WD_REGISTERED || l->why == WD_NONE || l->why == WD_STOPPING || l->why == WD_PUSHED) {
 		l->error[0] = 0;
 		return;
 	}

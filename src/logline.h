@@ -18,6 +18,7 @@ enum why_down {
 	WD_REG_TIMEOUT,         /* the registration went unanswered for rpc-timeout */
 	WD_REG_UNSAID,          /* QUIC, 2025.8.1 and later: not accepted, and not why */
 	WD_STOPPING,            /* a graceful shutdown began: what follows is its own */
+	WD_PUSHED,              /* Cloudflare pushed the tunnel's configuration */
 };
 
 struct logline {

@@ -27,6 +27,7 @@
 #include "render.h"
 #include "rundir.h"
 #include "safefile.h"
+#include "seed.h"
 
 #ifndef ARGOWEB_VERSION
 #define ARGOWEB_VERSION "0.1.0"
@@ -217,6 +218,11 @@ static int prepare(const struct command *cmd, struct tunnel *t, const char *conf
 		rc = creds_load(&t->c, t->ids.uid, t->ids.gid, &t->s);
 	if (!rc && (needs & NEED_BINARY))
 		rc = step_binary(t);
+	/* A dashboard-managed tunnel with no rules of its own serves what
+	 * Cloudflare pushed last, from its first registration (seed.h). */
+	if (!rc && (needs & NEED_CREDENTIAL) && t->s.kind == SEC_TOKEN && !t->c.nrules &&
+	    t->c.seed_remote)
+		rc = seed_apply(&t->c, t->ids.uid);
 	if (!rc && (needs & NEED_RULES))
 		rc = step_release(t, needs);
 	return rc;
@@ -239,8 +245,13 @@ static int cmd_check(struct tunnel *t)
 	/* Exposure findings are the operator's to weigh: warn, do not fail. */
 	if (!t->config_only)
 		audit_run(&t->c, AUDIT_WARN);
-	printf("%s: ok (%zu ingress rule%s, metrics %s)\n", t->c.path, t->c.nrules,
-	       t->c.nrules == 1 ? "" : "s", t->c.metrics.text);
+	if (t->c.seed_version >= 0)
+		printf("%s: ok (%zu ingress rule%s kept from Cloudflare's configuration version %lld, "
+		       "metrics %s)\n", t->c.path, t->c.nrules, t->c.nrules == 1 ? "" : "s",
+		       t->c.seed_version, t->c.metrics.text);
+	else
+		printf("%s: ok (%zu ingress rule%s, metrics %s)\n", t->c.path, t->c.nrules,
+		       t->c.nrules == 1 ? "" : "s", t->c.metrics.text);
 	return 0;
 }
 

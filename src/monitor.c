@@ -26,6 +26,7 @@
 #include "osutil.h"
 #include "ready.h"
 #include "relay.h"
+#include "seed.h"
 
 /* libsystemd is loaded here only, where sd_notify is used (as systemd
  * loads its optional libraries): argoweb itself then starts without it and
@@ -41,6 +42,9 @@ typedef int (*sd_notify_barrier_fn)(int unset_environment, uint64_t timeout);
 struct mon {
 	struct health h;
 	int health;             /* NOTIFY_SOCKET: judge the tunnel, tell systemd */
+	int seeding;            /* keep each configuration Cloudflare pushes (seed.h) */
+	int pushes_seen;        /* h.pushes when /config was last asked */
+	long long seeded;       /* the version kept last; -1: none */
 	struct relay r;         /* cloudflared's stderr; r.in < 0 once at its end */
 	struct hostport metrics;
 	uid_t uid;              /* whose socket /ready must come from */
@@ -74,18 +78,39 @@ static void drain(struct mon *m)
 			m->r.in = -1;
 		}
 	}
+	/* And out to the journal, as far as it takes it in 2 s. */
+	for (int i = 0; m->r.npend && !m->r.gone && i < 20; i++) {
+		struct pollfd p = { .fd = m->r.out, .events = POLLOUT };
+		poll(&p, 1, 100);
+		relay_flush(&m->r);
+	}
 }
 
-/* Relay until `until`; 1 when cloudflared has exited meanwhile. */
+/* systemd stops the unit: SIGTERM to every process of it, cloudflared
+ * too, which drains. Said to systemd at once (STOPPING=1), not acted on. */
+static volatile sig_atomic_t stop_asked;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_asked = 1;
+}
+
+/* Relay until `until` (or a stop is asked); 1 when cloudflared has exited
+ * meanwhile. */
 static int wait_until(struct mon *m, long long until)
 {
 	for (;;) {
 		long long wait = until - os_now_ms();
 		wait = wait < 0 ? 0 : wait;
-		/* No pidfd (kernel < 5.3): look at least once a second. */
-		struct pollfd p[2] = { { .fd = m->pidfd, .events = POLLIN },
-		                       { .fd = m->r.in, .events = POLLIN } };
-		int n = poll(p, 2, (int)(m->pidfd < 0 && wait > 1000 ? 1000 : wait));
+		/* No pidfd (kernel < 5.3): look at least once a second. And the
+		 * journal, when lines wait for it. */
+		struct pollfd p[3] = { { .fd = m->pidfd, .events = POLLIN },
+		                       { .fd = m->r.in, .events = POLLIN },
+		                       { .fd = m->r.npend && !m->r.gone ? m->r.out : -1, .events = POLLOUT } };
+		int n = poll(p, 3, (int)(m->pidfd < 0 && wait > 1000 ? 1000 : wait));
+		if (n > 0 && p[2].revents)
+			relay_flush(&m->r);
 		if (n > 0 && p[1].revents && relay_read(&m->r)) {
 			close(m->r.in);
 			m->r.in = -1;
@@ -98,7 +123,7 @@ static int wait_until(struct mon *m, long long until)
 			drain(m);
 			return 1;
 		}
-		if (os_now_ms() >= until)
+		if (os_now_ms() >= until || (stop_asked && !m->h.stopping))
 			return 0;
 	}
 }
@@ -135,6 +160,33 @@ static _Noreturn void end_unit(struct mon *m)
 	_exit(m->h.verdict);
 }
 
+/* What /config says: the version the connector serves (ready once there
+ * is one), and each new one kept for the next start. */
+static void ask_config(struct mon *m)
+{
+	char *body, *yaml = NULL, distrust[320];
+	size_t len, ylen;
+	long long version = -1;
+	struct fault f = { 0 };
+	m->pushes_seen = m->h.pushes;
+	if (ready_config(&m->metrics, m->uid, m->user, (int)health_poll_timeout(&m->h), SEED_MAX,
+	                 &body, &len, distrust, sizeof distrust))
+		return;
+	if (seed_from_config(body, len, &version, &yaml, &ylen, &f) == 0) {
+		health_config(&m->h, version);
+		if (m->seeding && yaml && version != m->seeded && !seed_store(m->name, m->uid, yaml, ylen, &f))
+			m->seeded = version;
+	}
+	/* Once per version: the next push tries again. */
+	if (f.why[0] && version != m->seeded) {
+		msg_warn(NULL, 0, 0, "%s: Cloudflare's configuration version %lld is not kept for the "
+		         "next start: %s", m->name, version, f.why);
+		m->seeded = version;
+	}
+	free(yaml);
+	free(body);
+}
+
 static _Noreturn void run(struct mon *m)
 {
 	struct health *h = &m->h;
@@ -142,13 +194,18 @@ static _Noreturn void run(struct mon *m)
 	health_init(h, os_now_ms());
 	for (;;) {
 		long long now = os_now_ms();
-		if (m->health && now >= h->next_poll) {
+		if (m->health && stop_asked)
+			health_stop(h, now);
+		/* A drain has nothing to poll for: only pings until it ends. */
+		if (m->health && !h->stopping && now >= h->next_poll) {
 			struct ready r = { 0 };
 			long long slot = h->next_poll;
 			health_polling(h, now);
 			ready_probe(&m->metrics, m->uid, m->user, (int)health_poll_timeout(h),
 			            h->quick_tunnel && !h->quick[0], &r);
 			health_polled(h, slot, os_now_ms(), &r);
+			if (health_wants_config(h, m->pushes_seen))
+				ask_config(m);
 		}
 		if (m->health)
 			health_tick(h, os_now_ms());
@@ -191,15 +248,21 @@ static _Noreturn void become_monitor(struct config *c, struct secret *s, int pid
 			.send = send_notify,
 			.expected = c->expected_conns,
 			.has_edge = c->has_edge,
+			.grace = c->grace_ns / 1000000,
+			.wait_config = s->kind == SEC_TOKEN && !c->nrules,
+			.kept_version = c->seed_version,
 		},
 		.health = health,
-		.r = { .in = logfd, .out = 2, .prefix = msg_journal, .seen = seen },
+		.seeding = s->kind == SEC_TOKEN && c->seed_remote,
+		.seeded = c->seed_version,
 		.metrics = c->metrics,
 		/* Ours: the drop made us cloudflared's user, and verified it. */
 		.uid = geteuid(),
 		.pidfd = pidfd,
 		.main_pid = main_pid,
 	};
+	relay_init(&m.r, logfd, 2, msg_journal, c->name);
+	m.r.seen = seen;
 	m.h.ctx = m.r.ctx = &m;
 	snprintf(m.user, sizeof m.user, "%s", c->user);
 	snprintf(m.name, sizeof m.name, "%s", c->name);
@@ -215,9 +278,11 @@ static _Noreturn void become_monitor(struct config *c, struct secret *s, int pid
 	signal(SIGPIPE, SIG_IGN);
 	/* systemd stops the whole unit at once (KillMode=control-group): we
 	 * must outlive cloudflared's graceful shutdown, relaying its last
-	 * lines (else its next write kills it by SIGPIPE, mid-drain), and
-	 * leave when it does. SIGKILL still ends us. */
-	signal(SIGTERM, SIG_IGN);
+	 * lines (else its next write kills it by SIGPIPE, mid-drain), feeding
+	 * the watchdog while it drains, and leave when it does. SIGTERM only
+	 * says the stop began; SIGKILL still ends us. */
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	if (health)

@@ -1,6 +1,7 @@
 /* ready: /ready and /quicktunnel, parsed as the JSON they are, from the
  * service user's socket only. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http.h"
@@ -75,4 +76,20 @@ void ready_probe(const struct hostport *metrics, uid_t uid, const char *user, in
 	if (r->connections > 0 && want_quick &&
 	    http_get(metrics, "/quicktunnel", timeout_ms, &code, body, sizeof body) == 0 && code == 200)
 		ready_quick_hostname(body, r->quick, sizeof r->quick);
+}
+
+int ready_config(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
+                 size_t max, char **body, size_t *len, char *distrust, size_t dn)
+{
+	struct ready r = { 0 };
+	int code = 0;
+	*body = NULL;
+	r.answered = http_get_alloc(metrics, "/config", timeout_ms, max, &code, body, len) == 0;
+	check_owner(metrics, uid, user, &r);
+	snprintf(distrust, dn, "%s", r.distrust);
+	if (r.answered && code == 200 && !r.distrust[0])
+		return 0;
+	free(*body);
+	*body = NULL;
+	return -1;
 }

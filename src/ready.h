@@ -3,6 +3,7 @@
  * health monitor alike. */
 #ifndef ARGOWEB_READY_H
 #define ARGOWEB_READY_H
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "values.h"
@@ -23,6 +24,12 @@ struct ready {
  * local user may bind a free metrics address and answer for cloudflared. */
 void ready_probe(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
                  int want_quick, struct ready *r);
+
+/* GET /config (its body, at most max bytes: *body, the caller's to free)
+ * under the same rule: 0, or -1 when nothing answered with 200, it was
+ * too large, or the socket was not believed (distrust says why). */
+int ready_config(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
+                 size_t max, char **body, size_t *len, char *distrust, size_t dn);
 
 /* The parsers, for the tests: /ready's readyConnections (-1 when not a
  * count), /quicktunnel's hostname into out (empty unless a plain name). */

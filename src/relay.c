@@ -1,30 +1,112 @@
-/* relay: lines in, the same lines out, none lost, none changed but for
- * journald's <N> in front: cloudflared's ERR becomes priority err, so
- * `journalctl -p warning` shows it. */
+/* relay: lines in, the same lines out, none changed but for journald's <N>
+ * in front: cloudflared's ERR becomes priority err, so `journalctl -p
+ * warning` shows it. The way out never blocks: the monitor that relays
+ * also feeds the watchdog, and a journal that falls behind must not stop
+ * that (nor cloudflared, whose writes would block on a full pipe). What
+ * the journal cannot take now waits, up to RELAY_PENDING; past that,
+ * whole lines are dropped, and the count said once the journal catches up. */
 #include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "relay.h"
 
-static void write_all(int fd, struct iovec *v, int n)
+void relay_init(struct relay *r, int in, int out, int prefix, const char *name)
 {
-	while (n > 0) {
-		ssize_t w = writev(fd, v, n);
-		if (w < 0 && errno == EINTR)
-			continue;
+	struct stat st;
+	memset(r, 0, sizeof *r);
+	r->in = in;
+	r->out = out;
+	r->prefix = prefix;
+	r->sock = !fstat(out, &st) && S_ISSOCK(st.st_mode);
+	snprintf(r->name, sizeof r->name, "%s", name);
+}
+
+/* Write what can go without waiting: a socket (the journal's stream) with
+ * MSG_DONTWAIT; anything else when poll says it takes writes (a file
+ * always does). Bytes written, 0 when it takes none now, -1 when it is
+ * gone. */
+static ssize_t try_write(struct relay *r, struct iovec *v, int n)
+{
+	ssize_t w;
+	if (r->sock) {
+		struct msghdr mh = { .msg_iov = v, .msg_iovlen = (size_t)n };
+		w = sendmsg(r->out, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	} else {
+		struct pollfd p = { .fd = r->out, .events = POLLOUT };
+		w = poll(&p, 1, 0) == 1 && !(p.revents & (POLLERR | POLLNVAL)) ? writev(r->out, v, n) : 0;
+	}
+	if (w < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	return w;
+}
+
+static void keep(struct relay *r, const char *s, size_t n)
+{
+	memcpy(r->pend + r->npend, s, n);
+	r->npend += n;
+}
+
+/* The waiting bytes, as far as the journal takes them now; then, once all
+ * are out, the count of what was dropped. */
+void relay_flush(struct relay *r)
+{
+	while (r->npend && !r->gone) {
+		struct iovec v = { r->pend, r->npend };
+		ssize_t w = try_write(r, &v, 1);
+		if (w < 0)
+			r->gone = 1;
 		if (w <= 0)
-			return;         /* the journal is gone: nothing to tell */
-		while (n > 0 && (size_t)w >= v->iov_len) {
-			w -= (ssize_t)v->iov_len;
-			v++;
-			n--;
-		}
-		if (n > 0) {
-			v->iov_base = (char *)v->iov_base + w;
-			v->iov_len -= (size_t)w;
-		}
+			break;
+		memmove(r->pend, r->pend + w, r->npend - (size_t)w);
+		r->npend -= (size_t)w;
+	}
+	if (r->npend || r->gone || !r->dropped || r->cont)
+		return;
+	char say[256];
+	int n = snprintf(say, sizeof say, "%sargoweb: %s: %lu line%s of cloudflared's log dropped: "
+	                 "the journal did not keep up\n", r->prefix ? "<4>" : "", r->name,
+	                 r->dropped, r->dropped == 1 ? "" : "s");
+	r->dropped = 0;
+	keep(r, say, (size_t)n < sizeof say ? (size_t)n : sizeof say - 1);
+	relay_flush(r);
+}
+
+/* Out with it now, or keep what does not go, or (no room) drop it: a
+ * line that began goes on being dropped to its end, which is then kept
+ * as a bare line break, so that no two lines run together. */
+static void put(struct relay *r, struct iovec *v, int n, int end)
+{
+	size_t len = 0, off = 0;
+	for (int i = 0; i < n; i++)
+		len += v[i].iov_len;
+	relay_flush(r);
+	if (r->gone)
+		return;
+	if (r->skipping || (r->npend && r->npend + len > sizeof r->pend - 1)) {
+		r->dropped += !r->skipping;
+		r->skipping = !end;
+		if (end && r->partial)
+			keep(r, "\n", 1);       /* the one byte always kept free */
+		r->partial = r->partial && !end;
+		return;
+	}
+	ssize_t w = r->npend ? 0 : try_write(r, v, n);
+	if (w < 0) {
+		r->gone = 1;
+		return;
+	}
+	r->partial = !end;
+	for (int i = 0; i < n; i++) {
+		size_t skip = (size_t)w > off ? (size_t)w - off : 0;
+		if (skip < v[i].iov_len)
+			keep(r, (char *)v[i].iov_base + skip, v[i].iov_len - skip);
+		off += v[i].iov_len;
 	}
 }
 
@@ -46,7 +128,7 @@ static void emit(struct relay *r, const char *s, size_t n, int end)
 	struct iovec v[3] = {
 		{ pre, strlen(pre) }, { (char *)s, n }, { "\n", end },
 	};
-	write_all(r->out, v, 3);
+	put(r, v, 3, end);
 	r->cont = !end;
 }
 

@@ -8,6 +8,7 @@
 #include "logline.h"
 
 #define RELAY_LINE 8192         /* longer lines go on in pieces */
+#define RELAY_PENDING 65536     /* what may wait for a journal behind */
 
 struct relay {
 	int in, out;            /* the pipe's read end; our stderr */
@@ -17,10 +18,26 @@ struct relay {
 	size_t have;
 	int cont;               /* the buffer continues a line already begun */
 	char buf[RELAY_LINE];
+	/* The way out. */
+	int sock;               /* out is a socket: MSG_DONTWAIT */
+	int gone;               /* out failed: nothing more is written */
+	int partial;            /* a piece of the line in progress went out */
+	int skipping;           /* the rest of that line is dropped */
+	unsigned long dropped;  /* lines dropped, not yet said */
+	size_t npend;
+	char pend[RELAY_PENDING];
+	char name[64];          /* the tunnel's, for the line that says so */
 };
 
-/* Relay what can be read now. Returns 1 at end of file (every line, a
- * last one without newline too, relayed), 0 otherwise. */
+/* Ready to relay from in to out; name is the tunnel's. */
+void relay_init(struct relay *r, int in, int out, int prefix, const char *name);
+
+/* Relay what can be read now, never waiting to write (see relay.c).
+ * Returns 1 at end of file (every line, a last one without newline too,
+ * relayed or counted), 0 otherwise. */
 int relay_read(struct relay *r);
+
+/* Write what waits, as far as out takes it now. */
+void relay_flush(struct relay *r);
 
 #endif

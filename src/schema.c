@@ -181,7 +181,8 @@ const struct key k_top[] = {
 	K("retries", T_UINT, .max = 1000),
 	K("max-edge-addr-retries", T_UINT, .max = 1000),
 	K("ha-connections", T_UINT, .max = 64),
-	K("grace-period", T_DUR, .max = 180 * SEC_NS, .bounds = "at most 3m (cloudflared's limit)"),
+	K("grace-period", T_DUR, .max = 180 * SEC_NS, .bounds = "at most 3m (cloudflared's limit)",
+	  .dflt = "30s"),
 	K("rpc-timeout", T_DUR),
 	K("write-stream-timeout", T_DUR),
 	K("no-prechecks", T_BOOL),
@@ -209,6 +210,7 @@ const struct key k_top[] = {
 	K("cloudflared", T_STR, .flags = KF_OWN, .check = want_abs_binary,
 	  .dflt = "/usr/bin/cloudflared"),
 	K("health", T_MAP, .arg = k_health, .flags = KF_OWN),
+	K("seed-remote-config", T_BOOL, .flags = KF_OWN, .dflt = "true"),
 	{ .name = NULL },
 };
 

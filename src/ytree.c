@@ -463,6 +463,25 @@ void ytree_free(struct ytree *t)
 	memset(t, 0, sizeof *t);
 }
 
+void ytree_adopt(struct ytree *t, struct ytree *src)
+{
+	for (size_t i = 0; i < src->nall; i++) {
+		if (t->nall == t->capall) {
+			t->capall = t->capall ? t->capall * 2 : 64;
+			t->all = xrealloc(t->all, t->capall * sizeof *t->all);
+		}
+		t->all[t->nall++] = src->all[i];
+	}
+	free(src->all);
+	memset(src, 0, sizeof *src);
+}
+
+void ymap_append(struct ynode *map, struct ynode *key, struct ynode *value)
+{
+	add_kid(map, key);
+	add_kid(map, value);
+}
+
 struct ynode *ymap_get(const struct ynode *map, const char *key)
 {
 	if (!map || map->kind != YN_MAP)

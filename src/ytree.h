@@ -39,6 +39,11 @@ void ytree_free(struct ytree *t);
 /* A new double-quoted copy of scalar n, owned by t. */
 struct ynode *ytree_quoted_copy(struct ytree *t, const struct ynode *n);
 
+/* Move every node of src into t (src is left empty): what t frees. */
+void ytree_adopt(struct ytree *t, struct ytree *src);
+/* Append the pair key: value to map (nodes of t). */
+void ymap_append(struct ynode *map, struct ynode *key, struct ynode *value);
+
 /* Map lookup by key text; NULL when absent. */
 struct ynode *ymap_get(const struct ynode *map, const char *key);
 

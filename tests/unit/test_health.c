@@ -26,6 +26,19 @@ static int count(int from, const char *s)
 	return n;
 }
 
+/* The longest time between two messages since `from` that contain s. */
+static long long max_gap(int from, const char *s)
+{
+	long long last = -1, gap = 0;
+	for (int i = from; i < nsent; i++)
+		if (strstr(sent[i], s)) {
+			if (last >= 0 && sent_at[i] - last > gap)
+				gap = sent_at[i] - last;
+			last = sent_at[i];
+		}
+	return gap;
+}
+
 /* The monitor's loop, on a fake clock, until `until` (ms): polls take
  * `poll_ms`; conns(t) is what /ready says at time t. */
 static void run_until(struct health *h, long long until, int poll_ms, int (*conns)(long long t))
@@ -47,7 +60,7 @@ static void run_until(struct health *h, long long until, int poll_ms, int (*conn
 static struct health fresh(long long interval, long long unhealthy, long long ping)
 {
 	struct health h = { .interval = interval, .unhealthy = unhealthy, .ping_every = ping,
-	                    .send = record };
+	                    .send = record, .kept_version = -1, .grace = 30000 };
 	nsent = 0;
 	now_fake = 1000000;
 	health_init(&h, now_fake);
@@ -357,8 +370,70 @@ static void test_newer_releases(void)
 	log_line(&h, L_UNSAID);
 	log_line(&h, "2026-12-07T03:10:00Z ERR Connection terminated connIndex=0");
 	IS_INT(h.why, WD_NONE, "stopping: later lines change no reason");
+	IS_INT(nsent, 1, "stopping: one notification");
+	IS_STR(sent[0], "STOPPING=1\nSTATUS=Draining: 0 edge connections, for up to grace-period (30s)",
+	       "stopping: STOPPING=1, and what it waits for");
 	IS_INT(health_exited(&h, now_fake), 0, "stopping: the exit is a clean stop: nothing said");
-	IS_INT(nsent, 0, "stopping: ... no STATUS=");
+	IS_INT(nsent, 1, "stopping: ... no STATUS= at the exit");
+}
+
+static int up_always(long long t) { (void)t; return 4; }
+
+/* A stop drains: 0 connections (cloudflared unregistered them) for longer
+ * than unhealthy-after must not end in the watchdog's kill. */
+static void test_drain(void)
+{
+	struct health h = fresh(1000, 8000, 250);
+	run_until(&h, 1003000, 1, up_always);
+	int before = nsent;
+	health_stop(&h, now_fake);
+	IS_STR(sent[before], "STOPPING=1\nSTATUS=Draining: 4 edge connections, for up to grace-period (30s)",
+	       "stop: STOPPING=1, with how many connections drain and for how long at most");
+	run_until(&h, 1003000 + 12000, 1, never);
+	IS_INT(count(before, "WATCHDOG=trigger"), 0, "draining 12 s with 0 connections (unhealthy-after 8 s): no trigger");
+	IS_INT(max_gap(before, "WATCHDOG=1"), 250, "... the watchdog fed every 250 ms throughout (the longest gap)");
+	IS_INT(count(before, "STATUS="), 1, "... and the status stays the drain's");
+	health_stop(&h, now_fake);
+	IS_INT(count(before, "STOPPING=1"), 1, "a second stop signal: said once");
+	IS_INT(h.verdict, 0, "no verdict while draining");
+}
+
+/* A dashboard-managed tunnel with nothing to serve until the push: up,
+ * but not ready (every request would get 503). */
+static void test_wait_config(void)
+{
+	struct health h = fresh(1000, 10000, 0);
+	h.wait_config = 1;
+	run_until(&h, 1003000, 1, up_always);
+	IS_STR(last_status(), "Connected to the edge (4 connections), waiting for the tunnel's configuration "
+	       "from Cloudflare", "registered, no push yet: waiting, said");
+	IS_INT(count(0, "READY=1"), 0, "... no READY=1");
+	OK(health_wants_config(&h, 0), "... /config is asked at each poll");
+	IS_INT(count(0, "WATCHDOG=trigger"), 0, "... and it is healthy (connected)");
+	health_config(&h, -1);
+	run_until(&h, 1004000, 1, up_always);
+	IS_INT(count(0, "READY=1"), 0, "/config still -1: no READY=1");
+	health_config(&h, 3);
+	run_until(&h, 1005000, 1, up_always);
+	IS_INT(count(0, "READY=1"), 1, "/config version 3: READY=1");
+	IS_STR(last_status(), "Connected: 4 edge connections; configuration version 3 from Cloudflare",
+	       "... saying which configuration it serves");
+	OK(!health_wants_config(&h, 0), "... and /config is not asked again");
+	h.pushes++;
+	OK(health_wants_config(&h, 0), "a new push: asked again");
+	/* Kept from an earlier push: ready at once, saying so. */
+	h = fresh(1000, 10000, 0);
+	h.kept_version = 7;
+	run_until(&h, 1001000, 1, up_always);
+	IS_INT(count(0, "READY=1"), 1, "kept configuration: READY=1 at the first connection");
+	IS_STR(last_status(), "Connected: 4 edge connections; the kept configuration (version 7) until "
+	       "Cloudflare pushes", "... saying it serves the kept one");
+	struct logline l;
+	const char *push = "2026-12-07T03:44:41Z INF Updated to new configuration config=\"{}\" version=8";
+	logline_parse(push, strlen(push), &l);
+	health_log(&h, now_fake, &l);
+	OK(health_wants_config(&h, 0), "the push's log line: /config asked");
+	IS_INT(h.why, WD_NONE, "... and it is no reason for anything");
 }
 
 static int two_of_four(long long t) { return t >= 1000500 ? 2 : 0; }
@@ -400,6 +475,8 @@ int main(void)
 	test_why_down();
 	test_refused();
 	test_newer_releases();
+	test_drain();
+	test_wait_config();
 	test_degraded();
 	return tap_done();
 }

@@ -1,0 +1,191 @@
+/* relay.c: lines in, lines out with their journald priority, and the way
+ * out never waits: a journal stream (a socket) that takes nothing for a
+ * while costs lines, counted and said once it takes them again, never the
+ * relay's time (the monitor beside it feeds the watchdog), never a line
+ * run into the next. */
+#define _GNU_SOURCE
+#include "../../src/relay.c"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <time.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "tap.h"
+
+static int nseen;
+static void seen(void *ctx, const struct logline *l)
+{
+	(void)ctx;
+	(void)l;
+	nseen++;
+}
+
+/* Everything the peer has now, appended to out. */
+static size_t slurp(int fd, char *out, size_t have, size_t cap)
+{
+	ssize_t r;
+	while (have < cap - 1 && (r = recv(fd, out + have, cap - 1 - have, MSG_DONTWAIT)) > 0)
+		have += (size_t)r;
+	out[have] = 0;
+	return have;
+}
+
+static long long ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/* Each output line: a whole input line with its priority, or the notice. */
+static int lines_whole(const char *s, int *lines, int *notices)
+{
+	*lines = *notices = 0;
+	for (const char *p = s; *p;) {
+		const char *nl = strchr(p, '\n');
+		if (!nl)
+			return 0;
+		int ok = (!strncmp(p, "<6>2026-12-07T00:00:00Z INF line ", 33) && nl[-1] == '.') ||
+		         !strncmp(p, "<4>argoweb: web: ", 17);
+		if (!ok)
+			return 0;
+		*notices += p[1] == '4';
+		*lines += p[1] == '6';
+		p = nl + 1;
+	}
+	return 1;
+}
+
+static void test_journal_behind(void)
+{
+	int in[2], sp[2];
+	if (pipe(in) || socketpair(AF_UNIX, SOCK_STREAM, 0, sp)) {
+		OK(0, "pipe, socketpair: %s", strerror(errno));
+		return;
+	}
+	int small = 4096;
+	setsockopt(sp[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+	fcntl(in[0], F_SETFL, O_NONBLOCK);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	static struct relay r;
+	relay_init(&r, in[0], sp[0], 1, "web");
+	r.seen = seen;
+	OK(r.sock, "the way out is told to be a socket");
+	/* 20 000 lines (1.1 MB) while the journal reads nothing. */
+	long long t0 = ms(), longest = 0;
+	int written = 0;
+	char line[128];
+	while (written < 20000) {
+		int n = snprintf(line, sizeof line, "2026-12-07T00:00:00Z INF line %05d of cloudflared's log.\n", written);
+		if (write(in[1], line, (size_t)n) != n) {
+			long long a = ms();
+			relay_read(&r);
+			longest = ms() - a > longest ? ms() - a : longest;
+			continue;
+		}
+		written++;
+	}
+	close(in[1]);
+	while (!relay_read(&r))
+		;
+	OK(ms() - t0 < 5000, "20 000 lines relayed against a journal that takes nothing, in %lld ms", ms() - t0);
+	OK(longest < 100, "... no read of the relay waited (longest %lld ms)", longest);
+	IS_INT(nseen, 20000, "... every line read for the tunnel's health, kept or not");
+	OK(r.dropped > 0 && r.npend > 0, "... %lu lines dropped, %zu bytes waiting", r.dropped, r.npend);
+	unsigned long dropped = r.dropped;
+	/* The journal catches up. */
+	static char got[1 << 21];
+	size_t have = 0;
+	for (int i = 0; i < 1000 && (r.npend || r.dropped); i++) {
+		have = slurp(sp[1], got, have, sizeof got);
+		relay_flush(&r);
+	}
+	have = slurp(sp[1], got, have, sizeof got);
+	int lines, notices;
+	OK(lines_whole(got, &lines, &notices), "the journal got whole lines only, none run into another");
+	IS_INT(lines + (int)dropped, 20000, "... %d lines relayed, %lu dropped: all accounted for", lines, dropped);
+	IS_INT(notices, 1, "... and one line that says so");
+	char want[128];
+	snprintf(want, sizeof want, "<4>argoweb: web: %lu lines of cloudflared's log dropped: the journal did not keep up\n",
+	         dropped);
+	OK(strstr(got, want) != NULL, "... at priority warning: %s", want);
+	close(in[0]);
+	close(sp[0]);
+	close(sp[1]);
+}
+
+/* A line longer than the buffer goes out in pieces; dropped midway, it
+ * still ends, so the next line stands alone. */
+static void test_long_line(void)
+{
+	int in[2], sp[2];
+	if (pipe(in) || socketpair(AF_UNIX, SOCK_STREAM, 0, sp)) {
+		OK(0, "pipe, socketpair: %s", strerror(errno));
+		return;
+	}
+	int small = 4096;
+	setsockopt(sp[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+	fcntl(in[0], F_SETFL, O_NONBLOCK);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	fcntl(in[1], F_SETPIPE_SZ, 1 << 20);
+	static struct relay r;
+	relay_init(&r, in[0], sp[0], 1, "web");
+	static char big[200000];
+	memset(big, 'x', sizeof big);
+	memcpy(big, "2026-12-07T00:00:00Z INF ", 25);
+	big[sizeof big - 1] = '\n';
+	if (write(in[1], big, sizeof big) != (ssize_t)sizeof big)
+		OK(0, "write: %s", strerror(errno));
+	dprintf(in[1], "2026-12-07T00:00:00Z ERR after it\n");
+	close(in[1]);
+	while (!relay_read(&r))
+		;
+	static char got[1 << 20];
+	size_t have = 0;
+	for (int i = 0; i < 1000 && (r.npend || r.dropped); i++) {
+		have = slurp(sp[1], got, have, sizeof got);
+		relay_flush(&r);
+	}
+	slurp(sp[1], got, have, sizeof got);
+	OK(strstr(got, "\n<3>2026-12-07T00:00:00Z ERR after it\n") != NULL,
+	   "a 200 kB line cut by the journal's pace: the next line stands alone, at its priority");
+	OK(!strncmp(got, "<6>2026-12-07T00:00:00Z INF xxx", 31), "... and the long one began with its priority");
+	close(in[0]);
+	close(sp[0]);
+	close(sp[1]);
+}
+
+/* The journal gone: nothing written, everything still read. */
+static void test_gone(void)
+{
+	int in[2], sp[2];
+	if (pipe(in) || socketpair(AF_UNIX, SOCK_STREAM, 0, sp)) {
+		OK(0, "pipe, socketpair: %s", strerror(errno));
+		return;
+	}
+	close(sp[1]);
+	fcntl(in[0], F_SETFL, O_NONBLOCK);
+	static struct relay r;
+	relay_init(&r, in[0], sp[0], 1, "web");
+	nseen = 0;
+	r.seen = seen;
+	dprintf(in[1], "2026-12-07T00:00:00Z INF one\n2026-12-07T00:00:00Z INF two\n");
+	close(in[1]);
+	while (!relay_read(&r))
+		;
+	OK(r.gone, "the journal gone: the relay says so (no SIGPIPE: it writes with MSG_NOSIGNAL)");
+	IS_INT(nseen, 2, "... and still reads every line");
+	close(in[0]);
+	close(sp[0]);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_DFL);
+	test_journal_behind();
+	test_long_line();
+	test_gone();
+	return tap_done();
+}
