@@ -243,6 +243,11 @@ let
     # manager, never at boot.
     inherit (awlib.placement (activeOnly && !handover)) partOf;
     wantedBy = if handover then [ ] else (awlib.placement activeOnly).wantedBy;
+    # Its hand-over connector never outlives it (argoweb restart's own
+    # restart does not propagate: --job-mode=ignore-requirements).
+    unitConfig = optionalAttrs (!handover) {
+      PropagatesStopTo = "argoweb-handover-${name}.service";
+    };
     # A changed config or package is handed over without a gap by
     # argoweb-apply-NAME (below), not restarted by the switch.
     restartIfChanged = handover;
@@ -268,6 +273,10 @@ let
       RestartForceExitStatus = "SIGPIPE";
       TimeoutStartSec = if handover then "60s" else "120s";
       TimeoutStopSec = "200s";
+    } // optionalAttrs handover {
+      # Killed outright, argoweb restart leaves it: at most this long.
+      RuntimeMaxSec = "10min";
+    } // {
 
       RuntimeDirectory = "argoweb/${name}${lib.optionalString handover ".handover"}";
       RuntimeDirectoryMode = "0700";

@@ -228,10 +228,13 @@ static void default_metrics(const char *name, char *addr, size_t n)
 /* What the rest of argoweb reads from the config, defaults filled in. */
 static void extract(struct config *c, const struct ynode *root)
 {
-	char addr[32], why[WHYLEN];
+	char addr[32], why[WHYLEN], name[300];
 	const char *m = str_of(root, "metrics");
-	if (!m) {
-		default_metrics(c->name, addr, sizeof addr);
+	/* The hand-over connector's is its own whatever the config says:
+	 * the tunnel's is taken. */
+	if (!m || c->handover) {
+		snprintf(name, sizeof name, "%s%s", c->name, c->handover ? ".handover" : "");
+		default_metrics(name, addr, sizeof addr);
 		m = addr;
 	}
 	val_loopback_addr(m, &c->metrics, why);
@@ -367,12 +370,8 @@ int cfg_load_trusted(struct config *c, const char *arg, uid_t owner)
 
 void cfg_handover(struct config *c)
 {
-	char name[300], addr[32], why[WHYLEN];
-	/* Its own address whatever the config says: the tunnel's is taken. */
-	snprintf(name, sizeof name, "%s.handover", c->name);
-	default_metrics(name, addr, sizeof addr);
-	val_loopback_addr(addr, &c->metrics, why);
 	c->handover = 1;
+	extract(c, c->tree.root);
 }
 
 void cfg_free(struct config *c)

@@ -7,6 +7,9 @@
  * systemctl: each step is a job it knows how to wait for. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,52 +20,22 @@
 #include "msg.h"
 #include "osutil.h"
 #include "ready.h"
+#include "safefile.h"
+#include "units.h"
 
 /* Enough for the edge to spread new requests over all of them. */
 #define FULL_WAIT_MS 10000
 
-/* systemctl ARGS..., its first line of output into out (when given).
- * Returns its exit status, or -1 when it could not be run. */
-static int systemctl(char *out, size_t n, const char *const *args)
-{
-	int p[2] = { -1, -1 };
-	if (out && pipe2(p, O_CLOEXEC))
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (out)
-			dup2(p[1], 1);
-		const char *argv[12] = { "systemctl", "--no-ask-password" };
-		for (int i = 0; args[i] && i < 9; i++)
-			argv[i + 2] = args[i];
-		execvp("systemctl", (char **)argv);
-		_exit(127);
-	}
-	if (out) {
-		close(p[1]);
-		ssize_t got = pid > 0 ? read(p[0], out, n - 1) : 0;
-		out[got > 0 ? got : 0] = 0;
-		out[strcspn(out, "\n")] = 0;
-		close(p[0]);
-	}
-	int st;
-	if (pid < 0)
-		return -1;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(st) && WEXITSTATUS(st) != 127 ? WEXITSTATUS(st) : -1;
-}
-
 static int sc(const char *verb, const char *unit)
 {
 	const char *args[] = { verb, unit, NULL };
-	return systemctl(NULL, 0, args);
+	return units_systemctl(NULL, 0, args);
 }
 
 static void status_text(const char *unit, char *out, size_t n)
 {
 	const char *args[] = { "show", "-p", "StatusText", "--value", unit, NULL };
-	if (systemctl(out, n, args) != 0 || !out[0])
+	if (units_systemctl(out, n, args) != 0 || !out[0])
 		snprintf(out, n, "no status");
 }
 
@@ -90,30 +63,6 @@ void ho_metrics(const struct config *c, struct hostport *hp)
 	*hp = h.metrics;
 }
 
-/* Which unit runs the tunnel, and its hand-over connector's: argoweb@NAME,
- * argoweb-active@NAME on an active/standby node, or NixOS's argoweb-NAME
- * (whose hand-over connector the module defines beside it). */
-static int running_unit(const struct config *c, char *unit, size_t n, char *helper, size_t hn)
-{
-	/* prefix, separator of the main unit; the hand-over connector's */
-	static const char *const kinds[][3] = {
-		{ "argoweb", "@", "argoweb-handover@" },
-		{ "argoweb-active", "@", "argoweb-handover@" },
-		{ "argoweb", "-", "argoweb-handover-" },
-	};
-	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
-		snprintf(unit, n, "%s%s%s.service", kinds[i][0], kinds[i][1], c->name);
-		snprintf(helper, hn, "%s%s.service", kinds[i][2], c->name);
-		const char *args[] = { "is-active", "--quiet", unit, NULL };
-		int rc = systemctl(NULL, 0, args);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			return 0;
-	}
-	return 1;
-}
-
 static int fail_handover(const struct config *c, const char *helper)
 {
 	char st[512];
@@ -124,36 +73,126 @@ static int fail_handover(const struct config *c, const char *helper)
 	return EX_UNAVAILABLE;
 }
 
+/* Interrupted (any signal it may catch), argoweb restart stops the
+ * hand-over connector it started before it goes. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2,
+	                            SIGALRM };
+	struct sigaction sa = { .sa_handler = on_signal };
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int stop_interrupted(const struct config *c, const char *helper)
+{
+	int sig = interrupted;
+	if (helper)
+		sc("stop", helper);
+	msg("%s: argoweb restart interrupted (%s)%s%s", c->name, strsignal(sig),
+	    helper ? ": stopped the hand-over connector " : "", helper ? helper : "");
+	return 128 + sig;
+}
+
+/* A restart of NAME is running while its lock (/run/argoweb/NAME.restart,
+ * root's) is held: by argoweb restart, for as long as it runs, released
+ * by the kernel however it ends. */
+static int lock_path(const struct config *c, char *path, size_t n)
+{
+	return snprintf(path, n, "%s/%s.restart", ARGOWEB_RUNDIR, c->name) < (int)n ? 0 : -1;
+}
+
+int ho_restart_running(const struct config *c)
+{
+	char path[4200];
+	int fd = lock_path(c, path, sizeof path) ? -1 : open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	int held = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+/* The lock's file, in /run/argoweb (root's, made where needed): a
+ * descriptor, or -1 with why said. */
+static int open_lock(const struct config *c)
+{
+	char path[4200], why[SF_WHYLEN];
+	if (lock_path(c, path, sizeof path) || (mkdir(ARGOWEB_RUNDIR, 0755) && errno != EEXIST)) {
+		msg("%s: cannot make %s: %s", c->name, ARGOWEB_RUNDIR, strerror(errno));
+		return -1;
+	}
+	int dfd = sf_open_dir(ARGOWEB_RUNDIR, 0, why);
+	if (dfd < 0) {
+		msg("%s", why);
+		return -1;
+	}
+	int fd = openat(dfd, strrchr(path, '/') + 1, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		msg("%s: %s", path, strerror(errno));
+	close(dfd);
+	return fd;
+}
+
+/* Held until argoweb restart exits: the descriptor, or -1 with why said. */
+static int take_lock(const struct config *c)
+{
+	int fd = open_lock(c);
+	if (fd < 0 || !flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	msg("%s: another argoweb restart %s is running", c->name, c->name);
+	close(fd);
+	return -1;
+}
+
 int ho_restart(const struct config *c, const struct ids *ids)
 {
 	char unit[300], helper[300], st[512];
 	struct hostport hp;
 	long long t0 = os_now_ms();
-	int rc = running_unit(c, unit, sizeof unit, helper, sizeof helper);
+	int rc = units_running(c, unit, sizeof unit, helper, sizeof helper);
 	if (rc) {
 		msg(rc < 0 ? "%s: cannot run systemctl" : "%s: neither argoweb@%s nor argoweb-active@%s "
 		    "is running: nothing to hand over (systemctl start argoweb@%s)",
 		    c->name, c->name, c->name, c->name);
 		return rc < 0 ? EX_OSERR : EX_UNAVAILABLE;
 	}
+	if (take_lock(c) < 0)
+		return EX_TEMPFAIL;
+	catch_signals();
 	ho_metrics(c, &hp);
 	printf("%s: starting the hand-over connector %s\n", c->name, helper);
 	fflush(stdout);
-	if (sc("start", helper) != 0 || connections(&hp, ids) < 1)
-		return fail_handover(c, helper);
+	if (sc("start", helper) != 0 || interrupted || connections(&hp, ids) < 1)
+		return interrupted ? stop_interrupted(c, helper) : fail_handover(c, helper);
 	int n = wait_full(&hp, ids, c->expected_conns, FULL_WAIT_MS);
+	if (interrupted)
+		return stop_interrupted(c, helper);
 	printf("%s: %s has %d edge connection%s (%.1f s); restarting %s\n", c->name, helper, n,
 	       n == 1 ? "" : "s", (os_now_ms() - t0) / 1000.0, unit);
 	fflush(stdout);
 	/* try-restart: a unit stopped meanwhile (a node demoted) stays
-	 * stopped, and so does the hand-over connector. */
+	 * stopped, and so does the hand-over connector. Its stop must not
+	 * reach the hand-over connector (PropagatesStopTo=), which systemd
+	 * 257 lets a restart's stop do: ignore-requirements keeps it out. */
+	const char *restart[] = { "try-restart", "--job-mode=ignore-requirements", unit, NULL };
 	const char *active[] = { "is-active", "--quiet", unit, NULL };
-	if (sc("try-restart", unit) == 0 && systemctl(NULL, 0, active) != 0) {
+	rc = units_systemctl(NULL, 0, restart);
+	if (interrupted)
+		return stop_interrupted(c, helper);
+	if (rc == 0 && units_systemctl(NULL, 0, active) != 0) {
 		sc("stop", helper);
 		msg("%s: %s was stopped meanwhile: so is the hand-over connector", c->name, unit);
 		return EX_UNAVAILABLE;
 	}
-	if (systemctl(NULL, 0, active) != 0) {
+	if (units_systemctl(NULL, 0, active) != 0) {
 		status_text(unit, st, sizeof st);
 		msg("%s: %s did not come back (%s): the hand-over connector %s keeps serving; put it "
 		    "right, then run argoweb restart %s again", c->name, unit, st, helper, c->name);

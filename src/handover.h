@@ -12,8 +12,13 @@
  * stdout. Returns 0; EX_UNAVAILABLE when no instance runs, the hand-over
  * connector does not connect (then nothing was restarted) or the tunnel's
  * unit does not come back (then the hand-over connector keeps serving);
- * EX_OSERR when systemctl cannot be run. */
+ * EX_OSERR when systemctl cannot be run; EX_TEMPFAIL when another restart
+ * of the tunnel runs; 128 + the signal when interrupted (the hand-over
+ * connector stopped first). */
 int ho_restart(const struct config *c, const struct ids *ids);
+
+/* Is an argoweb restart of this tunnel running now (its lock held)? */
+int ho_restart_running(const struct config *c);
 
 /* The hand-over connector's metrics address, for argoweb status. */
 void ho_metrics(const struct config *c, struct hostport *hp);

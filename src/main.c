@@ -28,6 +28,7 @@
 #include "rundir.h"
 #include "safefile.h"
 #include "seed.h"
+#include "units.h"
 
 #ifndef ARGOWEB_VERSION
 #define ARGOWEB_VERSION "0.1.0"
@@ -240,8 +241,32 @@ static const char *tunnel_for_render(const struct tunnel *t)
 	return t->c.id == ID_QUICK ? NULL : t->c.tunnel;
 }
 
+/* A stop drains for up to grace-period; the unit's TimeoutStopSec= must
+ * hold that, or systemd kills what drains and the stop fails. Asked of
+ * systemd where it runs and knows the tunnel's unit. */
+#define STOP_MARGIN_MS 10000
+
+static int check_stop_timeout(const struct config *c)
+{
+	char unit[300];
+	long long stop_ms;
+	long long grace_ms = c->grace_ns / 1000000;
+	if (units_stop_timeout(c, &stop_ms, unit, sizeof unit) || grace_ms + STOP_MARGIN_MS <= stop_ms)
+		return 0;
+	const struct ynode *g = ymap_get(c->tree.root, "grace-period");
+	msg_at(c->path, g ? g->line : 0, g ? g->col : 0, "grace-period: %llds of draining do not fit "
+	       "%s's TimeoutStopSec= (%llds): systemd would kill the drain and fail the stop; give the "
+	       "unit at least %llds (a drop-in: [Service] TimeoutStopSec=%llds) or shorten grace-period",
+	       grace_ms / 1000, unit, stop_ms / 1000, (grace_ms + STOP_MARGIN_MS) / 1000,
+	       (grace_ms + STOP_MARGIN_MS) / 1000);
+	return EX_CONFIG;
+}
+
 static int cmd_check(struct tunnel *t)
 {
+	int rc = t->config_only ? 0 : check_stop_timeout(&t->c);
+	if (rc)
+		return rc;
 	/* Exposure findings are the operator's to weigh: warn, do not fail. */
 	if (!t->config_only)
 		audit_run(&t->c, AUDIT_WARN);
@@ -267,10 +292,34 @@ static int cmd_render(struct tunnel *t)
 	return fflush(stdout) ? EX_OSERR : 0;
 }
 
+/* A tunnel whose rules may come from Cloudflare (a token, named or
+ * systemd's, and no ingress of its own): which configuration it serves,
+ * as "; ..." for the status line (empty for any other), and whether it
+ * has none yet (every request 503 until the push). */
+static int config_source(const struct config *c, const struct ids *ids, char *s, size_t n)
+{
+	char *body, distrust[320];
+	size_t len;
+	long long version;
+	int waiting = 0;
+	s[0] = 0;
+	if (c->nrules || (c->id != ID_TOKENFILE && c->id != ID_CREDDIR) ||
+	    ready_config(&c->metrics, ids->uid, ids->user, 2000, SEED_MAX, &body, &len, distrust,
+	                 sizeof distrust))
+		return 0;
+	if (seed_served(body, len, &version, &waiting) == 0 && version >= 0)
+		snprintf(s, n, "; configuration version %lld from Cloudflare", version);
+	else if (!waiting)
+		snprintf(s, n, "; the kept configuration until Cloudflare pushes");
+	free(body);
+	return waiting;
+}
+
 /* The tunnel's own connector: one line, and the exit code. */
 static int status_main(const struct config *c, const struct ids *ids)
 {
 	struct ready r = { 0 };
+	char src[128];
 	ready_probe(&c->metrics, ids->uid, ids->user, 2000, c->id == ID_QUICK, &r);
 	if (r.distrust[0]) {
 		printf("%s: %s\n", c->name, r.distrust);
@@ -284,15 +333,21 @@ static int status_main(const struct config *c, const struct ids *ids)
 		printf("%s: not connected\n", c->name);
 		return 1;
 	}
+	if (config_source(c, ids, src, sizeof src)) {
+		printf("%s: connected to the edge (%d connection%s), waiting for the tunnel's "
+		       "configuration from Cloudflare\n", c->name, r.connections,
+		       r.connections == 1 ? "" : "s");
+		return 1;
+	}
 	/* Up, but on fewer connections than cloudflared opens: serving, with
 	 * less to fail over to. A script tells it apart by the status. */
 	if (r.connections < c->expected_conns) {
-		printf("%s: degraded, %d of %d edge connections%s%s\n", c->name, r.connections,
-		       c->expected_conns, r.quick[0] ? ", https://" : "", r.quick);
+		printf("%s: degraded, %d of %d edge connections%s%s%s\n", c->name, r.connections,
+		       c->expected_conns, r.quick[0] ? ", https://" : "", r.quick, src);
 		return STATUS_DEGRADED;
 	}
-	printf("%s: connected, %d edge connection%s%s%s\n", c->name, r.connections,
-	       r.connections == 1 ? "" : "s", r.quick[0] ? ", https://" : "", r.quick);
+	printf("%s: connected, %d edge connection%s%s%s%s\n", c->name, r.connections,
+	       r.connections == 1 ? "" : "s", r.quick[0] ? ", https://" : "", r.quick, src);
 	return 0;
 }
 
@@ -314,13 +369,18 @@ static int cmd_status(struct tunnel *t)
 	struct ready h = { 0 };
 	ho_metrics(c, &hp);
 	ready_probe(&hp, ids.uid, ids.user, 1000, 0, &h);
-	if (h.answered && !h.distrust[0] && h.connections > 0) {
+	if (!h.answered || h.distrust[0] || h.connections <= 0)
+		return rc;
+	if (ho_restart_running(c)) {
 		printf("%s: hand-over in progress: argoweb-handover@%s has %d edge connection%s\n",
 		       c->name, c->name, h.connections, h.connections == 1 ? "" : "s");
-		if (rc != STATUS_DEGRADED)
-			rc = 0;
+		return rc == STATUS_DEGRADED ? rc : 0;
 	}
-	return rc;
+	/* No argoweb restart runs: one was killed before it could stop it. */
+	printf("%s: a hand-over connector left behind: argoweb-handover@%s has %d edge connection%s "
+	       "and no argoweb restart runs; stop it: systemctl stop argoweb-handover@%s\n", c->name,
+	       c->name, h.connections, h.connections == 1 ? "" : "s", c->name);
+	return rc ? rc : STATUS_DEGRADED;
 }
 
 /* The units run /etc/argoweb/NAME.yaml (NixOS: its own file, which it

@@ -199,6 +199,26 @@ static int emit_rule(struct yemit *y, const struct ynode *r)
 	return yemit_close_map(y);
 }
 
+/* What /config cannot give back: cloudflared shows each of a rule's
+ * ipRules as {} (its fields are unexported). Kept without them, the rules
+ * would let the connector reach more than the dashboard allows: not kept
+ * at all. 0, or -1 with f. */
+static int unreadable(const struct ynode *ing, struct fault *f)
+{
+	for (size_t i = 0; i < ing->n; i++) {
+		const struct ynode *r = ing->kid[i];
+		const struct ynode *ip = ymap_get(ymap_get(r, "originRequest"), "ipRules");
+		if (r->kind != YN_MAP || !is_text(ymap_get(r, "service")))
+			return fault(f, 0, 0, "rule %zu of cloudflared's /config has no service", i);
+		for (size_t j = 0; ip && ip->kind == YN_SEQ && j < ip->n; j++)
+			if (!is_text(ymap_get(ip->kid[j], "prefix")))
+				return fault(f, 0, 0, "rule %zu has ipRules, which cloudflared's /config does "
+				             "not show (as {}): kept without them, the rules would allow more "
+				             "than the dashboard does", i);
+	}
+	return 0;
+}
+
 /* /config's version: a whole number, -1 before any push. */
 static int version_of(const struct ynode *v, long long *out)
 {
@@ -225,6 +245,8 @@ int seed_from_config(const char *body, size_t len, long long *version, char **ya
 	         ? fault(f, 0, 0, "not cloudflared's /config: no version") : 0;
 	if (!rc && *version >= 0 && (!ing || ing->kind != YN_SEQ || !ing->n))
 		rc = fault(f, 0, 0, "cloudflared's /config (version %lld) has no ingress rules", *version);
+	if (!rc && *version >= 0)
+		rc = unreadable(ing, f);
 	if (rc || *version < 0) {
 		ytree_free(&t);
 		return rc;
@@ -251,6 +273,22 @@ int seed_from_config(const char *body, size_t len, long long *version, char **ya
 	memcpy(*yaml + sizeof SEED_HEADER - 1, doc, dlen + 1);
 	free(doc);
 	return 0;
+}
+
+int seed_served(const char *body, size_t len, long long *version, int *waiting)
+{
+	struct ytree t = { 0 };
+	struct fault f = { 0 };
+	if (ytree_parse(&t, body, len, &f))
+		return -1;
+	const struct ynode *ing = ymap_get(ymap_get(t.root, "config"), "ingress");
+	int rc = version_of(ymap_get(t.root, "version"), version);
+	/* cloudflared's own stand-in before a push: one rule, 503 for all. */
+	const struct ynode *svc = ing && ing->kind == YN_SEQ && ing->n == 1
+	                          ? ymap_get(ing->kid[0], "service") : NULL;
+	*waiting = !rc && *version < 0 && svc && svc->str && !strcmp(svc->str, "http_status:503");
+	ytree_free(&t);
+	return rc;
 }
 
 int seed_store(const char *name, uid_t owner, const char *yaml, size_t len, struct fault *f)

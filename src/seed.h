@@ -27,6 +27,11 @@ void seed_where(const char *name, char *dir, size_t dn, char *file, size_t fn);
 int seed_from_config(const char *body, size_t len, long long *version, char **yaml, size_t *ylen,
                      struct fault *f);
 
+/* What a running connector serves, from its /config: the version (-1:
+ * nothing pushed) and whether it has no rules at all yet (cloudflared's
+ * stand-in, 503 for every request). 0, or -1 when not /config's shape. */
+int seed_served(const char *body, size_t len, long long *version, int *waiting);
+
 /* Keep it: written atomically, 0600, into the state directory, which must
  * be owner's (or root's) and writable by no one else. 0, or -1 with f. */
 int seed_store(const char *name, uid_t owner, const char *yaml, size_t len, struct fault *f);

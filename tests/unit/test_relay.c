@@ -91,7 +91,9 @@ static void test_journal_behind(void)
 	while (!relay_read(&r))
 		;
 	OK(ms() - t0 < 5000, "20 000 lines relayed against a journal that takes nothing, in %lld ms", ms() - t0);
-	OK(longest < 100, "... no read of the relay waited (longest %lld ms)", longest);
+	/* Blocked, a read would never come back (the peer reads nothing):
+	 * a bound far above a slow machine's, or valgrind's, pace. */
+	OK(longest < 2000, "... no read of the relay waited (longest %lld ms)", longest);
 	IS_INT(nseen, 20000, "... every line read for the tunnel's health, kept or not");
 	OK(r.dropped > 0 && r.npend > 0, "... %lu lines dropped, %zu bytes waiting", r.dropped, r.npend);
 	unsigned long dropped = r.dropped;
