@@ -22,6 +22,12 @@
  *                     does: a run in which something else holds the port
  *   probe=1           record whether it can write under /usr and see /home
  *                     (for sandboxed runs: outside one it really writes)
+ *   push=MS           a token tunnel's configuration: /config says version
+ *                     0 (one catch-all rule) from MS milliseconds after
+ *                     start (default 0), -1 and cloudflared's 503 stand-in
+ *                     before; push=never: never pushed
+ *   spew=N            N log lines to stderr every 5 ms, as fast as a
+ *                     noisy cloudflared (debug) writes them
  *   version=V         what --version says it is (default 2026.8.2, the
  *                     newest release argoweb knows); "garbage": not a
  *                     version line at all */
@@ -53,7 +59,8 @@ static struct {
 	int steps, count[MAXSTEPS];
 	long at_ms[MAXSTEPS];
 	int hang, exit_now, exitcode, probe, busy_stay;
-	long lifetime;
+	long lifetime, push_ms;
+	int spew;
 	char quick[256], version[64];
 } ctl;
 
@@ -120,6 +127,10 @@ static void read_control(void)
 			snprintf(ctl.quick, sizeof ctl.quick, "%s", v);
 		else if (!strcmp(line, "version"))
 			snprintf(ctl.version, sizeof ctl.version, "%s", v);
+		else if (!strcmp(line, "spew"))
+			ctl.spew = atoi(v);
+		else if (!strcmp(line, "push"))
+			ctl.push_ms = strcmp(v, "never") ? atol(v) : -1;
 	}
 	fclose(f);
 }
@@ -323,6 +334,11 @@ static void answer(int c, long start)
 		snprintf(body, sizeof body, "OK\n");
 	} else if (!strncmp(req, "GET /quicktunnel ", 17)) {
 		snprintf(body, sizeof body, "{\"hostname\":\"%s\"}", ctl.quick);
+	} else if (!strncmp(req, "GET /config ", 12)) {
+		int pushed = ctl.push_ms >= 0 && now_ms() - start >= ctl.push_ms;
+		snprintf(body, sizeof body, "{\"version\":%d,\"config\":{\"ingress\":[{\"hostname\":\"\","
+		         "\"path\":null,\"service\":\"http_status:%d\",\"Handlers\":null}],\"warp-routing\":{}}}",
+		         pushed ? 0 : -1, pushed ? 404 : 503);
 	} else if (!strncmp(req, "GET /metrics ", 13)) {
 		snprintf(body, sizeof body, "# TYPE cloudflared_tunnel_ha_connections gauge\n"
 		         "cloudflared_tunnel_ha_connections %d\n", conns);
@@ -342,9 +358,13 @@ static void answer(int c, long start)
 static void serve(int lfd, long start)
 {
 	int ready_sent = 0;
+	unsigned long line = 0;
 	while (!stop && (!ctl.lifetime || now_ms() - start < ctl.lifetime)) {
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
-		int r = poll(&p, 1, 50);
+		int r = poll(&p, 1, ctl.spew ? 5 : 50);
+		for (int i = 0; i < ctl.spew; i++)
+			fprintf(stderr, "2026-12-07T00:00:00Z DBG fake cloudflared: a noisy line, number %lu, "
+			        "of the kind a debug log writes all the time\n", line++);
 		if (!ready_sent && connections(start) > 0) {
 			sd_ready();
 			ready_sent = 1;

@@ -57,7 +57,8 @@ waitfor() {
 	return 1
 }
 is_active() { [ "$(show "$1" ActiveState)/$(show "$1" SubState)" = active/running ]; }
-is_connected() { [ "$(show "$1" StatusText)" = "Connected: 4 edge connections" ]; }
+# (A token tunnel's says which configuration it serves after a "; ".)
+is_connected() { case $(show "$1" StatusText) in "Connected: 4 edge connections"|"Connected: 4 edge connections; "*) ;; *) return 1;; esac; }
 EOF
 stamp() { echo "# [$(($(date +%s) - t2)) s] $*"; }
 h() { tb_exec /bin/sh -c '. /testbed/h.sh; "$@"' h "$@"; }
@@ -373,6 +374,26 @@ check "the journal has the error at /etc/argoweb/bad.yaml:$BADLINE:COL" \
 	grep -Eq "argoweb: /etc/argoweb/bad.yaml:$BADLINE:[0-9]+: .*htps" "$T/bad.journal"
 grep "bad.yaml" "$T/bad.journal" | sed 's/^/#   /'
 BAD_AT=$(date +%s)
+
+# 4b. A grace period the unit's stop timeout cannot hold: a stop would be
+# killed mid-drain and fail; argoweb check says so, with the fix.
+stamp "4b. A grace period the stop timeout cannot hold"
+tb_sh >"$T/slow" 2>&1 <<'EOF'
+cd /etc/argoweb
+sed -e 's/20241/20253/' -e 's/^grace-period: .*/grace-period: 3m/' demo.yaml >slow.yaml
+chown root:argoweb slow.yaml && chmod 0640 slow.yaml
+mkdir -p /etc/systemd/system/argoweb@slow.service.d
+printf '[Service]\nTimeoutStopSec=1min 30s\n' >/etc/systemd/system/argoweb@slow.service.d/stop.conf
+systemctl daemon-reload
+argoweb check slow; echo "exit $?"
+rm -r /etc/systemd/system/argoweb@slow.service.d && systemctl daemon-reload
+argoweb check slow; echo "exit $?"
+EOF
+check "argoweb check: grace-period 3m against TimeoutStopSec=1min 30s: refused (78), with the drop-in that fixes it" \
+	grep -q "slow.yaml:[0-9]*:[0-9]*: grace-period: 180s of draining do not fit argoweb@slow.service's TimeoutStopSec= (90s): .*TimeoutStopSec=190s" "$T/slow"
+check "... exit 78 then; with the shipped unit's 200s: ok (exit 0)" \
+	sh -c '[ "$(grep "^exit" "$0" | tr "\n" " ")" = "exit 78 exit 0 " ]' "$T/slow"
+sed 's/^/#   /' "$T/slow"
 
 # 5. A 0644 credential: 77/NOPERM once, the secret nowhere. ---------------
 stamp "5. A 0644 credential"

@@ -143,6 +143,7 @@ run_tunnel() {
 	load "$n" 3 "$T/$name.first"
 	wait "$LOADPID"
 	kill "$WATCH"
+	record first-start "$name" "$T/$name.first"
 	check "first start: systemctl start returns after the push, not at the registration ($ms ms; the push comes 1.5 s after it), exit $rc" \
 		sh -c '[ "$0" = 0 ] && [ "$1" -ge 1500 ]' "$rc" "$ms"
 	check "... STATUS said it waited: \"Connected to the edge (N connections), waiting for the tunnel's configuration from Cloudflare\"" \
@@ -195,6 +196,7 @@ run_tunnel() {
 	wait "$LOADPID"
 	sleep 1
 	kill "$WATCH"
+	record kept-start "$name" "$T/$name.kept-start"
 	check "start with the kept configuration: systemctl start returns at the registration ($ms ms, before the push's 1.5 s), exit $rc" \
 		sh -c '[ "$0" = 0 ] && [ "$1" -lt 1500 ]' "$rc" "$ms"
 	check "... serving it until the push: \"$(grep -m1 "the kept configuration" "$T/$name.statuses")\"" \
@@ -215,6 +217,27 @@ run_tunnel() {
 		"$(in_flight "$T/$name.restart-load")" "$(field "$T/$name.restart-load" no_connector)"
 	[ "$(in_flight "$T/$name.restart-load")" = 0 ] ||
 		echo "# $name: cloudflared $CF_RELEASE aborts what is in flight when it unregisters over QUIC: $(in_flight "$T/$name.restart-load") cut (counted apart; 2024.10.0 and later drain)" >>"$TAP"
+	record restart "$name" "$T/$name.restart-load"
+
+	# The same without the kept configuration (seed-remote-config: false):
+	# each new connector is sent requests from its registration, and
+	# answers them 503 until its push. What the kept rules are for.
+	tb_exec sh -c "printf 'seed-remote-config: false\n' >>/etc/argoweb/$name.yaml"
+	load "$n" 45 "$T/$name.unseeded"
+	sleep 2
+	tb_exec argoweb restart "$name" >"$T/$name.restart-unseeded" 2>&1
+	rc=$?
+	wait "$LOADPID"
+	check "... without it (seed-remote-config: false, exit $rc), requests fail while each new connector waits for its push: $(summary "$T/$name.unseeded")" \
+		sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$rc" "$(field "$T/$name.unseeded" errors.status_503_cloudflared)"
+	record unseeded "$name" "$T/$name.unseeded"
+	tb_exec sed -i '/^seed-remote-config:/d' "/etc/argoweb/$name.yaml"
+}
+
+# bench/remote.sh reads one line per measurement from BENCH_OUT.
+record() { # WHAT NAME FILE
+	[ -n "${BENCH_OUT:-}" ] && echo "$1 $2 $(field "$3" sent) $(field "$3" failed) $(field "$3" longest_gap_ms)" >>"$BENCH_OUT"
+	return 0
 }
 
 # Requests cut in flight, forgiven only where the release does that: QUIC
@@ -304,6 +327,7 @@ tb_exec dpkg -i /testbed/argoweb-upgrade.deb >"$T/upgrade" 2>&1
 rc=$?
 wait "$L1" "$L2"
 for name in h2 q; do
+	record upgrade "$name" "$T/$name.upgrade"
 	check "dpkg -i of a newer package (exit $rc), $name under load: none failed ($(summary "$T/$name.upgrade"))" \
 		sh -c '[ "$0" = 0 ] && [ "$1" = "$2" ] && [ "$3" = 0 ]' "$rc" "$(field "$T/$name.upgrade" failed)" \
 		"$(in_flight "$T/$name.upgrade")" "$(field "$T/$name.upgrade" no_connector)"
@@ -322,6 +346,7 @@ for n in 1 2; do
 	name=$([ $n = 1 ] && echo h2 || echo q)
 	load "$n" 3 "$T/$name.boot"
 	wait "$LOADPID"
+	record boot "$name" "$T/$name.boot"
 	check "after a reboot, argoweb@$name $(prop "argoweb@$name.service" ActiveState) at boot: the 3 s after it: none failed ($(summary "$T/$name.boot"))" \
 		none_failed "$T/$name.boot"
 done
