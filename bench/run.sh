@@ -22,6 +22,8 @@
 #     diagnoses are its part C.
 #  8. a restart under load (bench/handover.sh; as root, with REAL_CLOUDFLARED
 #     and CF_EDGE set; BENCH_HANDOVER=0 skips it).
+#  9. a dashboard-managed tunnel: failed requests at each start, restart,
+#     upgrade and reboot (bench/remote.sh; likewise; BENCH_REMOTE=0 skips it).
 #
 # Who runs what: started as root, `argoweb run` is started as root with
 # `user: BENCH_USER` (default nobody) in its config and drops privileges
@@ -482,3 +484,4 @@ fi
 # --- 6. the real connector ------------------------------------------------------
 [ "${BENCH_REAL:-1}" = 0 ] || sh "$TOP/bench/real.sh" "$BIN"
 [ "${BENCH_HANDOVER:-1}" = 0 ] || ARGOWEB=$BIN sh "$TOP/bench/handover.sh"
+[ "${BENCH_REMOTE:-1}" = 0 ] || ARGOWEB=$BIN sh "$TOP/bench/remote.sh"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/fuzz/run.sh [SECONDS]: build the libFuzzer targets with clang
 # (ASan + UBSan) into build/fuzz/ and run each on a scratch copy of its
-# seed corpus, config for about 3/4 of SECONDS, creds for the rest. The
+# seed corpus: config for about 3/5 of SECONDS, creds and seed (the kept
+# remote configuration, from cloudflared's /config) a fifth each. The
 # committed corpus never grows. Prints one line
 #   fuzz: N passed, N failed
 # (or "fuzz: 0 passed, 0 failed, 2 skipped" when clang/libFuzzer is
@@ -18,7 +19,7 @@ PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 
 skip() {
 	echo "# fuzz: skipped: $1"
-	echo "fuzz: 0 passed, 0 failed, 2 skipped"
+	echo "fuzz: 0 passed, 0 failed, 3 skipped"
 	exit 0
 }
 
@@ -53,7 +54,7 @@ for src in "$TOP"/src/*.c; do
 		{ echo "# fuzz: cannot compile src/$n.c (see $B/build.log)"; build_failed=1; }
 	objs="$objs $B/obj/$n.o"
 done
-for t in config creds; do
+for t in config creds seed; do
 	# shellcheck disable=SC2086
 	"$CC" $CFLAGS -fsanitize=fuzzer -o "$B/fuzz_$t" "$FZ/fuzz_$t.c" $objs $PKG_LIBS \
 		>>"$B/build.log" 2>&1 ||
@@ -61,14 +62,16 @@ for t in config creds; do
 done
 if [ "$build_failed" = 1 ]; then
 	tail -20 "$B/build.log" | sed 's/^/#   /'
-	echo "fuzz: 0 passed, 2 failed"
+	echo "fuzz: 0 passed, 3 failed"
 	exit 1
 fi
 
-cfg_secs=$((SECS * 3 / 4))
-creds_secs=$((SECS - cfg_secs))
+cfg_secs=$((SECS * 3 / 5))
+creds_secs=$(((SECS - cfg_secs) / 2))
+seed_secs=$((SECS - cfg_secs - creds_secs))
 [ "$cfg_secs" -ge 1 ] || cfg_secs=1
 [ "$creds_secs" -ge 1 ] || creds_secs=1
+[ "$seed_secs" -ge 1 ] || seed_secs=1
 
 # The config corpus is the hostile seeds kept here plus every config of
 # tests/configs, generated afresh (never copies that drift), placeholders
@@ -115,6 +118,7 @@ run() { # name seconds dict
 }
 run config "$cfg_secs" "$FZ/yaml.dict"
 run creds "$creds_secs" "$FZ/creds.dict"
+run seed "$seed_secs" "$FZ/seed.dict"
 
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -229,7 +229,7 @@ run_tunnel() {
 	rc=$?
 	wait "$LOADPID"
 	check "... without it (seed-remote-config: false, exit $rc), requests fail while each new connector waits for its push: $(summary "$T/$name.unseeded")" \
-		sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$rc" "$(field "$T/$name.unseeded" errors.status_503_cloudflared)"
+		sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$rc" "$(field "$T/$name.unseeded" failed)"
 	record unseeded "$name" "$T/$name.unseeded"
 	tb_exec sed -i '/^seed-remote-config:/d' "/etc/argoweb/$name.yaml"
 }
