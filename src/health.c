@@ -29,6 +29,9 @@ void health_init(struct health *h, long long now)
 	h->stopping = 0;
 	h->version = -1;
 	h->pushes = 0;
+	h->refusals_base = 0;   /* a fresh cloudflared has counted none */
+	h->refusals_now = -1;
+	h->want_refusals = 0;
 	h->short_since = 0;
 	h->verdict = 0;
 }
@@ -166,8 +169,12 @@ static void report(struct health *h, long long now)
 		return;
 	}
 	h->short_since = 0;
-	if (!h->down_since)
+	if (!h->down_since) {
 		h->down_since = now;
+		/* The count so far, for a refusal that may follow. */
+		if (h->ever)
+			h->want_refusals = 1;
+	}
 	why_down(h, now, why, sizeof why);
 	if (!h->ever)
 		snprintf(s, sizeof s, "Connecting to Cloudflare\u2026 (%s)", why);
@@ -196,9 +203,16 @@ static void watchdog(struct health *h, long long now, int may_trigger)
 	if (h->triggered || !may_trigger)
 		return;
 	char s[768];
+	int refused = h->why == WD_REFUSED && h->refused_only;
+	/* Before ending the unit on it, cloudflared's own count must agree:
+	 * asked now, judged at the next tick. */
+	if (refused && h->refusals_now < 0) {
+		h->want_refusals = 2;
+		return;
+	}
 	h->status[0] = 0;
 	h->triggered = 1;
-	if (h->why == WD_REFUSED && h->refused_only) {
+	if (refused && h->refusals_base >= 0 && h->refusals_now > h->refusals_base) {
 		/* Retrying cannot cure it, and cloudflared retries for ever. */
 		snprintf(s, sizeof s, "Cloudflare refused the tunnel's credentials for %llds "
 		         "(\"%s\"): stopped instead of retrying for ever; install new credentials "
@@ -209,11 +223,26 @@ static void watchdog(struct health *h, long long now, int may_trigger)
 		return;
 	}
 	char why[512];
-	why_down(h, now, why, sizeof why);
+	if (refused)
+		snprintf(why, sizeof why, "the log says Cloudflare refuses the credentials (\"%s\"), "
+		         "but cloudflared's metrics count no refused registration: not believed",
+		         h->why_text);
+	else
+		why_down(h, now, why, sizeof why);
+	h->refusals_now = -1;
 	snprintf(s, sizeof s, "No edge connection for %llds (%s): unhealthy-after is %llds, "
 	         "asking systemd to restart the tunnel", (now - h->down_since) / 1000, why,
 	         h->unhealthy / 1000);
 	send_status(h, "WATCHDOG=trigger", s);
+}
+
+void health_refusals(struct health *h, long long count)
+{
+	if (h->want_refusals == 1)
+		h->refusals_base = count;
+	else if (h->want_refusals == 2)
+		h->refusals_now = count < 0 ? 0 : count;
+	h->want_refusals = 0;
 }
 
 static long long period(const struct health *h)

@@ -45,6 +45,11 @@ struct health {
 	int pushes;             /* configurations Cloudflare pushed, per the log */
 	long long short_since;  /* fewer connections than expected since */
 	int verdict;            /* nonzero: end the unit with this status */
+	/* A refusal is believed only when cloudflared's own count of
+	 * registrations the edge refused (its /metrics) grew while it lasted:
+	 * a line of the log alone could be anyone's text. -1: not known. */
+	long long refusals_base, refusals_now;
+	int want_refusals;      /* ask /metrics now: 1 the outage's start, 2 the verdict */
 };
 
 void health_init(struct health *h, long long now);
@@ -61,6 +66,10 @@ void health_polled(struct health *h, long long slot, long long now, const struct
 void health_stop(struct health *h, long long now);
 /* What /config said: its version (-1: nothing pushed yet). */
 void health_config(struct health *h, long long version);
+/* What cloudflared's /metrics counts of refused registrations (-1: not
+ * there), asked because h->want_refusals said so. */
+void health_refusals(struct health *h, long long count);
+
 /* Should /config be asked now (to be ready, or after a push)? */
 int health_wants_config(const struct health *h, int pushes_seen);
 

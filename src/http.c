@@ -94,27 +94,31 @@ static int parse(const char *buf, ssize_t n, int *status, const char **body)
 	return 0;
 }
 
-static ssize_t get(const struct hostport *hp, const char *path, int timeout_ms, char **buf,
-                   size_t max)
+static ssize_t get(const struct hostport *hp, const char *path, int timeout_ms, http_vet vet,
+                   void *ctx, char **buf, size_t max)
 {
 	long long deadline = os_now_ms() + timeout_ms;
 	char req[256];
 	int fd = connect_to(hp, deadline);
 	if (fd < 0)
 		return -1;
+	if (vet && vet(fd, ctx)) {
+		close(fd);
+		return -2;
+	}
 	snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: argoweb\r\n\r\n", path, hp->text);
 	ssize_t n = exchange(fd, req, buf, max, deadline);
 	close(fd);
 	return n;
 }
 
-int http_get(const struct hostport *hp, const char *path, int timeout_ms, int *status,
-             char *body, size_t bodylen)
+int http_get(const struct hostport *hp, const char *path, int timeout_ms, http_vet vet, void *ctx,
+             int *status, char *body, size_t bodylen)
 {
 	char *buf = NULL;
-	const char *b;
-	ssize_t n = get(hp, path, timeout_ms, &buf, HTTP_MAX_RESPONSE);
-	int rc = n < 0 ? -1 : parse(buf, n, status, &b);
+	const char *b = NULL;
+	ssize_t n = get(hp, path, timeout_ms, vet, ctx, &buf, HTTP_MAX_RESPONSE);
+	int rc = n < 0 ? (int)n : parse(buf, n, status, &b);
 	if (!rc)
 		snprintf(body, bodylen, "%s", b);
 	free(buf);
@@ -122,14 +126,14 @@ int http_get(const struct hostport *hp, const char *path, int timeout_ms, int *s
 }
 
 int http_get_alloc(const struct hostport *hp, const char *path, int timeout_ms, size_t max,
-                   int *status, char **body, size_t *len)
+                   http_vet vet, void *ctx, int *status, char **body, size_t *len)
 {
 	char *buf = NULL;
 	const char *b;
-	ssize_t n = get(hp, path, timeout_ms, &buf, max + 1024);
+	ssize_t n = get(hp, path, timeout_ms, vet, ctx, &buf, max + 1024);
 	if (n < 0 || parse(buf, n, status, &b) || (size_t)(buf + n - b) > max) {
 		free(buf);
-		return -1;
+		return n == -2 ? -2 : -1;
 	}
 	*len = (size_t)(buf + n - b);
 	memmove(buf, b, *len + 1);

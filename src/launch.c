@@ -123,7 +123,9 @@ void launch_free(struct plan *p)
 
 int launch_exec(struct plan *p)
 {
-	os_close_fds(-1);
+	/* All but the journal's own stream (close-on-exec: cloudflared never
+	 * gets it), for the message should the exec fail. */
+	os_close_fds(msg_fd > 2 ? msg_fd : -1);
 	execve(p->exe, p->argv, p->envp);
 	int e = errno;
 	launch_free(p);

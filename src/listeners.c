@@ -38,22 +38,31 @@ static int decode_addr(const char *hex, int v6, unsigned char *addr)
 	return 0;
 }
 
-/* "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt
- * uid timeout inode ...", addresses as HEX:PORT. */
-static int parse_line(const char *line, int v6, struct lis_socket *l)
+/* One row: "sl local_address rem_address st tx_queue:rx_queue
+ * tr:tm->when retrnsmt uid timeout inode ...", addresses as HEX:PORT. */
+struct row {
+	struct lis_socket local;        /* its uid the socket's owner's */
+	unsigned char rem[16];
+	unsigned rem_port, state;
+};
+
+static int parse_row(const char *line, int v6, struct row *r)
 {
-	char hex[40];
-	unsigned port, st, uid;
-	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %u", hex, &port, &st, &uid) != 4 ||
-	    st != TCP_LISTEN || port > 65535 || decode_addr(hex, v6, l->addr))
+	char hex[40], rhex[40];
+	unsigned port, uid;
+	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*s %*s %*s %u", hex, &port,
+	           rhex, &r->rem_port, &r->state, &uid) != 6 ||
+	    port > 65535 || r->rem_port > 65535 || decode_addr(hex, v6, r->local.addr) ||
+	    decode_addr(rhex, v6, r->rem))
 		return -1;
-	l->v6 = v6;
-	l->port = port;
-	l->uid = (uid_t)uid;
+	r->local.v6 = v6;
+	r->local.port = port;
+	r->local.uid = (uid_t)uid;
 	return 0;
 }
 
-int lis_next(FILE *f, int v6, struct lis_socket *l)
+/* The next row of the table: 1, or 0 at the end. */
+static int next_row(FILE *f, int v6, struct row *r)
 {
 	char line[512];
 	while (fgets(line, sizeof line, f)) {
@@ -65,9 +74,20 @@ int lis_next(FILE *f, int v6, struct lis_socket *l)
 				;
 			continue;
 		}
-		if (parse_line(line, v6, l) == 0)
+		if (parse_row(line, v6, r) == 0)
 			return 1;
 	}
+	return 0;
+}
+
+int lis_next(FILE *f, int v6, struct lis_socket *l)
+{
+	struct row r;
+	while (next_row(f, v6, &r))
+		if (r.state == TCP_LISTEN) {
+			*l = r.local;
+			return 1;
+		}
 	return 0;
 }
 
@@ -152,4 +172,53 @@ int lis_whose(const struct sockaddr *sa, uid_t uid, uid_t *other, char *why, siz
 		if (t[v6])
 			fclose(t[v6]);
 	return e ? -e : v;
+}
+
+/* Is the address in a row (16 bytes as the table has it; an IPv4 row's
+ * in the first 4) the one a connection sees (target()'s form)? */
+static int same_addr(const unsigned char *row, int v6, const unsigned char *a, int len)
+{
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	if (!v6)
+		return len == 4 && !memcmp(row, a, 4);
+	if (len == 16)
+		return !memcmp(row, a, 16);
+	return !memcmp(row, mapped, 12) && !memcmp(row + 12, a, 4);
+}
+
+int lis_peer_uid_in(FILE *tcp, FILE *tcp6, const struct sockaddr *us, const struct sockaddr *them,
+                    uid_t *uid)
+{
+	FILE *tables[2] = { tcp, tcp6 };
+	unsigned char a[16], b[16];
+	unsigned ap, bp;
+	int alen = target(us, a, &ap), blen = target(them, b, &bp);
+	struct row r;
+	if (alen < 0 || blen < 0)
+		return -EAFNOSUPPORT;
+	/* The far end of our connection: its local address is theirs, its
+	 * remote one ours. (A listener's own row has rem 0.0.0.0:0.) */
+	for (int v6 = 0; v6 < 2; v6++)
+		while (tables[v6] && next_row(tables[v6], v6, &r))
+			if (r.state != TCP_LISTEN && r.local.port == bp && r.rem_port == ap &&
+			    same_addr(r.local.addr, v6, b, blen) && same_addr(r.rem, v6, a, alen)) {
+				*uid = r.local.uid;
+				return 0;
+			}
+	return -ENOENT;
+}
+
+int lis_peer_uid(int fd, uid_t *uid)
+{
+	struct sockaddr_storage us, them;
+	socklen_t ul = sizeof us, tl = sizeof them;
+	if (getsockname(fd, (struct sockaddr *)&us, &ul) || getpeername(fd, (struct sockaddr *)&them, &tl))
+		return -errno;
+	FILE *t[2] = { lis_open(0), lis_open(1) };
+	int rc = t[0] || t[1] ? lis_peer_uid_in(t[0], t[1], (struct sockaddr *)&us,
+	                                        (struct sockaddr *)&them, uid) : -errno;
+	for (int v6 = 0; v6 < 2; v6++)
+		if (t[v6])
+			fclose(t[v6]);
+	return rc;
 }

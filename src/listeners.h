@@ -47,4 +47,14 @@ enum lis_verdict lis_whose_in(FILE *tcp, FILE *tcp6, const struct sockaddr *sa, 
  * why (n bytes) filled when they cannot be read. */
 int lis_whose(const struct sockaddr *sa, uid_t uid, uid_t *other, char *why, size_t n);
 
+/* Whose socket is at the far end of the local TCP connection fd (our
+ * socket: the one the kernel accepted for us, even before accept()),
+ * from the tables tcp and tcp6 (either may be NULL), us and them the
+ * connection's two ends: 0 with *uid, or -ENOENT. The socket's owner is
+ * its listener's, who answers on it. */
+int lis_peer_uid_in(FILE *tcp, FILE *tcp6, const struct sockaddr *us, const struct sockaddr *them,
+                    uid_t *uid);
+/* The same for fd, from this process's own tables: 0, or -errno. */
+int lis_peer_uid(int fd, uid_t *uid);
+
 #endif

@@ -304,8 +304,8 @@ static int config_source(const struct config *c, const struct ids *ids, char *s,
 	int waiting = 0;
 	s[0] = 0;
 	if (c->nrules || (c->id != ID_TOKENFILE && c->id != ID_CREDDIR) ||
-	    ready_config(&c->metrics, ids->uid, ids->user, 2000, SEED_MAX, &body, &len, distrust,
-	                 sizeof distrust))
+	    ready_get(&c->metrics, ids->uid, ids->user, 2000, "/config", SEED_MAX, &body, &len,
+	              distrust, sizeof distrust))
 		return 0;
 	if (seed_served(body, len, &version, &waiting) == 0 && version >= 0)
 		snprintf(s, n, "; configuration version %lld from Cloudflare", version);

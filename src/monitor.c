@@ -169,8 +169,8 @@ static void ask_config(struct mon *m)
 	long long version = -1;
 	struct fault f = { 0 };
 	m->pushes_seen = m->h.pushes;
-	if (ready_config(&m->metrics, m->uid, m->user, (int)health_poll_timeout(&m->h), SEED_MAX,
-	                 &body, &len, distrust, sizeof distrust))
+	if (ready_get(&m->metrics, m->uid, m->user, (int)health_poll_timeout(&m->h), "/config",
+	              SEED_MAX, &body, &len, distrust, sizeof distrust))
 		return;
 	if (seed_from_config(body, len, &version, &yaml, &ylen, &f) == 0) {
 		health_config(&m->h, version);
@@ -185,6 +185,25 @@ static void ask_config(struct mon *m)
 	}
 	free(yaml);
 	free(body);
+}
+
+/* cloudflared's /metrics is some 100 KB. */
+#define METRICS_MAX (4u << 20)
+
+/* cloudflared's count of refused registrations, for health_refusals. */
+static void ask_refusals(struct mon *m)
+{
+	char *body, distrust[320];
+	size_t len;
+	long long n = -1;
+	/* The same rule as /config's: the service user's socket, or nothing. */
+	if (ready_get(&m->metrics, m->uid, m->user, (int)health_poll_timeout(&m->h), "/metrics",
+	              METRICS_MAX, &body, &len, distrust, sizeof distrust) == 0) {
+		n = ready_refusals(body);
+		free(body);
+	}
+	health_refusals(&m->h, n);
+	health_tick(&m->h, os_now_ms());
 }
 
 static _Noreturn void run(struct mon *m)
@@ -209,6 +228,8 @@ static _Noreturn void run(struct mon *m)
 		}
 		if (m->health)
 			health_tick(h, os_now_ms());
+		if (m->health && h->want_refusals)
+			ask_refusals(m);
 		if (h->verdict)
 			end_unit(m);
 		long long until = m->health ? health_due(h, os_now_ms()) : os_now_ms() + 3600000;
@@ -328,9 +349,19 @@ int mon_start(struct config *c, struct secret *s)
 	if (pidfd >= 0)
 		close(pidfd);
 	close(p[0]);
+	/* Our own last words (an exec that fails) go to the journal as they
+	 * are, not through the relay, which gives every line it relays a
+	 * priority of its own choosing. */
+	int own = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	if (own >= 0)
+		msg_fd = own;
 	/* cloudflared's stderr is the pipe now: if the monitor dies, its next
 	 * line kills it (SIGPIPE), and the watchdog stops being fed. */
-	int rc = dup2(p[1], 2) < 0 ? (msg("cannot start the health monitor: %s", strerror(errno)), EX_OSERR) : 0;
+	int rc = 0;
+	if (dup2(p[1], 2) < 0) {
+		msg("cannot start the health monitor: %s", strerror(errno));
+		rc = EX_OSERR;
+	}
 	close(p[1]);
 	int st;
 	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)

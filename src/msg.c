@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gounicode.h"
 #include "msg.h"
 
 int msg_quiet;
 int msg_journal;
+int msg_fd = 2;
 
 /* Runes a terminal or a log reader would act on rather than show: C0
  * and DEL (escape sequences, a forged second journal line), C1, the
@@ -65,7 +67,10 @@ static void vreport(const char *kind, const char *file, unsigned line,
 		vsnprintf(buf + n, sizeof buf - n, fmt, ap);
 	char shown[sizeof buf * 2];
 	escape(buf, shown, sizeof shown);
-	fprintf(stderr, "%s\n", shown);
+	/* One write: a line, whole, to a stream that may be the journal's. */
+	size_t len = strlen(shown);
+	shown[len] = '\n';
+	(void)!write(msg_fd, shown, len + 1);
 }
 
 void msg_at(const char *file, unsigned line, unsigned col, const char *fmt, ...)

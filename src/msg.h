@@ -38,6 +38,11 @@ int exit_for(int neg_errno);
 extern int msg_quiet;
 /* Set when stderr is the journal: each line then carries its priority. */
 extern int msg_journal;
+/* Where messages go: stderr, or, once cloudflared's stderr is the health
+ * monitor's pipe, the journal's own stream, kept apart (close-on-exec):
+ * a line's priority is then argoweb's to give, never one the relay takes
+ * on trust from the pipe. */
+extern int msg_fd;
 
 /* "argoweb: FILE:LINE:COL: text" (LINE/COL omitted when 0, FILE when NULL). */
 void msg_at(const char *file, unsigned line, unsigned col, const char *fmt, ...)

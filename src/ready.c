@@ -36,26 +36,33 @@ void ready_quick_hostname(const char *body, char *out, size_t n)
 	json_free(&o);
 }
 
-/* Whose socket answered? Asked after the answer, of the sockets listening
- * then: a squatter that was listening when we connected still is, or has
- * left the address to nobody (the service user's cloudflared cannot
- * listen there while another socket does). Only the service user's
- * sockets, and at least one, make an answer believable. */
-static void check_owner(const struct hostport *metrics, uid_t uid, const char *user, struct ready *r)
+/* Who answers: the socket at the far end of the very connection that
+ * asks, as the kernel's table has it, checked before the question goes
+ * out. Any local user may bind a free metrics address; and looking at
+ * who listens after the answer would let one answer and then leave the
+ * address to cloudflared. */
+struct vet {
+	const struct hostport *metrics;
+	uid_t uid;
+	const char *user;
+	char *distrust;
+	size_t n;
+};
+
+static int vet_owner(int fd, void *ctx)
 {
-	char why[128];
-	uid_t other = 0;
-	int v = lis_whose((const struct sockaddr *)&metrics->sa, uid, &other, why, sizeof why);
-	if (v == LIS_FOREIGN)
-		snprintf(r->distrust, sizeof r->distrust, "something else %s on %s: a socket of uid %lu, "
-		         "not %.64s's; not trusting it", r->answered ? "answers" : "listens", metrics->text,
-		         (unsigned long)other, user);
-	else if (r->answered && v == LIS_NONE)
-		snprintf(r->distrust, sizeof r->distrust, "the answer on %s came from no socket of %.64s's; "
-		         "not trusting it", metrics->text, user);
-	else if (r->answered && v < 0)
-		snprintf(r->distrust, sizeof r->distrust, "cannot tell whose socket answers on %s (%s); "
-		         "not trusting it", metrics->text, why);
+	struct vet *v = ctx;
+	uid_t who = 0;
+	int rc = lis_peer_uid(fd, &who);
+	if (rc == 0 && who == v->uid)
+		return 0;
+	if (rc == 0)
+		snprintf(v->distrust, v->n, "something else answers on %s: a socket of uid %lu, not "
+		         "%.64s's; not trusting it", v->metrics->text, (unsigned long)who, v->user);
+	else
+		snprintf(v->distrust, v->n, "cannot tell whose socket answers on %s (%s); not trusting "
+		         "it", v->metrics->text, strerror(-rc));
+	return -1;
 }
 
 void ready_probe(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
@@ -63,33 +70,47 @@ void ready_probe(const struct hostport *metrics, uid_t uid, const char *user, in
 {
 	char body[1024];
 	int code;
+	struct vet v = { metrics, uid, user, r->distrust, sizeof r->distrust };
 	r->distrust[0] = 0;
-	r->answered = http_get(metrics, "/ready", timeout_ms, &code, body, sizeof body) == 0;
-	r->connections = r->answered && code == 200 ? ready_connections(body) : 0;
+	int got = http_get(metrics, "/ready", timeout_ms, vet_owner, &v, &code, body, sizeof body);
+	/* Refused by the vetting: something answers, not cloudflared. */
+	r->answered = got == 0 || got == -2;
+	r->connections = got == 0 && code == 200 ? ready_connections(body) : 0;
 	if (r->connections < 0)
 		r->connections = 0;
-	check_owner(metrics, uid, user, r);
 	if (r->distrust[0]) {
 		r->connections = 0;
 		return;
 	}
 	if (r->connections > 0 && want_quick &&
-	    http_get(metrics, "/quicktunnel", timeout_ms, &code, body, sizeof body) == 0 && code == 200)
+	    http_get(metrics, "/quicktunnel", timeout_ms, vet_owner, &v, &code, body, sizeof body) == 0 &&
+	    code == 200)
 		ready_quick_hostname(body, r->quick, sizeof r->quick);
 }
 
-int ready_config(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
-                 size_t max, char **body, size_t *len, char *distrust, size_t dn)
+int ready_get(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
+              const char *path, size_t max, char **body, size_t *len, char *distrust, size_t dn)
 {
-	struct ready r = { 0 };
 	int code = 0;
+	struct vet v = { metrics, uid, user, distrust, dn };
+	distrust[0] = 0;
 	*body = NULL;
-	r.answered = http_get_alloc(metrics, "/config", timeout_ms, max, &code, body, len) == 0;
-	check_owner(metrics, uid, user, &r);
-	snprintf(distrust, dn, "%s", r.distrust);
-	if (r.answered && code == 200 && !r.distrust[0])
+	if (http_get_alloc(metrics, path, timeout_ms, max, vet_owner, &v, &code, body, len) == 0 &&
+	    code == 200)
 		return 0;
 	free(*body);
 	*body = NULL;
 	return -1;
+}
+
+long long ready_refusals(const char *body)
+{
+	static const char series[] = "\ncloudflared_tunnel_tunnel_register_fail{error=\"server_error\","
+	                             "rpcName=\"registerConnection\"} ";
+	const char *p = strstr(body, series + 1) == body ? body - 1 : strstr(body, series);
+	if (!p)
+		return -1;
+	char *end;
+	double v = strtod(p + sizeof series - 1, &end);
+	return end == p + sizeof series - 1 || v < 0 || v > 1e15 ? -1 : (long long)v;
 }

@@ -19,17 +19,24 @@ struct ready {
 };
 
 /* Ask /ready (and /quicktunnel when want_quick and connected), each within
- * timeout_ms, and believe the answer only if every socket listening where
- * it came from is uid's (the service user, named user in messages): any
- * local user may bind a free metrics address and answer for cloudflared. */
+ * timeout_ms, and believe the answer only when the socket that takes the
+ * connection (the far end of it, per the kernel's table) is uid's (the
+ * service user, named user in messages): any local user may bind a free
+ * metrics address and answer for cloudflared. */
 void ready_probe(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
                  int want_quick, struct ready *r);
 
-/* GET /config (its body, at most max bytes: *body, the caller's to free)
- * under the same rule: 0, or -1 when nothing answered with 200, it was
- * too large, or the socket was not believed (distrust says why). */
-int ready_config(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
-                 size_t max, char **body, size_t *len, char *distrust, size_t dn);
+/* GET path (/config, /metrics; its body, at most max bytes: *body, the
+ * caller's to free) under the same rule: 0, or -1 when nothing answered
+ * with 200, it was too large, or the socket was not believed (distrust,
+ * dn bytes, says why). */
+int ready_get(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
+              const char *path, size_t max, char **body, size_t *len, char *distrust, size_t dn);
+
+/* From /metrics: how many registrations cloudflared saw the edge refuse
+ * (cloudflared_tunnel_tunnel_register_fail, error server_error, in
+ * 2023.7.3 and 2026.8.2 alike), or -1 when it does not say. */
+long long ready_refusals(const char *body);
 
 /* The parsers, for the tests: /ready's readyConnections (-1 when not a
  * count), /quicktunnel's hostname into out (empty unless a plain name). */

@@ -66,7 +66,7 @@ void relay_flush(struct relay *r)
 		memmove(r->pend, r->pend + w, r->npend - (size_t)w);
 		r->npend -= (size_t)w;
 	}
-	if (r->npend || r->gone || !r->dropped || r->cont)
+	if (r->npend || r->gone || !r->dropped)
 		return;
 	char say[256];
 	int n = snprintf(say, sizeof say, "%sargoweb: %s: %lu line%s of cloudflared's log dropped: "
@@ -77,10 +77,9 @@ void relay_flush(struct relay *r)
 	relay_flush(r);
 }
 
-/* Out with it now, or keep what does not go, or (no room) drop it: a
- * line that began goes on being dropped to its end, which is then kept
- * as a bare line break, so that no two lines run together. */
-static void put(struct relay *r, struct iovec *v, int n, int end)
+/* A whole line (its newline included): out with it now, or keep what
+ * does not go, or, with no room for it, drop it and count it. */
+static void put(struct relay *r, struct iovec *v, int n)
 {
 	size_t len = 0, off = 0;
 	for (int i = 0; i < n; i++)
@@ -88,12 +87,8 @@ static void put(struct relay *r, struct iovec *v, int n, int end)
 	relay_flush(r);
 	if (r->gone)
 		return;
-	if (r->skipping || (r->npend && r->npend + len > sizeof r->pend - 1)) {
-		r->dropped += !r->skipping;
-		r->skipping = !end;
-		if (end && r->partial)
-			keep(r, "\n", 1);       /* the one byte always kept free */
-		r->partial = r->partial && !end;
+	if (r->npend && r->npend + len > sizeof r->pend) {
+		r->dropped++;
 		return;
 	}
 	ssize_t w = r->npend ? 0 : try_write(r, v, n);
@@ -101,7 +96,6 @@ static void put(struct relay *r, struct iovec *v, int n, int end)
 		r->gone = 1;
 		return;
 	}
-	r->partial = !end;
 	for (int i = 0; i < n; i++) {
 		size_t skip = (size_t)w > off ? (size_t)w - off : 0;
 		if (skip < v[i].iov_len)
@@ -110,25 +104,40 @@ static void put(struct relay *r, struct iovec *v, int n, int end)
 	}
 }
 
-/* One line, or a piece of one (more follows when !end). */
+/* One line, or a piece of one (more follows when !end). Every piece goes
+ * out as a line of its own, its priority in front: journald cuts a line
+ * past 48 KiB (or at a NUL) and reads a "<N>" at the start of what
+ * follows, so nothing of cloudflared's may ever start a journal line.
+ * The priority is the line's level (info when it has none: a "<0>" of
+ * its own is text); a NUL is written as \0. */
 static void emit(struct relay *r, const char *s, size_t n, int end)
 {
 	struct logline l;
-	char pre[4] = "";
-	logline_parse(s, n, &l);
-	if (!r->cont && r->seen)
-		r->seen(r->ctx, &l);
-	/* Every line gets a priority, so none can bring its own (a "<0>" at
-	 * its start would be an emergency); argoweb's own keep theirs. */
-	int own = n > 3 && s[0] == '<' && s[1] >= '0' && s[1] <= '7' && s[2] == '>' &&
-	          n - 3 >= 9 && !memcmp(s + 3, "argoweb: ", 9);
-	int p = l.priority >= 0 && l.priority <= 7 ? l.priority : 6;
-	if (!r->cont && r->prefix && !own)
-		memcpy(pre, (char[]){ '<', (char)('0' + p), '>', 0 }, 4);
+	char pre[4] = "", clean[RELAY_LINE * 2];
+	if (!r->cont) {
+		logline_parse(s, n, &l);
+		if (r->seen)
+			r->seen(r->ctx, &l);
+		r->prio = l.priority >= 0 && l.priority <= 7 ? l.priority : 6;
+	}
+	if (memchr(s, 0, n)) {
+		size_t o = 0;
+		for (size_t i = 0; i < n; i++)
+			if (s[i])
+				clean[o++] = s[i];
+			else {
+				clean[o++] = '\\';
+				clean[o++] = '0';
+			}
+		s = clean;
+		n = o;
+	}
+	if (r->prefix)
+		memcpy(pre, (char[]){ '<', (char)('0' + r->prio), '>', 0 }, 4);
 	struct iovec v[3] = {
-		{ pre, strlen(pre) }, { (char *)s, n }, { "\n", end },
+		{ pre, strlen(pre) }, { (char *)s, n }, { "\n", 1 },
 	};
-	put(r, v, 3, end);
+	put(r, v, 3);
 	r->cont = !end;
 }
 

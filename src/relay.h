@@ -1,6 +1,7 @@
 /* cloudflared's stderr, relayed line by line to ours (the journal under
  * systemd) with journald's <N> priority in front, each line read for why
- * the tunnel is down. */
+ * the tunnel is down. A line longer than RELAY_LINE goes on as several,
+ * each with the line's priority. */
 #ifndef ARGOWEB_RELAY_H
 #define ARGOWEB_RELAY_H
 #include <stddef.h>
@@ -17,12 +18,11 @@ struct relay {
 	void *ctx;
 	size_t have;
 	int cont;               /* the buffer continues a line already begun */
+	int prio;               /* that line's priority */
 	char buf[RELAY_LINE];
 	/* The way out. */
 	int sock;               /* out is a socket: MSG_DONTWAIT */
 	int gone;               /* out failed: nothing more is written */
-	int partial;            /* a piece of the line in progress went out */
-	int skipping;           /* the rest of that line is dropped */
 	unsigned long dropped;  /* lines dropped, not yet said */
 	size_t npend;
 	char pend[RELAY_PENDING];

@@ -28,6 +28,8 @@
  *                     before; push=never: never pushed
  *   spew=N            N log lines to stderr every 5 ms, as fast as a
  *                     noisy cloudflared (debug) writes them
+ *   say=LINE          write LINE to stderr at the start, as if cloudflared
+ *                     logged it (a line anyone's text could make)
  *   version=V         what --version says it is (default 2026.8.2, the
  *                     newest release argoweb knows); "garbage": not a
  *                     version line at all */
@@ -61,6 +63,7 @@ static struct {
 	int hang, exit_now, exitcode, probe, busy_stay;
 	long lifetime, push_ms;
 	int spew;
+	char say[512];
 	char quick[256], version[64];
 } ctl;
 
@@ -127,6 +130,8 @@ static void read_control(void)
 			snprintf(ctl.quick, sizeof ctl.quick, "%s", v);
 		else if (!strcmp(line, "version"))
 			snprintf(ctl.version, sizeof ctl.version, "%s", v);
+		else if (!strcmp(line, "say"))
+			snprintf(ctl.say, sizeof ctl.say, "%s", v);
 		else if (!strcmp(line, "spew"))
 			ctl.spew = atoi(v);
 		else if (!strcmp(line, "push"))
@@ -411,6 +416,8 @@ int main(int argc, char **argv)
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	if (ctl.say[0])
+		fprintf(stderr, "%s\n", ctl.say);
 	int lfd = listen_on(metrics);
 	if (lfd < 0 && !ctl.busy_stay)
 		return 1;

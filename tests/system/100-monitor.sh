@@ -149,4 +149,22 @@ sleep 0.5
 aw status "$T/etc/q.yaml"
 check "status of a quick tunnel names its URL" sh -c '[ "$0" = 0 ] && [ "$1" = "q: connected, 2 edge connections, https://random-words-here.trycloudflare.com" ]' "$RC" "$OUT"
 wait "$MAIN"
+
+# 5. A refusal only in the log: cloudflared (the fake) writes Cloudflare's
+# refusal line, but its /metrics counts no refused registration. One line
+# of text must not end the unit with 76: the watchdog's restart instead.
+setup_fake "schedule=0@0" lifetime=9000 \
+	'say=2026-12-03T09:14:08Z ERR Register tunnel error from server side error="Unauthorized: Invalid tunnel secret" connIndex=0 event=0 ip=127.0.0.2'
+chown "$RUSER" "$REC"
+cfg forged "{interval: 1s, unhealthy-after: 3s}"
+start forged 10 WATCHDOG_USEC=4000000 WATCHDOG_PID=1
+wait "$MAIN"
+rc=$?
+kill "$RECPID" 2>/dev/null
+wait "$RECPID" 2>/dev/null
+check "a refusal in the log alone: no MAINPID taken, no 76 (exit $rc)" \
+	sh -c '! grep -q "MAINPID=" "$0" && [ "$1" != 76 ]' "$LOG" "$rc"
+check "... the watchdog's restart, saying the log was not believed" \
+	grep -q "but cloudflared's metrics count no refused registration: not believed.*|WATCHDOG=trigger" "$LOG"
+mon_lines | grep "not believed" | head -n 1 | sed 's/^/#   /'
 done_testing

@@ -83,4 +83,54 @@ unsquat
 aw status "$T/etc/sq.yaml"
 check "status with nothing listening: still not running, exit 69" \
 	sh -c '[ "$0" = 69 ] && [ "$1" = "sq: not running (nothing answers on $2)" ]' "$RC" "$OUT" "$ADDR"
+
+# 4. The race: another user answers, then leaves the address to the
+# service user before its answer comes. Checking who listens after the
+# answer would see only the service user's socket; the connection that
+# answered was the other's. The squatter (OTHER_USER) takes the question,
+# closes its listener, waits until the service user listens there, then
+# answers "4 connections".
+# (Debian's python3: a user's own, say pyenv's under /root, is not theirs.)
+if [ -x /usr/bin/python3 ]; then
+	unsquat
+	HOST=${ADDR%:*} PORT=${ADDR##*:}
+	rm -f "$T/squat/closed" "$T/squat/bound"
+	chmod 0777 "$T/squat"
+	setpriv --reuid="$OTHER_USER" --regid="$(id -g "$OTHER_USER")" --clear-groups --inh-caps=-all \
+		/usr/bin/python3 -c '
+import os, socket, sys, time
+host, port, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind((host, port)); l.listen(4)
+open(d + "/listening", "w").close()
+c, _ = l.accept(); l.close()
+open(d + "/closed", "w").close()
+for _ in range(100):
+    if os.path.exists(d + "/bound"): break
+    time.sleep(0.05)
+c.recv(4096)
+body = b"{\"status\":200,\"readyConnections\":4,\"connectorId\":\"x\"}"
+c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body); c.close()
+' "$HOST" "$PORT" "$T/squat" &
+	RACER=$!
+	setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-groups --inh-caps=-all /usr/bin/python3 -c '
+import os, socket, sys, time
+host, port, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+for _ in range(200):
+    if os.path.exists(d + "/closed"): break
+    time.sleep(0.02)
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind((host, port)); l.listen(4)
+open(d + "/bound", "w").close()
+time.sleep(5)
+' "$HOST" "$PORT" "$T/squat" &
+	OWNER=$!
+	waitfor 5 test -e "$T/squat/listening"
+	aw status "$T/etc/sq.yaml"
+	wait "$RACER" "$OWNER" 2>/dev/null
+	check "the race: another user answers, then leaves the address to the service user: still not believed (exit $RC: $OUT)" \
+		sh -c '[ "$0" = 69 ] && [ "$1" = "$2" ]' "$RC" "$OUT" "$SAYS"
+else
+	skip "the race" "no /usr/bin/python3 to play the squatter (make deps installs it)"
+fi
 done_testing

@@ -39,6 +39,10 @@ static long long max_gap(int from, const char *s)
 	return gap;
 }
 
+/* What cloudflared's /metrics counts of refused registrations, when the
+ * monitor asks (-1: not there). */
+static long long fake_refusals;
+
 /* The monitor's loop, on a fake clock, until `until` (ms): polls take
  * `poll_ms`; conns(t) is what /ready says at time t. */
 static void run_until(struct health *h, long long until, int poll_ms, int (*conns)(long long t))
@@ -52,6 +56,10 @@ static void run_until(struct health *h, long long until, int poll_ms, int (*conn
 			health_polled(h, slot, now_fake, &r);
 		}
 		health_tick(h, now_fake);
+		if (h->want_refusals) {
+			health_refusals(h, fake_refusals);
+			health_tick(h, now_fake);
+		}
 		long long due = health_due(h, now_fake);
 		now_fake = due > now_fake ? due : now_fake + 1;
 	}
@@ -70,6 +78,7 @@ static struct health fresh(long long interval, long long unhealthy, long long pi
 static int up_from_2s(long long t) { return t >= 1002000 ? 4 : 0; }
 static int up_then_down(long long t) { return t >= 1001000 && t < 1010000 ? 4 : 0; }
 static int never(long long t) { (void)t; return 0; }
+static int up_always(long long t) { (void)t; return 4; }
 
 static void test_connecting(void)
 {
@@ -307,6 +316,7 @@ static void test_why_down(void)
  * status RestartPreventExitStatus lists, instead of a restart. */
 static void test_refused(void)
 {
+	fake_refusals = 3;      /* cloudflared counted them */
 	struct health h = fresh(1000, 5000, 250);
 	log_line(&h, "2026-12-03T09:14:25Z ERR Connection terminated error=\"Unauthorized: x\" connIndex=0");
 	log_line(&h, L_REFUSED);
@@ -330,6 +340,28 @@ static void test_refused(void)
 	run_until(&h, 1006000, 1, never);
 	IS_INT(h.verdict, 0, "refused and unreachable: no verdict");
 	IS_INT(count(0, "WATCHDOG=trigger"), 1, "... the watchdog restart instead");
+
+	/* The refusal only in the log (a line anyone's text could make):
+	 * cloudflared's own count of refused registrations did not grow. */
+	fake_refusals = 0;
+	h = fresh(1000, 5000, 250);
+	log_line(&h, L_REFUSED);
+	run_until(&h, 1006000, 1, never);
+	IS_INT(h.verdict, 0, "a refusal in the log, none in cloudflared's metrics: no verdict (no 76)");
+	IS_INT(count(0, "WATCHDOG=trigger"), 1, "... the watchdog restart instead");
+	IS_INT(count(0, "the log says Cloudflare refuses the credentials (\"Unauthorized: Invalid tunnel "
+	             "secret\"), but cloudflared's metrics count no refused registration: not believed"), 1,
+	       "... saying why, with the trigger");
+	/* Connected once, then refused: counted from the outage's start. */
+	fake_refusals = 5;
+	h = fresh(1000, 5000, 250);
+	run_until(&h, 1002000, 1, up_always);
+	run_until(&h, 1002500, 1, never);
+	IS_INT(h.refusals_base, 5, "an outage after a connection: the count at its start is the base");
+	log_line(&h, L_REFUSED);
+	run_until(&h, 1009000, 1, never);
+	IS_INT(h.verdict, 0, "... refused in the log, the count still 5: no verdict");
+	fake_refusals = 0;
 }
 
 #define L_UNSAID "2026-12-07T03:04:45Z ERR Serve tunnel error error=\"control stream encountered a " \
@@ -376,8 +408,6 @@ static void test_newer_releases(void)
 	IS_INT(health_exited(&h, now_fake), 0, "stopping: the exit is a clean stop: nothing said");
 	IS_INT(nsent, 1, "stopping: ... no STATUS= at the exit");
 }
-
-static int up_always(long long t) { (void)t; return 4; }
 
 /* A stop drains: 0 connections (cloudflared unregistered them) for longer
  * than unhealthy-after must not end in the watchdog's kill. */

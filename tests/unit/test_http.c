@@ -57,34 +57,34 @@ static void test_get(void)
 	int port = serve_once("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"
 	                      "{\"status\":200,\"readyConnections\":4,\"connectorId\":\"x\"}", &pid);
 	snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
-	IS_INT(http_get(addr_of(addr), "/ready", 2000, &code, body, sizeof body), 0, "GET /ready answers");
+	IS_INT(http_get(addr_of(addr), "/ready", 2000, NULL, NULL, &code, body, sizeof body), 0, "GET /ready answers");
 	IS_INT(code, 200, "status code read");
 	IS_STR(body, "{\"status\":200,\"readyConnections\":4,\"connectorId\":\"x\"}", "the body read");
 	finish(pid);
 
 	port = serve_once("HTTP/1.1 503 Service Unavailable\r\n\r\n{\"status\":503,\"readyConnections\":0}", &pid);
 	snprintf(addr, sizeof addr, "localhost:%d", port);
-	IS_INT(http_get(addr_of(addr), "/ready", 2000, &code, body, sizeof body), 0, "localhost means 127.0.0.1");
+	IS_INT(http_get(addr_of(addr), "/ready", 2000, NULL, NULL, &code, body, sizeof body), 0, "localhost means 127.0.0.1");
 	IS_INT(code, 503, "503 read");
 	finish(pid);
 
 	port = serve_once("SSH-2.0-OpenSSH\r\n", &pid);
 	snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
-	IS_INT(http_get(addr_of(addr), "/ready", 2000, &code, body, sizeof body), -1, "not HTTP: refused");
+	IS_INT(http_get(addr_of(addr), "/ready", 2000, NULL, NULL, &code, body, sizeof body), -1, "not HTTP: refused");
 	finish(pid);
 
 	port = serve_once(NULL, &pid);
 	snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	IS_INT(http_get(addr_of(addr), "/ready", 200, &code, body, sizeof body), -1, "a silent server: gives up");
+	IS_INT(http_get(addr_of(addr), "/ready", 200, NULL, NULL, &code, body, sizeof body), -1, "a silent server: gives up");
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
 	/* A hang guard, not a benchmark: the timeout is 200 ms. */
 	OK(ms < 5000, "... within its timeout, not blocked (%ld ms)", ms);
 	finish(pid);
 
-	IS_INT(http_get(addr_of("127.0.0.1:1"), "/ready", 500, &code, body, sizeof body), -1, "nothing listening");
+	IS_INT(http_get(addr_of("127.0.0.1:1"), "/ready", 500, NULL, NULL, &code, body, sizeof body), -1, "nothing listening");
 }
 
 int main(void)

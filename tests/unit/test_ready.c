@@ -111,17 +111,37 @@ static void test_probe_owner(void)
 	snprintf(addr, sizeof addr, "127.0.0.1:%u", port);
 	val_loopback_addr(addr, &hp, why);
 	ready_probe(&hp, geteuid() + 1, "argoweb", 200, 0, &r);
-	snprintf(want, sizeof want, "something else listens on %s: a socket of uid %u, not argoweb's; "
+	snprintf(want, sizeof want, "something else answers on %s: a socket of uid %u, not argoweb's; "
 	         "not trusting it", addr, (unsigned)geteuid());
-	OK(!r.answered && !strcmp(r.distrust, want), "another user's silent socket: it listens (%s)", r.distrust);
+	/* The kernel takes the connection for it: the question is never
+	 * sent, whoever it is. */
+	OK(r.answered && !strcmp(r.distrust, want), "another user's silent socket: it took the connection (%s)", r.distrust);
 	ready_probe(&hp, geteuid(), "argoweb", 200, 0, &r);
 	OK(!r.answered && !r.distrust[0], "our own silent socket: not answering, nothing to distrust");
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
 
+static void test_refusals(void)
+{
+	/* As cloudflared 2023.7.3 and 2026.8.2 print it (refused by cf-edge). */
+	const char *m = "# HELP cloudflared_tunnel_tunnel_register_fail Count of tunnel registration errors by type\n"
+	                "# TYPE cloudflared_tunnel_tunnel_register_fail counter\n"
+	                "cloudflared_tunnel_tunnel_register_fail{error=\"server_error\",rpcName=\"registerConnection\"} 3\n"
+	                "cloudflared_tunnel_tunnel_register_success{rpcName=\"registerConnection\"} 0\n";
+	IS_INT(ready_refusals(m), 3, "refusals: counted 3");
+	IS_INT(ready_refusals("cloudflared_tunnel_tunnel_register_fail{error=\"server_error\",rpcName=\"registerConnection\"} 7\n"),
+	       7, "refusals: the first line too");
+	IS_INT(ready_refusals("cloudflared_tunnel_tunnel_register_fail{error=\"dup_edge_conn\",rpcName=\"registerConnection\"} 7\n"),
+	       -1, "refusals: another kind of failure is not a refusal");
+	IS_INT(ready_refusals("# cloudflared_tunnel_tunnel_register_fail{error=\"server_error\",rpcName=\"registerConnection\"} 7\n"),
+	       -1, "refusals: a comment that names it counts nothing");
+	IS_INT(ready_refusals("cloudflared_tunnel_ha_connections 4\n"), -1, "refusals: not there");
+}
+
 int main(void)
 {
+	test_refusals();
 	test_connections();
 	test_quick();
 	test_probe_nothing();

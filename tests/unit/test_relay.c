@@ -154,9 +154,52 @@ static void test_long_line(void)
 	OK(strstr(got, "\n<3>2026-12-07T00:00:00Z ERR after it\n") != NULL,
 	   "a 200 kB line cut by the journal's pace: the next line stands alone, at its priority");
 	OK(!strncmp(got, "<6>2026-12-07T00:00:00Z INF xxx", 31), "... and the long one began with its priority");
+	/* Every journal line the long one became starts with its priority:
+	 * journald, which cuts at 48 KiB, never sees a "<N>" of its text. */
+	int pieces = 0, bare = 0;
+	for (char *p = got; *p; ) {
+		char *nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		if (!strncmp(p, "<6>", 3) && p[3] == 'x')
+			pieces++;
+		else if (strncmp(p, "<6>2026", 7) && strncmp(p, "<3>2026", 7) && strncmp(p, "<4>argoweb", 10))
+			bare++;
+		p = nl + 1;
+	}
+	OK(pieces > 0 && bare == 0, "... %d pieces of it, each a line with the priority, none bare", pieces);
 	close(in[0]);
 	close(sp[0]);
 	close(sp[1]);
+}
+
+/* What would let a line choose its own priority in the journal. */
+static void test_forged(void)
+{
+	int in[2], out[2];
+	if (pipe(in) || pipe(out)) {
+		OK(0, "pipes: %s", strerror(errno));
+		return;
+	}
+	fcntl(in[0], F_SETFL, O_NONBLOCK);
+	static struct relay r;
+	relay_init(&r, in[0], out[1], 1, "web");
+	/* A NUL: journald would end the entry there and read what follows
+	 * as a new one, "<0>" included. */
+	static const char forged[] = "<0>argoweb: web: not argoweb's\n2026-12-07T00:00:00Z INF a\0<0>boom\n";
+	if (write(in[1], forged, sizeof forged - 1) < 0)
+		OK(0, "write: %s", strerror(errno));
+	close(in[1]);
+	while (!relay_read(&r))
+		;
+	close(out[1]);
+	char got[512];
+	ssize_t n = read(out[0], got, sizeof got - 1);
+	got[n > 0 ? n : 0] = 0;
+	IS_STR(got, "<6><0>argoweb: web: not argoweb's\n<6>2026-12-07T00:00:00Z INF a\\0<0>boom\n",
+	       "a line posing as argoweb's keeps no priority of its own; a NUL is written as \\0");
+	close(in[0]);
+	close(out[0]);
 }
 
 /* The journal gone: nothing written, everything still read. */
@@ -188,6 +231,7 @@ int main(void)
 	signal(SIGPIPE, SIG_DFL);
 	test_journal_behind();
 	test_long_line();
+	test_forged();
 	test_gone();
 	return tap_done();
 }
