@@ -12,27 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
+#include "posixacl.h"
 #include "sdcred.h"
-
-/* linux/posix_acl_xattr.h and linux/posix_acl.h, spelled out: the ABI. */
-#define ACL_XATTR "system.posix_acl_access"
-#define ACL_XATTR_VERSION 2
-enum { TAG_USER_OBJ = 0x01, TAG_USER = 0x02, TAG_GROUP_OBJ = 0x04, TAG_GROUP = 0x08,
-       TAG_MASK = 0x10, TAG_OTHER = 0x20 };
-
-static unsigned le16(const unsigned char *p)
-{
-	return (unsigned)p[0] | (unsigned)p[1] << 8;
-}
-
-static unsigned long le32(const unsigned char *p)
-{
-	return (unsigned long)p[0] | (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 |
-	       (unsigned long)p[3] << 24;
-}
 
 /* Fill why and return -e. */
 __attribute__((format(printf, 4, 5)))
@@ -45,53 +28,62 @@ static int deny(char *why, size_t n, int e, const char *fmt, ...)
 	return -e;
 }
 
-int sdcred_acl_ok(const unsigned char *x, size_t len, gid_t file_gid, const struct sdcred *sd,
-                  char *why, size_t n)
+/* The rule of sdcred_acl_ok over parsed entries. */
+static int entries_ok(const struct pacl_entry *e, int count, gid_t file_gid,
+                      const struct sdcred *sd, char *why, size_t n)
 {
-	if (len < 4 || (len - 4) % 8 || le32(x) != ACL_XATTR_VERSION)
-		return deny(why, n, EBADMSG, "its ACL is not one argoweb can read (%zu bytes)", len);
-	for (size_t o = 4; o < len; o += 8) {
-		unsigned tag = le16(x + o), perm = le16(x + o + 2);
-		unsigned long id = le32(x + o + 4);
-		switch (tag) {
-		case TAG_USER_OBJ:      /* the owner: root or the service user, checked apart */
-		case TAG_MASK:
+	for (int i = 0; i < count; i++) {
+		unsigned perm = e[i].perm;
+		unsigned long id = e[i].id;
+		switch (e[i].tag) {
+		case PACL_USER_OBJ:     /* the owner: root or the service user, checked apart */
+		case PACL_MASK:
 			break;
-		case TAG_USER:
+		case PACL_USER:
 			if (perm && id != (unsigned long)sd->uid)
 				return deny(why, n, EPERM, "its ACL lets uid %lu read it", id);
 			break;
-		case TAG_GROUP_OBJ:
+		case PACL_GROUP_OBJ:
 			if (perm && (file_gid == 0 || file_gid != sd->gid))
 				return deny(why, n, EPERM, "its ACL lets its group (gid %u) read it",
 				                (unsigned)file_gid);
 			break;
-		case TAG_GROUP:
+		case PACL_GROUP:
 			if (perm && id != (unsigned long)sd->gid)
 				return deny(why, n, EPERM, "its ACL lets gid %lu read it", id);
 			break;
-		case TAG_OTHER:
+		case PACL_OTHER:
 			if (perm)
 				return deny(why, n, EPERM, "its ACL lets others read it");
 			break;
 		default:
-			return deny(why, n, EBADMSG, "its ACL has an entry of unknown kind %#x", tag);
+			return deny(why, n, EBADMSG, "its ACL has an entry of unknown kind %#x", e[i].tag);
 		}
 	}
 	return 0;
+}
+
+int sdcred_acl_ok(const unsigned char *x, size_t len, gid_t file_gid, const struct sdcred *sd,
+                  char *why, size_t n)
+{
+	struct pacl_entry e[PACL_MAX];
+	int count = pacl_parse(x, len, e);
+	if (count < 0)
+		return deny(why, n, EBADMSG, "its ACL is not one argoweb can read (%zu bytes)", len);
+	return entries_ok(e, count, file_gid, sd, why, n);
 }
 
 /* The ACL of fd, if it has one, by sdcred_acl_ok: 0, 1 when it has none,
  * or -errno with why. */
 static int acl_of(int fd, char *why, size_t n, gid_t file_gid, const struct sdcred *sd)
 {
-	unsigned char x[1024];
-	ssize_t len = fgetxattr(fd, ACL_XATTR, x, sizeof x);
-	if (len >= 0)
-		return sdcred_acl_ok(x, (size_t)len, file_gid, sd, why, n);
-	if (errno == ENODATA || errno == ENOTSUP)
-		return 1;
-	return deny(why, n, EPERM, "its ACL cannot be read: %s", strerror(errno));
+	struct pacl_entry e[PACL_MAX];
+	int count = pacl_get(fd, NULL, e);
+	if (count == -EBADMSG)
+		return deny(why, n, EBADMSG, "its ACL is not one argoweb can read");
+	if (count < 0)
+		return deny(why, n, EPERM, "its ACL cannot be read: %s", strerror(-count));
+	return count ? entries_ok(e, count, file_gid, sd, why, n) : 1;
 }
 
 int sdcred_file_ok(int fd, const struct stat *st, const struct sdcred *sd, char *why, size_t n)

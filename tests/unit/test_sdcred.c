@@ -8,36 +8,19 @@
 
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/xattr.h>
 
 #include "../../src/safefile.h"
+#include "aclblob.h"
 #include "tap.h"
 
 #define SVC_UID ((uid_t)64123)  /* made-up service user and group */
 #define SVC_GID ((gid_t)64124)
 
-/* An ACL in the xattr's form: entries of tag, perm, id. */
-struct ace { unsigned tag, perm; unsigned long id; };
-static size_t acl_blob(unsigned char *x, const struct ace *e, size_t n)
-{
-	x[0] = ACL_XATTR_VERSION;
-	x[1] = x[2] = x[3] = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char *p = x + 4 + 8 * i;
-		p[0] = (unsigned char)e[i].tag;
-		p[1] = (unsigned char)(e[i].tag >> 8);
-		p[2] = (unsigned char)e[i].perm;
-		p[3] = 0;
-		for (int b = 0; b < 4; b++)
-			p[4 + b] = (unsigned char)(e[i].id >> (8 * b));
-	}
-	return 4 + 8 * n;
-}
-
-#define NOID 0xffffffffUL
 /* What systemd 257 gives a unit with User= (measured in the test bed). */
 static const struct ace systemd257[] = {
-	{ TAG_USER_OBJ, 4, NOID }, { TAG_USER, 4, SVC_UID }, { TAG_GROUP_OBJ, 0, NOID },
-	{ TAG_MASK, 4, NOID }, { TAG_OTHER, 0, NOID },
+	{ PACL_USER_OBJ, 4, NOID }, { PACL_USER, 4, SVC_UID }, { PACL_GROUP_OBJ, 0, NOID },
+	{ PACL_MASK, 4, NOID }, { PACL_OTHER, 0, NOID },
 };
 
 static int acl_verdict(const struct ace *e, size_t n, gid_t file_gid, char *why)
@@ -53,14 +36,14 @@ static void test_acl(void)
 	struct ace e[8];
 	IS_INT(acl_verdict(systemd257, 5, 0, why), 0, "acl: systemd 257's (user:SERVICE:r, group::---, mask r) passes");
 	memcpy(e, systemd257, sizeof systemd257);
-	e[5] = (struct ace){ TAG_USER, 4, 1000 };
+	e[5] = (struct ace){ PACL_USER, 4, 1000 };
 	IS_INT(acl_verdict(e, 6, 0, why), -EPERM, "acl: a second named user is refused");
 	IS_STR(why, "its ACL lets uid 1000 read it", "acl: ... and named");
-	e[5] = (struct ace){ TAG_USER, 0, 1000 };
+	e[5] = (struct ace){ PACL_USER, 0, 1000 };
 	IS_INT(acl_verdict(e, 6, 0, why), 0, "acl: a named user with no permission grants nothing");
-	e[5] = (struct ace){ TAG_GROUP, 4, 4 };
+	e[5] = (struct ace){ PACL_GROUP, 4, 4 };
 	IS_INT(acl_verdict(e, 6, 0, why), -EPERM, "acl: another named group is refused");
-	e[5] = (struct ace){ TAG_GROUP, 4, SVC_GID };
+	e[5] = (struct ace){ PACL_GROUP, 4, SVC_GID };
 	IS_INT(acl_verdict(e, 6, 0, why), 0, "acl: the service's own group may read");
 	memcpy(e, systemd257, sizeof systemd257);
 	e[2].perm = 4;
@@ -80,6 +63,14 @@ static void test_acl(void)
 	x[0] = 1;
 	IS_INT(sdcred_acl_ok(x, len, 0, &sd, why, sizeof why), -EBADMSG, "acl: another version is refused");
 	IS_INT(sdcred_acl_ok(x, 2, 0, &sd, why, sizeof why), -EBADMSG, "acl: no header is refused");
+	static struct ace many[PACL_MAX + 1];
+	static unsigned char big[4 + 8 * (PACL_MAX + 1)];
+	for (size_t i = 0; i <= PACL_MAX; i++)
+		many[i] = (struct ace){ PACL_USER, 0, 1000 + i };
+	IS_INT(sdcred_acl_ok(big, acl_blob(big, many, PACL_MAX), 0, &sd, why, sizeof why), 0,
+	       "acl: %d entries that grant nothing pass", PACL_MAX);
+	IS_INT(sdcred_acl_ok(big, acl_blob(big, many, PACL_MAX + 1), 0, &sd, why, sizeof why),
+	       -EBADMSG, "acl: more entries than argoweb reads are refused, not cut");
 }
 
 static void test_unit_of(void)
@@ -106,8 +97,8 @@ static int put_file(const char *content, mode_t mode, uid_t uid, gid_t gid, cons
 	if (fd < 0 || write(fd, content, strlen(content)) < 0 || fchown(fd, uid, gid) || fchmod(fd, mode))
 		return -1;
 	unsigned char x[256];
-	int rc = n ? fsetxattr(fd, ACL_XATTR, x, acl_blob(x, e, n), 0)
-	           : fremovexattr(fd, ACL_XATTR) && errno != ENODATA ? -1 : 0;
+	int rc = n ? fsetxattr(fd, PACL_XATTR, x, acl_blob(x, e, n), 0)
+	           : fremovexattr(fd, PACL_XATTR) && errno != ENODATA ? -1 : 0;
 	close(fd);
 	return rc;
 }
@@ -148,8 +139,8 @@ static void in_namespace(const char *unit)
 	/* Who else the file lets in. */
 	/* (The kernel wants entries by kind, then id.) */
 	const struct ace e[] = {
-		{ TAG_USER_OBJ, 4, NOID }, { TAG_USER, 4, 1000 }, { TAG_USER, 4, SVC_UID },
-		{ TAG_GROUP_OBJ, 0, NOID }, { TAG_MASK, 4, NOID }, { TAG_OTHER, 0, NOID },
+		{ PACL_USER_OBJ, 4, NOID }, { PACL_USER, 4, 1000 }, { PACL_USER, 4, SVC_UID },
+		{ PACL_GROUP_OBJ, 0, NOID }, { PACL_MASK, 4, NOID }, { PACL_OTHER, 0, NOID },
 	};
 	OK(put_file("{}", 0440, 0, 0, e, 6) == 0, "a file whose ACL names one more user");
 	remount(1);
