@@ -124,26 +124,43 @@ static const struct command *parse_args(int argc, char **argv, struct tunnel *t,
 	return cmd;
 }
 
-/* The groups cloudflared keeps must be no privilege of their own: the one
+/* The groups cloudflared keeps must be the service user's alone: the one
  * the drop keeps; and, started as the service user (systemd's User=),
- * every supplementary group it was given, which nothing sheds. */
+ * every supplementary group it was given, which nothing sheds. Under
+ * PrivateUsers= a group the namespace does not map reads as the overflow
+ * gid yet keeps its access: it cannot be checked, so it is refused. */
 static int step_group(const struct tunnel *t)
 {
 	char why[512];
 	gid_t g[64];
 	int n = geteuid() == 0 ? 0 : getgroups(64, g);
+	if (n < 0)
+		return msg("getgroups: %s", strerror(errno)), EX_OSERR;
+	for (int i = 0; i < n; i++) {
+		int mapped = pg_mapped_here(g[i]);
+		if (mapped < 0)
+			return msg("/proc/self/gid_map: %s", strerror(-mapped)), EX_OSERR;
+		if (!mapped) {
+			msg("%s: the service user has a group this user namespace does not map (gid %u; "
+			    "PrivateUsers=): it keeps that group's access and argoweb cannot check it: "
+			    "remove %s from every group but its own (id %s; gpasswd -d %s GROUP)",
+			    t->c.path, (unsigned)g[i], t->ids.user, t->ids.user, t->ids.user);
+			return EX_NOPERM;
+		}
+	}
 	for (int i = -1; i < n; i++) {
 		gid_t gid = i < 0 ? t->ids.gid : g[i];
-		if (pg_check(gid, why, sizeof why) == 0)
+		if (pg_check(gid, t->ids.uid, t->ids.user, why, sizeof why) == 0)
 			continue;
 		struct group *gr = getgrgid(gid);
-		msg("%s: group %s (gid %u, %s) %s: cloudflared needs no device or secret; give the "
-		    "service user a group of its own and no other (e.g. group: argoweb; gpasswd -d)",
+		msg("%s: group %s (gid %u, %s) %s: the service user's groups must be its own alone; "
+		    "give it a group of its own (e.g. group: argoweb) and no other (gpasswd -d %s GROUP)",
 		    t->c.path, gr ? gr->gr_name : "?", (unsigned)gid,
-		    i >= 0 ? "a supplementary group" : t->c.group ? "from group:" : "the user's own", why);
+		    i >= 0 ? "a supplementary group" : t->c.group ? "from group:" : "the user's own", why,
+		    t->ids.user);
 		return EX_NOPERM;
 	}
-	return n < 0 ? (msg("getgroups: %s", strerror(errno)), EX_OSERR) : 0;
+	return 0;
 }
 
 /* The service user; for render on a host where it does not exist yet (a

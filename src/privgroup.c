@@ -1,106 +1,232 @@
-/* privgroup (pg_): is the service user's group a privilege in itself?
- * The drop clears supplementary groups but keeps the one the config
- * names (or the user's own), and `group: disk` would hand cloudflared
- * every block device. A group is refused when its name is a known
- * administrator's or device group, or when it grants more than others get
- * to a device under /dev or to a file that holds secrets. */
+/* privgroup (pg_): may the service user keep this group?
+ * The drop keeps one group (and, started as the service user, systemd
+ * leaves it every group it is in), and a group shared with anyone or
+ * anything is a privilege: disk hands out the disks, utmp the login
+ * records, ssh_keys the host keys, a human's group their files. No list of
+ * names knows every distribution's groups, so the rule runs the other way:
+ * the group must be the service user's alone, and own nothing of the
+ * system's. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "posixacl.h"
 #include "privgroup.h"
 
-/* Groups that are a privilege by definition, whether or not this host
- * has the devices or files that make them one (a container, a later
- * package). */
-static const char *const known[] = {
-	"root", "wheel", "sudo", "admin", "adm", "shadow", "disk", "kmem", "mem", "docker",
-	"lxd", "libvirt", "kvm", "systemd-journal", "tty", "input", "video", "render", "ssl-cert",
+/* Where a system grants a group something: devices (/dev/bus/usb/001/002
+ * is four levels down), configuration and keys, sockets, logs and spools
+ * (/var/log/journal/ID/FILE, /var/spool/cron/crontabs), local software. */
+static const struct pg_root system_roots[] = {
+	{ "/dev", 4 }, { "/etc", 3 }, { "/run", 3 }, { "/var", 4 }, { "/usr/local", 3 },
+	{ "/srv", 2 }, { "/opt", 2 }, { "/boot", 1 }, { NULL, 0 },
 };
 
-static const char *const secret_files[] = {
-	"/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d", "/etc/ssl/private",
-	"/run/docker.sock", "/var/run/docker.sock", "/var/log/journal", "/run/log/journal",
-	"/root", NULL,
+/* What argoweb itself gives its group: the configs (/etc/argoweb is
+ * root:argoweb 0750), its runtime and state, the units' credentials. */
+static const char *const argoweb_own[] = {
+	"/etc/argoweb", "/run/argoweb", "/var/lib/argoweb", "/run/credentials/argoweb", NULL,
 };
 
-static const char *const dev_dirs[] = { "/dev", NULL };
+struct scan {
+	gid_t gid;
+	uid_t uid;
+	const char *const *own;
+	char *why;
+	size_t n;
+};
 
-/* What st's group may do beyond what everyone may: "read", "write",
- * "read and write", "enter" (a directory: its files are then open to
- * whoever their own bits allow), or NULL. */
-static const char *extra(const struct stat *st)
+static int is_own(const struct scan *s, const char *path)
 {
-	unsigned g = (st->st_mode >> 3) & 7, o = st->st_mode & 7, more = g & ~o;
-	if (more & 6)
-		return (more & 6) == 6 ? "read and write" : more & 4 ? "read" : "write";
-	return S_ISDIR(st->st_mode) && (more & 1) ? "enter" : NULL;
+	for (size_t i = 0; s->own[i]; i++)
+		if (!strncmp(path, s->own[i], strlen(s->own[i])))
+			return 1;
+	return 0;
 }
 
-static int grants(const struct stat *st, gid_t gid, const char *path, const char *what,
-                  char *why, size_t n)
+/* The bits (4 read, 2 write, 1 run or enter) st's ACL gives the group
+ * beyond what others get; -1 when the ACL cannot be read. */
+static int acl_more(const struct scan *s, const char *path, unsigned others)
 {
-	const char *how = st->st_gid == gid ? extra(st) : NULL;
-	if (!how)
+	struct pacl_entry e[PACL_MAX];
+	int count = pacl_get(-1, path, e);
+	unsigned more = 0;
+	for (int i = 0; i < count; i++)
+		if (e[i].tag == PACL_GROUP && e[i].id == (unsigned long)s->gid)
+			more |= e[i].perm & 7 & ~others;
+	return count < 0 ? -1 : (int)more;
+}
+
+/* Does the group get more than everyone to path (st: its lstat)? The
+ * service user's own files are its own business; a link has no access of
+ * its own. Fills s->why. */
+static int grants(const struct scan *s, const char *path, const struct stat *st)
+{
+	if (st->st_uid == s->uid || S_ISLNK(st->st_mode) || is_own(s, path))
 		return 0;
-	snprintf(why, n, "may %s %s%s", how, path, what);
+	unsigned others = st->st_mode & 7;
+	int more = st->st_gid == s->gid ? (int)((st->st_mode >> 3) & 7 & ~others) : 0;
+	const char *how = "";
+	if (!more) {
+		more = acl_more(s, path, others);
+		how = " by its ACL";
+	}
+	if (more < 0)
+		return snprintf(s->why, s->n, "cannot be checked: the ACL of %s cannot be read", path),
+		       1;
+	if (!more)
+		return 0;
+	const char *verb = (more & 6) == 6 ? "read and write" : more & 4 ? "read" : more & 2 ? "write"
+	                 : S_ISDIR(st->st_mode) ? "enter" : "run";
+	snprintf(s->why, s->n, "may %s %s%s", verb, path, how);
 	return 1;
 }
 
-/* A device in dir, or in a directory right below it (/dev/snd, /dev/dri). */
-static int scan_devices(const char *dir, gid_t gid, int depth, char *why, size_t n)
+/* The entries of dir, and of the directories below it to depth levels. */
+static int walk(const struct scan *s, const char *dir, int depth)
 {
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
 	if (!d) {
 		if (dfd >= 0)
 			close(dfd);
-		return 0;       /* no such directory: nothing granted there */
+		return 0;       /* absent or closed to us: nothing there to reach */
 	}
 	struct dirent *e;
 	int found = 0;
 	while (!found && (e = readdir(d))) {
 		struct stat st;
-		char path[512];
-		if (e->d_name[0] == '.' || fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+		char path[4096];
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
+		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-			found = grants(&st, gid, path, "", why, n);
-		else if (S_ISDIR(st.st_mode) && depth > 0)
-			found = scan_devices(path, gid, depth - 1, why, n);
+		found = grants(s, path, &st) ||
+		        (S_ISDIR(st.st_mode) && depth > 1 && !is_own(s, path) &&
+		         walk(s, path, depth - 1));
 	}
 	closedir(d);
 	return found;
 }
 
-int pg_check_in(gid_t gid, const char *name, const char *const *devdirs,
-                const char *const *files, char *why, size_t n)
+static int scan_roots(const struct scan *s, const struct pg_root *roots)
 {
-	for (size_t i = 0; name && i < sizeof known / sizeof *known; i++)
-		if (!strcmp(name, known[i]))
-			return snprintf(why, n, "is an administrator's or device group"), -EPERM;
-	if (gid == 0)
-		return snprintf(why, n, "is gid 0"), -EPERM;
-	for (size_t i = 0; files[i]; i++) {
+	for (size_t i = 0; roots[i].path; i++) {
 		struct stat st;
-		if (!lstat(files[i], &st) && grants(&st, gid, files[i], "", why, n))
-			return -EPERM;
+		if (!lstat(roots[i].path, &st) &&
+		    (grants(s, roots[i].path, &st) || walk(s, roots[i].path, roots[i].depth)))
+			return 1;
 	}
-	for (size_t i = 0; devdirs[i]; i++)
-		if (scan_devices(devdirs[i], gid, 1, why, n))
-			return -EPERM;
 	return 0;
 }
 
-int pg_check(gid_t gid, char *why, size_t n)
+/* Another user whose primary group gid is; *tied when it is the
+ * service user's own. */
+static int other_primary(gid_t gid, uid_t uid, const char *user, const char *file, int *tied,
+                         char *why, size_t n)
 {
-	struct group *gr = getgrgid(gid);
-	return pg_check_in(gid, gr ? gr->gr_name : NULL, dev_dirs, secret_files, why, n);
+	FILE *f = file ? fopen(file, "re") : NULL;
+	if (file && !f)
+		return snprintf(why, n, "cannot be checked: %s: %s", file, strerror(errno)), 1;
+	if (!f)
+		setpwent();
+	struct passwd *pw;
+	int found = 0;
+	while (!found && (pw = f ? fgetpwent(f) : getpwent())) {
+		if (pw->pw_gid != gid)
+			continue;
+		if (pw->pw_uid == uid && !strcmp(pw->pw_name, user))
+			*tied = 1;
+		else
+			found = snprintf(why, n, "is also the primary group of user %s", pw->pw_name) > 0;
+	}
+	if (f)
+		fclose(f);
+	else
+		endpwent();
+	return found;
+}
+
+/* Another member of gid, in any of its entries; *tied when the service
+ * user is one. */
+static int other_member(gid_t gid, const char *user, const char *file, int *tied, char *why,
+                        size_t n)
+{
+	FILE *f = file ? fopen(file, "re") : NULL;
+	if (file && !f)
+		return snprintf(why, n, "cannot be checked: %s: %s", file, strerror(errno)), 1;
+	if (!f)
+		setgrent();
+	struct group *gr;
+	int found = 0;
+	while (!found && (gr = f ? fgetgrent(f) : getgrent())) {
+		for (char **m = gr->gr_mem; gr->gr_gid == gid && !found && *m; m++) {
+			if (!strcmp(*m, user))
+				*tied = 1;
+			else
+				found = snprintf(why, n, "also has member %s", *m) > 0;
+		}
+	}
+	if (f)
+		fclose(f);
+	else
+		endgrent();
+	return found;
+}
+
+int pg_check_in(gid_t gid, uid_t uid, const char *user, const struct pg_world *w, char *why,
+                size_t n)
+{
+	int tied = 0;
+	if (gid == 0)
+		return snprintf(why, n, "is gid 0"), -EPERM;
+	if (other_primary(gid, uid, user, w->passwd, &tied, why, n) ||
+	    other_member(gid, user, w->group, &tied, why, n))
+		return -EPERM;
+	if (!tied)
+		return snprintf(why, n, "is not user %s's: neither its primary group nor one that lists it",
+		                user), -EPERM;
+	struct scan s = { gid, uid, w->own, why, n };
+	return scan_roots(&s, w->roots) ? -EPERM : 0;
+}
+
+int pg_check(gid_t gid, uid_t uid, const char *user, char *why, size_t n)
+{
+	const struct pg_world w = { NULL, NULL, system_roots, argoweb_own };
+	return pg_check_in(gid, uid, user, &w, why, n);
+}
+
+int pg_mapped(gid_t gid, const char *map)
+{
+	unsigned long inside, outside, count;
+	for (const char *l = map; *l;) {
+		const char *end = strchrnul(l, '\n');
+		if (sscanf(l, "%lu %lu %lu", &inside, &outside, &count) == 3 && gid >= inside &&
+		    gid - inside < count)
+			return 1;
+		l = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+int pg_mapped_here(gid_t gid)
+{
+	char map[4096];
+	int fd = open("/proc/self/gid_map", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -errno;    /* ENOENT: a kernel without namespaces */
+	ssize_t len = read(fd, map, sizeof map - 1);
+	int e = errno;
+	close(fd);
+	if (len < 0)
+		return -e;
+	map[len] = 0;
+	return pg_mapped(gid, map);
 }

@@ -1,18 +1,39 @@
-/* Is the service user's group a privilege in itself? */
+/* May the service user keep this group? */
 #ifndef ARGOWEB_PRIVGROUP_H
 #define ARGOWEB_PRIVGROUP_H
 #include <stddef.h>
 #include <sys/types.h>
 
-/* 0 when gid grants nothing; -EPERM with why ("may read and write
- * /dev/sda", "is an administrator's or device group") when it is a
- * known privileged group's name, gid 0, or its group bits give more than
- * others get to a device under /dev (one level of subdirectories too) or
- * to a file that holds secrets (/etc/shadow, docker.sock, the journal, ...). */
-int pg_check(gid_t gid, char *why, size_t n);
+/* Where the system keeps what a group could be given: path, and how many
+ * levels below it to look (1: its entries). */
+struct pg_root {
+	const char *path;
+	int depth;
+};
 
-/* The same over given device directories and secret files (the tests). */
-int pg_check_in(gid_t gid, const char *name, const char *const *devdirs,
-                const char *const *files, char *why, size_t n);
+/* What pg_check_in looks at; pg_check uses this host's. */
+struct pg_world {
+	const char *passwd, *group;     /* files in their format, or NULL: NSS's */
+	const struct pg_root *roots;    /* ended by { NULL, 0 } */
+	const char *const *own;         /* path prefixes that are argoweb's own, NULL-ended */
+};
+
+/* 0 when gid is the service user's alone: not gid 0; the primary group of
+ * no other user; listing no other member; the user's primary group or one
+ * that lists it; and nothing under the world's roots (argoweb's own
+ * directories and the user's own files aside) owned by it with more for
+ * its group than for everyone, by mode or ACL. Else -EPERM with why ("is
+ * also the primary group of user sync", "may read /var/log/btmp"). */
+int pg_check(gid_t gid, uid_t uid, const char *user, char *why, size_t n);
+int pg_check_in(gid_t gid, uid_t uid, const char *user, const struct pg_world *w, char *why,
+                size_t n);
+
+/* Does this process's user namespace map gid (map: the text of
+ * /proc/self/gid_map)? An unmapped supplementary group (PrivateUsers=)
+ * reads as the overflow gid but keeps its access, and cannot be checked. */
+int pg_mapped(gid_t gid, const char *map);
+
+/* The same, from /proc/self/gid_map: 1, 0, or -errno. */
+int pg_mapped_here(gid_t gid);
 
 #endif

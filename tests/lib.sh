@@ -129,10 +129,17 @@ release_ge() {
 	[ "$(printf '%s\n%s\n' "$1" "${CF_RELEASE:?call cf_release first}" | sort -V | head -n 1)" = "$1" ]
 }
 
-# The service user of the tests: as root, nobody (present on every Debian
-# system; another user, daemon, plays the stranger); otherwise ourselves.
+# The service user of the tests: as root, one of their own, made once
+# (nobody will not do: its group is also sync's and _apt's, and argoweb
+# refuses a group anyone else has); daemon plays the stranger. Otherwise
+# ourselves.
 if is_root; then
-	RUSER=nobody
+	RUSER=argoweb-test
+	getent passwd "$RUSER" >/dev/null ||
+		flock /run/argoweb-tests.lock sh -c 'getent passwd "$1" >/dev/null ||
+			useradd --system --user-group --no-create-home --home-dir /nonexistent \
+				--shell /usr/sbin/nologin "$1"' _ "$RUSER" ||
+		{ echo "Bail out! cannot add the tests' service user $RUSER" >&2; exit 1; }
 	OTHER_USER=daemon
 else
 	RUSER=$(id -un)

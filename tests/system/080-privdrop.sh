@@ -113,15 +113,58 @@ cp "$T/etc/$NAME.yaml" "$T/tmp/web.yaml"
 aw run "$T/tmp/web.yaml"
 expect 77 "run: a config in a 1777 directory (as /tmp) is refused" "parent directory $T/tmp is writable by others"
 
-# 6. A group that is a privilege of its own.
-for g in disk shadow adm; do
-	getent group "$g" >/dev/null || { skip "group: $g" "no group $g here"; continue; }
+# 6. Groups: the service user's alone, or refused. First the system's
+# groups as they are: it is in none of them.
+gid_of() { getent group "$1" | cut -d: -f3; }
+for g in disk shadow adm utmp mail staff; do
+	[ -n "$(gid_of "$g")" ] || { skip "group: $g" "no group $g here"; continue; }
 	printf 'group: %s\n' "$g" | cat "$T/etc/$NAME.yaml" - >"$T/etc/g-$g.yaml"
 	aw run "$T/etc/g-$g.yaml"
-	expect 77 "run: group: $g is refused" "group $g (gid $(getent group "$g" | cut -d: -f3), from group:)" \
-		"give the service user a group of its own"
+	expect 77 "run: group: $g, which it is not in, is refused" \
+		"group $g (gid $(gid_of "$g"), from group:) " "give it a group of its own"
 done
-
+# Then with the service user added to each (a private mount namespace
+# shows argoweb a group file where it is): refused for what the group
+# shares. Fedora's ssh_keys is made up: a group of that name and a host
+# key it may read, on a tmpfs over /srv; and a disk two levels below /dev
+# (this host may have none), on a tmpfs over /dev/shm.
+cp /etc/passwd "$T/passwd"
+awk -F: -v OFS=: -v u="$RUSER" '$1 ~ /^(disk|shadow|adm|utmp|mail|staff)$/ { $4 = $4 == "" ? u : $4 "," u } 1' \
+	/etc/group >"$T/group"
+echo "ssh_keys:x:4999:$RUSER" >>"$T/group"
+in_groups() {
+	unshare -m sh -c 'mount --bind "$1" /etc/group && mount -t tmpfs -o mode=0755 srv /srv &&
+		touch /srv/ssh_host_ed25519_key && chown root:4999 /srv/ssh_host_ed25519_key &&
+		chmod 0640 /srv/ssh_host_ed25519_key && mount -t tmpfs -o mode=1777 shm /dev/shm &&
+		mkdir /dev/shm/vd && mknod -m 0660 /dev/shm/vd/sdz b 7 200 && chgrp disk /dev/shm/vd/sdz &&
+		shift && exec "$@"' _ "$T/group" "$@"
+}
+if ! in_groups true 2>/dev/null; then
+	skip "groups it was added to" "cannot make a private mount namespace here"
+else
+	printf 'group: ssh_keys\n' | cat "$T/etc/$NAME.yaml" - >"$T/etc/g-ssh_keys.yaml"
+	for g in disk shadow adm utmp mail staff ssh_keys; do
+		[ -e "$T/etc/g-$g.yaml" ] || continue
+		in_groups "$ARGOWEB" check "$T/etc/g-$g.yaml" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
+		gid=$(awk -F: -v g="$g" '$1 == g { print $3 }' "$T/group")
+		# What it says the group shares must be true: a user whose primary
+		# group it is, or a path the group owns.
+		what=$(sed -n 's/.*from group:) \(.*\): the service user.*/\1/p' "$T/err")
+		case $what in
+		"is also the primary group of user "*)
+			[ "$(id -g "${what##* }" 2>/dev/null)" = "$gid" ] && true_=1 || true_=0 ;;
+		"may "*" by its ACL") p=${what% by its ACL}; p=/${p#*/}
+			python3 -c 'import os, sys; a = os.getxattr(sys.argv[1], "system.posix_acl_access")
+sys.exit(all(int.from_bytes(a[i:i+2], "little") != 8 or int.from_bytes(a[i+4:i+8], "little") != int(sys.argv[2])
+             for i in range(4, len(a), 8)))' "$p" "$gid" && true_=1 || true_=0 ;;
+		"may "*) p=/${what#*/}
+			[ "$(in_groups stat -c %g "$p" 2>/dev/null)" = "$gid" ] && true_=1 || true_=0 ;;
+		*) true_=0 ;;
+		esac
+		expect 77 "check: group: $g with $RUSER in it is refused: $what" "group $g (gid $gid, from group:) "
+		check "... and what it names is so" [ "$true_" = 1 ]
+	done
+fi
 # 4. Users that must be refused: unknown, and uid/gid 0 under another name
 # (a private mount namespace shows argoweb a passwd file with such users).
 chown root "$T/etc/web.json"

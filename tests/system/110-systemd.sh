@@ -528,6 +528,34 @@ check "argoweb@bad failed once: NRestarts=0, still failed after RestartSec" \
 check "argoweb@perm failed once: NRestarts=0, still failed after RestartSec" \
 	[ "$(h show perm NRestarts)/$(h show perm ActiveState)" = 0/failed ]
 
+# 5c. A group PrivateUsers= hides: inside the unit's user namespace every
+# supplementary group but its own reads as the overflow gid (65534), yet
+# keeps its access. argoweb cannot check such a group: refused, with the
+# fix; once the user is out of it, the same unit starts.
+stamp "5c. A group PrivateUsers= hides"
+tb_sh >"$T/grp" 2>&1 <<'EOF2'
+set -eu
+cd /etc/argoweb
+sed -e 's/127.0.0.1:20241/127.0.0.1:20253/' -e 's#/etc/argoweb/demo.json#/etc/argoweb/grp.json#' demo.yaml >grp.yaml
+chown root:argoweb grp.yaml; chmod 0640 grp.yaml
+install -m 0600 demo.json grp.json
+usermod -a -G disk argoweb
+EOF2
+check "argoweb added to group disk" [ "$?" = 0 ]
+startq grp
+check "argoweb@grp, its user in group disk, does not start" [ "$?" != 0 ]
+tb_exec journalctl -b -u argoweb@grp --no-pager -o cat >"$T/grp.journal" 2>&1
+check "... status=77/NOPERM" [ "$(h show grp ExecMainStatus)" = 77 ]
+check "... the journal names the hidden group and the fix" grep -q \
+	"the service user has a group this user namespace does not map (gid 65534; PrivateUsers=): .* gpasswd -d argoweb GROUP" \
+	"$T/grp.journal"
+grep '^argoweb:' "$T/grp.journal" | head -n 1 | sed 's/^/#   /'
+tb_exec gpasswd -d argoweb disk >/dev/null
+tb_exec systemctl reset-failed argoweb@grp
+start grp
+check "once argoweb is out of group disk, argoweb@grp starts" h is_active grp
+stop grp
+
 # Everything stopped; no secret anywhere in the journal. -----------------
 stamp "Everything stopped; no secret anywhere in the journal."
 tb_exec timeout 35 systemctl stop 'argoweb@*.service'
