@@ -36,7 +36,7 @@ fi
 # would, stage by stage. Placeholders are replaced by test secrets given as
 # NAME=VALUE arguments; `lint` instead checks the example's shape.
 cat >"$T/driver.py" <<'EOF'
-import base64, shlex, sys, yaml
+import base64, os, re, shlex, sys, yaml
 
 mode, path = sys.argv[1], sys.argv[2]
 subst = dict(a.split("=", 1) for a in sys.argv[3:])
@@ -45,6 +45,10 @@ doc = yaml.safe_load(open(path))
 def fail(msg):
     print(msg, file=sys.stderr)
     sys.exit(1)
+
+if mode == "package-files":
+    print("\n".join(p for p in doc.get("packages", []) if str(p).startswith("/")))
+    sys.exit(0)
 
 if mode == "lint":
     problems = []
@@ -62,6 +66,21 @@ if mode == "lint":
             problems.append("%s: a credential must be root:root 0600 (is %s %s)" % (f["path"], owner, perms))
     if not any("argoweb" in str(p) for p in doc.get("packages", [])):
         problems.append("no argoweb package in packages:")
+    # Root installs what it finds at these paths: a world-writable
+    # directory would let any user put the file there first.
+    files = [p for p in doc.get("packages", []) if str(p).startswith("/")]
+    for p in files:
+        if p.startswith(("/tmp/", "/var/tmp/", "/dev/shm/", "/run/user/")):
+            problems.append("%s: a package in a directory anyone may write" % p)
+    # The commented-out bootcmd must download to where packages: reads,
+    # after making that directory root's.
+    text = open(path).read()
+    made = re.findall(r"^#\s+- \[cloud-init-per, once, \S+, install, -d, .*?(/\S+)\]$", text, re.M)
+    got = re.findall(r"^#\s+- \[cloud-init-per, once, \S+, curl, .*?-o, (/[^,]+),", text, re.M)
+    if sorted(got) != sorted(files):
+        problems.append("bootcmd downloads %s, packages: installs %s" % (got, files))
+    if any(os.path.dirname(p) not in made for p in got):
+        problems.append("bootcmd downloads into a directory it does not make root's first: %s" % got)
     if not any(c[:3] == ["systemctl", "enable", "--now"] for c in doc.get("runcmd", []) if isinstance(c, list)):
         problems.append("no systemctl enable --now in runcmd")
     print("\n".join(problems))
@@ -154,9 +173,21 @@ for f in $EXAMPLES; do
 		not_ok "$n: boot the test bed ($TB_WHY)"
 		continue
 	fi
-	# The image: both packages where the example expects them.
-	tb_copy_in "$DEB" /var/tmp/argoweb.deb 0644
-	tb_copy_in "$T/cloudflared.deb" /var/tmp/cloudflared.deb 0644
+	# The image: both packages where the example expects them, in a
+	# directory that on a fresh Debian nobody but root could have made or
+	# written (its nearest existing ancestor is root's, 0755 at most).
+	for p in $(python3 "$T/driver.py" package-files "$f"); do
+		pkgdir=$(dirname "$p")
+		m=$(tb_exec sh -c 'd=$1; while [ ! -e "$d" ]; do d=$(dirname "$d"); done; stat -c "%n %U %a" "$d"' _ "$pkgdir")
+		check "$n: ${p##*/} comes from a directory only root may write ($m)" \
+			sh -c 'set -- $0; [ "$2" = root ] && [ $((0$3 & 022)) = 0 ]' "$m"
+		tb_exec install -d -m 0755 "$pkgdir"
+		case ${p##*/} in
+		argoweb*) tb_copy_in "$DEB" "$p" 0644 ;;
+		cloudflared*) tb_copy_in "$T/cloudflared.deb" "$p" 0644 ;;
+		*) not_ok "$n: $p: a package this test does not have" ;;
+		esac
+	done
 	all=ok
 	for stage in write_files packages write_files_deferred runcmd; do
 		if ! python3 "$T/driver.py" "$stage" "$f" "<TUNNEL-TOKEN>=$TOKEN" \
