@@ -174,7 +174,7 @@ install: $(B)/argoweb $(GENUNITS)
 	    sed 's#/usr/bin/argoweb#$(BINDIR)/argoweb#' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
 	    chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
 	done
-	install -m 0644 systemd/argoweb-active.target $(DESTDIR)$(UNITDIR)/argoweb-active.target
+	install -m 0644 systemd/argoweb-active.target systemd/argoweb.slice $(DESTDIR)$(UNITDIR)/
 	if [ "$(SYSTEMD_VERSION)" -ge 254 ]; then \
 	    for u in argoweb@ argoweb-active@ argoweb-handover@; do \
 	        install -D -m 0644 systemd/backoff.conf $(DESTDIR)$(UNITDIR)/$$u.service.d/backoff.conf || exit 1; \
@@ -182,7 +182,8 @@ install: $(B)/argoweb $(GENUNITS)
 	fi
 	install -D -m 0644 systemd/argoweb.sysusers $(DESTDIR)$(SYSUSERSDIR)/argoweb.conf
 	install -D -m 0644 systemd/argoweb.tmpfiles $(DESTDIR)$(TMPFILESDIR)/argoweb.conf
-	install -m 0644 systemd/argoweb@.service.d/*.example $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 systemd/argoweb@.service.d/*.example systemd/argoweb.slice.d/*.example \
+	    $(DESTDIR)$(DOCDIR)/examples/
 
 clean:
 	rm -rf $(B) build

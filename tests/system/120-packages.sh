@@ -146,7 +146,8 @@ if [ -n "$DEB" ] && [ -n "$RPM" ]; then
 	missing=
 	for f in /usr/bin/argoweb /usr/lib/systemd/system/argoweb@.service \
 		/usr/lib/systemd/system/argoweb-active@.service /usr/lib/systemd/system/argoweb-active.target \
-		/usr/lib/systemd/system/argoweb-handover@.service \
+		/usr/lib/systemd/system/argoweb-handover@.service /usr/lib/systemd/system/argoweb.slice \
+		/usr/share/doc/argoweb/examples/egress.conf.example \
 		/usr/lib/sysusers.d/argoweb.conf \
 		/usr/lib/tmpfiles.d/argoweb.conf /usr/share/man/man1/argoweb.1 /usr/share/man/man5/argoweb.yaml.5 \
 		/usr/share/doc/argoweb/examples/web.yaml; do
