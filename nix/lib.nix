@@ -24,7 +24,7 @@
 # argoweb reads $CREDENTIALS_DIRECTORY/argoweb, JSON or token by its content.
 let
   inherit (builtins) attrNames concatStringsSep elem filter genList head isAttrs isBool
-    isFloat isInt isList isString length listToAttrs match sort substring tail toJSON;
+    isFloat isInt isList isPath isString length listToAttrs match sort substring tail toJSON;
 
   concatMap = f: l: builtins.concatLists (map f l);
   imap0 = f: l: genList (i: f i (builtins.elemAt l i)) (length l);
@@ -79,6 +79,15 @@ let
       group = t.group;
     };
 
+  # Where path literals sit in v, as option paths: rendering one copies its
+  # file into the world-readable Nix store before anything could check
+  # that it is no secret (an origin certificate, a key).
+  pathsIn = at: v:
+    if isPath v then [ at ]
+    else if isAttrs v then concatMap (k: pathsIn "${at}.${k}" v.${k}) (attrNames v)
+    else if isList v then builtins.concatLists (imap0 (i: x: pathsIn "${at}.${toString i}" x) v)
+    else [ ];
+
   problems = t0:
     let
       t = defaults t0;
@@ -97,6 +106,8 @@ let
     else [ ])
     ++ secretProblems "credentialsFile" t.credentialsFile
     ++ secretProblems "tokenFile" t.tokenFile
+    ++ map (at: "${n}.${at} is a path literal, which Nix copies into the world-readable store: write it as a string (\"/etc/argoweb/...\")")
+      (concatMap (k: pathsIn k t.${k}) [ "ingress" "default" "originRequest" "health" "settings" ])
     ++ (if t.tokenFile != null && t.tunnel != null then
       [ "${n}.tunnel: a token names its tunnel itself: remove tunnel" ] else [ ])
     ++ (if !(isList t.ingress) then

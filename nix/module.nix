@@ -259,6 +259,9 @@ let
       ExecStart = "${cfg.package}/bin/argoweb run ${lib.optionalString handover "--handover "}${configFile}";
       User = cfg.user;
       Group = cfg.group;
+      # With every other connector (the package's argoweb.slice): one place
+      # for a limit on them all, e.g. systemd.slices.argoweb.sliceConfig.
+      Slice = "argoweb.slice";
 
       WatchdogSec = "30s";
       # A restart for "no edge connection" is a graceful SIGTERM, not
@@ -344,8 +347,10 @@ let
         RemainAfterExit = true;
         ExecStart = "${pkgs.coreutils}/bin/true";
         # --if-running: a stopped tunnel stays stopped.
+        # No credential: argoweb restart never reads it (the hand-over
+        # connector's unit loads its own).
         ExecReload = "${pkgs.runtimeShell} -c '${pkgs.systemd}/bin/systemctl -q is-active argoweb-${name}.service || exit 0; exec ${cfg.package}/bin/argoweb restart ${name}'";
-      } // credentials;
+      };
     };
   };
 

@@ -120,6 +120,9 @@ problem "settings.token: refused (no secret in the config)" "$base // { settings
 problem "tokenFile with tunnel: refused" "removeAttrs ($base) [ \"credentialsFile\" ] // { tokenFile = \"/etc/argoweb/t.token\"; tunnel = \"x\"; }" "a token names its tunnel itself"
 problem "a credential in the Nix store: refused" "$base // { credentialsFile = \"/nix/store/00000000000000000000000000000000-t.json\"; }" "is in the Nix store"
 problem "a relative credential path: refused" "$base // { credentialsFile = \"t.json\"; }" "must be an absolute path"
+problem "a credential as a path literal: refused" "$base // { credentialsFile = /etc/argoweb/t.json; }" "credentialsFile must be a string"
+problem "a path literal in settings (origincert, a secret): refused" "$base // { settings.origincert = /etc/argoweb/cert.pem; }" "settings.origincert is a path literal"
+problem "a path literal deep in a rule: refused" "$base // { ingress = [ { hostname = \"a.example.com\"; service = \"http://localhost:1\"; originRequest.caPool = /etc/ssl/ca.pem; } ]; }" "ingress.0.originRequest.caPool is a path literal"
 check "instance names as argoweb derives them: web.yaml, a store path, .yml" \
 	is "map $LIB.instanceName [ \"/etc/argoweb/web.yaml\" \"/nix/store/00000000000000000000000000000000-mytunnel.yaml\" \"/x/edge.yml\" ] == [ \"web\" \"mytunnel\" \"edge\" ]"
 
