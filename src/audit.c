@@ -95,8 +95,13 @@ static int finding(const struct config *c, enum audit_mode mode, const char *wha
 {
 	if (mode == AUDIT_WARN)
 		msg_warn(c->path, 0, 0, "%s: %s", what, line);
-	else
-		printf("%s: %s: %s\n", c->path, what, line);
+	else {
+		/* Config values, shown as text: audit's stdout is a terminal too. */
+		char raw[1024], shown[4096];
+		snprintf(raw, sizeof raw, "%s: %s: %s", c->path, what, line);
+		msg_escape(raw, shown, sizeof shown);
+		puts(shown);
+	}
 	return 1;
 }
 

@@ -21,10 +21,7 @@ static int unsafe(uint32_t r)
 	       (r >= 0x2028 && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069);
 }
 
-/* in, with every unsafe rune escaped (\xNN below 0x80, else \uNNNN) and
- * every byte that is not UTF-8 as \xNN: a value from the config reaches
- * the terminal and the journal as text only. */
-static void escape(const char *in, char *out, size_t cap)
+void msg_escape(const char *in, char *out, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	size_t n = strlen(in), o = 0;
@@ -66,7 +63,7 @@ static void vreport(const char *kind, const char *file, unsigned line,
 	if (n < (int)sizeof buf)
 		vsnprintf(buf + n, sizeof buf - n, fmt, ap);
 	char shown[sizeof buf * 2];
-	escape(buf, shown, sizeof shown);
+	msg_escape(buf, shown, sizeof shown);
 	/* One write: a line, whole, to a stream that may be the journal's. */
 	size_t len = strlen(shown);
 	shown[len] = '\n';

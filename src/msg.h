@@ -50,6 +50,12 @@ void msg_at(const char *file, unsigned line, unsigned col, const char *fmt, ...)
 void msg_warn(const char *file, unsigned line, unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 #define msg(...) msg_at(NULL, 0, 0, __VA_ARGS__)
+/* in, with every rune a terminal or log reader would act on (C0, DEL, C1,
+ * bidirectional controls, line separators) escaped as \xNN below 0x80,
+ * else \uNNNN, and every byte that is not UTF-8 as \xNN: a value from
+ * the config reaches the terminal and the journal as text only. out holds
+ * cap bytes (4 times in's length suffices). */
+void msg_escape(const char *in, char *out, size_t cap);
 /* A fault, as the step prints it. */
 void msg_fault(const char *file, const struct fault *f);
 

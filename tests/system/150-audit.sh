@@ -30,6 +30,15 @@ check "an origin that is not listening is a finding (exit 1)" \
 cfg sock "unix:$T/none.sock"
 aw audit "$T/etc/sock.yaml"
 check "a missing unix socket origin is a finding" sh -c '[ "$0" = 1 ] && echo "$1" | grep -q "no socket at"' "$RC" "$OUT"
+# A socket path with a terminal's escape sequence and a bidirectional
+# override in it (YAML's own escapes: a raw one is no YAML): shown
+# escaped, never acted on.
+cfg esc "\"unix:$T/s\\e]0;owned\\ax\\u202ey.sock\""
+aw audit "$T/etc/esc.yaml"
+check "audit shows config values escaped: no ESC, BEL or U+202E reaches the terminal" \
+	sh -c '[ "$0" = 1 ] && ! printf "%s" "$1" | grep -q "$(printf "[\033\007]\|\342\200\256")" &&
+		printf "%s" "$1" | grep -qF "s\\x1b]0;owned\\x07x\\u202ey.sock"' "$RC" "$OUT"
+echo "$OUT" | sed 's/^/#   /'
 printf 'x: [\n' >"$T/etc/bad.yaml"
 aw audit "$T/etc/bad.yaml"
 expect 78 "a bad config exits 78"
