@@ -208,8 +208,28 @@ static int drop_from_root(const struct ids *ids, char *why)
 	return 0;
 }
 
+/* Root may still be unable to switch users: SECBIT_NOROOT (locked) or a
+ * bounding set leaves it uid 0 without CAP_SETUID or CAP_SETGID. */
+static int root_can_switch(void)
+{
+	cap_t now = cap_get_proc();
+	cap_flag_value_t u = CAP_CLEAR, g = CAP_CLEAR;
+	if (now) {
+		cap_get_flag(now, CAP_SETUID, CAP_EFFECTIVE, &u);
+		cap_get_flag(now, CAP_SETGID, CAP_EFFECTIVE, &g);
+		cap_free(now);
+	}
+	return u == CAP_SET && g == CAP_SET;
+}
+
 int pd_may_become(const struct ids *ids)
 {
+	if ((geteuid() == 0 || getuid() == 0) && !root_can_switch()) {
+		msg("argoweb runs as root without CAP_SETUID and CAP_SETGID (securebits noroot, or "
+		    "a bounding set without them), so it cannot become user %s: start it as root "
+		    "with them, or as that user", ids->user);
+		return EX_OSERR;
+	}
 	if (geteuid() == 0 || getuid() == 0)
 		return 0;
 	if (getuid() == ids->uid && geteuid() == ids->uid)

@@ -20,8 +20,9 @@ int pd_lookup(const char *user, const char *group, struct ids *ids, char *why, s
 int pd_resolve(const char *user, const char *group, struct ids *ids);
 
 /* Can this process become ids at all (root, or already that user)?
- * Returns 0 or EX_NOPERM after saying who we are and who the config
- * wants. */
+ * Returns 0, EX_NOPERM after saying who we are and who the config wants,
+ * or EX_OSERR for root that cannot switch users (no CAP_SETUID or
+ * CAP_SETGID: securebits, a bounding set). */
 int pd_may_become(const struct ids *ids);
 
 /* Started as root: reset groups, clear bounding and ambient sets, lock

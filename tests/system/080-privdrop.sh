@@ -82,6 +82,16 @@ else
 	skip "a supplementary group" "no group shadow here"
 fi
 
+# Root that cannot switch users (securebits noroot, locked: uid 0 without
+# a capability): an OS error, said before anything is read or made.
+rm -f "$REC"/record.*
+setpriv --securebits=+noroot,+noroot_locked --inh-caps=-all --bounding-set=-all \
+	${ARGOWEB_WRAP:-} "$ARGOWEB" run "$T/etc/$NAME.yaml" >"$T/out" 2>"$T/err" </dev/null
+RC=$?; ERR=$(cat "$T/err")
+expect 71 "root with securebits noroot and no capability: 71, it cannot become the service user" \
+	"argoweb runs as root without CAP_SETUID and CAP_SETGID" "cannot become user $RUSER"
+check "... cloudflared never started" [ ! -e "$REC/record.latest" ]
+
 # 3. Started as a different user: refused before anything is read.
 chown "$OTHER_USER" "$T/run"
 RUNTIME_DIRECTORY=$T/run setpriv --reuid="$OTHER_USER" --regid="$(id -g "$OTHER_USER")" --clear-groups \
