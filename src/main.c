@@ -137,7 +137,7 @@ static int step_group(const struct tunnel *t)
 	if (n < 0)
 		return msg("getgroups: %s", strerror(errno)), EX_OSERR;
 	for (int i = 0; i < n; i++) {
-		int mapped = pg_mapped_here(g[i]);
+		int mapped = g[i] == t->ids.gid ? 1 : pg_mapped_here(g[i]);
 		if (mapped < 0)
 			return msg("/proc/self/gid_map: %s", strerror(-mapped)), EX_OSERR;
 		if (!mapped) {

@@ -30,7 +30,9 @@ static const struct pg_root system_roots[] = {
 };
 
 /* What argoweb itself gives its group: the configs (/etc/argoweb is
- * root:argoweb 0750), its runtime and state, the units' credentials. */
+ * root:argoweb 0750), its runtime and state, the units' credentials.
+ * Prefixes of names only root can make (/etc, /run, /var/lib and
+ * /run/credentials are root's alone). */
 static const char *const argoweb_own[] = {
 	"/etc/argoweb", "/run/argoweb", "/var/lib/argoweb", "/run/credentials/argoweb", NULL,
 };
@@ -64,12 +66,21 @@ static int acl_more(const struct scan *s, const char *path, unsigned others)
 	return count < 0 ? -1 : (int)more;
 }
 
-/* Does the group get more than everyone to path (st: its lstat)? The
- * service user's own files are its own business; a link has no access of
- * its own. Fills s->why. */
+/* The system's: owned by root or a system account (below 1000, as every
+ * distribution's login.defs has it, or nobody). A user's own file may name
+ * any group in its ACL (and a setgid directory may give it one): counting
+ * it would let any local user stop the tunnel from starting. */
+static int systems(uid_t uid)
+{
+	return uid < 1000 || uid == 65534;
+}
+
+/* Does the group get more than everyone to path (st: its lstat)? Only the
+ * system's files count; the service user's own are its own business, and
+ * a link has no access of its own. Fills s->why. */
 static int grants(const struct scan *s, const char *path, const struct stat *st)
 {
-	if (st->st_uid == s->uid || S_ISLNK(st->st_mode) || is_own(s, path))
+	if (!systems(st->st_uid) || st->st_uid == s->uid || S_ISLNK(st->st_mode) || is_own(s, path))
 		return 0;
 	unsigned others = st->st_mode & 7;
 	int more = st->st_gid == s->gid ? (int)((st->st_mode >> 3) & 7 & ~others) : 0;
@@ -87,6 +98,15 @@ static int grants(const struct scan *s, const char *path, const struct stat *st)
 	                 : S_ISDIR(st->st_mode) ? "enter" : "run";
 	snprintf(s->why, s->n, "may %s %s%s", verb, path, how);
 	return 1;
+}
+
+/* A directory whose entries are the system's to make: not a user's, not
+ * one anyone may fill (/dev/shm, /run/lock, /var/tmp: a user could make
+ * the walk as long as they like), not argoweb's own. */
+static int worth_entering(const struct scan *s, const char *path, const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && systems(st->st_uid) &&
+	       (st->st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH) && !is_own(s, path);
 }
 
 /* The entries of dir, and of the directories below it to depth levels. */
@@ -108,9 +128,8 @@ static int walk(const struct scan *s, const char *dir, int depth)
 		    snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
 		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
-		found = grants(s, path, &st) ||
-		        (S_ISDIR(st.st_mode) && depth > 1 && !is_own(s, path) &&
-		         walk(s, path, depth - 1));
+		found = grants(s, path, &st) || (depth > 1 && worth_entering(s, path, &st) &&
+		                                 walk(s, path, depth - 1));
 	}
 	closedir(d);
 	return found;
@@ -216,9 +235,24 @@ int pg_mapped(gid_t gid, const char *map)
 	return 0;
 }
 
+/* The gid an unmapped group reads as (65534 unless changed). */
+static long overflow_gid(void)
+{
+	char text[32] = "";
+	int fd = open("/proc/sys/kernel/overflowgid", O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+	if (fd >= 0)
+		close(fd);
+	return len > 0 ? strtol(text, NULL, 10) : 65534;
+}
+
 int pg_mapped_here(gid_t gid)
 {
 	char map[4096];
+	/* Under PrivateUsers=identity (0-65535 mapped) a group above reads as
+	 * 65534 too, which the map covers: the overflow gid itself is unknown. */
+	if ((long)gid == overflow_gid())
+		return 0;
 	int fd = open("/proc/self/gid_map", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 1 : -errno;    /* ENOENT: a kernel without namespaces */

@@ -20,10 +20,12 @@ struct pg_world {
 
 /* 0 when gid is the service user's alone: not gid 0; the primary group of
  * no other user; listing no other member; the user's primary group or one
- * that lists it; and nothing under the world's roots (argoweb's own
- * directories and the user's own files aside) owned by it with more for
- * its group than for everyone, by mode or ACL. Else -EPERM with why ("is
- * also the primary group of user sync", "may read /var/log/btmp"). */
+ * that lists it; and nothing of the system's (owned by root or a system
+ * account) under the world's roots, argoweb's own directories aside, that
+ * gives the group more than everyone, by mode or ACL. The walk does not
+ * enter users' directories nor sticky world-writable ones. Else -EPERM
+ * with why ("is also the primary group of user sync", "may read
+ * /var/log/btmp"). */
 int pg_check(gid_t gid, uid_t uid, const char *user, char *why, size_t n);
 int pg_check_in(gid_t gid, uid_t uid, const char *user, const struct pg_world *w, char *why,
                 size_t n);
@@ -33,7 +35,9 @@ int pg_check_in(gid_t gid, uid_t uid, const char *user, const struct pg_world *w
  * reads as the overflow gid but keeps its access, and cannot be checked. */
 int pg_mapped(gid_t gid, const char *map);
 
-/* The same, from /proc/self/gid_map: 1, 0, or -errno. */
+/* The same, from /proc/self/gid_map, and the overflow gid is never
+ * mapped (PrivateUsers=identity maps it, yet every group above 65535
+ * reads as it): 1, 0, or -errno. */
 int pg_mapped_here(gid_t gid);
 
 #endif

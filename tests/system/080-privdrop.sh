@@ -137,7 +137,8 @@ done
 # shows argoweb a group file where it is): refused for what the group
 # shares. Fedora's ssh_keys is made up: a group of that name and a host
 # key it may read, on a tmpfs over /srv; and a disk two levels below /dev
-# (this host may have none), on a tmpfs over /dev/shm.
+# (this host may have none), on a root-only tmpfs over /dev/shm (a sticky
+# world-writable directory is not the system's, and not looked into).
 cp /etc/passwd "$T/passwd"
 awk -F: -v OFS=: -v u="$RUSER" '$1 ~ /^(disk|shadow|adm|utmp|mail|staff)$/ { $4 = $4 == "" ? u : $4 "," u } 1' \
 	/etc/group >"$T/group"
@@ -145,7 +146,7 @@ echo "ssh_keys:x:4999:$RUSER" >>"$T/group"
 in_groups() {
 	unshare -m sh -c 'mount --bind "$1" /etc/group && mount -t tmpfs -o mode=0755 srv /srv &&
 		touch /srv/ssh_host_ed25519_key && chown root:4999 /srv/ssh_host_ed25519_key &&
-		chmod 0640 /srv/ssh_host_ed25519_key && mount -t tmpfs -o mode=1777 shm /dev/shm &&
+		chmod 0640 /srv/ssh_host_ed25519_key && mount -t tmpfs -o mode=0755 shm /dev/shm &&
 		mkdir /dev/shm/vd && mknod -m 0660 /dev/shm/vd/sdz b 7 200 && chgrp disk /dev/shm/vd/sdz &&
 		shift && exec "$@"' _ "$T/group" "$@"
 }

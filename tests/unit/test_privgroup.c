@@ -131,6 +131,26 @@ static void files_rule(void)
 	must(symlink("log/btmp", at("sys/link")) || lchown(at("sys/link"), 0, GID), "link");
 	is(GID, 0, "", "a link has no access of its own");
 
+	/* What a local user makes is not the system's: their own file naming
+	 * the group (a setgid directory gives it one), a root file in a
+	 * directory anyone may fill, or in a user's own directory. Counting
+	 * them would let any user stop the tunnel from starting. */
+	mkfile("sys/theirs", 1500, GID, 0640);
+	is(GID, 0, "", "a local user's file with the group's bits");
+	mkdir(at("sys/shm"), 0755);
+	must(chmod(at("sys/shm"), 01777), "chmod");
+	mkfile("sys/shm/x", 0, GID, 0640);
+	is(GID, 0, "", "a sticky world-writable directory is not entered (as /dev/shm, /run/lock)");
+	mkdir(at("sys/user"), 0755);
+	must(chown(at("sys/user"), 1500, 1500), "chown");
+	mkfile("sys/user/x", 0, GID, 0640);
+	is(GID, 0, "", "nor a user's own directory");
+	must(chmod(at("sys/shm"), 0755), "chmod");
+	snprintf(want, sizeof want, "may read %s", at("sys/shm/x"));
+	is(GID, -EPERM, want, "the same directory, not world-writable: entered");
+	unlink(at("sys/shm/x"));
+	unlink(at("sys/user/x"));
+
 	/* An ACL entry for the group, on a file another group owns (as the
 	 * journal's group:adm). */
 	mkfile("sys/log/journal", 0, OTHER, 0640);
@@ -145,6 +165,10 @@ static void files_rule(void)
 		is(GID, -EPERM, want, "an ACL entry that lets its group read (as the journal's adm)");
 		chmod(at("sys/log/journal"), 0644);
 		is(GID, 0, "", "an ACL entry that gives no more than everyone gets");
+		chmod(at("sys/log/journal"), 0640);
+		must(chown(at("sys/log/journal"), 1500, OTHER) ||
+		     setxattr(at("sys/log/journal"), PACL_XATTR, x, sizeof x, 0), "chown");
+		is(GID, 0, "", "the same ACL entry, set by a local user on their own file");
 	}
 }
 
@@ -180,6 +204,9 @@ static void mapped_rule(void)
 	OK(!pg_mapped(993, private) && !pg_mapped(991, private), "the edges of a range");
 	OK(!pg_mapped(0, ""), "an empty map maps nothing");
 	OK(pg_mapped_here(getegid()) == 1, "here: our own gid is mapped");
+	long o = overflow_gid();
+	OK(pg_mapped_here((gid_t)o) == 0,
+	   "here: the overflow gid (%ld) never counts as mapped (PrivateUsers=identity maps it)", o);
 }
 
 int main(void)
