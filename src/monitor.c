@@ -67,6 +67,17 @@ static void seen(void *ctx, const struct logline *l)
 		health_log(&m->h, os_now_ms(), l);
 }
 
+/* What waits for the journal, cloudflared's lines and our own, out as far
+ * as it takes it in 2 s: before the monitor exits. */
+static void flush_out(struct mon *m)
+{
+	for (int i = 0; m->r.npend && !m->r.gone && i < 20; i++) {
+		struct pollfd p = { .fd = m->r.out, .events = POLLOUT };
+		poll(&p, 1, 100);
+		relay_flush(&m->r);
+	}
+}
+
 /* After cloudflared's exit: what it wrote last, to the end of the pipe
  * (bounded, should anything else still hold it open). */
 static void drain(struct mon *m)
@@ -78,12 +89,7 @@ static void drain(struct mon *m)
 			m->r.in = -1;
 		}
 	}
-	/* And out to the journal, as far as it takes it in 2 s. */
-	for (int i = 0; m->r.npend && !m->r.gone && i < 20; i++) {
-		struct pollfd p = { .fd = m->r.out, .events = POLLOUT };
-		poll(&p, 1, 100);
-		relay_flush(&m->r);
-	}
+	flush_out(m);
 }
 
 /* systemd stops the unit: SIGTERM to every process of it, cloudflared
@@ -157,6 +163,7 @@ static _Noreturn void end_unit(struct mon *m)
 	/* Not connected, so nothing to drain: it exits at once (5 ms). */
 	if (!wait_until(m, os_now_ms() + 10000))
 		kill(m->main_pid, SIGKILL);
+	flush_out(m);
 	_exit(m->h.verdict);
 }
 
@@ -238,6 +245,7 @@ static _Noreturn void run(struct mon *m)
 			 * the journal keeps why, beside the restart it causes. */
 			if (m->health && health_exited(h, os_now_ms()))
 				msg("%s: %s", m->name, h->status);
+			flush_out(m);
 			_exit(0);
 		}
 	}
@@ -252,8 +260,16 @@ static void load_notify(struct mon *m)
 	m->barrier = lib ? (sd_notify_barrier_fn)(uintptr_t)dlsym(lib, "sd_notify_barrier") : NULL;
 	if (!m->notify) {
 		msg("health monitor: cannot load sd_notify from %s: %s", LIBSYSTEMD, dlerror());
+		flush_out(m);
 		_exit(1);
 	}
+}
+
+/* The monitor's own messages, queued behind the relayed lines (msg.h). */
+static struct relay *said_through;
+static void say_through_relay(const char *line, size_t len)
+{
+	relay_say(said_through, line, len);
 }
 
 static _Noreturn void become_monitor(struct config *c, struct secret *s, int pidfd, pid_t main_pid,
@@ -284,6 +300,8 @@ static _Noreturn void become_monitor(struct config *c, struct secret *s, int pid
 	};
 	relay_init(&m.r, logfd, 2, msg_journal, c->name);
 	m.r.seen = seen;
+	said_through = &m.r;
+	msg_sink = say_through_relay;
 	m.h.ctx = m.r.ctx = &m;
 	snprintf(m.user, sizeof m.user, "%s", c->user);
 	snprintf(m.name, sizeof m.name, "%s", c->name);

@@ -11,6 +11,7 @@
 int msg_quiet;
 int msg_journal;
 int msg_fd = 2;
+void (*msg_sink)(const char *line, size_t len);
 
 /* Runes a terminal or a log reader would act on rather than show: C0
  * and DEL (escape sequences, a forged second journal line), C1, the
@@ -67,7 +68,10 @@ static void vreport(const char *kind, const char *file, unsigned line,
 	/* One write: a line, whole, to a stream that may be the journal's. */
 	size_t len = strlen(shown);
 	shown[len] = '\n';
-	(void)!write(msg_fd, shown, len + 1);
+	if (msg_sink)
+		msg_sink(shown, len + 1);
+	else
+		(void)!write(msg_fd, shown, len + 1);
 }
 
 void msg_at(const char *file, unsigned line, unsigned col, const char *fmt, ...)

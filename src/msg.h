@@ -12,6 +12,7 @@
 #ifndef ARGOWEB_MSG_H
 #define ARGOWEB_MSG_H
 #include <stdarg.h>
+#include <stddef.h>
 #include <sysexits.h>
 
 #define EXIT_NOEXEC 126         /* cloudflared is there but cannot be executed */
@@ -43,6 +44,10 @@ extern int msg_journal;
  * a line's priority is then argoweb's to give, never one the relay takes
  * on trust from the pipe. */
 extern int msg_fd;
+/* Where messages go instead, when set: the health monitor queues its own
+ * lines behind the relayed ones (relay_say), so that one never lands in
+ * the middle of a line of cloudflared's still waiting for the journal. */
+extern void (*msg_sink)(const char *line, size_t len);
 
 /* "argoweb: FILE:LINE:COL: text" (LINE/COL omitted when 0, FILE when NULL). */
 void msg_at(const char *file, unsigned line, unsigned col, const char *fmt, ...)

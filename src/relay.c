@@ -69,7 +69,7 @@ void relay_flush(struct relay *r)
 	if (r->npend || r->gone || !r->dropped)
 		return;
 	char say[256];
-	int n = snprintf(say, sizeof say, "%sargoweb: %s: %lu line%s of cloudflared's log dropped: "
+	int n = snprintf(say, sizeof say, "%sargoweb: %s: %lu line%s of the log dropped: "
 	                 "the journal did not keep up\n", r->prefix ? "<4>" : "", r->name,
 	                 r->dropped, r->dropped == 1 ? "" : "s");
 	r->dropped = 0;
@@ -102,6 +102,12 @@ static void put(struct relay *r, struct iovec *v, int n)
 			keep(r, (char *)v[i].iov_base + skip, v[i].iov_len - skip);
 		off += v[i].iov_len;
 	}
+}
+
+void relay_say(struct relay *r, const char *s, size_t n)
+{
+	struct iovec v = { (char *)s, n };
+	put(r, &v, 1);
 }
 
 /* One line, or a piece of one (more follows when !end). Every piece goes

@@ -37,6 +37,12 @@ void relay_init(struct relay *r, int in, int out, int prefix, const char *name);
  * relayed or counted), 0 otherwise. */
 int relay_read(struct relay *r);
 
+/* One of argoweb's own lines (s, n bytes, its newline included): behind
+ * whatever waits, so that it never lands inside a line of cloudflared's
+ * that the journal has only half taken (it would then read what follows
+ * as a line start of cloudflared's choosing). */
+void relay_say(struct relay *r, const char *s, size_t n);
+
 /* Write what waits, as far as out takes it now. */
 void relay_flush(struct relay *r);
 

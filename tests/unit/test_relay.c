@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "../../src/msg.h"
 #include "tap.h"
 
 static int nseen;
@@ -110,7 +111,7 @@ static void test_journal_behind(void)
 	IS_INT(lines + (int)dropped, 20000, "... %d lines relayed, %lu dropped: all accounted for", lines, dropped);
 	IS_INT(notices, 1, "... and one line that says so");
 	char want[128];
-	snprintf(want, sizeof want, "<4>argoweb: web: %lu lines of cloudflared's log dropped: the journal did not keep up\n",
+	snprintf(want, sizeof want, "<4>argoweb: web: %lu lines of the log dropped: the journal did not keep up\n",
 	         dropped);
 	OK(strstr(got, want) != NULL, "... at priority warning: %s", want);
 	close(in[0]);
@@ -226,6 +227,66 @@ static void test_gone(void)
 	close(sp[0]);
 }
 
+/* argoweb's own line while a relayed one is half taken: it waits for
+ * the line's end, so what follows the half can never start a line. */
+static struct relay *own_through;
+static void own(const char *line, size_t len)
+{
+	relay_say(own_through, line, len);
+}
+
+static void test_own_line_waits(void)
+{
+	int in[2], sp[2];
+	if (pipe(in) || socketpair(AF_UNIX, SOCK_STREAM, 0, sp)) {
+		OK(0, "pipe, socketpair: %s", strerror(errno));
+		return;
+	}
+	int small = 4096;
+	setsockopt(sp[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+	fcntl(in[0], F_SETFL, O_NONBLOCK);
+	static struct relay r;
+	relay_init(&r, in[0], sp[0], 1, "web");
+	/* A line the socket cannot take whole, then a line that, written at
+	 * a line start, would be priority 0. */
+	static char line[RELAY_LINE - 64];
+	memset(line, 'x', sizeof line);
+	memcpy(line, "2026-12-07T00:00:00Z INF ", 25);
+	line[sizeof line - 1] = '\n';
+	if (write(in[1], line, sizeof line) < 0 || write(in[1], "<0>forged\n", 10) < 0)
+		OK(0, "write: %s", strerror(errno));
+	relay_read(&r);
+	OK(r.npend > 0, "the journal took part of a line (%zu bytes wait)", r.npend);
+	own_through = &r;
+	msg_sink = own;
+	msg_journal = 1;
+	msg("a line of argoweb's own");
+	msg_sink = NULL;
+	msg_journal = 0;
+	static char got[1 << 16];
+	size_t have = 0;
+	for (int i = 0; i < 100 && r.npend; i++) {
+		have = slurp(sp[1], got, have, sizeof got);
+		relay_flush(&r);
+	}
+	have = slurp(sp[1], got, have, sizeof got);
+	int lines = 0, bare = 0;
+	for (const char *p = got; *p; lines++) {
+		const char *nl = strchr(p, '\n');
+		bare += !nl || p[0] != '<' || p[1] < '0' || p[1] > '7' || p[2] != '>';
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	OK(lines == 3 && !bare, "three lines, each with a priority of argoweb's (%d lines, %d bare)", lines,
+	   bare);
+	OK(strstr(got, "\n<6><0>forged\n") != NULL, "... the relayed <0> is text at priority 6");
+	OK(strstr(got, "\n<3>argoweb: a line of argoweb's own\n") != NULL,
+	   "... argoweb's own line stands alone, after the half-taken one");
+	close(in[0]);
+	close(in[1]);
+	close(sp[0]);
+	close(sp[1]);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_DFL);
@@ -233,5 +294,6 @@ int main(void)
 	test_long_line();
 	test_forged();
 	test_gone();
+	test_own_line_waits();
 	return tap_done();
 }
