@@ -79,11 +79,15 @@ let
       group = t.group;
     };
 
-  # Where path literals sit in v, as option paths: rendering one copies its
-  # file into the world-readable Nix store before anything could check
-  # that it is no secret (an origin certificate, a key).
+  # Where local files reach the world-readable Nix store in v, as option
+  # paths: a path literal (copied when rendered, before anything could
+  # check that it is no secret: an origin certificate, a key), or a string
+  # made from one ("${./cert.pem}", already copied). A package's output
+  # (pkgs.cacert) is no secret.
+  copiesFile = s: builtins.hasContext s
+    && builtins.any (c: c.path or false) (builtins.attrValues (builtins.getContext s));
   pathsIn = at: v:
-    if isPath v then [ at ]
+    if isPath v || (isString v && copiesFile v) then [ at ]
     else if isAttrs v then concatMap (k: pathsIn "${at}.${k}" v.${k}) (attrNames v)
     else if isList v then builtins.concatLists (imap0 (i: x: pathsIn "${at}.${toString i}" x) v)
     else [ ];
@@ -106,7 +110,7 @@ let
     else [ ])
     ++ secretProblems "credentialsFile" t.credentialsFile
     ++ secretProblems "tokenFile" t.tokenFile
-    ++ map (at: "${n}.${at} is a path literal, which Nix copies into the world-readable store: write it as a string (\"/etc/argoweb/...\")")
+    ++ map (at: "${n}.${at} puts a local file into the world-readable Nix store (a path literal, or \"\${./file}\"): write its path as a plain string (\"/etc/argoweb/...\")")
       (concatMap (k: pathsIn k t.${k}) [ "ingress" "default" "originRequest" "health" "settings" ])
     ++ (if t.tokenFile != null && t.tunnel != null then
       [ "${n}.tunnel: a token names its tunnel itself: remove tunnel" ] else [ ])

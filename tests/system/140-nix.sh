@@ -121,8 +121,11 @@ problem "tokenFile with tunnel: refused" "removeAttrs ($base) [ \"credentialsFil
 problem "a credential in the Nix store: refused" "$base // { credentialsFile = \"/nix/store/00000000000000000000000000000000-t.json\"; }" "is in the Nix store"
 problem "a relative credential path: refused" "$base // { credentialsFile = \"t.json\"; }" "must be an absolute path"
 problem "a credential as a path literal: refused" "$base // { credentialsFile = /etc/argoweb/t.json; }" "credentialsFile must be a string"
-problem "a path literal in settings (origincert, a secret): refused" "$base // { settings.origincert = /etc/argoweb/cert.pem; }" "settings.origincert is a path literal"
-problem "a path literal deep in a rule: refused" "$base // { ingress = [ { hostname = \"a.example.com\"; service = \"http://localhost:1\"; originRequest.caPool = /etc/ssl/ca.pem; } ]; }" "ingress.0.originRequest.caPool is a path literal"
+problem "a path literal in settings (origincert, a secret): refused" "$base // { settings.origincert = /etc/argoweb/cert.pem; }" "settings.origincert puts a local file into the world-readable Nix store"
+problem "a path literal deep in a rule: refused" "$base // { ingress = [ { hostname = \"a.example.com\"; service = \"http://localhost:1\"; originRequest.caPool = /etc/ssl/ca.pem; } ]; }" "ingress.0.originRequest.caPool puts a local file"
+echo secret >"$T/cert.pem"
+problem "a string made from a path (\"\${./cert.pem}\"): refused" "$base // { settings.origincert = \"\${$T/cert.pem}\"; }" "settings.origincert puts a local file"
+check "a plain path string in settings passes" is "$LIB.problems ($base // { settings.origincert = \"/etc/argoweb/cert.pem\"; }) == [ ]"
 check "instance names as argoweb derives them: web.yaml, a store path, .yml" \
 	is "map $LIB.instanceName [ \"/etc/argoweb/web.yaml\" \"/nix/store/00000000000000000000000000000000-mytunnel.yaml\" \"/x/edge.yml\" ] == [ \"web\" \"mytunnel\" \"edge\" ]"
 
