@@ -244,7 +244,7 @@ run_case() {
 # at unhealthy-after the monitor takes MAINPID and stops cloudflared (76).
 fault_refused() {
 	s1="Cloudflare refuses the tunnel's credentials: \"Unauthorized: Invalid tunnel secret\": a deleted tunnel or a rotated secret"
-	waitfor 10 seen "$s1"
+	waitfor 25 seen "$s1"
 	t1=$(first "$s1")
 	check "refused: STATUS names it $((${t1:-0} - t0)) ms after the start" [ -n "$t1" ]
 	s2="STATUS=Cloudflare refused the tunnel's credentials for 4s (\"Unauthorized: Invalid tunnel secret\"): stopped instead of retrying for ever"
@@ -268,7 +268,7 @@ fault_refused() {
 # not a stall, and no end with 76 on that alone: the watchdog restarts it.
 fault_unsaid() {
 	s1="Connecting to Cloudflare… (the edge did not accept the registration; over QUIC this cloudflared does not log why (\"control stream encountered a failure while serving\"): protocol: http2 would show it)"
-	waitfor 10 seen "$s1"
+	waitfor 25 seen "$s1"
 	t1=$(first "$s1")
 	check "refused, QUIC, $CF_RELEASE: STATUS says the edge did not accept the registration, and that http2 would say why, $((${t1:-0} - t0)) ms after the start" [ -n "$t1" ]
 	waitfor 15 seen "WATCHDOG=trigger"
