@@ -43,6 +43,7 @@ struct scan {
 	const char *const *own;
 	char *why;
 	size_t n;
+	char *fuse;             /* FUSE mount points, a line each, or NULL */
 };
 
 static int is_own(const struct scan *s, const char *path)
@@ -60,6 +61,8 @@ static int acl_more(const struct scan *s, const char *path, unsigned others)
 	struct pacl_entry e[PACL_MAX];
 	int count = pacl_get(-1, path, e);
 	unsigned more = 0;
+	if (count == -ENOENT || count == -ENOTDIR)
+		return 0;       /* gone since the walk saw it: nothing there now */
 	for (int i = 0; i < count; i++)
 		if (e[i].tag == PACL_GROUP && e[i].id == (unsigned long)s->gid)
 			more |= e[i].perm & 7 & ~others;
@@ -67,12 +70,13 @@ static int acl_more(const struct scan *s, const char *path, unsigned others)
 }
 
 /* The system's: owned by root or a system account (below 1000, as every
- * distribution's login.defs has it, or nobody). A user's own file may name
- * any group in its ACL (and a setgid directory may give it one): counting
- * it would let any local user stop the tunnel from starting. */
+ * distribution's login.defs has it). A user's own file may name any group
+ * in its ACL (and a setgid directory may give it one): counting it would
+ * let any local user stop the tunnel from starting. Nor the overflow uid:
+ * under PrivateUsers= every user's file reads as it. */
 static int systems(uid_t uid)
 {
-	return uid < 1000 || uid == 65534;
+	return uid < 1000 && uid != 65534;
 }
 
 /* Does the group get more than everyone to path (st: its lstat)? Only the
@@ -109,6 +113,61 @@ static int worth_entering(const struct scan *s, const char *path, const struct s
 	       (st->st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH) && !is_own(s, path);
 }
 
+/* A file system a user brings: removable media (udisks mounts them under
+ * /run/media/USER) and FUSE, whose owners and modes are whatever the user
+ * says. Neither is the system's. FUSE mount points come from mountinfo,
+ * read once: opening one could hang the walk. */
+static int users_mount(const struct scan *s, const char *path, const struct stat *st,
+                       dev_t parent)
+{
+	if (!strncmp(path, "/run/media/", 11))
+		return 1;
+	if (st->st_dev == parent || !S_ISDIR(st->st_mode) || !s->fuse)
+		return 0;
+	size_t n = strlen(path);
+	for (const char *l = s->fuse; (l = strstr(l, path)); l += n)
+		if ((l == s->fuse || l[-1] == '\n') && l[n] == '\n')
+			return 1;
+	return 0;
+}
+
+/* Mountinfo writes a space, tab, newline or backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		int esc = s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		          s[3] >= '0' && s[3] <= '7';
+		*o++ = esc ? (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')) : *s;
+		s += esc ? 3 : 0;
+	}
+	*o = 0;
+}
+
+/* Mountinfo's FUSE mount points, one per line. */
+static char *fuse_mounts(void)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL, *out = NULL;
+	size_t cap = 0, olen = 0;
+	FILE *o = open_memstream(&out, &olen);
+	while (f && o && getline(&line, &cap, f) > 0) {
+		char mnt[4096], type[64];
+		const char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+		    sscanf(dash + 3, "%63s", type) != 1 || strncmp(type, "fuse", 4))
+			continue;
+		unescape_octal(mnt);
+		fprintf(o, "%s\n", mnt);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	if (o)
+		fclose(o);
+	return out;
+}
+
 /* The entries of dir, and of the directories below it to depth levels. */
 static int walk(const struct scan *s, const char *dir, int depth)
 {
@@ -120,13 +179,17 @@ static int walk(const struct scan *s, const char *dir, int depth)
 		return 0;       /* absent or closed to us: nothing there to reach */
 	}
 	struct dirent *e;
+	struct stat here;
 	int found = 0;
+	if (fstat(dfd, &here))
+		here.st_dev = 0;
 	while (!found && (e = readdir(d))) {
 		struct stat st;
 		char path[4096];
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
 		    snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
-		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    users_mount(s, path, &st, here.st_dev))
 			continue;
 		found = grants(s, path, &st) || (depth > 1 && worth_entering(s, path, &st) &&
 		                                 walk(s, path, depth - 1));
@@ -212,8 +275,10 @@ int pg_check_in(gid_t gid, uid_t uid, const char *user, const struct pg_world *w
 	if (!tied)
 		return snprintf(why, n, "is not user %s's: neither its primary group nor one that lists it",
 		                user), -EPERM;
-	struct scan s = { gid, uid, w->own, why, n };
-	return scan_roots(&s, w->roots) ? -EPERM : 0;
+	struct scan s = { gid, uid, w->own, why, n, fuse_mounts() };
+	int found = scan_roots(&s, w->roots);
+	free(s.fuse);
+	return found ? -EPERM : 0;
 }
 
 int pg_check(gid_t gid, uid_t uid, const char *user, char *why, size_t n)

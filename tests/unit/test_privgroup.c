@@ -137,6 +137,9 @@ static void files_rule(void)
 	 * them would let any user stop the tunnel from starting. */
 	mkfile("sys/theirs", 1500, GID, 0640);
 	is(GID, 0, "", "a local user's file with the group's bits");
+	must(chown(at("sys/theirs"), 65534, GID), "chown");
+	is(GID, 0, "", "the overflow uid's: under PrivateUsers= every user's file reads as it");
+	unlink(at("sys/theirs"));
 	mkdir(at("sys/shm"), 0755);
 	must(chmod(at("sys/shm"), 01777), "chmod");
 	mkfile("sys/shm/x", 0, GID, 0640);
@@ -193,6 +196,34 @@ static void devices_rule(void)
 	is(GID, 0, "", "a device anyone may use (as /dev/null)");
 }
 
+/* Removable media a user mounted (udisks: /run/media/USER/LABEL) is
+ * theirs, whatever owners its file system claims. */
+static void media_rule(void)
+{
+	char dir[] = "/run/media/argoweb-test.XXXXXX", file[64];
+	if (mkdir("/run/media", 0755) && errno != EEXIST) {
+		OK(1, "removable media # SKIP cannot make /run/media: %s", strerror(errno));
+		return;
+	}
+	if (!mkdtemp(dir)) {
+		OK(0, "mkdtemp %s: %s", dir, strerror(errno));
+		return;
+	}
+	snprintf(file, sizeof file, "%s/key", dir);
+	FILE *f = fopen(file, "w");
+	if (f)
+		fclose(f);
+	must(chown(file, 0, GID) || chmod(file, 0640), "chown");
+	const struct pg_root media[] = { { "/run/media", 2 }, { NULL, 0 } };
+	const struct pg_world w = { passwd, group, media, own };
+	char why[512] = "";
+	IS_INT(pg_check_in(GID, UID, "svc", &w, why, sizeof why), 0,
+	       "a root file on removable media (/run/media/...) does not count (%s)", why);
+	unlink(file);
+	rmdir(dir);
+	rmdir("/run/media");    /* when it was ours: not empty otherwise */
+}
+
 static void mapped_rule(void)
 {
 	const char *init = "         0          0 4294967295\n";
@@ -228,6 +259,8 @@ int main(void)
 	} else {
 		files_rule();
 		devices_rule();
+		accounts("", "");
+		media_rule();
 	}
 	/* This host, as the system tests run it: root's group is refused, and
 	 * a group no one is in is not the service user's. */
