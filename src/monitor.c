@@ -68,10 +68,10 @@ static void seen(void *ctx, const struct logline *l)
 }
 
 /* What waits for the journal, cloudflared's lines and our own, out as far
- * as it takes it in 2 s: before the monitor exits. */
+ * as it takes it in 5 s: before the monitor exits. */
 static void flush_out(struct mon *m)
 {
-	for (int i = 0; m->r.npend && !m->r.gone && i < 20; i++) {
+	for (int i = 0; m->r.npend && !m->r.gone && i < 50; i++) {
 		struct pollfd p = { .fd = m->r.out, .events = POLLOUT };
 		poll(&p, 1, 100);
 		relay_flush(&m->r);

@@ -78,8 +78,9 @@ void relay_flush(struct relay *r)
 }
 
 /* A whole line (its newline included): out with it now, or keep what
- * does not go, or, with no room for it, drop it and count it. */
-static void put(struct relay *r, struct iovec *v, int n)
+ * does not go, or, with no room for it, drop it and count it. room: how
+ * much may wait, RELAY_PENDING for cloudflared's lines, more for ours. */
+static void put(struct relay *r, struct iovec *v, int n, size_t room)
 {
 	size_t len = 0, off = 0;
 	for (int i = 0; i < n; i++)
@@ -87,7 +88,7 @@ static void put(struct relay *r, struct iovec *v, int n)
 	relay_flush(r);
 	if (r->gone)
 		return;
-	if (r->npend && r->npend + len > sizeof r->pend) {
+	if (r->npend && r->npend + len > room) {
 		r->dropped++;
 		return;
 	}
@@ -107,7 +108,7 @@ static void put(struct relay *r, struct iovec *v, int n)
 void relay_say(struct relay *r, const char *s, size_t n)
 {
 	struct iovec v = { (char *)s, n };
-	put(r, &v, 1);
+	put(r, &v, 1, sizeof r->pend);
 }
 
 /* One line, or a piece of one (more follows when !end). Every piece goes
@@ -143,7 +144,7 @@ static void emit(struct relay *r, const char *s, size_t n, int end)
 	struct iovec v[3] = {
 		{ pre, strlen(pre) }, { (char *)s, n }, { "\n", 1 },
 	};
-	put(r, v, 3);
+	put(r, v, 3, RELAY_PENDING);
 	r->cont = !end;
 }
 

@@ -9,7 +9,8 @@
 #include "logline.h"
 
 #define RELAY_LINE 8192         /* longer lines go on in pieces */
-#define RELAY_PENDING 65536     /* what may wait for a journal behind */
+#define RELAY_PENDING 65536     /* what of cloudflared's may wait for a journal behind */
+#define RELAY_OWN 16384         /* and room beyond it kept for argoweb's own lines */
 
 struct relay {
 	int in, out;            /* the pipe's read end; our stderr */
@@ -25,7 +26,7 @@ struct relay {
 	int gone;               /* out failed: nothing more is written */
 	unsigned long dropped;  /* lines dropped, not yet said */
 	size_t npend;
-	char pend[RELAY_PENDING];
+	char pend[RELAY_PENDING + RELAY_OWN];
 	char name[64];          /* the tunnel's, for the line that says so */
 };
 
@@ -40,7 +41,9 @@ int relay_read(struct relay *r);
 /* One of argoweb's own lines (s, n bytes, its newline included): behind
  * whatever waits, so that it never lands inside a line of cloudflared's
  * that the journal has only half taken (it would then read what follows
- * as a line start of cloudflared's choosing). */
+ * as a line start of cloudflared's choosing). It may use RELAY_OWN beyond
+ * what cloudflared's lines may fill: a flood of those cannot crowd out
+ * argoweb's own. */
 void relay_say(struct relay *r, const char *s, size_t n);
 
 /* Write what waits, as far as out takes it now. */

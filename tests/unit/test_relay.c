@@ -281,6 +281,34 @@ static void test_own_line_waits(void)
 	OK(strstr(got, "\n<6><0>forged\n") != NULL, "... the relayed <0> is text at priority 6");
 	OK(strstr(got, "\n<3>argoweb: a line of argoweb's own\n") != NULL,
 	   "... argoweb's own line stands alone, after the half-taken one");
+	/* The journal reads nothing while cloudflared floods: its lines fill
+	 * what may wait and then are dropped, but argoweb's own still fit. */
+	static char flood[256];
+	memset(flood, 'y', sizeof flood);
+	memcpy(flood, "2026-12-07T00:00:00Z INF ", 25);
+	flood[sizeof flood - 1] = '\n';
+	for (int i = 0; i < 2000; i++)
+		if (write(in[1], flood, sizeof flood) < 0 || (i % 100 == 99 && relay_read(&r)))
+			break;
+	relay_read(&r);
+	OK(r.dropped > 0 && r.npend > RELAY_PENDING - sizeof flood,
+	   "a flood: %lu of cloudflared's lines dropped, %zu bytes wait", r.dropped, r.npend);
+	size_t before = r.npend;
+	msg_sink = own;
+	msg_journal = 1;
+	msg("the reason argoweb gives, which no flood may drop");
+	msg_sink = NULL;
+	msg_journal = 0;
+	OK(r.npend > before, "... argoweb's own line still waits to go (%zu bytes more)", r.npend - before);
+	static char all[1 << 20];
+	have = 0;
+	for (int i = 0; i < 1000 && (r.npend || r.dropped); i++) {
+		have = slurp(sp[1], all, have, sizeof all);
+		relay_flush(&r);
+	}
+	have = slurp(sp[1], all, have, sizeof all);
+	OK(strstr(all, "\n<3>argoweb: the reason argoweb gives, which no flood may drop\n") != NULL,
+	   "... and reaches the journal, a line of its own (%zu bytes read)", have);
 	close(in[0]);
 	close(in[1]);
 	close(sp[0]);
