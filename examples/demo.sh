@@ -15,7 +15,12 @@ SECONDS_UP=${DEMO_SECONDS:-4}
 # anywhere else, /tmp included, and the checkout may be anywhere.
 if [ "$(id -u)" = 0 ]; then
 	D=/run/argoweb-demo
-	USER_NAME=nobody      # the packages create a dedicated argoweb user
+	# The service user the packages make (systemd/argoweb.sysusers): a
+	# group of its own, which argoweb insists on (nobody's is shared).
+	USER_NAME=argoweb
+	getent passwd argoweb >/dev/null || useradd --system --user-group --home-dir /var/lib/argoweb \
+		--no-create-home --shell /usr/sbin/nologin --comment "argoweb (Cloudflare Tunnel)" argoweb ||
+		{ echo "demo: cannot add the service user argoweb" >&2; exit 1; }
 else
 	D=${XDG_CACHE_HOME:-$HOME/.cache}/argoweb-demo
 	USER_NAME=$(id -un)
