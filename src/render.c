@@ -13,41 +13,6 @@
  * aliases once became a 31.6 MB config.yml. Far above any real tunnel's. */
 #define RENDER_MAX (16u << 20)
 
-static int emit_node(struct yemit *y, const struct ynode *n);
-
-/* Item i of a list, or the pair at i of a map, unless the release ignores
- * that key (cfver.h). Keys are names: the emitter writes them plain
- * ("ingress" from a JSON config becomes ingress). */
-static int emit_entry(struct yemit *y, const struct ynode *n, size_t i)
-{
-	const struct ynode *k = n->kid[i];
-	if (n->kind != YN_MAP)
-		return emit_node(y, k);
-	if (k->omit)
-		return 0;
-	int rc = k->kind == YN_SCALAR ? yemit_str(y, k->str, k->len, YAML_ANY_SCALAR_STYLE)
-	                              : emit_node(y, k);
-	return rc ? rc : emit_node(y, n->kid[i + 1]);
-}
-
-static int emit_node(struct yemit *y, const struct ynode *n)
-{
-	if (n->kind == YN_SCALAR) {
-		yaml_scalar_style_t st = n->style;
-		/* A !!str-tagged plain scalar must stay a string: quote it. */
-		if (n->is_str && st == YAML_PLAIN_SCALAR_STYLE)
-			st = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-		return yemit_str(y, n->str, n->len, st);
-	}
-	int map = n->kind == YN_MAP;
-	if (map ? yemit_map(y) : yemit_seq(y))
-		return -1;
-	for (size_t i = 0; i < n->n; i += map ? 2 : 1)
-		if (emit_entry(y, n, i))
-			return -1;
-	return map ? yemit_close_map(y) : yemit_close_seq(y);
-}
-
 /* Our keys first (tunnel), then the user's in their order, then what we
  * pin. The default we add goes right after the user's keys, where a
  * rendering read back as a config has it: rendering that changes nothing. */
@@ -62,7 +27,7 @@ static int emit_body(struct yemit *y, const struct config *c, const char *tunnel
 		    root->kid[i]->omit)
 			continue;
 		if (yemit_str(y, root->kid[i]->str, root->kid[i]->len, YAML_ANY_SCALAR_STYLE) ||
-		    emit_node(y, root->kid[i + 1]))
+		    yemit_node(y, root->kid[i + 1]))
 			return -1;
 	}
 	/* cloudflared 2024.2 and later open /metrics and pprof to Cloudflare's

@@ -4,6 +4,7 @@
 
 #include "msg.h"
 #include "yemit.h"
+#include "ytree.h"
 
 static int write_cb(void *data, unsigned char *buf, size_t size)
 {
@@ -109,4 +110,37 @@ int yemit_close_seq(struct yemit *y)
 {
 	yaml_event_t e;
 	return emit(y, &e, yaml_sequence_end_event_initialize(&e));
+}
+
+/* Item i of a list, or the pair at i of a map, unless the release ignores
+ * that key (cfver.h). Keys are names: the emitter writes them plain
+ * ("ingress" from a JSON config becomes ingress). */
+static int emit_entry(struct yemit *y, const struct ynode *n, size_t i)
+{
+	const struct ynode *k = n->kid[i];
+	if (n->kind != YN_MAP)
+		return yemit_node(y, k);
+	if (k->omit)
+		return 0;
+	int rc = k->kind == YN_SCALAR ? yemit_str(y, k->str, k->len, YAML_ANY_SCALAR_STYLE)
+	                              : yemit_node(y, k);
+	return rc ? rc : yemit_node(y, n->kid[i + 1]);
+}
+
+int yemit_node(struct yemit *y, const struct ynode *n)
+{
+	if (n->kind == YN_SCALAR) {
+		yaml_scalar_style_t st = n->style;
+		/* A !!str-tagged plain scalar must stay a string: quote it. */
+		if (n->is_str && st == YAML_PLAIN_SCALAR_STYLE)
+			st = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+		return yemit_str(y, n->str, n->len, st);
+	}
+	int map = n->kind == YN_MAP;
+	if (map ? yemit_map(y) : yemit_seq(y))
+		return -1;
+	for (size_t i = 0; i < n->n; i += map ? 2 : 1)
+		if (emit_entry(y, n, i))
+			return -1;
+	return map ? yemit_close_map(y) : yemit_close_seq(y);
 }

@@ -32,4 +32,9 @@ int yemit_seq(struct yemit *y);
 int yemit_close_map(struct yemit *y);
 int yemit_close_seq(struct yemit *y);
 
+/* A node of a parsed tree (ytree.h), as it was written: scalars in their
+ * style (a !!str plain one quoted), keys the release ignores left out. */
+struct ynode;
+int yemit_node(struct yemit *y, const struct ynode *n);
+
 #endif
