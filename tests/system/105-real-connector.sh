@@ -292,7 +292,7 @@ fault_stall() {
 # exits 1. Said as no answer, never as a refusal; the exit says why too.
 fault_timeout() {
 	s1="(the edge did not answer the registration within rpc-timeout (\"context deadline exceeded\"))"
-	waitfor 15 seen "$s1"
+	waitfor 35 seen "$s1"
 	t1=$(first "$s1")
 	check "stall, $CF_RELEASE: STATUS says the edge did not answer within rpc-timeout, $((${t1:-0} - t0)) ms after the start" \
 		sh -c '[ -n "$0" ] && [ $(($0 - $1)) -ge 4500 ]' "${t1:-}" "$t0"
@@ -369,7 +369,7 @@ run_fault() {
 		check "unreachable: STATUS names the dial error $((${t1:-0} - td)) ms after the drop" [ -n "$t1" ];;
 	dns)
 		s1="DNS not answering: \"lookup _v2-origintunneld._tcp.argotunnel.com"
-		waitfor 15 seen "$s1"
+		waitfor 35 seen "$s1"
 		t1=$(first "$s1")
 		check "dns: STATUS says DNS is not answering $((${t1:-0} - t0)) ms after the start" [ -n "$t1" ];;
 	degraded)
