@@ -41,19 +41,7 @@ static void status_text(const char *unit, char *out, size_t n)
 
 static int connections(const struct hostport *hp, const struct ids *ids)
 {
-	struct ready r = { 0 };
-	ready_probe(hp, ids->uid, ids->user, 2000, 0, &r);
-	return r.distrust[0] ? 0 : r.connections;
-}
-
-/* Poll until `want` connections (at most ms): the number last seen. */
-static int wait_full(const struct hostport *hp, const struct ids *ids, int want, long long ms)
-{
-	long long end = os_now_ms() + ms;
-	int n;
-	while ((n = connections(hp, ids)) < want && os_now_ms() < end)
-		usleep(200000);
-	return n;
+	return ready_count(hp, ids->uid, ids->user, 2000);
 }
 
 void ho_metrics(const struct config *c, struct hostport *hp)
@@ -172,7 +160,7 @@ int ho_restart(const struct config *c, const struct ids *ids)
 	fflush(stdout);
 	if (sc("start", helper) != 0 || interrupted || connections(&hp, ids) < 1)
 		return interrupted ? stop_interrupted(c, helper) : fail_handover(c, helper);
-	int n = wait_full(&hp, ids, c->expected_conns, FULL_WAIT_MS);
+	int n = ready_wait(&hp, ids->uid, ids->user, c->expected_conns, FULL_WAIT_MS);
 	if (interrupted)
 		return stop_interrupted(c, helper);
 	printf("%s: %s has %d edge connection%s (%.1f s); restarting %s\n", c->name, helper, n,
@@ -198,7 +186,7 @@ int ho_restart(const struct config *c, const struct ids *ids)
 		    "right, then run argoweb restart %s again", c->name, unit, st, helper, c->name);
 		return EX_UNAVAILABLE;
 	}
-	n = wait_full(&c->metrics, ids, c->expected_conns, FULL_WAIT_MS);
+	n = ready_wait(&c->metrics, ids->uid, ids->user, c->expected_conns, FULL_WAIT_MS);
 	printf("%s: %s is back with %d edge connection%s (%.1f s); stopping %s\n", c->name, unit, n,
 	       n == 1 ? "" : "s", (os_now_ms() - t0) / 1000.0, helper);
 	fflush(stdout);

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http.h"
 #include "json.h"
 #include "listeners.h"
+#include "osutil.h"
 #include "ready.h"
 
 /* {"status":200,"readyConnections":4,"connectorId":"<uuid>"} */
@@ -113,4 +115,20 @@ long long ready_refusals(const char *body)
 	char *end;
 	double v = strtod(p + sizeof series - 1, &end);
 	return end == p + sizeof series - 1 || v < 0 || v > 1e15 ? -1 : (long long)v;
+}
+
+int ready_count(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms)
+{
+	struct ready r = { 0 };
+	ready_probe(metrics, uid, user, timeout_ms, 0, &r);
+	return r.distrust[0] ? 0 : r.connections;
+}
+
+int ready_wait(const struct hostport *metrics, uid_t uid, const char *user, int want, long long ms)
+{
+	long long end = os_now_ms() + ms;
+	int n;
+	while ((n = ready_count(metrics, uid, user, 2000)) < want && os_now_ms() < end)
+		usleep(200000);
+	return n;
 }

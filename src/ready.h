@@ -26,6 +26,15 @@ struct ready {
 void ready_probe(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
                  int want_quick, struct ready *r);
 
+/* readyConnections now, 0 when nothing answers or the answer is not
+ * believed (ready_probe's rule). */
+int ready_count(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms);
+
+/* Poll every 200 ms until want connections (at most ms): the number last
+ * seen. Enough for the edge to spread new requests over all of a new
+ * connector's connections before an old one stops. */
+int ready_wait(const struct hostport *metrics, uid_t uid, const char *user, int want, long long ms);
+
 /* GET path (/config, /metrics; its body, at most max bytes: *body, the
  * caller's to free) under the same rule: 0, or -1 when nothing answered
  * with 200, it was too large, or the socket was not believed (distrust,
