@@ -16,8 +16,7 @@
 #include "schema.h"
 #include "values.h"
 
-
-static int valid_name(const char *s)
+int cfg_valid_name(const char *s)
 {
 	size_t n = strlen(s);
 	return n > 0 && n <= 64 && s[0] != '.' && s[0] != '-' &&
@@ -36,7 +35,7 @@ static int resolve(struct config *c, const char *arg)
 	if (dot && is_path && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml")))
 		n = (size_t)(dot - base);
 	c->name = xstrndup(base, n);
-	if (!valid_name(c->name)) {
+	if (!cfg_valid_name(c->name)) {
 		msg("%s: not a valid instance name (letters, digits, '.', '_', '-'; "
 		    "or give a path to the config file)", arg);
 		return EX_USAGE;

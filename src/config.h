@@ -40,6 +40,10 @@ struct config {
 	int handover;           /* the hand-over connector's (argoweb run --handover) */
 };
 
+/* An instance name: letters, digits, '.', '_' and '-', at most 64, not
+ * starting with '.' or '-' (it names units and files). */
+int cfg_valid_name(const char *s);
+
 /* Resolve CONFIG (path or instance name), read, parse and validate it.
  * Returns 0, or an exit code after printing why. */
 int cfg_load(struct config *c, const char *arg);

@@ -1,6 +1,7 @@
 /* listeners (lis_): /proc/self/net/tcp{,6}, the listening TCP sockets of
  * this network namespace with the uid of each. Any local user may bind a
  * free loopback port; only this table says whose socket it is. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "listeners.h"
 
@@ -50,8 +52,9 @@ static int parse_row(const char *line, int v6, struct row *r)
 {
 	char hex[40], rhex[40];
 	unsigned port, uid;
-	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*s %*s %*s %u", hex, &port,
-	           rhex, &r->rem_port, &r->state, &uid) != 6 ||
+	r->local.inode = 0;
+	if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*s %*s %*s %u %*u %lu", hex,
+	           &port, rhex, &r->rem_port, &r->state, &uid, &r->local.inode) < 6 ||
 	    port > 65535 || r->rem_port > 65535 || decode_addr(hex, v6, r->local.addr) ||
 	    decode_addr(rhex, v6, r->rem))
 		return -1;
@@ -221,4 +224,43 @@ int lis_peer_uid(int fd, uid_t *uid)
 		if (t[v6])
 			fclose(t[v6]);
 	return rc;
+}
+
+/* The socket inodes among pid's descriptors. */
+static size_t socket_inodes(pid_t pid, unsigned long *ino, size_t max)
+{
+	char dir[64], link[64], path[384];
+	size_t n = 0;
+	snprintf(dir, sizeof dir, "/proc/%ld/fd", (long)pid);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && n < max && (e = readdir(d))) {
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		ssize_t len = readlink(path, link, sizeof link - 1);
+		link[len > 0 ? len : 0] = 0;
+		if (sscanf(link, "socket:[%lu]", &ino[n]) == 1)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+size_t lis_of_pid(pid_t pid, struct lis_socket *out, size_t max)
+{
+	unsigned long ino[512];
+	size_t ni = socket_inodes(pid, ino, 512), n = 0;
+	for (int v6 = 0; v6 < 2; v6++) {
+		FILE *f = lis_open(v6);
+		struct lis_socket l;
+		while (f && n < max && lis_next(f, v6, &l))
+			for (size_t i = 0; i < ni; i++)
+				if (l.inode && l.inode == ino[i]) {
+					out[n++] = l;
+					break;
+				}
+		if (f)
+			fclose(f);
+	}
+	return n;
 }

@@ -18,6 +18,7 @@ struct lis_socket {
 	unsigned char addr[16];
 	unsigned port;
 	uid_t uid;
+	unsigned long inode;
 };
 
 /* /proc/self/net/tcp (v6 0) or tcp6 (v6 1): this process's network
@@ -56,5 +57,9 @@ int lis_peer_uid_in(FILE *tcp, FILE *tcp6, const struct sockaddr *us, const stru
                     uid_t *uid);
 /* The same for fd, from this process's own tables: 0, or -errno. */
 int lis_peer_uid(int fd, uid_t *uid);
+
+/* The listening sockets process pid holds (its fds' socket inodes found
+ * in this namespace's tables): how many, at most max into out. */
+size_t lis_of_pid(pid_t pid, struct lis_socket *out, size_t max);
 
 #endif
