@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/fuzz/run.sh [SECONDS]: build the libFuzzer targets with clang
 # (ASan + UBSan) into build/fuzz/ and run each on a scratch copy of its
-# seed corpus: config for about 3/5 of SECONDS, creds and seed (the kept
-# remote configuration, from cloudflared's /config) a fifth each. The
+# seed corpus: config for about 2/5 of SECONDS, creds, seed (the kept
+# remote configuration, from cloudflared's /config) and unit (an old
+# cloudflared unit, as argoweb adopt reads it) a fifth each. The
 # committed corpus never grows. Prints one line
 #   fuzz: N passed, N failed
 # (or "fuzz: 0 passed, 0 failed, 2 skipped" when clang/libFuzzer is
@@ -19,7 +20,7 @@ PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 
 skip() {
 	echo "# fuzz: skipped: $1"
-	echo "fuzz: 0 passed, 0 failed, 3 skipped"
+	echo "fuzz: 0 passed, 0 failed, 4 skipped"
 	exit 0
 }
 
@@ -54,7 +55,7 @@ for src in "$TOP"/src/*.c; do
 		{ echo "# fuzz: cannot compile src/$n.c (see $B/build.log)"; build_failed=1; }
 	objs="$objs $B/obj/$n.o"
 done
-for t in config creds seed; do
+for t in config creds seed unit; do
 	# shellcheck disable=SC2086
 	"$CC" $CFLAGS -fsanitize=fuzzer -o "$B/fuzz_$t" "$FZ/fuzz_$t.c" $objs $PKG_LIBS \
 		>>"$B/build.log" 2>&1 ||
@@ -62,16 +63,18 @@ for t in config creds seed; do
 done
 if [ "$build_failed" = 1 ]; then
 	tail -20 "$B/build.log" | sed 's/^/#   /'
-	echo "fuzz: 0 passed, 3 failed"
+	echo "fuzz: 0 passed, 4 failed"
 	exit 1
 fi
 
-cfg_secs=$((SECS * 3 / 5))
-creds_secs=$(((SECS - cfg_secs) / 2))
-seed_secs=$((SECS - cfg_secs - creds_secs))
+cfg_secs=$((SECS * 2 / 5))
+creds_secs=$(((SECS - cfg_secs) / 3))
+seed_secs=$creds_secs
+unit_secs=$((SECS - cfg_secs - creds_secs - seed_secs))
 [ "$cfg_secs" -ge 1 ] || cfg_secs=1
 [ "$creds_secs" -ge 1 ] || creds_secs=1
 [ "$seed_secs" -ge 1 ] || seed_secs=1
+[ "$unit_secs" -ge 1 ] || unit_secs=1
 
 # The config corpus is the hostile seeds kept here plus every config of
 # tests/configs, generated afresh (never copies that drift), placeholders
@@ -119,6 +122,7 @@ run() { # name seconds dict
 run config "$cfg_secs" "$FZ/yaml.dict"
 run creds "$creds_secs" "$FZ/creds.dict"
 run seed "$seed_secs" "$FZ/seed.dict"
+run unit "$unit_secs" "$FZ/unit.dict"
 
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]
