@@ -23,6 +23,7 @@
 #include "osutil.h"
 #include "privdrop.h"
 #include "privgroup.h"
+#include "takeover.h"
 #include "ready.h"
 #include "render.h"
 #include "rundir.h"
@@ -72,6 +73,7 @@ static int cmd_run(struct tunnel *t);
 static int cmd_status(struct tunnel *t);
 static int cmd_audit(struct tunnel *t);
 static int cmd_restart(struct tunnel *t);
+static int cmd_adopt(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "check", { "--config-only" },
@@ -96,6 +98,7 @@ static const char usage[] =
 	"       argoweb restart CONFIG\n"
 	"       argoweb status CONFIG\n"
 	"       argoweb audit CONFIG\n"
+	"       argoweb adopt [--apply] [UNIT] | adopt --undo NAME\n"
 	"       argoweb --help | --version\n"
 	"CONFIG is a path or an instance name (web means /etc/argoweb/web.yaml).\n"
 	"Exit codes: 0 ok, 64 usage, 65 bad credential, 66 missing file, 69 cloudflared\n"
@@ -423,6 +426,64 @@ static int cmd_restart(struct tunnel *t)
 	return rc ? rc : ho_restart(&t->c, &t->ids);
 }
 
+/* The instance name argoweb gives UNIT: its own, without .service, '@'
+ * as '-' (cloudflared.service is argoweb@cloudflared). 0, or EX_USAGE
+ * after saying why. */
+static int adopt_name(const char *unit, char *name, size_t size)
+{
+	size_t n = strlen(unit);
+	if (n > 8 && !strcmp(unit + n - 8, ".service"))
+		n -= 8;
+	snprintf(name, size, "%.*s", (int)n, unit);
+	for (char *p = name; *p; p++)
+		if (*p == '@')
+			*p = '-';
+	if (cfg_valid_name(name) && !strpbrk(unit, "/ \t\n"))
+		return 0;
+	msg("%s: not a unit whose name argoweb can take (%s)", unit, name);
+	return EX_USAGE;
+}
+
+/* argoweb adopt [--apply | --undo NAME] [UNIT]: the plan, always printed;
+ * then, with --apply, carried out. */
+static int cmd_adopt(int argc, char **argv)
+{
+	static struct adopt ad;
+	const char *unit = "cloudflared.service";
+	int apply = argc > 2 && !strcmp(argv[2], "--apply");
+
+	if (argc == 4 && !strcmp(argv[2], "--undo")) {
+		if (cfg_valid_name(argv[3]))
+			return takeover_undo(argv[3]);
+		msg("%s: not an instance name", argv[3]);
+		return EX_USAGE;
+	}
+	if (argc > 2 + apply)
+		unit = argv[2 + apply];
+	if (argc > 3 + apply || unit[0] == '-') {
+		fputs(usage, stderr);
+		return EX_USAGE;
+	}
+	int rc = adopt_name(unit, ad.name, sizeof ad.name);
+	if (!rc)
+		rc = adopt_read(&ad, unit);
+	struct fault f = { 0 };
+	if (!rc && adopt_plan(&ad, &f)) {
+		msg("%s: %s", ad.unit, f.why);
+		rc = EX_CONFIG;
+	}
+	if (!rc) {
+		adopt_print(&ad, stdout);
+		if (!apply)
+			printf("dry run: nothing changed; argoweb adopt --apply %s does it\n", unit);
+		fflush(stdout);
+		if (apply)
+			rc = takeover_apply(&ad);
+	}
+	adopt_free(&ad);
+	return rc;
+}
+
 static int cmd_audit(struct tunnel *t)
 {
 	if (audit_run(&t->c, AUDIT_REPORT))
@@ -532,6 +593,8 @@ int main(int argc, char **argv)
 	 * LimitCORE=0 covers it.) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	msg_journal = os_stderr_is_journal();
+	if (argc >= 2 && !strcmp(argv[1], "adopt"))
+		return cmd_adopt(argc, argv);
 	const struct command *cmd = parse_args(argc, argv, &t, &config);
 	if (!cmd) {
 		fputs(usage, stderr);

@@ -1,0 +1,497 @@
+/* takeover: see takeover.h. systemd does the starting and stopping,
+ * through systemctl: each step is a job it knows how to wait for. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "config.h"
+#include "listeners.h"
+#include "osutil.h"
+#include "privdrop.h"
+#include "ready.h"
+#include "seed.h"
+#include "takeover.h"
+#include "units.h"
+#include "xalloc.h"
+
+#define TIMER "cloudflared-update.timer"
+#define SERVE_WAIT_MS 60000
+
+static int sc(const char *verb, const char *a, const char *b)
+{
+	const char *args[] = { verb, a, b, NULL };
+	return units_systemctl(NULL, 0, args);
+}
+
+static void prop(const char *unit, const char *p, char *out, size_t n)
+{
+	const char *args[] = { "show", "-p", p, "--value", unit, NULL };
+	if (units_systemctl(out, n, args) != 0)
+		out[0] = 0;
+}
+
+__attribute__((format(printf, 1, 2)))
+static void step(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* Interrupted before the old unit stops: everything undone, it serves on. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void catch_signals(void (*h)(int))
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = h };
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static int split_path(const char *path, char *dir, size_t n, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path || (size_t)(slash - path) >= n)
+		return -1;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = 0;
+	*base = slash + 1;
+	return 0;
+}
+
+/* path, written whole (atomic_write: 0600 root), then given its mode and
+ * owner. 0, or -errno. */
+static int write_file(const char *path, const char *buf, size_t len, mode_t mode, uid_t uid, gid_t gid)
+{
+	char dir[4200];
+	const char *base;
+	if (split_path(path, dir, sizeof dir, &base))
+		return -EINVAL;
+	int e = atomic_write(dir, base, buf, len);
+	if (!e && (lchown(path, uid, gid) || chmod(path, mode & 07777)))
+		e = -errno;
+	return e;
+}
+
+static int read_all(const char *path, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > ADOPT_FILE_MAX) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*buf = xmalloc((size_t)st.st_size + 1);
+	ssize_t got = read(fd, *buf, (size_t)st.st_size);
+	close(fd);
+	*len = got > 0 ? (size_t)got : 0;
+	(*buf)[*len] = 0;
+	return got == st.st_size ? 0 : -1;
+}
+
+/* The backup directory of NAME: /etc/argoweb/adopted/NAME. */
+static void backup_dir(const char *name, char *out, size_t n)
+{
+	snprintf(out, n, "%s/%s", TAKEOVER_DIR, name);
+}
+
+/* ---- waiting for a connector --------------------------------------------- */
+
+/* The old connector's metrics, found among the listening sockets of the
+ * unit's main process: 0 with hp, or -1. */
+static int metrics_of(const char *unit, struct hostport *hp)
+{
+	char pid[32], why[256], addr[80];
+	struct lis_socket l[16];
+	prop(unit, "MainPID", pid, sizeof pid);
+	size_t n = atoi(pid) > 0 ? lis_of_pid((pid_t)atoi(pid), l, 16) : 0;
+	for (size_t i = 0; i < n; i++) {
+		static const unsigned char any6[16];
+		int wild = l[i].v6 ? !memcmp(l[i].addr, any6, 16) : !memcmp(l[i].addr, any6, 4);
+		if (l[i].v6 && !wild)
+			snprintf(addr, sizeof addr, "[::1]:%u", l[i].port);
+		else
+			snprintf(addr, sizeof addr, "127.0.0.1:%u", l[i].port);
+		if (!val_loopback_addr(addr, hp, why) && ready_count(hp, l[i].uid, "root", 2000) > 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* A remotely-managed tunnel serves once the edge pushed its rules. */
+static int has_config(const struct hostport *hp, uid_t uid)
+{
+	char *body = NULL, why[256];
+	size_t len;
+	long long version = -1;
+	int waiting = 1;
+	if (ready_get(hp, uid, "root", 2000, "/config", 1 << 20, &body, &len, why, sizeof why) == 0)
+		seed_served(body, len, &version, &waiting);
+	free(body);
+	return version >= 0;
+}
+
+/* Until the old unit's connector serves: want connections, and (a token's
+ * tunnel) its configuration. 0, or -1 when that did not happen in time. */
+static int old_serves(const char *unit, int want, int token)
+{
+	struct hostport hp;
+	long long end = os_now_ms() + SERVE_WAIT_MS;
+	while (metrics_of(unit, &hp) && os_now_ms() < end)
+		usleep(200000);
+	if (os_now_ms() >= end)
+		return -1;
+	if (ready_wait(&hp, 0, "root", want, SERVE_WAIT_MS) < 1)
+		return -1;
+	while (token && !has_config(&hp, 0) && os_now_ms() < end)
+		usleep(200000);
+	return token && !has_config(&hp, 0) ? -1 : 0;
+}
+
+/* ---- apply --------------------------------------------------------------- */
+
+struct manifest {
+	FILE *f;
+	char path[4200];
+};
+
+/* What adopt did so far, undone: argoweb@NAME stopped, its files gone. */
+static void roll_back(const struct adopt *ad, const char *bdir, int started)
+{
+	char unit[128], path[4300];
+	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
+	if (started)
+		sc("disable", "--now", unit);
+	snprintf(path, sizeof path, "%s/%s.yaml", ARGOWEB_CONFDIR, ad->name);
+	unlink(path);
+	unlink(ad->cred_path);
+	snprintf(path, sizeof path, "%s/manifest", bdir);
+	unlink(path);
+	rmdir(bdir);
+	rmdir(TAKEOVER_DIR);    /* when it was the only one */
+}
+
+static int preconditions(const struct adopt *ad, char *conf, size_t n)
+{
+	char load[64], unit[128];
+	snprintf(conf, n, "%s/%s.yaml", ARGOWEB_CONFDIR, ad->name);
+	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
+	if (geteuid() != 0)
+		return msg("argoweb adopt --apply: run it as root: it writes %s and drives systemd", conf),
+		       EX_NOPERM;
+	if (!getgrnam("argoweb") || (prop(unit, "LoadState", load, sizeof load), strcmp(load, "loaded")))
+		return msg("%s: install argoweb's package first (its user argoweb and argoweb@.service)",
+		           ad->unit), EX_UNAVAILABLE;
+	if (!access(conf, F_OK) || !access(ad->cred_path, F_OK))
+		return msg("%s or %s exists already: adopted before? (argoweb adopt --undo %s)", conf,
+		           ad->cred_path, ad->name), EX_CANTCREAT;
+	for (size_t i = 0; i < ad->nf; i++)
+		if (ad->f[i].exposed && strpbrk(ad->f[i].path, " \t\n"))
+			return msg("%s: a path with white space: move it by hand", ad->f[i].path), EX_CANTCREAT;
+	return 0;
+}
+
+/* argoweb check of the written config, as a child. */
+static int check_written(const char *conf)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "argoweb", "check", conf, (char *)NULL);
+		_exit(EX_OSERR);
+	}
+	int st = 0;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return pid < 0 ? EX_OSERR : WIFEXITED(st) ? WEXITSTATUS(st) : EX_SOFTWARE;
+}
+
+static int write_new(const struct adopt *ad, const char *conf)
+{
+	struct group *g = getgrnam("argoweb");
+	int e = write_file(ad->cred_path, ad->sec.buf, ad->sec.len, 0600, 0, 0);
+	if (!e)
+		e = write_file(conf, ad->yaml, ad->yaml_len, 0640, 0, g ? g->gr_gid : 0);
+	if (e)
+		msg("%s: cannot write: %s", e == 0 ? conf : ad->cred_path, strerror(-e));
+	return e ? EX_CANTCREAT : 0;
+}
+
+/* Start argoweb@NAME and wait for every connection: 0, or why not. */
+static int start_new(const struct adopt *ad, const char *conf)
+{
+	char unit[128], status[512];
+	struct config c = { 0 };
+	struct ids ids;
+	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
+	step("starting %s", unit);
+	sc("reset-failed", unit, NULL);
+	int rc = sc("start", unit, NULL);
+	if (!rc && !cfg_load(&c, conf) && !pd_resolve(c.user, c.group, &ids)) {
+		int n = ready_wait(&c.metrics, ids.uid, ids.user, c.expected_conns, 10000);
+		printf("%s serves: %d edge connection%s\n", unit, n, n == 1 ? "" : "s");
+		rc = n > 0 ? 0 : -1;
+	}
+	cfg_free(&c);
+	if (rc) {
+		prop(unit, "StatusText", status, sizeof status);
+		msg("%s did not come up (%s): nothing changed, %s serves on (journalctl -u %s)", unit,
+		    status[0] ? status : "no status", ad->unit, unit);
+	}
+	return rc ? EX_UNAVAILABLE : 0;
+}
+
+static void record_state(FILE *m, const char *unit, const char *what)
+{
+	char en[64], act[64];
+	prop(unit, "UnitFileState", en, sizeof en);
+	prop(unit, "ActiveState", act, sizeof act);
+	fprintf(m, "%s %s %s %s\n", what, unit, en[0] ? en : "-", act[0] ? act : "-");
+}
+
+/* The old unit and its timer stopped and disabled, as they were first
+ * written down. */
+static int stop_old(const struct adopt *ad, FILE *m)
+{
+	char load[64];
+	record_state(m, ad->unit, "unit");
+	prop(TIMER, "LoadState", load, sizeof load);
+	int timer = !strcmp(ad->unit, "cloudflared.service") && !strcmp(load, "loaded");
+	if (timer)
+		record_state(m, TIMER, "timer");
+	fflush(m);
+	step("stopping and disabling %s%s", ad->unit, timer ? " and " TIMER : "");
+	int rc = sc("disable", "--now", ad->unit);
+	if (timer) {
+		sc("disable", "--now", TIMER);
+		sc("stop", "cloudflared-update.service", NULL);
+	}
+	return rc;
+}
+
+/* Each file that holds the secret where others may read it: into the
+ * backup, then gone. */
+static int move_exposed(const struct adopt *ad, const char *bdir, FILE *m)
+{
+	int units = 0, bad = 0;
+	for (size_t i = 0; i < ad->nf; i++) {
+		const struct adopt_file *af = &ad->f[i];
+		char name[32];
+		if (!af->exposed)
+			continue;
+		if (S_ISLNK(af->st.st_mode)) {
+			msg("%s: a symbolic link to a file that holds the secret: remove the secret there by hand",
+			    af->path);
+			bad = 1;
+			continue;
+		}
+		snprintf(name, sizeof name, "f%zu", i);
+		int e = atomic_write(bdir, name, af->text, af->len);
+		if (e || unlink(af->path)) {
+			msg("%s: cannot move into %s: %s", af->path, bdir, strerror(e ? -e : errno));
+			bad = 1;
+			continue;
+		}
+		fprintf(m, "moved %s %o %u %u %s\n", af->path, (unsigned)(af->st.st_mode & 07777),
+		        (unsigned)af->st.st_uid, (unsigned)af->st.st_gid, name);
+		fflush(m);
+		step("moved %s (it held the secret, readable by others) into %s", af->path, bdir);
+		units |= af->role == AF_UNIT || af->role == AF_DROPIN;
+	}
+	if (units)
+		sc("daemon-reload", NULL, NULL);
+	return bad;
+}
+
+int takeover_apply(struct adopt *ad)
+{
+	char conf[4200], bdir[4200], mpath[4300];
+	int rc = preconditions(ad, conf, sizeof conf);
+	if (rc)
+		return rc;
+	backup_dir(ad->name, bdir, sizeof bdir);
+	snprintf(mpath, sizeof mpath, "%s/manifest", bdir);
+	if ((mkdir(TAKEOVER_DIR, 0700) && errno != EEXIST) || mkdir(bdir, 0700))
+		return msg("%s: %s (adopted before? argoweb adopt --undo %s)", bdir, strerror(errno),
+		           ad->name), EX_CANTCREAT;
+	catch_signals(on_signal);
+	int fd = open(mpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *m = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!m) {
+		rmdir(bdir);
+		return msg("%s: %s", mpath, strerror(errno)), EX_CANTCREAT;
+	}
+	fprintf(m, "name %s\nkind %s\nconns %d\nwrote %s\nwrote %s\n", ad->name,
+	        ad->sec.kind == SEC_TOKEN ? "token" : "json", ad->expected_conns, conf, ad->cred_path);
+	fflush(m);
+	step("writing %s and %s", conf, ad->cred_path);
+	rc = write_new(ad, conf);
+	if (!rc && (rc = check_written(conf)))
+		msg("%s: argoweb check refuses it: nothing changed, %s serves on", conf, ad->unit);
+	int started = !rc;
+	if (!rc)
+		rc = interrupted ? 128 + interrupted : start_new(ad, conf);
+	if (rc || interrupted) {
+		fclose(m);
+		roll_back(ad, bdir, started);
+		return rc ? rc : 128 + interrupted;
+	}
+	char unit[128];
+	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
+	sc("enable", unit, NULL);
+	/* From here on it goes to the end: the new connector serves. */
+	catch_signals(SIG_IGN);
+	if (stop_old(ad, m))
+		msg("%s: systemctl disable --now failed: it may still run beside argoweb@%s", ad->unit,
+		    ad->name);
+	int bad = move_exposed(ad, bdir, m);
+	fclose(m);
+	printf("adopted: argoweb@%s serves the tunnel; %s is stopped and disabled; "
+	       "argoweb adopt --undo %s gives it back\n", ad->name, ad->unit, ad->name);
+	return bad ? EX_CANTCREAT : 0;
+}
+
+/* ---- undo ---------------------------------------------------------------- */
+
+struct undo {
+	char unit[256], unit_en[64], unit_act[64];
+	char timer_en[64], timer_act[64];
+	int has_timer, token, conns;
+	char wrote[2][4200];
+	int nwrote;
+	struct {
+		char path[4200], file[32];
+		unsigned mode, uid, gid;
+	} moved[ADOPT_MAX_FILES];
+	int nmoved;
+};
+
+/* The manifest: root's and no one else's, in a directory likewise. */
+static int read_manifest(const char *bdir, struct undo *u)
+{
+	char path[4300], line[8600], *buf = NULL;
+	struct stat d, s;
+	size_t len;
+	snprintf(path, sizeof path, "%s/manifest", bdir);
+	if (lstat(bdir, &d) || !S_ISDIR(d.st_mode) || d.st_uid || (d.st_mode & 077) ||
+	    lstat(path, &s) || !S_ISREG(s.st_mode) || s.st_uid || (s.st_mode & 077) ||
+	    read_all(path, &buf, &len))
+		return -1;
+	for (char *l = buf, *save; (l = strtok_r(l, "\n", &save)); l = NULL) {
+		snprintf(line, sizeof line, "%s", l);
+		char a[4200], b[32];
+		unsigned mo, ui, gi;
+		if (sscanf(line, "unit %255s %63s %63s", u->unit, u->unit_en, u->unit_act) == 3)
+			continue;
+		if (sscanf(line, "timer %*s %63s %63s", u->timer_en, u->timer_act) == 2)
+			u->has_timer = 1;
+		else if (sscanf(line, "kind %4199s", a) == 1)
+			u->token = !strcmp(a, "token");
+		else if (sscanf(line, "conns %d", &u->conns) == 1)
+			;
+		else if (sscanf(line, "wrote %4199s", a) == 1 && u->nwrote < 2)
+			snprintf(u->wrote[u->nwrote++], sizeof u->wrote[0], "%s", a);
+		else if (sscanf(line, "moved %4199s %o %u %u %31s", a, &mo, &ui, &gi, b) == 5 &&
+		         b[0] == 'f' && strspn(b + 1, "0123456789") == strlen(b + 1) && a[0] == '/' &&
+		         u->nmoved < ADOPT_MAX_FILES) {
+			snprintf(u->moved[u->nmoved].path, sizeof u->moved[0].path, "%s", a);
+			snprintf(u->moved[u->nmoved].file, sizeof u->moved[0].file, "%s", b);
+			u->moved[u->nmoved].mode = mo;
+			u->moved[u->nmoved].uid = ui;
+			u->moved[u->nmoved++].gid = gi;
+		}
+	}
+	free(buf);
+	return u->unit[0] ? 0 : -1;
+}
+
+static int restore_files(const char *bdir, const struct undo *u)
+{
+	for (int i = 0; i < u->nmoved; i++) {
+		char src[4300], *buf = NULL;
+		size_t len;
+		snprintf(src, sizeof src, "%s/%s", bdir, u->moved[i].file);
+		if (!access(u->moved[i].path, F_OK))
+			return msg("%s exists again: move it away, then argoweb adopt --undo again",
+			           u->moved[i].path), EX_CANTCREAT;
+		if (read_all(src, &buf, &len))
+			return msg("%s: cannot read the backup of %s", src, u->moved[i].path), EX_NOINPUT;
+		int e = write_file(u->moved[i].path, buf, len, u->moved[i].mode, u->moved[i].uid,
+		                   u->moved[i].gid);
+		explicit_bzero(buf, len);
+		free(buf);
+		if (e)
+			return msg("%s: cannot put it back: %s", u->moved[i].path, strerror(-e)), EX_CANTCREAT;
+		step("put back %s", u->moved[i].path);
+	}
+	sc("daemon-reload", NULL, NULL);
+	return 0;
+}
+
+static void remove_backup(const char *bdir, const struct undo *u)
+{
+	char path[4300];
+	for (int i = 0; i < u->nmoved; i++) {
+		snprintf(path, sizeof path, "%s/%s", bdir, u->moved[i].file);
+		unlink(path);
+	}
+	snprintf(path, sizeof path, "%s/manifest", bdir);
+	unlink(path);
+	rmdir(bdir);
+	rmdir(TAKEOVER_DIR);
+}
+
+int takeover_undo(const char *name)
+{
+	char bdir[256], unit[128], kept[4200];
+	struct undo u = { 0 };
+	if (geteuid() != 0)
+		return msg("argoweb adopt --undo %s: run it as root: it drives systemd", name), EX_NOPERM;
+	backup_dir(name, bdir, sizeof bdir);
+	if (read_manifest(bdir, &u))
+		return msg("%s: no manifest of argoweb adopt (root's, 0600) to undo", bdir), EX_NOINPUT;
+	int rc = restore_files(bdir, &u);
+	if (rc)
+		return rc;
+	if (!strcmp(u.unit_en, "enabled"))
+		sc("enable", u.unit, NULL);
+	step("starting %s", u.unit);
+	if (sc("start", u.unit, NULL) || old_serves(u.unit, u.conns > 0 ? u.conns : 1, u.token))
+		return msg("%s did not come back serving: argoweb@%s serves on (journalctl -u %s)", u.unit,
+		           name, u.unit), EX_UNAVAILABLE;
+	printf("%s serves\n", u.unit);
+	if (u.has_timer && !strcmp(u.timer_en, "enabled"))
+		sc("enable", TIMER, NULL);
+	if (u.has_timer && !strcmp(u.timer_act, "active"))
+		sc("start", TIMER, NULL);
+	snprintf(unit, sizeof unit, "argoweb@%s.service", name);
+	step("stopping and disabling %s", unit);
+	sc("disable", "--now", unit);
+	for (int i = 0; i < u.nwrote; i++)
+		unlink(u.wrote[i]);
+	snprintf(kept, sizeof kept, "/var/lib/argoweb/%s.remote.yaml", name);
+	unlink(kept);
+	remove_backup(bdir, &u);
+	printf("given back: %s serves the tunnel; argoweb@%s is stopped and disabled\n", u.unit, name);
+	return 0;
+}
