@@ -243,13 +243,20 @@ int adopt_read(struct adopt *ad, const char *unit)
 {
 	char load[64], frag[4200], drop[8192], user[256];
 	struct fault f = { 0 };
-	if (show(unit, "LoadState", load, sizeof load) != 0)
-		return msg("%s: systemctl show cannot tell what it is", unit), EX_OSERR;
-	if (strcmp(load, "loaded"))
-		return msg("%s: no such unit (LoadState=%s)", unit, load), EX_NOINPUT;
+	if (show(unit, "LoadState", load, sizeof load) != 0) {
+		msg("%s: systemctl show failed: adopt reads the unit as systemd has it loaded "
+		    "(is systemd running here?)", unit);
+		return EX_OSERR;
+	}
+	if (strcmp(load, "loaded")) {
+		msg("%s: no such unit (LoadState=%s)", unit, load);
+		return EX_NOINPUT;
+	}
 	if (show(unit, "FragmentPath", frag, sizeof frag) || !frag[0] ||
-	    show(unit, "DropInPaths", drop, sizeof drop) || show(unit, "User", user, sizeof user))
-		return msg("%s: systemctl show cannot say where its files are", unit), EX_OSERR;
+	    show(unit, "DropInPaths", drop, sizeof drop) || show(unit, "User", user, sizeof user)) {
+		msg("%s: systemctl show cannot say where its files are", unit);
+		return EX_OSERR;
+	}
 	const char *paths[ADOPT_MAX_FILES / 2];
 	size_t n = 0;
 	paths[n++] = frag;
@@ -556,7 +563,8 @@ void adopt_print(const struct adopt *ad, FILE *out)
 		l += len + (l[len] == '\n');
 	}
 	fprintf(out, "starts: argoweb@%s, enabled, and waits until it serves\n", ad->name);
-	fprintf(out, "then stops and disables: %s, and cloudflared-update.timer if it is there\n", ad->unit);
+	fprintf(out, "then stops and disables: %s%s\n", ad->unit,
+	        strcmp(ad->unit, "cloudflared.service") ? "" : ", and cloudflared-update.timer if it is there");
 	for (size_t i = 0; i < ad->nf; i++)
 		if (ad->f[i].exposed)
 			fprintf(out, "moves (it holds the secret, readable by %s): %s -> %s/adopted/%s/ "

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,13 @@
 #include "takeover.h"
 #include "units.h"
 #include "xalloc.h"
+#include "yemit.h"
 
 #define TIMER "cloudflared-update.timer"
 #define SERVE_WAIT_MS 60000
+/* The first of cloudflared's default config places outside a home
+ * (config/configuration.go), where --undo lends rules. */
+#define LEND_PATH "/etc/cloudflared/config.yml"
 
 static int sc(const char *verb, const char *a, const char *b)
 {
@@ -116,6 +121,22 @@ static void backup_dir(const char *name, char *out, size_t n)
 	snprintf(out, n, "%s/%s", TAKEOVER_DIR, name);
 }
 
+/* bdir, made here and now: its existence is the lock against a second
+ * adopt of the same unit. Another tunnel's --undo may remove the shared
+ * parent in between (when it was the last): made again. 0, or -1. */
+static int make_backup_dir(const char *bdir)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		if (mkdir(TAKEOVER_DIR, 0700) && errno != EEXIST)
+			return -1;
+		if (!mkdir(bdir, 0700))
+			return 0;
+		if (errno != ENOENT)
+			return -1;
+	}
+	return -1;
+}
+
 /* ---- waiting for a connector --------------------------------------------- */
 
 /* The old connector's metrics, found among the listening sockets of the
@@ -169,6 +190,118 @@ static int old_serves(const char *unit, int want, int token)
 	return token && !has_config(&hp, 0) ? -1 : 0;
 }
 
+/* ---- a dashboard-managed tunnel's rules, carried across ------------------ */
+
+/* A connector started for a dashboard-managed tunnel has no rules until
+ * Cloudflare's push: it answers 503 (cloudflared #1258), and the edge
+ * sends it requests from its first registration. So each move hands the
+ * rules the serving connector has to the one that starts. */
+
+/* The rules a connector serves, from its /config (believed from uid's
+ * socket): the seed's YAML (seed.h), or NULL. */
+static char *rules_of(const struct hostport *hp, uid_t uid, const char *user, long long *version,
+                      size_t *len)
+{
+	char *body = NULL, *yaml = NULL, why[256];
+	size_t blen;
+	struct fault f = { 0 };
+	if (ready_get(hp, uid, user, 2000, "/config", SEED_MAX, &body, &blen, why, sizeof why) == 0 &&
+	    seed_from_config(body, blen, version, &yaml, len, &f)) {
+		free(yaml);
+		yaml = NULL;
+	}
+	free(body);
+	return yaml;
+}
+
+/* Is conf a dashboard-managed tunnel argoweb seeds (a token, no rules of
+ * its own)? Then its metrics and service user, in c and ids. */
+static int seeded(const char *conf, struct config *c, struct ids *ids)
+{
+	return !cfg_load(c, conf) && (c->id == ID_TOKENFILE || c->id == ID_CREDDIR) && !c->nrules &&
+	       c->seed_remote && !pd_resolve(c->user, c->group, ids);
+}
+
+/* apply: the old connector's rules kept where argoweb@NAME's start seeds
+ * from. */
+static void seed_new(const struct adopt *ad, const char *conf)
+{
+	struct config c = { 0 };
+	struct ids ids;
+	struct hostport hp;
+	struct fault f = { 0 };
+	long long version = -1;
+	size_t len = 0;
+	char *yaml = NULL;
+	if (ad->sec.kind == SEC_TOKEN && seeded(conf, &c, &ids)) {
+		if (!metrics_of(ad->unit, &hp))
+			yaml = rules_of(&hp, 0, "root", &version, &len);
+		if (yaml && !seed_store(ad->name, ids.uid, yaml, len, &f))
+			step("kept the rules %s serves (version %lld): argoweb@%s serves them from its "
+			     "first registration", ad->unit, version, ad->name);
+		else
+			msg("warning: %s: its rules could not be read (%s): argoweb@%s answers 503 from "
+			    "its registration until Cloudflare's push", ad->unit,
+			    f.why[0] ? f.why : "no /config", ad->name);
+	}
+	free(yaml);
+	cfg_free(&c);
+}
+
+/* undo: the old unit names no config file, so cloudflared reads one from
+ * its default places; argoweb@NAME's rules are lent at lend (the manifest's
+ * choice, made when none of those places had one) for the start, and taken
+ * back once it serves. Whether it lent them (2: and made the directory). */
+static int lend_rules(const char *name, const char *lend)
+{
+	char conf[4200], dir[4200], *yaml = NULL, *doc = NULL;
+	const char *base;
+	struct config c = { 0 };
+	struct ids ids;
+	struct ytree t = { 0 };
+	struct yemit y;
+	struct fault f = { 0 };
+	long long version = -1;
+	size_t len = 0, dlen = 0;
+	int made = 0, rc = -1;
+	snprintf(conf, sizeof conf, "%s/%s.yaml", ARGOWEB_CONFDIR, name);
+	if (!lend[0] || !access(lend, F_OK) || split_path(lend, dir, sizeof dir, &base) ||
+	    !seeded(conf, &c, &ids) || !(yaml = rules_of(&c.metrics, ids.uid, ids.user, &version, &len)))
+		goto out;
+	/* Only the rules: the seed's version is argoweb's, not a config key. */
+	if (ytree_parse(&t, yaml, len, &f) || yemit_begin(&y, SEED_MAX))
+		goto out;
+	if (yemit_key(&y, "ingress") || yemit_node(&y, ymap_get(t.root, "ingress"))) {
+		yemit_abort(&y);
+		goto out;
+	}
+	if (yemit_end(&y, &doc, &dlen))
+		goto out;
+	made = !mkdir(dir, 0755);
+	rc = write_file(lend, doc, dlen, 0644, 0, 0);
+	if (!rc)
+		step("lent argoweb@%s's rules (version %lld) to the old unit's start: %s", name, version, lend);
+	else if (made)
+		rmdir(dir);
+out:
+	free(doc);
+	free(yaml);
+	ytree_free(&t);
+	cfg_free(&c);
+	return rc ? 0 : 1 + made;
+}
+
+static void take_back(const char *lend, int lent)
+{
+	char dir[4200];
+	const char *base;
+	if (!lent || unlink(lend))
+		return;
+	if (lent == 2 && !split_path(lend, dir, sizeof dir, &base))
+		rmdir(dir);
+	step("took back %s", lend);
+}
+
 /* ---- apply --------------------------------------------------------------- */
 
 struct manifest {
@@ -186,6 +319,8 @@ static void roll_back(const struct adopt *ad, const char *bdir, int started)
 	snprintf(path, sizeof path, "%s/%s.yaml", ARGOWEB_CONFDIR, ad->name);
 	unlink(path);
 	unlink(ad->cred_path);
+	snprintf(path, sizeof path, "%s/%s.remote.yaml", SEED_STATEDIR, ad->name);
+	unlink(path);
 	snprintf(path, sizeof path, "%s/manifest", bdir);
 	unlink(path);
 	rmdir(bdir);
@@ -197,18 +332,25 @@ static int preconditions(const struct adopt *ad, char *conf, size_t n)
 	char load[64], unit[128];
 	snprintf(conf, n, "%s/%s.yaml", ARGOWEB_CONFDIR, ad->name);
 	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
-	if (geteuid() != 0)
-		return msg("argoweb adopt --apply: run it as root: it writes %s and drives systemd", conf),
-		       EX_NOPERM;
-	if (!getgrnam("argoweb") || (prop(unit, "LoadState", load, sizeof load), strcmp(load, "loaded")))
-		return msg("%s: install argoweb's package first (its user argoweb and argoweb@.service)",
-		           ad->unit), EX_UNAVAILABLE;
-	if (!access(conf, F_OK) || !access(ad->cred_path, F_OK))
-		return msg("%s or %s exists already: adopted before? (argoweb adopt --undo %s)", conf,
-		           ad->cred_path, ad->name), EX_CANTCREAT;
+	if (geteuid() != 0) {
+		msg("argoweb adopt --apply: run it as root: it writes %s and drives systemd", conf);
+		return EX_NOPERM;
+	}
+	prop(unit, "LoadState", load, sizeof load);
+	if (!getgrnam("argoweb") || strcmp(load, "loaded")) {
+		msg("%s: install argoweb's package first (its user argoweb and argoweb@.service)", ad->unit);
+		return EX_UNAVAILABLE;
+	}
+	if (!access(conf, F_OK) || !access(ad->cred_path, F_OK)) {
+		msg("%s or %s exists already: adopted before? (argoweb adopt --undo %s)", conf,
+		    ad->cred_path, ad->name);
+		return EX_CANTCREAT;
+	}
 	for (size_t i = 0; i < ad->nf; i++)
-		if (ad->f[i].exposed && strpbrk(ad->f[i].path, " \t\n"))
-			return msg("%s: a path with white space: move it by hand", ad->f[i].path), EX_CANTCREAT;
+		if (ad->f[i].exposed && strpbrk(ad->f[i].path, " \t\n")) {
+			msg("%s: a path with white space: move it by hand", ad->f[i].path);
+			return EX_CANTCREAT;
+		}
 	return 0;
 }
 
@@ -229,12 +371,16 @@ static int check_written(const char *conf)
 static int write_new(const struct adopt *ad, const char *conf)
 {
 	struct group *g = getgrnam("argoweb");
-	int e = write_file(ad->cred_path, ad->sec.buf, ad->sec.len, 0600, 0, 0);
-	if (!e)
+	const char *path = ad->cred_path;
+	int e = write_file(path, ad->sec.buf, ad->sec.len, 0600, 0, 0);
+	if (!e) {
+		path = conf;
 		e = write_file(conf, ad->yaml, ad->yaml_len, 0640, 0, g ? g->gr_gid : 0);
-	if (e)
-		msg("%s: cannot write: %s", e == 0 ? conf : ad->cred_path, strerror(-e));
-	return e ? EX_CANTCREAT : 0;
+	}
+	if (!e)
+		return 0;
+	msg("%s: cannot write: %s", path, strerror(-e));
+	return EX_CANTCREAT;
 }
 
 /* Start argoweb@NAME and wait for every connection: 0, or why not. */
@@ -245,7 +391,9 @@ static int start_new(const struct adopt *ad, const char *conf)
 	struct ids ids;
 	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
 	step("starting %s", unit);
-	sc("reset-failed", unit, NULL);
+	prop(unit, "ActiveState", status, sizeof status);
+	if (!strcmp(status, "failed"))
+		sc("reset-failed", unit, NULL);
 	int rc = sc("start", unit, NULL);
 	if (!rc && !cfg_load(&c, conf) && !pd_resolve(c.user, c.group, &ids)) {
 		int n = ready_wait(&c.metrics, ids.uid, ids.user, c.expected_conns, 10000);
@@ -331,18 +479,23 @@ int takeover_apply(struct adopt *ad)
 		return rc;
 	backup_dir(ad->name, bdir, sizeof bdir);
 	snprintf(mpath, sizeof mpath, "%s/manifest", bdir);
-	if ((mkdir(TAKEOVER_DIR, 0700) && errno != EEXIST) || mkdir(bdir, 0700))
-		return msg("%s: %s (adopted before? argoweb adopt --undo %s)", bdir, strerror(errno),
-		           ad->name), EX_CANTCREAT;
+	if (make_backup_dir(bdir)) {
+		msg("%s: %s (adopted before? argoweb adopt --undo %s)", bdir, strerror(errno), ad->name);
+		return EX_CANTCREAT;
+	}
 	catch_signals(on_signal);
 	int fd = open(mpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	FILE *m = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!m) {
+		msg("%s: %s", mpath, strerror(errno));
 		rmdir(bdir);
-		return msg("%s: %s", mpath, strerror(errno)), EX_CANTCREAT;
+		return EX_CANTCREAT;
 	}
 	fprintf(m, "name %s\nkind %s\nconns %d\nwrote %s\nwrote %s\n", ad->name,
 	        ad->sec.kind == SEC_TOKEN ? "token" : "json", ad->expected_conns, conf, ad->cred_path);
+	/* The old unit reads no config file: its --undo start may borrow one. */
+	if (ad->sec.kind == SEC_TOKEN && ad->config_file < 0)
+		fprintf(m, "lend %s\n", LEND_PATH);
 	fflush(m);
 	step("writing %s and %s", conf, ad->cred_path);
 	rc = write_new(ad, conf);
@@ -350,11 +503,16 @@ int takeover_apply(struct adopt *ad)
 		msg("%s: argoweb check refuses it: nothing changed, %s serves on", conf, ad->unit);
 	int started = !rc;
 	if (!rc)
+		seed_new(ad, conf);
+	if (!rc)
 		rc = interrupted ? 128 + interrupted : start_new(ad, conf);
 	if (rc || interrupted) {
 		fclose(m);
 		roll_back(ad, bdir, started);
-		return rc ? rc : 128 + interrupted;
+		if (interrupted)
+			msg("interrupted (signal %d): what adopt did is undone; %s serves on", (int)interrupted,
+			    ad->unit);
+		return interrupted ? 128 + interrupted : rc;
 	}
 	char unit[128];
 	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
@@ -379,6 +537,7 @@ struct undo {
 	int has_timer, token, conns;
 	char wrote[2][4200];
 	int nwrote;
+	char lend[4200];
 	struct {
 		char path[4200], file[32];
 		unsigned mode, uid, gid;
@@ -409,6 +568,8 @@ static int read_manifest(const char *bdir, struct undo *u)
 			u->token = !strcmp(a, "token");
 		else if (sscanf(line, "conns %d", &u->conns) == 1)
 			;
+		else if (sscanf(line, "lend %4199s", a) == 1 && a[0] == '/')
+			snprintf(u->lend, sizeof u->lend, "%s", a);
 		else if (sscanf(line, "wrote %4199s", a) == 1 && u->nwrote < 2)
 			snprintf(u->wrote[u->nwrote++], sizeof u->wrote[0], "%s", a);
 		else if (sscanf(line, "moved %4199s %o %u %u %31s", a, &mo, &ui, &gi, b) == 5 &&
@@ -475,10 +636,22 @@ int takeover_undo(const char *name)
 		return rc;
 	if (!strcmp(u.unit_en, "enabled"))
 		sc("enable", u.unit, NULL);
+	/* One lender at a time: two old units starting together would both
+	 * read the one file. */
+	int lock = open(TAKEOVER_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0)
+		flock(lock, LOCK_EX);
+	int lent = u.token ? lend_rules(name, u.lend) : 0;
 	step("starting %s", u.unit);
-	if (sc("start", u.unit, NULL) || old_serves(u.unit, u.conns > 0 ? u.conns : 1, u.token))
-		return msg("%s did not come back serving: argoweb@%s serves on (journalctl -u %s)", u.unit,
-		           name, u.unit), EX_UNAVAILABLE;
+	rc = sc("start", u.unit, NULL) || old_serves(u.unit, u.conns > 0 ? u.conns : 1, u.token);
+	take_back(u.lend, lent);
+	if (lock >= 0)
+		close(lock);
+	if (rc) {
+		msg("%s did not come back serving: argoweb@%s serves on (journalctl -u %s)", u.unit, name,
+		    u.unit);
+		return EX_UNAVAILABLE;
+	}
 	printf("%s serves\n", u.unit);
 	if (u.has_timer && !strcmp(u.timer_en, "enabled"))
 		sc("enable", TIMER, NULL);
