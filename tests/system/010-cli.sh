@@ -50,4 +50,31 @@ expect 64 "an instance name with odd characters is refused" "not a valid instanc
 mkdir "$T/dir.yaml"
 aw check "$T/dir.yaml"
 expect 78 "a directory as config is refused" "not a regular file"
+# argoweb adopt: its usage and its refusals before anything is read.
+aw adopt --undo
+expect 64 "adopt --undo without NAME is a usage error" "usage: argoweb"
+aw adopt --apply a.service b.service
+expect 64 "adopt takes one unit" "usage: argoweb"
+aw adopt ../etc/x.service
+expect 64 "adopt of a unit whose name is no instance name: refused, saying so" \
+	"../etc/x.service: not a unit whose name argoweb can take"
+aw adopt --undo ../x
+expect 64 "adopt --undo of no instance name" "../x: not an instance name"
+if is_root; then
+	aw adopt --undo argoweb-test-none
+	expect 66 "adopt --undo with nothing adopted: says there is no manifest (exit 66)" \
+		"/etc/argoweb/adopted/argoweb-test-none: no manifest of argoweb adopt"
+	RC=0; as_user "$ARGOWEB" adopt --undo argoweb-test-none >"$T/out" 2>"$T/err" || RC=$?; ERR=$(cat "$T/err")
+else
+	aw adopt --undo argoweb-test-none
+fi
+expect 77 "adopt --undo by a user who is not root: 77" "run it as root"
+aw adopt argoweb-test-none.service
+if [ -d /run/systemd/system ] && [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
+	expect 66 "adopt of a unit systemd does not have: 66, saying so" "argoweb-test-none.service: no such unit"
+else
+	expect 71 "adopt with no systemd running: 71, saying why (it reads the unit as systemd loaded it)" \
+		"argoweb-test-none.service: systemctl show failed"
+fi
+
 done_testing
