@@ -81,8 +81,10 @@ if mode == "lint":
         problems.append("bootcmd downloads %s, packages: installs %s" % (got, files))
     if any(os.path.dirname(p) not in made for p in got):
         problems.append("bootcmd downloads into a directory it does not make root's first: %s" % got)
-    if not any(c[:3] == ["systemctl", "enable", "--now"] for c in doc.get("runcmd", []) if isinstance(c, list)):
-        problems.append("no systemctl enable --now in runcmd")
+    # A new tunnel is enabled and started; an existing one taken over.
+    if not any(c[:3] == ["systemctl", "enable", "--now"] or c[:3] == ["argoweb", "adopt", "--apply"]
+               for c in doc.get("runcmd", []) if isinstance(c, list)):
+        problems.append("neither systemctl enable --now nor argoweb adopt --apply in runcmd")
     print("\n".join(problems))
     sys.exit(1 if problems else 0)
 
@@ -132,7 +134,7 @@ EOF
 
 for f in $EXAMPLES; do
 	python3 "$T/driver.py" lint "$f" >"$T/lint" 2>&1
-	check "${f##*/}: no secret in runcmd, credentials root-owned 0600, service-user files deferred, package and enable --now" \
+	check "${f##*/}: no secret in runcmd, credentials root-owned 0600, service-user files deferred, package and enable --now (or adopt --apply)" \
 		[ "$?" = 0 ]
 	grep . "$T/lint" | show
 done
@@ -188,6 +190,28 @@ for f in $EXAMPLES; do
 		*) not_ok "$n: $p: a package this test does not have" ;;
 		esac
 	done
+	# adopt.yaml: the image already runs cloudflared's own unit, as
+	# cloudflared 2023.7.3's `service install TOKEN` writes it (the token
+	# in ExecStart=, 0644), the fake as cloudflared; the tunnel becomes
+	# argoweb@cloudflared.
+	inst=web
+	if grep -q '^  - \[argoweb, adopt, --apply' "$f"; then
+		inst=cloudflared
+		tb_copy_in "$T/cloudflared.deb" /root/cloudflared.deb 0644
+		tb_sh "$TOKEN" >"$T/image.out" 2>&1 <<-'EOF'
+		set -eu
+		dpkg -i /root/cloudflared.deb
+		mkdir -p /etc/cloudflared
+		printf 'metrics: 127.0.0.1:20300\n' >/etc/cloudflared/config.yml
+		printf '[Unit]\nDescription=cloudflared\nAfter=network-online.target\n[Service]\nType=notify\nExecStart=/usr/bin/cloudflared --no-autoupdate tunnel --config /etc/cloudflared/config.yml run --token %s\nRestart=on-failure\n[Install]\nWantedBy=multi-user.target\n' \
+			"$1" >/etc/systemd/system/cloudflared.service
+		systemctl daemon-reload
+		systemctl enable --now cloudflared.service
+		EOF
+		check "$n: the image runs cloudflared.service, the token in its 0644 unit (exit $?)" \
+			[ "$(tb_exec systemctl is-active cloudflared.service)" = active ]
+		show "$T/image.out"
+	fi
 	all=ok
 	for stage in write_files packages write_files_deferred runcmd; do
 		if ! python3 "$T/driver.py" "$stage" "$f" "<TUNNEL-TOKEN>=$TOKEN" \
@@ -204,20 +228,26 @@ for f in $EXAMPLES; do
 	done
 	[ -n "$all" ] || grep -v '^$' "$T/runcmd.out" 2>/dev/null | tail -n 5 | show
 	tb_exec sh -c 'n=75; while [ $n -gt 0 ]; do
-		case $(systemctl show -p StatusText --value argoweb@web) in Connected:*) exit 0;; esac
-		sleep 0.2; n=$((n - 1)); done; exit 1'
-	st=$(for p in ActiveState SubState StatusText; do tb_exec systemctl show -p $p --value argoweb@web; done | paste -sd/ -)
-	check "$n: argoweb@web is active (running) and connected ($st)" \
+		case $(systemctl show -p StatusText --value "argoweb@$1") in Connected:*) exit 0;; esac
+		sleep 0.2; n=$((n - 1)); done; exit 1' _ "$inst"
+	st=$(for p in ActiveState SubState StatusText; do tb_exec systemctl show -p $p --value argoweb@$inst; done | paste -sd/ -)
+	check "$n: argoweb@$inst is active (running) and connected ($st)" \
 		sh -c 'case $0 in active/running/Connected:*) exit 0;; esac; exit 1' "$st"
-	check "$n: argoweb@web is enabled" [ "$(tb_exec systemctl is-enabled argoweb@web 2>&1)" = enabled ]
-	modes=$(tb_exec sh -c 'stat -c "%n %a %U:%G" /etc/argoweb /etc/argoweb/web.*' | tr '\n' ',')
+	check "$n: argoweb@$inst is enabled" [ "$(tb_exec systemctl is-enabled argoweb@$inst 2>&1)" = enabled ]
+	modes=$(tb_exec sh -c 'stat -c "%n %a %U:%G" /etc/argoweb /etc/argoweb/$1.*' _ "$inst" | tr '\n' ',')
 	check "$n: /etc/argoweb 0750 root:argoweb, the config 0640 root:argoweb, the credential 0600 root ($modes)" \
-		sh -c 'echo "$0" | grep -q "^/etc/argoweb 750 root:argoweb," && echo "$0" | grep -q "/etc/argoweb/web.yaml 640 root:argoweb," &&
-			echo "$0" | grep -Eq "/etc/argoweb/web.(json|token) 600 root:root,"' "$modes"
+		sh -c 'echo "$0" | grep -q "^/etc/argoweb 750 root:argoweb," && echo "$0" | grep -q "/etc/argoweb/$1.yaml 640 root:argoweb," &&
+			echo "$0" | grep -Eq "/etc/argoweb/$1.(json|token) 600 root:root,"' "$modes" "$inst"
 	tb_exec journalctl -b --no-pager -o cat >"$T/journal" 2>&1
 	check "$n: the secret is nowhere in the journal" no_secret "$T/journal"
-	[ "$(tb_exec systemctl is-active argoweb@web)" = active ] ||
-		tb_exec journalctl -b -u argoweb@web --no-pager -o cat | tail -n 5 | show
+	[ "$(tb_exec systemctl is-active argoweb@$inst)" = active ] ||
+		tb_exec journalctl -b -u argoweb@$inst --no-pager -o cat | tail -n 5 | show
+	if [ "$inst" = cloudflared ]; then
+		check "$n: cloudflared.service stopped and disabled, its unit (which held the token) moved into /etc/argoweb/adopted/cloudflared" \
+			sh -c '[ "$0" = inactive ] && [ -z "$1" ] && [ -n "$2" ]' "$(tb_exec systemctl is-active cloudflared.service)" \
+			"$(tb_exec ls /etc/systemd/system/cloudflared.service 2>/dev/null)" \
+			"$(tb_exec grep -l "^moved /etc/systemd/system/cloudflared.service " /etc/argoweb/adopted/cloudflared/manifest 2>/dev/null)"
+	fi
 	tb_shutdown
 done
 
