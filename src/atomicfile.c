@@ -35,6 +35,12 @@ int atomic_write(const char *dir, const char *name, const char *buf, size_t len)
 
 int atomic_write_at(int dfd, const char *name, const char *buf, size_t len)
 {
+	return atomic_write_owned(dfd, name, buf, len, 0600, (uid_t)-1, (gid_t)-1);
+}
+
+int atomic_write_owned(int dfd, const char *name, const char *buf, size_t len, mode_t mode,
+                       uid_t uid, gid_t gid)
+{
 	char tmp[64];
 	/* The pid keeps two racing starts of one instance apart; O_EXCL and
 	 * O_NOFOLLOW refuse anything planted under that name. */
@@ -43,7 +49,10 @@ int atomic_write_at(int dfd, const char *name, const char *buf, size_t len)
 	int rc = fd < 0 ? -errno : 0;
 	if (!rc)
 		rc = write_all(fd, buf, len);
-	if (!rc && fchmod(fd, 0600))    /* umask may not have left 0600 */
+	if (!rc && (uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid))
+		rc = -errno;
+	/* After fchown, which clears set-id bits; umask may have cut the mode. */
+	if (!rc && fchmod(fd, mode & 07777))
 		rc = -errno;
 	if (!rc && fsync(fd))
 		rc = -errno;

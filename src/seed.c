@@ -300,11 +300,10 @@ int seed_store(const char *name, uid_t owner, const char *yaml, size_t len, stru
 		return fault(f, 0, 0, "%s", why);
 	int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	close(pfd);
-	int e = dfd < 0 ? -errno : atomic_write_at(dfd, file, yaml, len);
 	/* Written by root (argoweb adopt): the service user reads it at its
 	 * next start, with no capability to read root's files. */
-	if (!e && geteuid() == 0 && owner != 0 && fchownat(dfd, file, owner, (gid_t)-1, AT_SYMLINK_NOFOLLOW))
-		e = -errno;
+	uid_t to = geteuid() == 0 && owner != 0 ? owner : (uid_t)-1;
+	int e = dfd < 0 ? -errno : atomic_write_owned(dfd, file, yaml, len, 0600, to, (gid_t)-1);
 	if (dfd >= 0)
 		close(dfd);
 	return e ? fault(f, 0, 0, "%s/%s: %s", dir, file, strerror(-e)) : 0;

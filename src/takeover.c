@@ -18,6 +18,7 @@
 #include "listeners.h"
 #include "osutil.h"
 #include "privdrop.h"
+#include "safefile.h"
 #include "ready.h"
 #include "seed.h"
 #include "takeover.h"
@@ -76,31 +77,70 @@ static void catch_signals(void (*h)(int))
 static int split_path(const char *path, char *dir, size_t n, const char **base)
 {
 	const char *slash = strrchr(path, '/');
-	if (!slash || slash == path || (size_t)(slash - path) >= n)
+	if (path[0] != '/' || !slash[1] || (size_t)(slash - path) >= n)
 		return -1;
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = 0;
+	if (!dir[0])
+		strcpy(dir, "/");
 	*base = slash + 1;
 	return 0;
 }
 
-/* path, written whole (atomic_write: 0600 root), then given its mode and
- * owner. 0, or -errno. */
-static int write_file(const char *path, const char *buf, size_t len, mode_t mode, uid_t uid, gid_t gid)
+/* A path the manifest holds as one word, read back as written. */
+static int plain_path(const char *p)
+{
+	if (p[0] != '/')
+		return 0;
+	for (; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* The directory of path, open, when root alone can change what is in it:
+ * every directory from / root's and writable by no one else (safefile's
+ * walk). Only there does adopt write or remove a file by its name: in a
+ * user's directory the name could be swapped for a link between adopt's
+ * look and its act, and root's write would land where the link points.
+ * The descriptor, or -errno with why. */
+static int root_dir(const char *path, const char **base, char *why)
 {
 	char dir[4200];
-	const char *base;
-	if (split_path(path, dir, sizeof dir, &base))
+	if (split_path(path, dir, sizeof dir, base)) {
+		snprintf(why, SF_WHYLEN, "%.300s: not an absolute path to a file", path);
 		return -EINVAL;
-	int e = atomic_write(dir, base, buf, len);
-	if (!e && (lchown(path, uid, gid) || chmod(path, mode & 07777)))
-		e = -errno;
+	}
+	int pfd = sf_open_dir(dir, 0, why);
+	if (pfd < 0)
+		return pfd;
+	int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int e = errno;
+	close(pfd);
+	if (dfd < 0)
+		snprintf(why, SF_WHYLEN, "%.300s: %s", dir, strerror(e));
+	return dfd < 0 ? -e : dfd;
+}
+
+/* path, written whole with its mode and owner, in a directory of root's
+ * alone. 0, or -errno with why. */
+static int write_file(const char *path, const char *buf, size_t len, mode_t mode, uid_t uid, gid_t gid,
+                      char *why)
+{
+	const char *base;
+	int dfd = root_dir(path, &base, why);
+	if (dfd < 0)
+		return dfd;
+	int e = atomic_write_owned(dfd, base, buf, len, mode, uid, gid);
+	close(dfd);
+	if (e)
+		snprintf(why, SF_WHYLEN, "%.300s: %s", path, strerror(-e));
 	return e;
 }
 
-static int read_all(const char *path, char **buf, size_t *len)
+/* A regular file's bytes, from fd (closed here). 0, or -1. */
+static int read_fd(int fd, char **buf, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > ADOPT_FILE_MAX) {
 		if (fd >= 0)
@@ -113,6 +153,26 @@ static int read_all(const char *path, char **buf, size_t *len)
 	*len = got > 0 ? (size_t)got : 0;
 	(*buf)[*len] = 0;
 	return got == st.st_size ? 0 : -1;
+}
+
+static int read_all(const char *path, char **buf, size_t *len)
+{
+	return read_fd(open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), buf, len);
+}
+
+/* What dfd's base holds: 0 nothing, 1 these very bytes, -1 anything else. */
+static int holds(int dfd, const char *base, const char *buf, size_t len)
+{
+	char *now = NULL;
+	size_t nlen = 0;
+	int fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	int same = !read_fd(fd, &now, &nlen) && nlen == len && !memcmp(now, buf, len);
+	if (now)
+		explicit_bzero(now, nlen);
+	free(now);
+	return same ? 1 : -1;
 }
 
 /* The backup directory of NAME: /etc/argoweb/adopted/NAME. */
@@ -140,8 +200,9 @@ static int make_backup_dir(const char *bdir)
 /* ---- waiting for a connector --------------------------------------------- */
 
 /* The old connector's metrics, found among the listening sockets of the
- * unit's main process: 0 with hp, or -1. */
-static int metrics_of(const char *unit, struct hostport *hp)
+ * unit's main process: 0 with hp and the socket's owner (the unit's
+ * User=, whose the answer is believed), or -1. */
+static int metrics_of(const char *unit, struct hostport *hp, uid_t *uid)
 {
 	char pid[32], why[256], addr[80];
 	struct lis_socket l[16];
@@ -155,7 +216,7 @@ static int metrics_of(const char *unit, struct hostport *hp)
 		else
 			snprintf(addr, sizeof addr, "127.0.0.1:%u", l[i].port);
 		if (!val_loopback_addr(addr, hp, why) && ready_count(hp, l[i].uid, "root", 2000) > 0)
-			return 0;
+			return *uid = l[i].uid, 0;
 	}
 	return -1;
 }
@@ -178,16 +239,17 @@ static int has_config(const struct hostport *hp, uid_t uid)
 static int old_serves(const char *unit, int want, int token)
 {
 	struct hostport hp;
+	uid_t uid = 0;
 	long long end = os_now_ms() + SERVE_WAIT_MS;
-	while (metrics_of(unit, &hp) && os_now_ms() < end)
+	while (metrics_of(unit, &hp, &uid) && os_now_ms() < end)
 		usleep(200000);
 	if (os_now_ms() >= end)
 		return -1;
-	if (ready_wait(&hp, 0, "root", want, SERVE_WAIT_MS) < 1)
+	if (ready_wait(&hp, uid, "root", want, SERVE_WAIT_MS) < 1)
 		return -1;
-	while (token && !has_config(&hp, 0) && os_now_ms() < end)
+	while (token && !has_config(&hp, uid) && os_now_ms() < end)
 		usleep(200000);
-	return token && !has_config(&hp, 0) ? -1 : 0;
+	return token && !has_config(&hp, uid) ? -1 : 0;
 }
 
 /* ---- a dashboard-managed tunnel's rules, carried across ------------------ */
@@ -232,10 +294,11 @@ static void seed_new(const struct adopt *ad, const char *conf)
 	struct fault f = { 0 };
 	long long version = -1;
 	size_t len = 0;
+	uid_t uid;
 	char *yaml = NULL;
 	if (ad->sec.kind == SEC_TOKEN && seeded(conf, &c, &ids)) {
-		if (!metrics_of(ad->unit, &hp))
-			yaml = rules_of(&hp, 0, "root", &version, &len);
+		if (!metrics_of(ad->unit, &hp, &uid))
+			yaml = rules_of(&hp, uid, "root", &version, &len);
 		if (yaml && !seed_store(ad->name, ids.uid, yaml, len, &f))
 			step("kept the rules %s serves (version %lld): argoweb@%s serves them from its "
 			     "first registration", ad->unit, version, ad->name);
@@ -254,7 +317,7 @@ static void seed_new(const struct adopt *ad, const char *conf)
  * back once it serves. Whether it lent them (2: and made the directory). */
 static int lend_rules(const char *name, const char *lend)
 {
-	char conf[4200], dir[4200], *yaml = NULL, *doc = NULL;
+	char conf[4200], dir[4200], why[SF_WHYLEN], *yaml = NULL, *doc = NULL;
 	const char *base;
 	struct config c = { 0 };
 	struct ids ids;
@@ -263,10 +326,10 @@ static int lend_rules(const char *name, const char *lend)
 	struct fault f = { 0 };
 	long long version = -1;
 	size_t len = 0, dlen = 0;
-	int made = 0, rc = -1;
+	int made = 0, rc = -1, dfd = -1;
 	snprintf(conf, sizeof conf, "%s/%s.yaml", ARGOWEB_CONFDIR, name);
-	if (!lend[0] || !access(lend, F_OK) || split_path(lend, dir, sizeof dir, &base) ||
-	    !seeded(conf, &c, &ids) || !(yaml = rules_of(&c.metrics, ids.uid, ids.user, &version, &len)))
+	if (!lend[0] || split_path(lend, dir, sizeof dir, &base) || !seeded(conf, &c, &ids) ||
+	    !(yaml = rules_of(&c.metrics, ids.uid, ids.user, &version, &len)))
 		goto out;
 	/* Only the rules: the seed's version is argoweb's, not a config key. */
 	if (ytree_parse(&t, yaml, len, &f) || yemit_begin(&y, SEED_MAX))
@@ -278,11 +341,15 @@ static int lend_rules(const char *name, const char *lend)
 	if (yemit_end(&y, &doc, &dlen))
 		goto out;
 	made = !mkdir(dir, 0755);
-	rc = write_file(lend, doc, dlen, 0644, 0, 0);
+	/* Only where nothing is: whatever is there is the admin's. */
+	if ((dfd = root_dir(lend, &base, why)) >= 0 && !holds(dfd, base, "", 0))
+		rc = atomic_write_owned(dfd, base, doc, dlen, 0644, 0, 0);
 	if (!rc)
 		step("lent argoweb@%s's rules (version %lld) to the old unit's start: %s", name, version, lend);
 	else if (made)
 		rmdir(dir);
+	if (dfd >= 0)
+		close(dfd);
 out:
 	free(doc);
 	free(yaml);
@@ -293,13 +360,17 @@ out:
 
 static void take_back(const char *lend, int lent)
 {
-	char dir[4200];
+	char dir[4200], why[SF_WHYLEN];
 	const char *base;
-	if (!lent || unlink(lend))
+	int dfd = lent ? root_dir(lend, &base, why) : -1;
+	if (dfd < 0)
 		return;
-	if (lent == 2 && !split_path(lend, dir, sizeof dir, &base))
+	int gone = !unlinkat(dfd, base, 0);
+	close(dfd);
+	if (gone && lent == 2 && !split_path(lend, dir, sizeof dir, &base))
 		rmdir(dir);
-	step("took back %s", lend);
+	if (gone)
+		step("took back %s", lend);
 }
 
 /* ---- apply --------------------------------------------------------------- */
@@ -347,8 +418,8 @@ static int preconditions(const struct adopt *ad, char *conf, size_t n)
 		return EX_CANTCREAT;
 	}
 	for (size_t i = 0; i < ad->nf; i++)
-		if (ad->f[i].exposed && strpbrk(ad->f[i].path, " \t\n")) {
-			msg("%s: a path with white space: move it by hand", ad->f[i].path);
+		if (ad->f[i].exposed && !plain_path(ad->f[i].path)) {
+			msg("%s: a path with white space or a control character: move it by hand", ad->f[i].path);
 			return EX_CANTCREAT;
 		}
 	return 0;
@@ -371,15 +442,11 @@ static int check_written(const char *conf)
 static int write_new(const struct adopt *ad, const char *conf)
 {
 	struct group *g = getgrnam("argoweb");
-	const char *path = ad->cred_path;
-	int e = write_file(path, ad->sec.buf, ad->sec.len, 0600, 0, 0);
-	if (!e) {
-		path = conf;
-		e = write_file(conf, ad->yaml, ad->yaml_len, 0640, 0, g ? g->gr_gid : 0);
-	}
-	if (!e)
+	char why[SF_WHYLEN];
+	if (!write_file(ad->cred_path, ad->sec.buf, ad->sec.len, 0600, 0, 0, why) &&
+	    !write_file(conf, ad->yaml, ad->yaml_len, 0640, 0, g ? g->gr_gid : 0, why))
 		return 0;
-	msg("%s: cannot write: %s", path, strerror(-e));
+	msg("cannot write: %s", why);
 	return EX_CANTCREAT;
 }
 
@@ -437,6 +504,30 @@ static int stop_old(const struct adopt *ad, FILE *m)
 	return rc;
 }
 
+/* af's directory, open, when adopt may remove af there: root's alone, and
+ * af still the file read. The descriptor, or -1 (said). */
+static int movable(const struct adopt_file *af, const char **base)
+{
+	char why[SF_WHYLEN];
+	struct stat now;
+	if (S_ISLNK(af->st.st_mode)) {
+		msg("%s: a symbolic link to a file that holds the secret: remove the secret there by hand",
+		    af->path);
+		return -1;
+	}
+	int dfd = root_dir(af->path, base, why);
+	if (dfd >= 0 && (fstatat(dfd, *base, &now, AT_SYMLINK_NOFOLLOW) || now.st_dev != af->st.st_dev ||
+	                 now.st_ino != af->st.st_ino))
+		snprintf(why, sizeof why, "%.300s: changed since adopt read it", af->path);
+	else if (dfd >= 0)
+		return dfd;
+	msg("%s: holds the secret, but adopt leaves it (%s): remove the secret there by hand", af->path,
+	    why);
+	if (dfd >= 0)
+		close(dfd);
+	return -1;
+}
+
 /* Each file that holds the secret where others may read it: into the
  * backup, then gone. */
 static int move_exposed(const struct adopt *ad, const char *bdir, FILE *m)
@@ -445,18 +536,20 @@ static int move_exposed(const struct adopt *ad, const char *bdir, FILE *m)
 	for (size_t i = 0; i < ad->nf; i++) {
 		const struct adopt_file *af = &ad->f[i];
 		char name[32];
-		if (!af->exposed)
+		const char *base;
+		int dfd = af->exposed ? movable(af, &base) : -2;
+		if (dfd == -2)
 			continue;
-		if (S_ISLNK(af->st.st_mode)) {
-			msg("%s: a symbolic link to a file that holds the secret: remove the secret there by hand",
-			    af->path);
-			bad = 1;
+		bad |= dfd < 0;
+		if (dfd < 0)
 			continue;
-		}
 		snprintf(name, sizeof name, "f%zu", i);
 		int e = atomic_write(bdir, name, af->text, af->len);
-		if (e || unlink(af->path)) {
-			msg("%s: cannot move into %s: %s", af->path, bdir, strerror(e ? -e : errno));
+		if (!e && unlinkat(dfd, base, 0))
+			e = -errno;
+		close(dfd);
+		if (e) {
+			msg("%s: cannot move into %s: %s", af->path, bdir, strerror(-e));
 			bad = 1;
 			continue;
 		}
@@ -586,24 +679,44 @@ static int read_manifest(const char *bdir, struct undo *u)
 	return u->unit[0] ? 0 : -1;
 }
 
+/* One moved file back where it was, as it was (no set-id bit: the manifest's
+ * mode is only a number in a file); already there (an undo run again after
+ * a later step failed) is fine. 0, or an exit status (said). */
+static int restore_file(const char *bdir, const char *path, const char *file, mode_t mode, uid_t uid,
+                        gid_t gid)
+{
+	char src[4300], why[SF_WHYLEN], *buf = NULL;
+	const char *base;
+	size_t len;
+	snprintf(src, sizeof src, "%s/%s", bdir, file);
+	if (read_all(src, &buf, &len)) {
+		msg("%s: cannot read the backup of %s", src, path);
+		return EX_NOINPUT;
+	}
+	int dfd = root_dir(path, &base, why), rc = 0;
+	int there = dfd < 0 ? 0 : holds(dfd, base, buf, len);
+	if (dfd < 0)
+		msg("%s: cannot put it back: %s", path, why);
+	else if (there < 0)
+		msg("%s exists again: move it away, then argoweb adopt --undo again", path);
+	else if (!there && (rc = atomic_write_owned(dfd, base, buf, len, mode & 0777, uid, gid)))
+		msg("%s: cannot put it back: %s", path, strerror(-rc));
+	else if (!there)
+		step("put back %s", path);
+	explicit_bzero(buf, len);
+	free(buf);
+	if (dfd >= 0)
+		close(dfd);
+	return dfd < 0 || there < 0 || rc ? EX_CANTCREAT : 0;
+}
+
 static int restore_files(const char *bdir, const struct undo *u)
 {
 	for (int i = 0; i < u->nmoved; i++) {
-		char src[4300], *buf = NULL;
-		size_t len;
-		snprintf(src, sizeof src, "%s/%s", bdir, u->moved[i].file);
-		if (!access(u->moved[i].path, F_OK))
-			return msg("%s exists again: move it away, then argoweb adopt --undo again",
-			           u->moved[i].path), EX_CANTCREAT;
-		if (read_all(src, &buf, &len))
-			return msg("%s: cannot read the backup of %s", src, u->moved[i].path), EX_NOINPUT;
-		int e = write_file(u->moved[i].path, buf, len, u->moved[i].mode, u->moved[i].uid,
-		                   u->moved[i].gid);
-		explicit_bzero(buf, len);
-		free(buf);
-		if (e)
-			return msg("%s: cannot put it back: %s", u->moved[i].path, strerror(-e)), EX_CANTCREAT;
-		step("put back %s", u->moved[i].path);
+		int rc = restore_file(bdir, u->moved[i].path, u->moved[i].file, u->moved[i].mode,
+		                      u->moved[i].uid, u->moved[i].gid);
+		if (rc)
+			return rc;
 	}
 	sc("daemon-reload", NULL, NULL);
 	return 0;
