@@ -95,6 +95,15 @@ static int said_of(struct fault *f, const char *what)
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* A path cloudflared takes as given, relative to its working directory
+ * (no ~ expanded: credential_finder.go's staticPath): adopt, whose own
+ * directory is another, reads only a full one. */
+static int absolute(const char *path, const char *from, struct fault *f)
+{
+	return path[0] == '/' ? 0
+	       : fault(f, 0, 0, "%s %s: not a full path: write it from / in the unit first", from, path);
+}
+
 /* path into a new f[] entry (-1 with f when it cannot be read; -2 when it
  * does not exist and may not). */
 static int add_file(struct adopt *ad, const char *path, enum af_role role, struct fault *f)
@@ -174,6 +183,8 @@ static int read_config(struct adopt *ad, struct fault *f)
 	char path[4200];
 	ad->config_file = -1;
 	if (cv) {
+		if (absolute(cv->v[0], cv->from, f))
+			return -1;
 		int k = add_file(ad, cv->v[0], AF_CONFIG, f);
 		if (k < 0)
 			return k == -2 ? fault(f, 0, 0, "%s %s: no such file", cv->from, cv->v[0]) : -1;
@@ -264,6 +275,7 @@ int adopt_read(struct adopt *ad, const char *unit)
 		paths[n++] = t;
 	struct passwd *pw = getpwnam(user[0] ? user : "root");
 	if (adopt_read_files(ad, unit, paths, n, pw ? pw->pw_dir : "/root", &f)) {
+		adopt_scrub(f.why);
 		msg("%s: %s", unit, f.why);
 		return EX_CONFIG;
 	}
@@ -297,6 +309,8 @@ static const char *setting(struct adopt *ad, const char *name, char *from, size_
 static int secret_file(struct adopt *ad, const char *path, enum af_role role, const char *from,
                        struct fault *f)
 {
+	if (absolute(path, from, f))
+		return -1;
 	int k = add_file(ad, path, role, f);
 	if (k < 0)
 		return k == -2 ? fault(f, 0, 0, "%s %s: no such file", from, path) : -1;
@@ -353,7 +367,9 @@ static int find_secret(struct adopt *ad, const char *tunnel, struct fault *f)
 }
 
 /* The secret's own bytes, to find in the files read: the token, or the
- * credentials' TunnelSecret. */
+ * credentials' TunnelSecret. A unit or drop-in that holds it is exposed
+ * whatever its mode: systemctl show gives its ExecStart= and Environment=
+ * to every user. */
 static void mark_holders(struct adopt *ad)
 {
 	struct json_object o = { 0 };
@@ -364,12 +380,16 @@ static void mark_holders(struct adopt *ad)
 		needle = m && m->str ? m->str : NULL;
 		nlen = m && m->str ? m->len : 0;
 	}
-	for (size_t i = 0; needle && nlen >= 16 && i < ad->nf; i++) {
+	if (needle && nlen >= 16) {
+		ad->needle = xstrndup(needle, nlen);
+		ad->needle_len = nlen;
+	}
+	for (size_t i = 0; ad->needle && i < ad->nf; i++) {
 		struct adopt_file *af = &ad->f[i];
-		af->holds_secret = memmem(af->text, af->len, needle, nlen) != NULL;
+		af->holds_secret = memmem(af->text, af->len, ad->needle, ad->needle_len) != NULL;
 		af->exposed = af->holds_secret &&
-		              (af->st.st_uid != 0 || (af->st.st_mode & 0004) ||
-		               ((af->st.st_mode & 0040) && af->st.st_gid != 0));
+		              (af->role == AF_UNIT || af->role == AF_DROPIN || af->st.st_uid != 0 ||
+		               (af->st.st_mode & 0004) || ((af->st.st_mode & 0040) && af->st.st_gid != 0));
 	}
 	json_free(&o);
 }
@@ -514,6 +534,13 @@ int adopt_plan(struct adopt *ad, struct fault *f)
 		snprintf(ad->old_metrics, sizeof ad->old_metrics, "%s", m);
 	if (ad->argv[0][0] == '/' && strcmp(ad->argv[0], "/usr/bin/cloudflared"))
 		note(ad, "carried over: cloudflared: %s (the program ExecStart= runs)", ad->argv[0]);
+	/* HTTPS_PROXY, SSL_CERT_FILE, GODEBUG...: cloudflared's Go runtime
+	 * reads them, argoweb's config has no key for them. */
+	for (size_t i = 0; i < ad->env.n; i++)
+		if (!cfa_flag_env(ad->env.name[i]))
+			note(ad, "not carried over: %s (in %s): add it to argoweb@%s with systemctl edit if "
+			     "cloudflared needs it", ad->env.name[i],
+			     ad->env_file[i] >= 0 ? ad->f[ad->env_file[i]].path : "the unit", ad->name);
 	struct yemit y;
 	if (yemit_begin(&y, ADOPT_FILE_MAX))
 		return fault(f, 0, 0, "the config cannot be written");
@@ -530,6 +557,57 @@ int adopt_plan(struct adopt *ad, struct fault *f)
 
 /* ---- the plan, said ------------------------------------------------------ */
 
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+
+void adopt_scrub(char *s)
+{
+	for (char *p = s; *p;) {
+		size_t run = strspn(p, b64);
+		if (run >= 40) {
+			memmove(p + 3, p + run, strlen(p + run) + 1);
+			memcpy(p, "...", 3);
+			run = 3;
+		}
+		p += run ? run : 1;
+	}
+}
+
+/* Has w a run of 40 or more base64 characters (adopt_scrub's)? */
+static int long_b64(const char *w)
+{
+	for (size_t run; *w; w += run ? run : 1)
+		if ((run = strspn(w, b64)) >= 40)
+			return 1;
+	return 0;
+}
+
+/* A flag whose value is the secret itself, in any of the spellings urfave/cli
+ * reads (-token, --token, either with =VALUE): 1 as a word before its
+ * value, 2 with its value in it. */
+static int secret_flag(const char *w)
+{
+	static const char *const names[] = { "token", "credentials-contents" };
+	if (w[0] != '-')
+		return 0;
+	w += 1 + (w[1] == '-');
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		size_t n = strlen(names[i]);
+		if (!strncmp(w, names[i], n) && (w[n] == 0 || w[n] == '='))
+			return w[n] ? 2 : 1;
+	}
+	return 0;
+}
+
+/* argv[i], unless it is or holds the secret. */
+static const char *shown(const struct adopt *ad, int i)
+{
+	const char *w = ad->argv[i];
+	if ((i > 1 && secret_flag(ad->argv[i - 1]) == 1) || secret_flag(w) == 2 || long_b64(w) ||
+	    (ad->needle && memmem(w, strlen(w), ad->needle, ad->needle_len)))
+		return "<the secret>";
+	return w;
+}
+
 static const char *perms_of(const struct stat *st, char *buf, size_t n)
 {
 	snprintf(buf, n, "%04o uid %u", (unsigned)(st->st_mode & 07777), (unsigned)st->st_uid);
@@ -543,12 +621,8 @@ void adopt_print(const struct adopt *ad, FILE *out)
 	for (size_t i = 0; i < ad->nf; i++)
 		fprintf(out, "reads: %s (%s)\n", ad->f[i].path, perms_of(&ad->f[i].st, m, sizeof m));
 	fprintf(out, "runs: %s", ad->argv[0]);
-	for (int i = 1; i < ad->argc; i++) {
-		int secret = i > 1 && (!strcmp(ad->argv[i - 1], "--token") || !strcmp(ad->argv[i - 1], "-token") ||
-		                       !strcmp(ad->argv[i - 1], "--credentials-contents"));
-		secret |= !strncmp(ad->argv[i], "--token=", 8) || !strncmp(ad->argv[i], "-token=", 7);
-		fprintf(out, " %s", secret ? "<the secret>" : ad->argv[i]);
-	}
+	for (int i = 1; i < ad->argc; i++)
+		fprintf(out, " %s", shown(ad, i));
 	fputc('\n', out);
 	if (ad->cred_path[0])
 		fprintf(out, "credential: %s, from %s -> %s (0600 root)\n",
@@ -590,6 +664,9 @@ void adopt_free(struct adopt *ad)
 	cfa_free(&ad->args);
 	ytree_free(&ad->base);
 	creds_wipe(&ad->sec);
+	if (ad->needle)
+		explicit_bzero(ad->needle, ad->needle_len);
+	free(ad->needle);
 	free(ad->yaml);
 	free(ad->notes);
 	memset(ad, 0, sizeof *ad);

@@ -53,6 +53,8 @@ struct adopt {
 	char old_metrics[128];  /* the old connector's metrics address, when it names one */
 	int quick;
 	int expected_conns;     /* edge connections the new connector opens */
+	char *needle;           /* the secret's own bytes, looked for in files and words */
+	size_t needle_len;
 };
 
 /* Read UNIT (systemctl show: its fragment and drop-ins; then its
@@ -72,6 +74,11 @@ int adopt_plan(struct adopt *ad, struct fault *f);
 
 /* The plan, for the dry run and before --apply acts: never the secret. */
 void adopt_print(const struct adopt *ad, FILE *out);
+
+/* Every run of 40 or more base64 characters in s (a token, a tunnel
+ * secret; never a UUID, whose runs are 12) replaced: what adopt says of a
+ * line it could not read may quote the secret. */
+void adopt_scrub(char *s);
 
 void adopt_free(struct adopt *ad);
 

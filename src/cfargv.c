@@ -197,17 +197,19 @@ int cfa_argv(struct cfa *a, char *const *argv, int argc, struct fault *f)
 	return 0;
 }
 
-/* A TUNNEL_* variable (or another cloudflared reads) that no known flag
- * reads. */
-static int unknown_env(const char *name)
+int cfa_flag_env(const char *name)
 {
-	if (strncmp(name, "TUNNEL_", 7))
-		return 0;
 	for (size_t i = 0; i < NFLAGS; i++)
 		for (int k = 0; k < 2; k++)
 			if (flags[i].env[k] && !strcmp(flags[i].env[k], name))
-				return 0;
-	return 1;
+				return 1;
+	return 0;
+}
+
+/* A TUNNEL_* variable that no known flag reads. */
+static int unknown_env(const char *name)
+{
+	return !strncmp(name, "TUNNEL_", 7) && !cfa_flag_env(name);
 }
 
 int cfa_env(struct cfa *a, const struct uf_vars *env, struct fault *f)

@@ -48,6 +48,9 @@ int cfa_argv(struct cfa *a, char *const *argv, int argc, struct fault *f);
  * adopt does not know (it could not carry it over). */
 int cfa_env(struct cfa *a, const struct uf_vars *env, struct fault *f);
 
+/* Does a known flag read the variable name? */
+int cfa_flag_env(const char *name);
+
 /* The setting named (a flag's main name), or NULL. */
 const struct cfa_value *cfa_get(const struct cfa *a, const char *name);
 

@@ -469,6 +469,7 @@ static int cmd_adopt(int argc, char **argv)
 		rc = adopt_read(&ad, unit);
 	struct fault f = { 0 };
 	if (!rc && adopt_plan(&ad, &f)) {
+		adopt_scrub(f.why);
 		msg("%s: %s", ad.unit, f.why);
 		rc = EX_CONFIG;
 	}

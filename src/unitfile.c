@@ -447,7 +447,8 @@ int uf_exec_argv(const char *exec, const struct uf_vars *env, char **argv, int *
 	if (words(s, exec_word, &o, &why) || o.argc < 1 + named) {
 		for (int i = 0; i < o.argc; i++)
 			free(argv[i]);
-		return fault(f, 0, 0, "ExecStart=%s: %s", exec, why ? why : "no command, or too many words");
+		/* Never the line itself: it may hold the secret. */
+		return fault(f, 0, 0, "ExecStart=: %s", why ? why : "no command, or too many words");
 	}
 	if (named) {
 		free(argv[1]);

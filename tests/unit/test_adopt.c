@@ -232,6 +232,63 @@ static void refused(void)
 	OK(has(plan(&ad, u12, 1, NULL), "2 ExecStart= lines"), "two ExecStart= lines: refused");
 }
 
+/* The secret said nowhere: the plan's command line in every spelling of a
+ * secret flag, an error about a line that holds it; a unit or drop-in that
+ * holds it counts as exposed at any mode (systemctl show gives it to
+ * all); a relative path refused, since cloudflared's directory is not
+ * adopt's. */
+static void secret_kept(void)
+{
+	static const char *const forms[] = { "-token " TOKEN, "--token=" TOKEN, "-token=" TOKEN,
+	                                     "--token " TOKEN };
+	for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+		char unit[1024];
+		snprintf(unit, sizeof unit, "[Service]\nExecStart=/usr/bin/cloudflared tunnel run %s\n", forms[i]);
+		put_file("u7/a.service", unit, 0644);
+		const char *const u[] = { "u7/a.service" };
+		IS_STR(plan(&ad, u, 1, NULL), "", "the token as %.8s...: planned", forms[i]);
+		char *out = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&out, &len);
+		adopt_print(&ad, m);
+		fclose(m);
+		OK(!has(out, TOKEN) && !has(out, "eyJhIjoi") && has(out, "<the secret>"),
+		   "... the printed plan hides it (%.8s...)", forms[i]);
+		free(out);
+	}
+	put_file("u7/b.service", "[Service]\nExecStart=/usr/bin/cloudflared tunnel run --token " TOKEN " \"x\n", 0644);
+	const char *const ub[] = { "u7/b.service" };
+	const char *why = plan(&ad, ub, 1, NULL);
+	OK(has(why, "a quote that is not closed") && !has(why, "eyJhIjoi"),
+	   "an ExecStart= it cannot read: said without the line (%s)", why);
+	char msgline[512] = "tunnel run x " TOKEN ": no; tunnel " UUID;
+	adopt_scrub(msgline);
+	OK(!has(msgline, "eyJhIjoi") && has(msgline, UUID), "adopt_scrub: a token gone, a UUID kept (%s)", msgline);
+	put_file("u7/c.service", "[Service]\nExecStart=/usr/bin/cloudflared tunnel run --token-file token\n", 0644);
+	const char *const uc[] = { "u7/c.service" };
+	OK(has(plan(&ad, uc, 1, NULL), "--token-file token: not a full path"), "a relative token file: refused (%s)",
+	   plan(&ad, uc, 1, NULL));
+	put_file("u7/d.service", "[Service]\nExecStart=/usr/bin/cloudflared tunnel run --cred-file ~/x.json\n", 0644);
+	const char *const ud[] = { "u7/d.service" };
+	OK(has(plan(&ad, ud, 1, NULL), "not a full path"), "~ in a credentials file (cloudflared does not expand it): refused");
+	put_file("u7/e.service", "[Service]\nExecStart=/usr/bin/cloudflared tunnel run\n", 0600);
+	put_file("u7/e.service.d/token.conf", "[Service]\nEnvironment=TUNNEL_TOKEN=" TOKEN "\n", 0600);
+	const char *const ue[] = { "u7/e.service", "u7/e.service.d/token.conf" };
+	IS_STR(plan(&ad, ue, 2, NULL), "", "a token in a 0600 drop-in: planned");
+	OK(ad.f[1].holds_secret && ad.f[1].exposed, "... the drop-in is exposed all the same (systemctl show)");
+	put_file("u7/f.env", "TUNNEL_TOKEN=" TOKEN "\n", 0600);
+	put_file("u7/f.service", in_scratch("[Service]\nEnvironmentFile=%s/u7/f.env\nExecStart=/usr/bin/cloudflared tunnel run\n"), 0644);
+	const char *const uf[] = { "u7/f.service" };
+	put_file("u7/f.env", "TUNNEL_TOKEN=" TOKEN "\nHTTPS_PROXY=http://proxy:3128\n", 0600);
+	IS_STR(plan(&ad, uf, 1, NULL), "", "a token in a 0600 EnvironmentFile=: planned");
+	OK(has(ad.notes, "not carried over: HTTPS_PROXY (in ") && has(ad.notes, "systemctl edit"),
+	   "... a variable cloudflared's runtime reads, not carried over: said (%s)", ad.notes);
+	if (geteuid() == 0)
+		OK(ad.f[1].holds_secret && !ad.f[1].exposed, "... root's 0600 environment file is not exposed: left");
+	else
+		OK(1, "... root's 0600 environment file # SKIP not root: the file is not root's");
+}
+
 int main(void)
 {
 	if (scratch_open("adopt")) {
@@ -243,6 +300,7 @@ int main(void)
 	config_and_flags();
 	envfile_and_defaults();
 	refused();
+	secret_kept();
 	adopt_free(&ad);
 	scratch_close();
 	return tap_done();
