@@ -6,6 +6,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DOCDIR    ?= $(PREFIX)/share/doc/argoweb
+LIBEXECDIR ?= $(PREFIX)/libexec
 DESTDIR   ?=
 # systemd's own idea of its directories, with the usual fallbacks.
 SD_VAR     = $(shell $(PKG_CONFIG) --variable=$(1) systemd 2>/dev/null)
@@ -180,6 +181,7 @@ install: $(B)/argoweb $(GENUNITS)
 	        install -D -m 0644 systemd/backoff.conf $(DESTDIR)$(UNITDIR)/$$u.service.d/backoff.conf || exit 1; \
 	    done; \
 	fi
+	install -D -m 0755 systemd/vrrp-notify $(DESTDIR)$(LIBEXECDIR)/argoweb/vrrp-notify
 	install -D -m 0644 systemd/argoweb.sysusers $(DESTDIR)$(SYSUSERSDIR)/argoweb.conf
 	install -D -m 0644 systemd/argoweb.tmpfiles $(DESTDIR)$(TMPFILESDIR)/argoweb.conf
 	install -m 0644 systemd/argoweb@.service.d/*.example systemd/argoweb.slice.d/*.example \

@@ -482,6 +482,24 @@ in
       description = "For `config`: " + activeOnlyText;
     };
 
+    vrrpInstance = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "tunnel";
+      description = ''
+        Active/standby over keepalived: the name of the
+        `services.keepalived.vrrpInstances` entry whose MASTER runs this
+        machine's `activeOnly` tunnels. Its notify script becomes argoweb's
+        (`libexec/argoweb/vrrp-notify` of the package): MASTER starts
+        `argoweb-active.target`, bound to keepalived.service for the boot
+        so that the tunnels stop if keepalived dies; any other state stops
+        them. Use `noPreempt` and the same `state = "BACKUP"` on every node,
+        so that a node coming back does not take the tunnel over.
+        Replicas (the same tunnel serving from several machines at once)
+        need none of this: give each machine the same tunnel.
+      '';
+    };
+
     tunnels = mkOption {
       type = types.attrsOf (types.submodule tunnelModule);
       default = { };
@@ -539,7 +557,17 @@ in
           assertion = cfg.user != "root" && cfg.group != "root";
           message = "services.argoWeb: cloudflared never runs as root: keep user and group unprivileged";
         }
+        {
+          assertion = cfg.vrrpInstance == null || config.services.keepalived.enable;
+          message = "services.argoWeb.vrrpInstance: set services.keepalived.enable and its vrrpInstances.${toString cfg.vrrpInstance}";
+        }
       ];
+
+    services.keepalived.vrrpInstances = mkIf (cfg.vrrpInstance != null) {
+      ${cfg.vrrpInstance}.extraConfig = ''
+        notify ${cfg.package}/libexec/argoweb/vrrp-notify
+      '';
+    };
 
     environment.systemPackages = [ cfg.package ];
     environment.etc = etcFiles;

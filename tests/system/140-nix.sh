@@ -6,7 +6,8 @@
 # through $CREDENTIALS_DIRECTORY/argoweb, as the module's units pass it),
 # and rejects a bad hostname at build time; the module's assertions
 # (lib.problems) catch what Nix can; nix/complete-config.sh completes a
-# classic config. Needs nix-instantiate (Debian: nix-bin).
+# classic config; the keepalived notify script is where the module names
+# it. Needs nix-instantiate (Debian: nix-bin).
 . "$(dirname "$0")/../lib.sh"
 if ! command -v nix-instantiate >/dev/null 2>&1; then
 	echo "# nix-instantiate not found: the Nix files are NOT checked (apt-get install nix-bin)" >&2
@@ -163,4 +164,13 @@ check "complete-config: a JSON config that names neither is refused with what to
 printf 'tunnel: x\ningress:\n  - service: http_status:404\n...\n' >"$T/classic/end.yaml"
 cc "$T/classic/end.yaml" "$T/classic/end.out"
 check "complete-config: a config ending with ... is refused, not broken" [ "$?" != 0 ]
+
+# The keepalived notify script where the module's vrrpInstance names it:
+# the package's make install, as nix/package.nix runs it (PREFIX=$out).
+out=/nix/store/00000000000000000000000000000000-argoweb
+make -s -C "$TOP" install DESTDIR="$T/inst" PREFIX="$out" UNITDIR="$out/lib/systemd/system" \
+	SYSUSERSDIR="$out/lib/sysusers.d" TMPFILESDIR="$out/lib/tmpfiles.d" >"$T/install.log" 2>&1
+named=$(sed -n 's|.*notify \${cfg.package}/\([^ ]*\).*|\1|p' "$NIXDIR/module.nix")
+check "module: vrrpInstance's notify script (\${cfg.package}/$named) is what make install puts there" \
+	sh -c '[ -n "$1" ] && [ -x "$0/$1" ]' "$T/inst$out" "$named"
 done_testing
