@@ -15,6 +15,9 @@
 #                                          that keeps its changes: tb_shutdown
 #                                          then tb_boot is a reboot
 #   tb_unpersist                           remove that copy (after tb_shutdown)
+#   tb_save NAME / tb_use NAME             several containers: keep the booted
+#                                          one as NAME / act on NAME again
+#   tb_shutdown_all                        power every saved one off
 #
 # Every function that can fail sets TB_WHY to one line saying why. The
 # caller should `trap tb_shutdown EXIT` (tb_boot also ties the container to
@@ -39,6 +42,26 @@ TB_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 TB_PERSIST=
 
 tb_log() { echo "# testbed: $*" >&2; }
+
+# Several containers at once (hosts): tb_boot one, then tb_save NAME; later
+# tb_use NAME makes it the one tb_exec, tb_sh, tb_copy_in and tb_shutdown act
+# on; tb_shutdown_all powers every saved one off.
+TB_VARS="TB_DIR TB_SHARE TB_ID TB_MACHINE TB_NSPAWN TB_PID1 TB_CGROUPS"
+TB_SAVED=
+tb_save() {
+	for v in $TB_VARS; do eval "TB_H_${1}_$v=\${$v}"; done
+	case " $TB_SAVED " in *" $1 "*) ;; *) TB_SAVED="$TB_SAVED $1";; esac
+}
+tb_use() {
+	for v in $TB_VARS; do eval "$v=\${TB_H_${1}_$v}"; done
+}
+tb_shutdown_all() {
+	for h in $TB_SAVED; do
+		tb_use "$h"
+		tb_shutdown
+		tb_save "$h"
+	done
+}
 
 # Is a process alive (not gone, not a zombie)?
 tb_alive() {
