@@ -15,27 +15,18 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${BENCH_ROUNDS:-3}
 SUITE=${BENCH_SUITE:-trixie}
-if [ "$(id -u)" != 0 ] || [ -z "${REAL_CLOUDFLARED:-}" ] || [ -z "${CF_EDGE:-}" ]; then
-	echo "## 8. A restart under load: skipped (needs root, REAL_CLOUDFLARED and CF_EDGE)"
-	exit 0
-fi
-OUT=$(mktemp /run/argoweb-bench-handover.XXXXXX)
-trap 'rm -f "$OUT" "$OUT".*' EXIT
-t0=$(date +%s)
+. "$TOP/bench/booted.sh"
+bench_start "8. A restart under load" handover
 releases=
 for cf in $(printf '%s' "$REAL_CLOUDFLARED" | tr ':' ' '); do
-	v=$("$cf" --version 2>/dev/null | sed -n '1s/^cloudflared version \([^ ]*\).*/\1/p')
+	v=$(bench_version "$cf")
 	releases="$releases $v"
-	BENCH_ROUNDS=$ROUNDS BENCH_OUT=$OUT.$v TB_SUITE=$SUITE REAL_CLOUDFLARED=$cf \
-		ARGOWEB=${ARGOWEB:-$TOP/build/argoweb} FAKE=${FAKE:-$TOP/build/tests/fake-cloudflared} \
-		ORIGIN=${ORIGIN:-$TOP/build/tests/origin} sh "$TOP/tests/system/117-handover.sh" >"$OUT.log" 2>&1 ||
-		echo "bench/handover: 117 failed some checks with $v (see below); the figures stand as measured" >&2
-	grep '^not ok' "$OUT.log" >&2
+	bench_test 117-handover.sh "$OUT.log" BENCH_ROUNDS="$ROUNDS" BENCH_OUT="$OUT.$v" TB_SUITE="$SUITE" \
+		REAL_CLOUDFLARED="$cf"
 done
 # median (min-max) of column C of the rows for WHAT and NAME in FILE
 stat() {
-	awk -v w="$1" -v n="$2" -v c="$3" '$1 == w && $2 == n { print $c }' "$4" | sort -n |
-		awk '{ v[NR] = $1 } END { if (!NR) { print "-"; exit } printf "%s (%s-%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'
+	awk -v w="$1" -v n="$2" -v c="$3" '$1 == w && $2 == n { print $c }' "$4" | bench_median
 }
 echo "### 8. A restart under load ($(date -u '+%Y-%m-%d %H:%M') UTC, \`sh bench/handover.sh\`, $(( ($(date +%s) - t0) / 60 )) min)"
 echo ""

@@ -13,22 +13,13 @@
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SUITE=${BENCH_SUITE:-trixie}
-if [ "$(id -u)" != 0 ] || [ -z "${REAL_CLOUDFLARED:-}" ] || [ -z "${CF_EDGE:-}" ]; then
-	echo "## 9. A dashboard-managed tunnel: skipped (needs root, REAL_CLOUDFLARED and CF_EDGE)"
-	exit 0
-fi
-OUT=$(mktemp /run/argoweb-bench-remote.XXXXXX)
-trap 'rm -f "$OUT" "$OUT".*' EXIT
-t0=$(date +%s)
+. "$TOP/bench/booted.sh"
+bench_start "9. A dashboard-managed tunnel" remote
 releases=
 for cf in $(printf '%s' "$REAL_CLOUDFLARED" | tr ':' ' '); do
-	v=$("$cf" --version 2>/dev/null | sed -n '1s/^cloudflared version \([^ ]*\).*/\1/p')
+	v=$(bench_version "$cf")
 	releases="$releases $v"
-	BENCH_OUT=$OUT.$v TB_SUITE=$SUITE REAL_CLOUDFLARED=$cf \
-		ARGOWEB=${ARGOWEB:-$TOP/build/argoweb} FAKE=${FAKE:-$TOP/build/tests/fake-cloudflared} \
-		ORIGIN=${ORIGIN:-$TOP/build/tests/origin} sh "$TOP/tests/system/118-remote-managed.sh" >"$OUT.log" 2>&1 ||
-		echo "bench/remote: 118 failed some checks with $v (see below); the figures stand as measured" >&2
-	grep '^not ok' "$OUT.log" >&2
+	bench_test 118-remote-managed.sh "$OUT.log" BENCH_OUT="$OUT.$v" TB_SUITE="$SUITE" REAL_CLOUDFLARED="$cf"
 done
 echo "### 9. A dashboard-managed tunnel ($(date -u '+%Y-%m-%d %H:%M') UTC, \`sh bench/remote.sh\`, $(( ($(date +%s) - t0) / 60 )) min)"
 echo ""

@@ -24,6 +24,9 @@
 #     and CF_EDGE set; BENCH_HANDOVER=0 skips it).
 #  9. a dashboard-managed tunnel: failed requests at each start, restart,
 #     upgrade and reboot (bench/remote.sh; likewise; BENCH_REMOTE=0 skips it).
+# 10. more than one machine: replicas and keepalived's failover, the
+#     seconds until the BACKUP serves and the failed requests (bench/failover.sh;
+#     likewise; BENCH_FAILOVER=0 skips it).
 #
 # Who runs what: started as root, `argoweb run` is started as root with
 # `user: BENCH_USER` (default nobody) in its config and drops privileges
@@ -485,3 +488,4 @@ fi
 [ "${BENCH_REAL:-1}" = 0 ] || sh "$TOP/bench/real.sh" "$BIN"
 [ "${BENCH_HANDOVER:-1}" = 0 ] || ARGOWEB=$BIN sh "$TOP/bench/handover.sh"
 [ "${BENCH_REMOTE:-1}" = 0 ] || ARGOWEB=$BIN sh "$TOP/bench/remote.sh"
+[ "${BENCH_FAILOVER:-1}" = 0 ] || ARGOWEB=$BIN sh "$TOP/bench/failover.sh"
