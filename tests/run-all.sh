@@ -33,9 +33,14 @@ $MAKE -s all fake units >/dev/null || { echo "build failed"; exit 1; }
 stage unit $MAKE -s check-unit
 stage system $MAKE -s check-system
 stage unit-asan $MAKE -s check-asan-unit
-stage system-asan $MAKE -s check-asan-system
+# Under the sanitizers and valgrind the real-connector tests run with the
+# last release given only: what they check there is argoweb's own memory,
+# which does not change with the connector's release (the system stage ran
+# every release).
+newest=${REAL_CLOUDFLARED:+${REAL_CLOUDFLARED##*:}}
+stage system-asan env REAL_CLOUDFLARED="$newest" $MAKE -s check-asan-system
 stage unit-valgrind $MAKE -s check-valgrind-unit
-stage system-valgrind $MAKE -s check-valgrind-system
+stage system-valgrind env REAL_CLOUDFLARED="$newest" $MAKE -s check-valgrind-system
 stage fuzz $MAKE -s fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
 
 # Totals from every stage's summary line, and per release of the real

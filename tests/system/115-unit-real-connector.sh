@@ -1,5 +1,5 @@
 #!/bin/sh
-# tags: real-connector installed testbed
+# tags: real-connector installed testbed diagonal
 # The packaged argoweb@.service, unchanged, running the REAL cloudflared
 # ($REAL_CLOUDFLARED) against cf-edge ($CF_EDGE) under a booted Debian 12
 # or 13 (systemd 252 or 257 as PID 1, tests/testbed, loopback only), each
