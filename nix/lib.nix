@@ -10,6 +10,8 @@
 #   instanceName p the instance name argoweb derives from a config's file name
 #   placement a    wantedBy and partOf of a tunnel's unit: multi-user.target,
 #                  or with a = true (activeOnly) argoweb-active.target
+#   unitSection s text  section s of a unit file's text, as an attribute set
+#                  (the module takes argoweb@.service's [Service] from it)
 #
 # A tunnel t, as nix/module.nix's tunnels.<name> gives it (missing attributes
 # take the module's defaults):
@@ -175,6 +177,28 @@ let
     in
     if m != null then head m else b;
 
+  # Section `section` of a unit file: each directive's value, or the list
+  # of its values when the section gives it more than once (as
+  # SystemCallFilter=). Comments, blank lines and other sections are
+  # skipped; a line continued with \ is not read (the shipped units have
+  # none).
+  unitSection = section: text:
+    let
+      lines = filter isString (builtins.split "\n" text);
+      add = d: k: v: d // {
+        ${k} = if !(d ? ${k}) then v else if isList d.${k} then d.${k} ++ [ v ] else [ d.${k} v ];
+      };
+      step = acc: line:
+        let
+          sec = match "\\[(.*)]" line;
+          kv = match "([A-Za-z]+)=(.*)" line;
+        in
+        if sec != null then acc // { inside = head sec == section; }
+        else if acc.inside && kv != null then acc // { d = add acc.d (head kv) (builtins.elemAt kv 1); }
+        else acc;
+    in
+    (builtins.foldl' step { inside = false; d = { }; } lines).d;
+
   # A tunnel that runs on the active node only belongs to the package's
   # argoweb-active.target (systemd/argoweb-active.target), which nothing
   # starts at boot; any other starts at boot.
@@ -184,6 +208,6 @@ let
     else { wantedBy = [ "multi-user.target" ]; partOf = [ ]; };
 in
 {
-  inherit render toYAML problems instanceName isCatchAll reserved placement activeTarget;
+  inherit render toYAML problems instanceName isCatchAll reserved placement activeTarget unitSection;
   checked = t: let p = problems t; in if p == [ ] then t else throw (head p);
 }

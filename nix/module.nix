@@ -233,6 +233,19 @@ let
   # The hardening of systemd/argoweb@.service, setting for setting.
   # handover: the second connector argoweb restart starts and stops
   # (argoweb-handover@.service's settings): never at boot, never restarted.
+  # systemd/argoweb@.service's [Service] but what each unit here sets
+  # itself: the program, user and group (the options), the credential (its
+  # option's path, as systemd's credential argoweb), the runtime directory
+  # (the tunnel's name, not %i), the state directory (dataDir) and
+  # /etc/argoweb (made by tmpfiles, below). tests/system/140-nix.sh fails
+  # when this file sets any other of the unit's directives itself.
+  shippedService = removeAttrs (awlib.unitSection "Service" (builtins.readFile (../systemd + "/argoweb@.service")))
+    [ "ExecStart" "User" "Group" "SetCredential" "LoadCredential" "RuntimeDirectory" "StateDirectory"
+      "StateDirectoryMode" "ConfigurationDirectory" "ConfigurationDirectoryMode" ];
+  # systemd >= 254's exponential back-off, from the drop-in the package
+  # installs there.
+  shippedBackoff = awlib.unitSection "Service" (builtins.readFile ../systemd/backoff.conf);
+
   mkUnit = name: { configFile, credentials, activeOnly, handover ? false }: {
     description = "Cloudflare Tunnel ${name}${lib.optionalString activeOnly ", on the active node only"}"
       + (if handover then ", hand-over connector (argoweb restart)" else " (argoweb)");
@@ -253,68 +266,20 @@ let
     restartIfChanged = handover;
     # Restart for ever with the tunnel's own back-off.
     startLimitIntervalSec = 0;
-    serviceConfig = {
-      Type = "notify";
-      NotifyAccess = "all";
+    # The shipped unit's [Service], directive for directive (the one
+    # source: the sandbox, the watchdog, the restart policy); then what this
+    # system sets otherwise.
+    serviceConfig = shippedService // {
       ExecStart = "${cfg.package}/bin/argoweb run ${lib.optionalString handover "--handover "}${configFile}";
       User = cfg.user;
       Group = cfg.group;
-      # With every other connector (the package's argoweb.slice): one place
-      # for a limit on them all, e.g. systemd.slices.argoweb.sliceConfig.
-      Slice = "argoweb.slice";
-
-      WatchdogSec = "30s";
-      # A restart for "no edge connection" is a graceful SIGTERM, not
-      # SIGABRT's goroutine dump; a hung connector is killed 45 s later.
-      WatchdogSignal = "SIGTERM";
-      TimeoutAbortSec = "45s";
-      Restart = if handover then "no" else "on-failure";
-      RestartSec = "5s";
-      # 76: Cloudflare refused the credentials (the monitor's verdict).
-      RestartPreventExitStatus = "64 65 66 76 77 78";
-      # cloudflared outliving the monitor dies by SIGPIPE: restart.
-      RestartForceExitStatus = "SIGPIPE";
-      TimeoutStartSec = if handover then "60s" else "120s";
-      TimeoutStopSec = "200s";
-    } // optionalAttrs handover {
-      # Killed outright, argoweb restart leaves it: at most this long.
-      RuntimeMaxSec = "10min";
-    } // {
-
       RuntimeDirectory = "argoweb/${name}${lib.optionalString handover ".handover"}";
-      RuntimeDirectoryMode = "0700";
-      UMask = "0077";
-      LimitCORE = 0;
-
-      CapabilityBoundingSet = "";
-      AmbientCapabilities = "";
-      NoNewPrivileges = true;
-      PrivateUsers = true;
-      PrivateTmp = true;
-      PrivateMounts = true;
-      PrivateDevices = true;
-      DevicePolicy = "closed";
-      ProtectSystem = "strict";
-      ProtectHome = true;
-      ProtectKernelTunables = true;
-      ProtectKernelModules = true;
-      ProtectKernelLogs = true;
-      ProtectControlGroups = true;
-      ProtectClock = true;
-      ProtectHostname = true;
-      ProtectProc = "invisible";
-      ProcSubset = "pid";
-      RestrictAddressFamilies = "AF_INET AF_INET6 AF_UNIX AF_NETLINK";
-      RestrictNamespaces = true;
-      RestrictRealtime = true;
-      RestrictSUIDSGID = true;
-      LockPersonality = true;
-      MemoryDenyWriteExecute = true;
-      RemoveIPC = true;
-      KeyringMode = "private";
-      SystemCallArchitectures = "native";
-      SystemCallFilter = [ "@system-service" "~@privileged @resources" ];
-      SystemCallErrorNumber = "EPERM";
+    } // optionalAttrs handover {
+      # As argoweb-handover@.service: never restarted, a shorter start, and
+      # killed outright, argoweb restart leaves it at most this long.
+      Restart = "no";
+      TimeoutStartSec = "60s";
+      RuntimeMaxSec = "10min";
     } // credentials
     // (if stateUnderVarLib then {
       StateDirectory = lib.removePrefix "/var/lib/" cfg.dataDir;
@@ -322,10 +287,7 @@ let
     } else {
       ReadWritePaths = [ cfg.dataDir ];
     })
-    // optionalAttrs backoff {
-      RestartSteps = 6;
-      RestartMaxDelaySec = "5min";
-    };
+    // optionalAttrs backoff shippedBackoff;
   };
 
   # A tunnel's three units: argoweb-NAME; argoweb-handover-NAME, the second

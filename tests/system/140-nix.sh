@@ -165,6 +165,38 @@ printf 'tunnel: x\ningress:\n  - service: http_status:404\n...\n' >"$T/classic/e
 cc "$T/classic/end.yaml" "$T/classic/end.out"
 check "complete-config: a config ending with ... is refused, not broken" [ "$?" != 0 ]
 
+# 3. One source for the unit's settings: the module takes
+# systemd/argoweb@.service's [Service] from the file (lib.unitSection), so
+# the two cannot drift. The parse holds every directive as the file gives
+# it (a repeated one as the list of its values); module.nix sets none of
+# them itself but those a NixOS unit must set otherwise.
+unit=$TOP/systemd/argoweb@.service
+got=$(nixjson "$LIB.unitSection \"Service\" (builtins.readFile \"$unit\")")
+check "lib.unitSection reads argoweb@.service's [Service] directive for directive" \
+	python3 -c 'import json, re, sys
+want, inside = {}, False
+for line in open(sys.argv[1]).read().split("\n"):
+    m = re.fullmatch(r"\[(.*)\]", line)
+    if m:
+        inside = m.group(1) == "Service"
+        continue
+    m = re.fullmatch(r"([A-Za-z]+)=(.*)", line)
+    if inside and m:
+        k, v = m.groups()
+        want[k] = v if k not in want else (want[k] if isinstance(want[k], list) else [want[k]]) + [v]
+got = json.loads(sys.argv[2])
+sys.exit(0 if got == want and len(want) > 40 else 1)' "$unit" "$got"
+own="ExecStart User Group RuntimeDirectory StateDirectory StateDirectoryMode Restart TimeoutStartSec"
+sed -n '/^  mkUnit = /,/^  tunnelUnits = /p' "$NIXDIR/module.nix" >"$T/mkunit.nix"
+dup=
+for k in $(sed -n '/^\[Service\]/,/^\[/s/^\([A-Za-z]*\)=.*/\1/p' "$unit" | sort -u); do
+	case " $own " in *" $k "*) continue;; esac
+	grep -Eq "^[[:space:]]+$k = " "$T/mkunit.nix" && dup="$dup $k"
+done
+check "module.nix takes the unit's [Service] from the file; its units set none of it again (${dup:-none set})" \
+	sh -c '[ -z "$0" ] && [ -s "$2" ] && grep -q "unitSection \"Service\" (builtins.readFile (../systemd + \"/argoweb@.service\"))" "$1"' \
+	"$dup" "$NIXDIR/module.nix" "$T/mkunit.nix"
+
 # The keepalived notify script where the module's vrrpInstance names it:
 # the package's make install, as nix/package.nix runs it (PREFIX=$out).
 out=/nix/store/00000000000000000000000000000000-argoweb
