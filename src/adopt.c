@@ -491,7 +491,7 @@ static int check_yaml(struct adopt *ad, struct fault *f)
 {
 	struct config c = { 0 };
 	char path[4200];
-	snprintf(path, sizeof path, "%s/%s.yaml", ARGOWEB_CONFDIR, ad->name);
+	inst_config(ad->name, path, sizeof path);
 	c.path = xstrdup(path);
 	c.name = xstrdup(ad->name);
 	int rc = cfg_parse(&c, ad->yaml, ad->yaml_len, f);

@@ -42,16 +42,16 @@ static int resolve(struct config *c, const char *arg)
 	}
 	/* NAME.handover is NAME's hand-over connector (its metrics address
 	 * and runtime directory): no tunnel of its own may take it. */
-	if (n > 9 && !strcmp(c->name + n - 9, ".handover")) {
+	if (inst_reserved(c->name)) {
 		msg("%s: an instance name may not end in .handover (the hand-over connector's)", arg);
 		return EX_USAGE;
 	}
-	if (is_path) {
-		c->path = xstrdup(arg);
-	} else {
-		c->path = xmalloc(sizeof ARGOWEB_CONFDIR + n + 6);
-		sprintf(c->path, "%s/%s.yaml", ARGOWEB_CONFDIR, c->name);
+	char conf[4200];
+	if (!is_path && inst_config(c->name, conf, sizeof conf)) {
+		msg("%s: an instance name too long", arg);
+		return EX_USAGE;
 	}
+	c->path = xstrdup(is_path ? arg : conf);
 	return 0;
 }
 
@@ -232,7 +232,7 @@ static void extract(struct config *c, const struct ynode *root)
 	/* The hand-over connector's is its own whatever the config says:
 	 * the tunnel's is taken. */
 	if (!m || c->handover) {
-		snprintf(name, sizeof name, "%s%s", c->name, c->handover ? ".handover" : "");
+		inst_connector(c->name, c->handover, name, sizeof name);
 		default_metrics(name, addr, sizeof addr);
 		m = addr;
 	}

@@ -5,11 +5,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "instance.h"
 #include "values.h"
 #include "ytree.h"
 
-#define ARGOWEB_CONFDIR "/etc/argoweb"
-#define ARGOWEB_RUNDIR "/run/argoweb"
 #define ARGOWEB_MAX_CONFIG (32u * 1024 * 1024)
 
 /* How the config names its tunnel: by a credential's file (one per kind of

@@ -289,8 +289,7 @@ static int check_unit_source(const struct config *c, const char *ext, uid_t owne
 static int is_conventional_config(const struct config *c)
 {
 	char want[4200];
-	snprintf(want, sizeof want, "%s/%s.yaml", ARGOWEB_CONFDIR, c->name);
-	return !strcmp(c->path, want);
+	return !inst_config(c->name, want, sizeof want) && !strcmp(c->path, want);
 }
 
 /* One place the credential may be. */

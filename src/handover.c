@@ -94,7 +94,7 @@ static int stop_interrupted(const struct config *c, const char *helper)
  * by the kernel however it ends. */
 static int lock_path(const struct config *c, char *path, size_t n)
 {
-	return snprintf(path, n, "%s/%s.restart", ARGOWEB_RUNDIR, c->name) < (int)n ? 0 : -1;
+	return inst_restart_lock(c->name, path, n);
 }
 
 int ho_restart_running(const struct config *c)

@@ -411,11 +411,12 @@ static int cmd_restart(struct tunnel *t)
 	char want[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
 	/* Said now, not as a hand-over that "did not connect" later. */
 	if (geteuid() != 0) {
+		inst_restart_lock(t->c.name, want, sizeof want);
 		msg("argoweb restart %s: run it as root: it starts and stops the tunnel's systemd "
-		    "units and holds %s/%s.restart", t->c.name, ARGOWEB_RUNDIR, t->c.name);
+		    "units and holds %s", t->c.name, want);
 		return EX_NOPERM;
 	}
-	snprintf(want, sizeof want, "%s/%s.yaml", ARGOWEB_CONFDIR, t->c.name);
+	inst_config(t->c.name, want, sizeof want);
 	if (strcmp(t->c.path, want) &&
 	    (!realpath(t->c.path, a) || !realpath(want, b) || strcmp(a, b))) {
 		msg("%s: the tunnel's units run %s: install it there (or name the instance, %s), "

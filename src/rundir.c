@@ -18,7 +18,7 @@ void rundir_path(const struct config *c, char *dir, size_t n)
 		/* Several RuntimeDirectory= entries arrive colon-separated. */
 		snprintf(dir, n, "%.*s", (int)strcspn(rd, ":"), rd);
 	else
-		snprintf(dir, n, "%s/%s%s", ARGOWEB_RUNDIR, c->name, c->handover ? ".handover" : "");
+		inst_rundir(c->name, c->handover, dir, n);
 }
 
 /* Fill why and return -e. */

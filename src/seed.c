@@ -37,7 +37,7 @@ void seed_where(const char *name, char *dir, size_t dn, char *file, size_t fn)
 	/* systemd gives a list when the unit names several; ours is first. */
 	snprintf(dir, dn, "%.*s", sd && sd[0] == '/' ? (int)strcspn(sd, ":") : (int)sizeof SEED_STATEDIR,
 	         sd && sd[0] == '/' ? sd : SEED_STATEDIR);
-	snprintf(file, fn, "%s.remote.yaml", name);
+	inst_kept_rules(name, file, fn);
 }
 
 static int in(const char *const *set, const char *s)

@@ -15,7 +15,7 @@
 #include "msg.h"
 
 #define SEED_MAX (8u << 20)     /* far above a real tunnel's rules */
-#define SEED_STATEDIR "/var/lib/argoweb"
+#define SEED_STATEDIR ARGOWEB_STATEDIR
 
 /* Where the tunnel's seed is: $STATE_DIRECTORY (the unit's StateDirectory=)
  * or /var/lib/argoweb, file NAME.remote.yaml; dir and file apart. */

@@ -254,6 +254,14 @@ static int old_serves(const char *unit, int want, int token)
 
 /* ---- a dashboard-managed tunnel's rules, carried across ------------------ */
 
+/* Where argoweb@NAME keeps a dashboard-managed tunnel's rules (seed.h). */
+static void kept_rules(const char *name, char *out, size_t n)
+{
+	char dir[4096], file[128];
+	seed_where(name, dir, sizeof dir, file, sizeof file);
+	snprintf(out, n, "%.4000s/%.127s", dir, file);
+}
+
 /* A connector started for a dashboard-managed tunnel has no rules until
  * Cloudflare's push: it answers 503 (cloudflared #1258), and the edge
  * sends it requests from its first registration. So each move hands the
@@ -327,7 +335,7 @@ static int lend_rules(const char *name, const char *lend)
 	long long version = -1;
 	size_t len = 0, dlen = 0;
 	int made = 0, rc = -1, dfd = -1;
-	snprintf(conf, sizeof conf, "%s/%s.yaml", ARGOWEB_CONFDIR, name);
+	inst_config(name, conf, sizeof conf);
 	if (!lend[0] || split_path(lend, dir, sizeof dir, &base) || !seeded(conf, &c, &ids) ||
 	    !(yaml = rules_of(&c.metrics, ids.uid, ids.user, &version, &len)))
 		goto out;
@@ -384,13 +392,13 @@ struct manifest {
 static void roll_back(const struct adopt *ad, const char *bdir, int started)
 {
 	char unit[128], path[4300];
-	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
+	inst_unit(ad->name, unit, sizeof unit);
 	if (started)
 		sc("disable", "--now", unit);
-	snprintf(path, sizeof path, "%s/%s.yaml", ARGOWEB_CONFDIR, ad->name);
+	inst_config(ad->name, path, sizeof path);
 	unlink(path);
 	unlink(ad->cred_path);
-	snprintf(path, sizeof path, "%s/%s.remote.yaml", SEED_STATEDIR, ad->name);
+	kept_rules(ad->name, path, sizeof path);
 	unlink(path);
 	snprintf(path, sizeof path, "%s/manifest", bdir);
 	unlink(path);
@@ -401,8 +409,8 @@ static void roll_back(const struct adopt *ad, const char *bdir, int started)
 static int preconditions(const struct adopt *ad, char *conf, size_t n)
 {
 	char load[64], unit[128];
-	snprintf(conf, n, "%s/%s.yaml", ARGOWEB_CONFDIR, ad->name);
-	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
+	inst_config(ad->name, conf, n);
+	inst_unit(ad->name, unit, sizeof unit);
 	if (geteuid() != 0) {
 		msg("argoweb adopt --apply: run it as root: it writes %s and drives systemd", conf);
 		return EX_NOPERM;
@@ -456,7 +464,7 @@ static int start_new(const struct adopt *ad, const char *conf)
 	char unit[128], status[512];
 	struct config c = { 0 };
 	struct ids ids;
-	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
+	inst_unit(ad->name, unit, sizeof unit);
 	step("starting %s", unit);
 	prop(unit, "ActiveState", status, sizeof status);
 	if (!strcmp(status, "failed"))
@@ -608,7 +616,7 @@ int takeover_apply(struct adopt *ad)
 		return interrupted ? 128 + interrupted : rc;
 	}
 	char unit[128];
-	snprintf(unit, sizeof unit, "argoweb@%s.service", ad->name);
+	inst_unit(ad->name, unit, sizeof unit);
 	sc("enable", unit, NULL);
 	/* From here on it goes to the end: the new connector serves. */
 	catch_signals(SIG_IGN);
@@ -737,7 +745,7 @@ static void remove_backup(const char *bdir, const struct undo *u)
 
 int takeover_undo(const char *name)
 {
-	char bdir[256], unit[128], kept[4200];
+	char bdir[256], unit[128], kept[4400];
 	struct undo u = { 0 };
 	if (geteuid() != 0)
 		return msg("argoweb adopt --undo %s: run it as root: it drives systemd", name), EX_NOPERM;
@@ -770,12 +778,12 @@ int takeover_undo(const char *name)
 		sc("enable", TIMER, NULL);
 	if (u.has_timer && !strcmp(u.timer_act, "active"))
 		sc("start", TIMER, NULL);
-	snprintf(unit, sizeof unit, "argoweb@%s.service", name);
+	inst_unit(name, unit, sizeof unit);
 	step("stopping and disabling %s", unit);
 	sc("disable", "--now", unit);
 	for (int i = 0; i < u.nwrote; i++)
 		unlink(u.wrote[i]);
-	snprintf(kept, sizeof kept, "/var/lib/argoweb/%s.remote.yaml", name);
+	kept_rules(name, kept, sizeof kept);
 	unlink(kept);
 	remove_backup(bdir, &u);
 	printf("given back: %s serves the tunnel; argoweb@%s is stopped and disabled\n", u.unit, name);

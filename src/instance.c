@@ -1,0 +1,46 @@
+/* instance: see instance.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "instance.h"
+
+static int fits(int len, size_t n)
+{
+	return len >= 0 && (size_t)len < n ? 0 : -1;
+}
+
+int inst_config(const char *name, char *out, size_t n)
+{
+	return fits(snprintf(out, n, "%s/%s.yaml", ARGOWEB_CONFDIR, name), n);
+}
+
+int inst_unit(const char *name, char *out, size_t n)
+{
+	return fits(snprintf(out, n, "argoweb@%s.service", name), n);
+}
+
+int inst_connector(const char *name, int handover, char *out, size_t n)
+{
+	return fits(snprintf(out, n, "%s%s", name, handover ? INST_HANDOVER : ""), n);
+}
+
+int inst_rundir(const char *name, int handover, char *out, size_t n)
+{
+	return fits(snprintf(out, n, "%s/%s%s", ARGOWEB_RUNDIR, name, handover ? INST_HANDOVER : ""), n);
+}
+
+int inst_restart_lock(const char *name, char *out, size_t n)
+{
+	return fits(snprintf(out, n, "%s/%s.restart", ARGOWEB_RUNDIR, name), n);
+}
+
+int inst_kept_rules(const char *name, char *out, size_t n)
+{
+	return fits(snprintf(out, n, "%s.remote.yaml", name), n);
+}
+
+int inst_reserved(const char *name)
+{
+	size_t len = strlen(name), sl = sizeof INST_HANDOVER - 1;
+	return len > sl && !strcmp(name + len - sl, INST_HANDOVER);
+}
