@@ -48,11 +48,11 @@ UNITS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: deps-build deb rpm all units fake check check-unit check-system check-asan check-valgrind \
         check-asan-unit check-asan-system check-valgrind-unit check-valgrind-system \
-        deps demo install clean bench fuzz fresh-machine
+        deps demo install clean bench fuzz fresh-machine help
 
 GENUNITS := $(B)/systemd/argoweb-active@.service $(B)/systemd/argoweb-handover@.service
 
-all: $(B)/argoweb $(GENUNITS)
+all: $(B)/argoweb $(GENUNITS) ## the launcher and the generated units, in build/
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -93,16 +93,16 @@ $(B)/tests/origin: tests/origin.c | $(B)/tests
 # `make check` is the one test command: dependencies, unit and system tests
 # on the normal build, then the same under ASan/UBSan and valgrind, then a
 # bounded fuzz run (tests/run-all.sh runs the targets below, each a stage).
-check: deps
+check: deps ## the README's second command: deps, then every stage of the suite (tests/run-all.sh)
 	@tests/run-all.sh
 
-units: $(UNITS)
-fake: $(B)/tests/fake-cloudflared $(B)/tests/notify-recorder $(B)/tests/listener $(B)/tests/origin
+units: $(UNITS) ## build the unit tests
+fake: $(B)/tests/fake-cloudflared $(B)/tests/notify-recorder $(B)/tests/listener $(B)/tests/origin ## build the test stand-ins (fake-cloudflared, notify-recorder, listener, origin)
 
-check-unit: $(UNITS)
+check-unit: $(UNITS) ## the unit tests
 	@tests/run-unit.sh $(UNITS)
 
-check-system: $(B)/argoweb fake
+check-system: $(B)/argoweb fake ## the system tests (REAL_CLOUDFLARED, CF_EDGE: the real connector; as root: the booted ones)
 	@ARGOWEB=$(abspath $(B)/argoweb) FAKE=$(abspath $(B)/tests/fake-cloudflared) \
 	    RECORDER=$(abspath $(B)/tests/notify-recorder) LISTENER=$(abspath $(B)/tests/listener) \
 	    ORIGIN=$(abspath $(B)/tests/origin) \
@@ -120,7 +120,7 @@ ASAN_ENV   = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 VALGRIND  := valgrind -q --error-exitcode=99 --leak-check=full \
              --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
-check-asan: check-asan-unit check-asan-system
+check-asan: check-asan-unit check-asan-system ## the suite on an ASan/UBSan build
 check-asan-unit:
 	@$(ASAN_MAKE) all fake units >/dev/null
 	@$(ASAN_ENV) $(ASAN_MAKE) check-unit
@@ -128,7 +128,7 @@ check-asan-system:
 	@$(ASAN_MAKE) all fake units >/dev/null
 	@$(ASAN_ENV) SYSTEM_EXCLUDE=installed $(ASAN_MAKE) check-system
 
-check-valgrind: check-valgrind-unit check-valgrind-system
+check-valgrind: check-valgrind-unit check-valgrind-system ## the suite under valgrind
 check-valgrind-unit: $(UNITS)
 	@UNIT_WRAP="$(VALGRIND)" tests/run-unit.sh $(UNITS)
 check-valgrind-system: $(B)/argoweb fake
@@ -136,35 +136,35 @@ check-valgrind-system: $(B)/argoweb fake
 
 # libFuzzer on the config and credential parsers, FUZZ_SECONDS in all.
 FUZZ_SECONDS ?= 60
-fuzz:
+fuzz: ## libFuzzer on the parsers for FUZZ_SECONDS
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-deps:
+deps: ## install what building and testing need (apt)
 	@tests/deps.sh
 
 deps-build:
 	@tests/deps.sh build
 
 # --- the README's first command -----------------------------------------
-demo: deps-build all fake
+demo: deps-build all fake ## the README's first command: build and run the shipped example
 	@examples/demo.sh $(abspath $(B)/argoweb)
 
 # The README's first command in a minimal Debian 12 container (root).
-fresh-machine:
+fresh-machine: ## the README's commands in minimal Debian 12 and 13 containers (root)
 	@tests/fresh-machine.sh
 
-bench: all
+bench: all ## the benchmarks (results in bench/README.md)
 	@bench/run.sh $(abspath $(B)/argoweb)
 
 # --- packages (build/argoweb_VERSION_ARCH.deb, build/argoweb-VERSION-RELEASE.ARCH.rpm)
-deb:
+deb: ## build/argoweb_VERSION_ARCH.deb
 	@packaging/debian/build.sh $(VERSION)
 
-rpm:
+rpm: ## build/argoweb-VERSION-RELEASE.ARCH.rpm
 	@packaging/rpm/build.sh $(VERSION)
 
 # --- install -------------------------------------------------------------
-install: $(B)/argoweb $(GENUNITS)
+install: $(B)/argoweb $(GENUNITS) ## install into DESTDIR, under PREFIX
 	install -D -m 0755 $(B)/argoweb $(DESTDIR)$(BINDIR)/argoweb
 	install -D -m 0644 examples/web.yaml $(DESTDIR)$(DOCDIR)/examples/web.yaml
 	for m in man/*.[1-8]; do \
@@ -187,5 +187,9 @@ install: $(B)/argoweb $(GENUNITS)
 	install -m 0644 systemd/argoweb@.service.d/*.example systemd/argoweb.slice.d/*.example \
 	    $(DESTDIR)$(DOCDIR)/examples/
 
-clean:
+clean: ## remove build/
 	rm -rf $(B) build
+
+# What each target is for: the "## " note on its line.
+help: ## this list
+	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/\1\t\2/p' $(firstword $(MAKEFILE_LIST)) | expand -t 16

@@ -57,8 +57,10 @@ static const struct {
 static int act_of(const char *name, const char **why)
 {
 	for (size_t i = 0; i < sizeof acts / sizeof *acts; i++)
-		if (!strcmp(acts[i].name, name))
-			return *why = acts[i].why, (int)acts[i].act;
+		if (!strcmp(acts[i].name, name)) {
+			*why = acts[i].why;
+			return (int)acts[i].act;
+		}
 	*why = NULL;
 	return KEEP;
 }
@@ -337,8 +339,10 @@ static int find_secret(struct adopt *ad, const char *tunnel, struct fault *f)
 		         file >= 0 ? ad->f[file].path : "the unit");
 		return 0;
 	}
-	if ((v = setting(ad, "token-file", from, sizeof from, &file)))
-		return ad->sec.kind = SEC_TOKEN, secret_file(ad, v, AF_TOKEN, from, f);
+	if ((v = setting(ad, "token-file", from, sizeof from, &file))) {
+		ad->sec.kind = SEC_TOKEN;
+		return secret_file(ad, v, AF_TOKEN, from, f);
+	}
 	if ((v = setting(ad, "credentials-contents", from, sizeof from, &file))) {
 		ad->sec.kind = SEC_JSON;
 		ad->sec.buf = xstrdup(v);
@@ -347,8 +351,10 @@ static int find_secret(struct adopt *ad, const char *tunnel, struct fault *f)
 		         file >= 0 ? ad->f[file].path : "the unit");
 		return 0;
 	}
-	if ((v = setting(ad, "credentials-file", from, sizeof from, &file)))
-		return ad->sec.kind = SEC_JSON, secret_file(ad, v, AF_CRED, from, f);
+	if ((v = setting(ad, "credentials-file", from, sizeof from, &file))) {
+		ad->sec.kind = SEC_JSON;
+		return secret_file(ad, v, AF_CRED, from, f);
+	}
 	if (ad->quick)
 		return 0;
 	if (!tunnel || !val_uuid(tunnel))
@@ -360,8 +366,10 @@ static int find_secret(struct adopt *ad, const char *tunnel, struct fault *f)
 		char path[4200];
 		snprintf(path, sizeof path, "%s%s/%s.json", dirs[i][0] == '~' ? ad->home : "",
 		         dirs[i] + (dirs[i][0] == '~'), tunnel);
-		if (!access(path, F_OK))
-			return ad->sec.kind = SEC_JSON, secret_file(ad, path, AF_CRED, "found by its tunnel", f);
+		if (!access(path, F_OK)) {
+			ad->sec.kind = SEC_JSON;
+			return secret_file(ad, path, AF_CRED, "found by its tunnel", f);
+		}
 	}
 	return fault(f, 0, 0, "no credential: %s.json is in none of cloudflared's default places", tunnel);
 }

@@ -42,18 +42,13 @@ static int hex4(struct cur *c, unsigned *v)
 
 static size_t put_utf8(unsigned cp, char *out)
 {
-	if (cp < 0x80)
-		return out[0] = (char)cp, 1;
-	if (cp < 0x800)
-		return out[0] = (char)(0xc0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3f)), 2;
-	if (cp < 0x10000)
-		return out[0] = (char)(0xe0 | cp >> 12), out[1] = (char)(0x80 | (cp >> 6 & 0x3f)),
-		       out[2] = (char)(0x80 | (cp & 0x3f)), 3;
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
+	/* The bytes after the first: 0 to 3, six bits each, lowest last. */
+	size_t more = cp < 0x80 ? 0 : cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+	static const unsigned char lead[] = { 0x00, 0xc0, 0xe0, 0xf0 };
+	out[0] = (char)(lead[more] | cp >> (6 * more));
+	for (size_t i = 1; i <= more; i++)
+		out[i] = (char)(0x80 | (cp >> (6 * (more - i)) & 0x3f));
+	return more + 1;
 }
 
 /* \uXXXX, with a surrogate pair joined; a lone surrogate becomes U+FFFD

@@ -43,7 +43,7 @@ struct tunnel {
 	char exe[PATH_MAX];     /* the checked, resolved cloudflared */
 	struct cfver ver;       /* its release, when it was asked */
 	int rundir;             /* the runtime directory, held from check to write */
-	int config_only, dry_run, handover;
+	enum opt { OPT_NONE, OPT_CONFIG_ONLY, OPT_DRY_RUN, OPT_HANDOVER } opt;  /* the one given */
 };
 
 /* argoweb status: 0 connected, 1 not connected, 2 degraded, 69 not running. */
@@ -62,7 +62,11 @@ enum {
 };
 
 struct command {
-	const char *name, *flag[2];     /* its options, one at a time */
+	const char *name;
+	struct {
+		const char *word;
+		enum opt opt;
+	} flag[2];                      /* its options, one at a time */
 	unsigned needs;                 /* what --config-only leaves out: all but the rules */
 	int (*run)(struct tunnel *t);
 };
@@ -76,19 +80,19 @@ static int cmd_restart(struct tunnel *t);
 static int cmd_adopt(int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "check", { "--config-only" },
+	{ "check", { { "--config-only", OPT_CONFIG_ONLY } },
 	  NEED_TRUST | NEED_USER | NEED_CREDENTIAL | NEED_BINARY | NEED_RULES, cmd_check },
-	{ "render", { NULL },
+	{ "render", { { NULL, OPT_NONE } },
 	  NEED_USER_IF_ANY | NEED_CREDENTIAL | NEED_RULES | NEED_RELEASE_IF_ANY, cmd_render },
-	{ "run", { "--dry-run", "--handover" },
+	{ "run", { { "--dry-run", OPT_DRY_RUN }, { "--handover", OPT_HANDOVER } },
 	  NEED_TRUST | NEED_USER | NEED_BECOME | NEED_CREDENTIAL | NEED_BINARY | NEED_RULES, cmd_run },
-	{ "status", { NULL }, 0, cmd_status },
-	{ "audit", { NULL }, 0, cmd_audit },
+	{ "status", { { NULL, OPT_NONE } }, 0, cmd_status },
+	{ "audit", { { NULL, OPT_NONE } }, 0, cmd_audit },
 	/* The new config is checked before anything is touched: a bad one
 	 * leaves the tunnel running as it was. The credential and the binary
 	 * are the hand-over connector's start's to check, with what its unit
 	 * gives it (LoadCredential=, an encrypted one too): it fails first. */
-	{ "restart", { NULL }, NEED_TRUST, cmd_restart },
+	{ "restart", { { NULL, OPT_NONE } }, NEED_TRUST, cmd_restart },
 };
 
 static const char usage[] =
@@ -115,9 +119,9 @@ static const struct command *parse_args(int argc, char **argv, struct tunnel *t,
 	if (!cmd)
 		return NULL;
 	int a = 2;
-	for (int i = 0; i < 2 && a < argc && cmd->flag[i]; i++)
-		if (!strcmp(argv[a], cmd->flag[i])) {
-			*(cmd->run == cmd_check ? &t->config_only : i ? &t->handover : &t->dry_run) = 1;
+	for (int i = 0; i < 2 && a < argc && cmd->flag[i].word; i++)
+		if (!strcmp(argv[a], cmd->flag[i].word)) {
+			t->opt = cmd->flag[i].opt;
 			a++;
 			break;
 		}
@@ -137,12 +141,16 @@ static int step_group(const struct tunnel *t)
 	char why[512];
 	gid_t g[64];
 	int n = geteuid() == 0 ? 0 : getgroups(64, g);
-	if (n < 0)
-		return msg("getgroups: %s", strerror(errno)), EX_OSERR;
+	if (n < 0) {
+		msg("getgroups: %s", strerror(errno));
+		return EX_OSERR;
+	}
 	for (int i = 0; i < n; i++) {
 		int mapped = g[i] == t->ids.gid ? 1 : pg_mapped_here(g[i]);
-		if (mapped < 0)
-			return msg("/proc/self/gid_map: %s", strerror(-mapped)), EX_OSERR;
+		if (mapped < 0) {
+			msg("/proc/self/gid_map: %s", strerror(-mapped));
+			return EX_OSERR;
+		}
 		if (!mapped) {
 			msg("%s: the service user has a group this user namespace does not map (gid %u; "
 			    "PrivateUsers=): it keeps that group's access and argoweb cannot check it: "
@@ -223,12 +231,12 @@ static int step_release(struct tunnel *t, unsigned needs)
 /* Everything the command needs, in the order a careful operator checks. */
 static int prepare(const struct command *cmd, struct tunnel *t, const char *config)
 {
-	unsigned needs = t->config_only ? NEED_RULES : cmd->needs;
+	unsigned needs = t->opt == OPT_CONFIG_ONLY ? NEED_RULES : cmd->needs;
 	/* The caller's own file, or root's: else whoever wrote it would
 	 * choose which of the caller's credentials goes to which user. */
 	int rc = needs & NEED_TRUST ? cfg_load_trusted(&t->c, config, getuid())
 	                            : cfg_load(&t->c, config);
-	if (!rc && t->handover)
+	if (!rc && t->opt == OPT_HANDOVER)
 		cfg_handover(&t->c);
 	if (!rc && (needs & (NEED_USER | NEED_USER_IF_ANY)))
 		rc = step_user(t, needs);
@@ -284,11 +292,11 @@ static int check_stop_timeout(const struct config *c)
 
 static int cmd_check(struct tunnel *t)
 {
-	int rc = t->config_only ? 0 : check_stop_timeout(&t->c);
+	int rc = t->opt == OPT_CONFIG_ONLY ? 0 : check_stop_timeout(&t->c);
 	if (rc)
 		return rc;
 	/* Exposure findings are the operator's to weigh: warn, do not fail. */
-	if (!t->config_only)
+	if (t->opt != OPT_CONFIG_ONLY)
 		audit_run(&t->c, AUDIT_WARN);
 	if (t->c.seed_version >= 0)
 		printf("%s: ok (%zu ingress rule%s kept from Cloudflare's configuration version %lld, "
@@ -515,7 +523,7 @@ static int step_prepare(struct tunnel *t, char *dir, size_t n, char **out, size_
 	char why[RUNDIR_WHYLEN];
 	rundir_path(&t->c, dir, n);
 	int rc = render_config(&t->c, tunnel_for_render(t), out, len);
-	if (rc || t->dry_run)
+	if (rc || t->opt == OPT_DRY_RUN)
 		return rc;
 	t->rundir = rundir_open(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid, why);
 	if (t->rundir >= 0)
@@ -566,7 +574,7 @@ static int cmd_run(struct tunnel *t)
 	snprintf(rendered, sizeof rendered, "%s/config.yml", dir);
 	if (rc)
 		return rc;
-	if (t->dry_run)
+	if (t->opt == OPT_DRY_RUN)
 		return dry_run(t, rendered, out);
 	rc = pd_drop(&t->ids);
 	if (rc) {
@@ -586,10 +594,14 @@ int main(int argc, char **argv)
 {
 	static struct tunnel t;
 	const char *config = NULL;
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-		return fputs(usage, stdout), 0;
-	if (argc == 2 && !strcmp(argv[1], "--version"))
-		return puts("argoweb " ARGOWEB_VERSION), 0;
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		puts("argoweb " ARGOWEB_VERSION);
+		return 0;
+	}
 	/* We are about to hold a secret: no core dump, no ptrace by the
 	 * service user. (exec resets this for cloudflared; the unit's
 	 * LimitCORE=0 covers it.) */

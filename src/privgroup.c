@@ -215,8 +215,10 @@ static int other_primary(gid_t gid, uid_t uid, const char *user, const char *fil
                          char *why, size_t n)
 {
 	FILE *f = file ? fopen(file, "re") : NULL;
-	if (file && !f)
-		return snprintf(why, n, "cannot be checked: %s: %s", file, strerror(errno)), 1;
+	if (file && !f) {
+		snprintf(why, n, "cannot be checked: %s: %s", file, strerror(errno));
+		return 1;
+	}
 	if (!f)
 		setpwent();
 	struct passwd *pw;
@@ -242,8 +244,10 @@ static int other_member(gid_t gid, const char *user, const char *file, int *tied
                         size_t n)
 {
 	FILE *f = file ? fopen(file, "re") : NULL;
-	if (file && !f)
-		return snprintf(why, n, "cannot be checked: %s: %s", file, strerror(errno)), 1;
+	if (file && !f) {
+		snprintf(why, n, "cannot be checked: %s: %s", file, strerror(errno));
+		return 1;
+	}
 	if (!f)
 		setgrent();
 	struct group *gr;

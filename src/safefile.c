@@ -277,11 +277,16 @@ static int fd_or(int fd, int rc)
 	return rc ? rc : fd;
 }
 
+/* Whose final symbolic link the walk follows: none (a secret), root's (the
+ * config, which chooses the credential and the user), or also the owner's
+ * (a file cloudflared reads, the binary). Only ever one its directory
+ * vouches for. */
+enum links { LINKS_NONE, LINKS_ROOTS, LINKS_OWNERS };
+
 /* The file at the end: open name in the directory held, following a final
- * link only when links_ok (and then only one its directory vouches for,
- * owned by root, or also the owner when links_ok is 2). Returns the open
- * descriptor (flags | O_NOFOLLOW), with w->at naming the file; or -errno. */
-static int open_final(struct walker *w, const char *path, int flags, int links_ok)
+ * link as links allows. Returns the open descriptor (flags | O_NOFOLLOW),
+ * with w->at naming the file; or -errno. */
+static int open_final(struct walker *w, const char *path, int flags, enum links links)
 {
 	char buf[PATH_MAX * 2], base[NAME_MAX + 1];
 	snprintf(buf, sizeof buf, "%s", path);
@@ -300,7 +305,7 @@ static int open_final(struct walker *w, const char *path, int flags, int links_o
 			is_link = 1;
 		}
 		at_append(w, base, strlen(base));
-		if (fd >= 0 || !is_link || !links_ok) {
+		if (fd >= 0 || !is_link || links == LINKS_NONE) {
 			close(dirfd);
 			if (fd < 0 && is_link)
 				return why_fail(w->why, ELOOP, "%s is a symbolic link", w->at);
@@ -314,8 +319,8 @@ static int open_final(struct walker *w, const char *path, int flags, int links_o
 		/* A final link: the directory holding it has passed. */
 		at_up(w);
 		uid_t owner = w->owner;
-		if (links_ok == 1)
-			w->owner = 0;   /* root's links only */
+		if (links == LINKS_ROOTS)
+			w->owner = 0;
 		char target[PATH_MAX];
 		int rc = read_link(w, dirfd, base, target, sizeof target);
 		w->owner = owner;
@@ -349,7 +354,7 @@ int sf_open_secret(const char *path, uid_t owner, const struct sdcred *sd, char 
 {
 	struct walker w = { .owner = owner, .why = why, .given = path, .noun = "the credential" };
 	/* O_NONBLOCK: a FIFO must fail the checks, not hang the open. */
-	int fd = open_final(&w, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
+	int fd = open_final(&w, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, LINKS_NONE);
 	if (fd == -ELOOP)
 		return why_fail(why, EPERM, "%s is a symbolic link: name the file itself "
 		                "(links let someone else swap the secret)", path);
@@ -410,9 +415,9 @@ static int owned_unwritable(const struct stat *st, uid_t owner, const char *labe
 
 /* A file reached through the walk (a final link followed), held as an
  * O_PATH descriptor, with its stat. */
-static int open_checked(struct walker *w, const char *path, int links_ok, struct stat *st)
+static int open_checked(struct walker *w, const char *path, enum links links, struct stat *st)
 {
-	int fd = open_final(w, path, O_PATH, links_ok);
+	int fd = open_final(w, path, O_PATH, links);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, st)) {
@@ -427,7 +432,7 @@ int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, c
 {
 	struct walker w = { .owner = owner, .why = why };
 	struct stat st;
-	int fd = open_checked(&w, path, 2, &st);
+	int fd = open_checked(&w, path, LINKS_OWNERS, &st);
 	if (fd == -ENOENT)
 		return why_fail(why, ENOENT, "cloudflared not found at %s (install it from "
 		                "Cloudflare's package repository, or set cloudflared: to where it is)", path);
@@ -444,7 +449,7 @@ int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *rea
 {
 	struct walker w = { .owner = owner, .reader = reader, .why = why };
 	struct stat st;
-	int fd = open_checked(&w, path, 2, &st);
+	int fd = open_checked(&w, path, LINKS_OWNERS, &st);
 	if (fd == -ENOENT)
 		return why_fail(why, ENOENT, "%s: %s", path, strerror(ENOENT));
 	if (fd < 0)
@@ -472,7 +477,7 @@ int sf_open_config(const char *path, uid_t owner, char *why)
 	snprintf(abs, sizeof abs, "%s%s%s", path[0] == '/' ? "" : cwd,
 	         path[0] == '/' || !strcmp(cwd, "/") ? "" : "/", path);
 	/* O_NONBLOCK: a FIFO must fail the checks, not hang the open. */
-	int fd = open_final(&w, abs, O_RDONLY | O_NOCTTY | O_NONBLOCK, 1);
+	int fd = open_final(&w, abs, O_RDONLY | O_NOCTTY | O_NONBLOCK, LINKS_ROOTS);
 	if (fd == -ENOENT)
 		return why_fail(why, ENOENT, "%s: cannot open the config: %s", path, strerror(ENOENT));
 	if (fd < 0)

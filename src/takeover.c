@@ -215,8 +215,10 @@ static int metrics_of(const char *unit, struct hostport *hp, uid_t *uid)
 			snprintf(addr, sizeof addr, "[::1]:%u", l[i].port);
 		else
 			snprintf(addr, sizeof addr, "127.0.0.1:%u", l[i].port);
-		if (!val_loopback_addr(addr, hp, why) && ready_count(hp, l[i].uid, "root", 2000) > 0)
-			return *uid = l[i].uid, 0;
+		if (!val_loopback_addr(addr, hp, why) && ready_count(hp, l[i].uid, "root", 2000) > 0) {
+			*uid = l[i].uid;
+			return 0;
+		}
 	}
 	return -1;
 }
@@ -747,11 +749,15 @@ int takeover_undo(const char *name)
 {
 	char bdir[256], unit[128], kept[4400];
 	struct undo u = { 0 };
-	if (geteuid() != 0)
-		return msg("argoweb adopt --undo %s: run it as root: it drives systemd", name), EX_NOPERM;
+	if (geteuid() != 0) {
+		msg("argoweb adopt --undo %s: run it as root: it drives systemd", name);
+		return EX_NOPERM;
+	}
 	backup_dir(name, bdir, sizeof bdir);
-	if (read_manifest(bdir, &u))
-		return msg("%s: no manifest of argoweb adopt (root's, 0600) to undo", bdir), EX_NOINPUT;
+	if (read_manifest(bdir, &u)) {
+		msg("%s: no manifest of argoweb adopt (root's, 0600) to undo", bdir);
+		return EX_NOINPUT;
+	}
 	int rc = restore_files(bdir, &u);
 	if (rc)
 		return rc;

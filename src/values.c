@@ -115,10 +115,10 @@ int val_bool(const char *s, int *out)
 {
 	static const char *t[] = { "true", "True", "TRUE" }, *f[] = { "false", "False", "FALSE" };
 	for (int i = 0; i < 3; i++) {
-		if (strcmp(s, t[i]) == 0)
-			return *out = 1, 0;
-		if (strcmp(s, f[i]) == 0)
-			return *out = 0, 0;
+		if (strcmp(s, t[i]) == 0 || strcmp(s, f[i]) == 0) {
+			*out = strcmp(s, t[i]) == 0;
+			return 0;
+		}
 	}
 	return -1;
 }
