@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "creds.h"
 #include "fnv.h"
 #include "msg.h"
 #include "safefile.h"
@@ -149,16 +148,23 @@ static int check_rule(struct walk *w, const struct ynode *rule, size_t i, size_t
 	return or ? check_origin(w, or, i) : 0;
 }
 
+/* The schema's flags (KF_CRED_*) of the key naming c's credential file. */
+static unsigned cred_flags(const struct config *c)
+{
+	const struct key *k = c->cred_key ? schema_find(k_top, c->cred_key) : NULL;
+	return k ? k->flags : 0;
+}
+
 static int check_ingress(struct walk *w, struct config *c, const struct ynode *root)
 {
 	const struct ynode *ing = ymap_get(root, "ingress");
 	if (!ing) {
-		if (c->id == ID_CREDFILE)
+		if (cred_flags(c) & KF_CRED_LOCAL)
 			return schema_fail(w, root, "ingress", "a locally-managed tunnel needs ingress: rules "
 			                   "ending with a catch-all such as - service: http_status:404");
 		return 0;
 	}
-	if (c->id == ID_QUICK)
+	if (c->quick_url)
 		return schema_fail(w, ing, "ingress", "a quick tunnel has one origin, its quick: URL; "
 		                   "remove ingress: or use a named tunnel");
 	for (size_t i = 0; i < ing->n; i++)
@@ -175,28 +181,28 @@ static int check_ingress(struct walk *w, struct config *c, const struct ynode *r
 static int check_identity(struct walk *w, struct config *c, const struct ynode *root)
 {
 	const struct ynode *first = NULL, *qs = ymap_get(root, "quick-service");
-	c->id = ID_CREDDIR;
 	c->tunnel = str_of(root, "tunnel");
 	for (size_t i = 0; i < root->n; i += 2) {
 		const char *key = root->kid[i]->str;
-		const struct cred_kind *k = NULL;
-		for (const struct cred_kind *x = cred_kinds; x->key; x++)
-			if (!strcmp(key, x->key))
-				k = x;
-		if (!k && strcmp(key, "quick"))
+		const struct key *k = schema_find(k_top, key);
+		int cred = k && (k->flags & (KF_CRED_LOCAL | KF_CRED_TOKEN));
+		if (!cred && strcmp(key, "quick"))
 			continue;
 		if (first)
 			return schema_fail(w, root->kid[i + 1], key,
 			                   "choose one of credentials-file, token-file and quick");
 		first = root->kid[i + 1];
-		c->id = k ? k->id : ID_QUICK;
-		*(k ? &c->cred_path : &c->quick_url) = first->str;
+		if (cred) {
+			c->cred_key = key;
+			c->cred_path = first->str;
+		} else {
+			c->quick_url = first->str;
+		}
 	}
-	if (c->tunnel && (c->id == ID_TOKENFILE || c->id == ID_QUICK))
-		return fail_key(w, root, "tunnel", c->id == ID_TOKENFILE
-		                ? "a token names its tunnel itself: remove tunnel:"
-		                : "a quick tunnel has no name: remove tunnel:");
-	if (qs && c->id != ID_QUICK)
+	if (c->tunnel && (c->quick_url || (cred_flags(c) & KF_CRED_TOKEN)))
+		return fail_key(w, root, "tunnel", c->quick_url ? "a quick tunnel has no name: remove tunnel:"
+		                : "a token names its tunnel itself: remove tunnel:");
+	if (qs && !c->quick_url)
 		return schema_fail(w, qs, "quick-service", "only a quick tunnel (quick:) uses it: remove it");
 	return 0;
 }
@@ -253,7 +259,7 @@ static void extract(struct config *c, const struct ynode *root)
 	c->has_edge = edge != NULL;
 	if (edge && (long)edge->n < n)
 		n = (long)edge->n;
-	c->expected_conns = c->id == ID_QUICK ? 1 : (int)n;
+	c->expected_conns = c->quick_url ? 1 : (int)n;
 }
 
 static int validate(struct config *c, struct fault *f);

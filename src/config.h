@@ -11,19 +11,17 @@
 
 #define ARGOWEB_MAX_CONFIG (32u * 1024 * 1024)
 
-/* How the config names its tunnel: by a credential's file (one per kind of
- * credential, see creds.h), a quick tunnel, or neither: the credential is
- * then systemd's ($CREDENTIALS_DIRECTORY, the unit's files). */
-enum identity { ID_CREDDIR, ID_CREDFILE, ID_TOKENFILE, ID_QUICK };
-
 struct config {
 	char *path;             /* the YAML file */
 	char *name;             /* instance name: basename without .yaml */
 	struct ytree tree;
 
-	enum identity id;
+	/* How it names its tunnel: by a credential's file (cred_key, the key
+	 * that names it: its kind is creds.c's to know), a quick tunnel
+	 * (quick_url), or neither: the credential is then systemd's
+	 * ($CREDENTIALS_DIRECTORY, the unit's files). */
 	const char *tunnel;     /* tunnel: as written (UUID or name), or NULL */
-	const char *cred_path;  /* credentials-file or token-file, or NULL */
+	const char *cred_key, *cred_path;
 	const char *quick_url;
 	const char *user, *group;
 	const char *cloudflared;

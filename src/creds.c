@@ -185,11 +185,11 @@ static int parse_token_kind(struct secret *s, const char *tunnel, struct fault *
 }
 
 const struct cred_kind cred_kinds[] = {
-	{ SEC_JSON, ID_CREDFILE, "credentials-file", "json", "TUNNEL_CRED_CONTENTS",
+	{ SEC_JSON, "credentials-file", "json", "TUNNEL_CRED_CONTENTS",
 	  "tunnel credentials JSON", 1, parse_json_kind },
-	{ SEC_TOKEN, ID_TOKENFILE, "token-file", "token", "TUNNEL_TOKEN",
+	{ SEC_TOKEN, "token-file", "token", "TUNNEL_TOKEN",
 	  "tunnel token", 0, parse_token_kind },
-	{ SEC_ANY, ID_QUICK, NULL, NULL, NULL, NULL, 0, NULL },
+	{ SEC_ANY, NULL, NULL, NULL, NULL, 0, NULL },
 };
 
 const struct cred_kind *cred_kind(enum secret_kind kind)
@@ -200,12 +200,18 @@ const struct cred_kind *cred_kind(enum secret_kind kind)
 	return NULL;
 }
 
-const struct cred_kind *cred_kind_of(enum identity id)
+const struct cred_kind *cred_kind_named(const char *key)
 {
-	for (const struct cred_kind *k = cred_kinds; k->key; k++)
-		if (k->id == id)
+	for (const struct cred_kind *k = cred_kinds; key && k->key; k++)
+		if (!strcmp(k->key, key))
 			return k;
 	return NULL;
+}
+
+int creds_may_be_token(const struct config *c)
+{
+	const struct cred_kind *k = cred_kind_named(c->cred_key);
+	return !c->quick_url && (!k || k->kind == SEC_TOKEN);
 }
 
 int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel, struct fault *f)
@@ -327,7 +333,7 @@ static void add(struct source *src, size_t *n, enum secret_kind kind, int option
 static size_t credential_sources(const struct config *c, struct source *src)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
-	const struct cred_kind *named = cred_kind_of(c->id);
+	const struct cred_kind *named = cred_kind_named(c->cred_key);
 	char name[64], conventional[sizeof ((struct secret *)0)->path];
 	size_t n = 0;
 	if (dir && !*dir)
@@ -395,7 +401,7 @@ int creds_load(const struct config *c, uid_t owner, gid_t group, struct secret *
 	struct fault f = { 0 };
 	enum secret_kind kind = SEC_ANY;
 	memset(s, 0, sizeof *s);
-	if (c->id == ID_QUICK)
+	if (c->quick_url)
 		return 0;
 	int rc = locate(c, owner, group, s, &kind, &f);
 	if (!rc)

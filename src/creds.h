@@ -29,17 +29,21 @@ struct secret {
  * and its parser. */
 struct cred_kind {
 	enum secret_kind kind;
-	enum identity id;
 	const char *key, *ext, *env, *label;
 	int render_tunnel_id;
 	int (*parse)(struct secret *s, const char *tunnel, struct fault *f);
 };
 /* Every kind, SEC_JSON and SEC_TOKEN, ending with a zeroed entry. */
 extern const struct cred_kind cred_kinds[];
-/* The entry of a kind (or of the identity that names its file); NULL for
- * SEC_ANY (ID_QUICK, ID_CREDDIR). */
+/* The entry of a kind, or of the config's key that names its file; NULL
+ * for SEC_ANY (told apart by content) and for no key (a quick tunnel, or
+ * systemd's copy). */
 const struct cred_kind *cred_kind(enum secret_kind kind);
-const struct cred_kind *cred_kind_of(enum identity id);
+const struct cred_kind *cred_kind_named(const char *key);
+
+/* May c's tunnel run by a token: it names a token's file, or none at all
+ * (systemd's copy may be either)? A quick tunnel has none. */
+int creds_may_be_token(const struct config *c);
 
 /* Validate content already in s->buf. expect is a kind, or SEC_ANY to tell
  * them apart by content. tunnel is the config's tunnel: (may be NULL); a

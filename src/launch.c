@@ -58,7 +58,7 @@ static int build_argv(struct plan *p, const struct config *c, const char *render
 	if (add_arg(p, &n, c->cloudflared) || add_arg(p, &n, "--no-autoupdate") ||
 	    add_arg(p, &n, "tunnel") || add_arg(p, &n, "--config") || add_arg(p, &n, rendered))
 		return -1;
-	if (c->id == ID_QUICK)
+	if (c->quick_url)
 		return add_arg(p, &n, "--url") || add_arg(p, &n, c->quick_url) ? -1 : 0;
 	return add_arg(p, &n, "run");
 }

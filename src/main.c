@@ -266,7 +266,7 @@ static const char *tunnel_for_render(const struct tunnel *t)
 	const struct cred_kind *k = cred_kind(t->s.kind);
 	if (k)
 		return k->render_tunnel_id ? t->s.tunnel_id : NULL;
-	return t->c.id == ID_QUICK ? NULL : t->c.tunnel;
+	return t->c.quick_url ? NULL : t->c.tunnel;
 }
 
 /* A stop drains for up to grace-period; the unit's TimeoutStopSec= must
@@ -331,7 +331,7 @@ static int config_source(const struct config *c, const struct ids *ids, char *s,
 	long long version;
 	int waiting = 0;
 	s[0] = 0;
-	if (c->nrules || (c->id != ID_TOKENFILE && c->id != ID_CREDDIR) ||
+	if (c->nrules || !creds_may_be_token(c) ||
 	    ready_get(&c->metrics, ids->uid, ids->user, 2000, "/config", SEED_MAX, &body, &len,
 	              distrust, sizeof distrust))
 		return 0;
@@ -348,7 +348,7 @@ static int status_main(const struct config *c, const struct ids *ids)
 {
 	struct ready r = { 0 };
 	char src[128];
-	ready_probe(&c->metrics, ids->uid, ids->user, 2000, c->id == ID_QUICK, &r);
+	ready_probe(&c->metrics, ids->uid, ids->user, 2000, c->quick_url != NULL, &r);
 	if (r.distrust[0]) {
 		printf("%s: %s\n", c->name, r.distrust);
 		return EX_UNAVAILABLE;

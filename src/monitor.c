@@ -278,7 +278,7 @@ static _Noreturn void become_monitor(struct config *c, struct secret *s, int pid
 	static struct mon m;
 	m = (struct mon){
 		.h = {
-			.quick_tunnel = c->id == ID_QUICK,
+			.quick_tunnel = c->quick_url != NULL,
 			.interval = c->interval_ns / 1000000,
 			.unhealthy = c->unhealthy_ns / 1000000,
 			.ping_every = watchdog_ms(),

@@ -167,8 +167,8 @@ const struct key k_health[] = {
  * are never rendered. */
 const struct key k_top[] = {
 	K("tunnel", T_STR, .flags = KF_OWN),
-	K("credentials-file", T_STR, .flags = KF_OWN, .check = want_abs_credential),
-	K("token-file", T_STR, .flags = KF_OWN, .check = want_abs_credential),
+	K("credentials-file", T_STR, .flags = KF_OWN | KF_CRED_LOCAL, .check = want_abs_credential),
+	K("token-file", T_STR, .flags = KF_OWN | KF_CRED_TOKEN, .check = want_abs_credential),
 	K("quick", T_STR, .flags = KF_OWN, .check = want_origin_url),
 	K("ingress", T_LIST_MAP, .arg = k_rule, .flags = KF_ANCHOR, .min = 1,
 	  .bounds = "no rules (end with - service: http_status:404)"),

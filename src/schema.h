@@ -10,6 +10,9 @@ enum ktype { T_STR, T_BOOL, T_UINT, T_DUR, T_ENUM, T_MAP, T_LIST_MAP, T_LIST_STR
 #define KF_OWN 1        /* argoweb's own key or one it sets itself: not rendered as written */
 #define KF_ANCHOR 2     /* a map whose rows' KF_AT_ANCHOR errors are reported at it */
 #define KF_AT_ANCHOR 4  /* report errors at the nearest KF_ANCHOR map ("ingress[3]: ...") */
+/* It names the file of a credential (its kind is creds.c's to know): */
+#define KF_CRED_LOCAL 8 /* ... of a locally-managed tunnel, whose rules are here */
+#define KF_CRED_TOKEN 16 /* ... a token, which names its tunnel itself */
 
 /* A key's whole contract: its type, bounds, the rule its value must
  * satisfy, and its default. Adding a key with a rule is one row. */

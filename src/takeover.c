@@ -290,7 +290,7 @@ static char *rules_of(const struct hostport *hp, uid_t uid, const char *user, lo
  * its own)? Then its metrics and service user, in c and ids. */
 static int seeded(const char *conf, struct config *c, struct ids *ids)
 {
-	return !cfg_load(c, conf) && (c->id == ID_TOKENFILE || c->id == ID_CREDDIR) && !c->nrules &&
+	return !cfg_load(c, conf) && creds_may_be_token(c) && !c->nrules &&
 	       c->seed_remote && !pd_resolve(c->user, c->group, ids);
 }
 

@@ -111,7 +111,7 @@ static void test_extract(void)
 	       "metrics: the instance's own address, from its name (it must never change)");
 	IS_INT(c.metrics.port, 20241, "... on port 20241");
 	IS_INT(c.nrules, 1, "one rule");
-	IS_INT(c.id, ID_CREDFILE, "a credentials file");
+	IS_STR(c.cred_key, "credentials-file", "a credentials file");
 	IS_STR(c.cred_path, "/etc/argoweb/x.json", "its path");
 	cfg_free(&c);
 	IS_INT(parse(GOOD "user: svc\ngroup: svcg\ncloudflared: /opt/cf\ncacert: /etc/ca.pem\n"

@@ -527,11 +527,17 @@ static void put(const char *name, const char *content, size_t len, mode_t mode)
 	chmod(p, mode);
 }
 
-static int load(enum identity id, const char *file, size_t nrules, struct secret *s,
+/* How a config names its tunnel: the file of a credential of one kind, a
+ * quick tunnel, or neither (systemd's copy). */
+enum how { ID_CREDDIR, ID_CREDFILE, ID_TOKENFILE, ID_QUICK };
+
+static int load(enum how id, const char *file, size_t nrules, struct secret *s,
                 const char **err)
 {
 	char p[300];
-	struct config c = { .path = "/etc/argoweb/web.yaml", .name = "web", .id = id,
+	static const char *const key[] = { NULL, "credentials-file", "token-file", NULL };
+	struct config c = { .path = "/etc/argoweb/web.yaml", .name = "web", .cred_key = key[id],
+	                    .quick_url = id == ID_QUICK ? "http://localhost:8080" : NULL,
 	                    .nrules = nrules };
 	if (file) {
 		snprintf(p, sizeof p, "%s/%s", dir, file);

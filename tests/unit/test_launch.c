@@ -7,10 +7,15 @@
 #include "tap.h"
 #include "capture.h"
 
-static struct config cfg(enum identity id)
+/* How a config names its tunnel: the file of a credential of one kind, a
+ * quick tunnel, or neither (systemd's copy). */
+enum how { ID_CREDDIR, ID_CREDFILE, ID_TOKENFILE, ID_QUICK };
+
+static struct config cfg(enum how id)
 {
-	struct config c = { .id = id, .cloudflared = "/usr/bin/cloudflared",
-	                    .quick_url = "http://localhost:8080" };
+	static const char *const key[] = { NULL, "credentials-file", "token-file", NULL };
+	struct config c = { .cred_key = key[id], .cloudflared = "/usr/bin/cloudflared",
+	                    .quick_url = id == ID_QUICK ? "http://localhost:8080" : NULL };
 	return c;
 }
 

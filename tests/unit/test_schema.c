@@ -87,7 +87,7 @@ static void test_accepts(void)
 	struct config c;
 	const char *err;
 	IS_INT(load(&c, ID CATCH, &err), 0, "minimal config");
-	IS_INT(c.id, ID_CREDFILE, "identity: credentials-file");
+	IS_STR(c.cred_key, "credentials-file", "identity: credentials-file");
 	IS_STR(c.tunnel, UUID, "tunnel");
 	IS_STR(c.cred_path, "/etc/argoweb/x.json", "credential path");
 	IS_INT(c.nrules, 1, "one rule");
@@ -104,7 +104,7 @@ static void test_accepts(void)
 	IS_INT(load(&c, "token-file: /etc/argoweb/t.token\nuser: web\ngroup: www\n"
 	                "cloudflared: /opt/cf\nmetrics: \"[::1]:2000\"\n"
 	                "health: {interval: 10s, unhealthy-after: 2m}\n", &err), 0, "token config");
-	IS_INT(c.id, ID_TOKENFILE, "identity: token-file");
+	IS_STR(c.cred_key, "token-file", "identity: token-file");
 	IS_STR(c.cred_path, "/etc/argoweb/t.token", "token path");
 	OK(c.tunnel == NULL, "no tunnel");
 	IS_INT(c.nrules, 0, "no rules needed with a token");
@@ -117,7 +117,7 @@ static void test_accepts(void)
 	cfg_free(&c);
 
 	IS_INT(load(&c, "quick: http://localhost:8080\n", &err), 0, "quick config");
-	IS_INT(c.id, ID_QUICK, "identity: quick");
+	OK(c.quick_url && !c.cred_key, "identity: quick");
 	IS_STR(c.quick_url, "http://localhost:8080", "quick URL");
 	OK(c.cred_path == NULL, "quick: no credential");
 	cfg_free(&c);
@@ -125,7 +125,7 @@ static void test_accepts(void)
 	IS_INT(load(&c, "ingress: [{hostname: a.example.com, service: 'http://localhost:1'},"
 	                " {hostname: '*', service: hello_world}]\n", &err), 0,
 	       "no identity: $CREDENTIALS_DIRECTORY later");
-	IS_INT(c.id, ID_CREDDIR, "identity: none yet");
+	OK(!c.quick_url && !c.cred_key, "identity: none yet");
 	IS_INT(c.nrules, 2, "two rules");
 	cfg_free(&c);
 
