@@ -47,6 +47,16 @@ check()  { # check "description" command...
 	if "$@"; then ok "$d"; else not_ok "$d"; fi
 }
 done_testing() { echo "1..$T_N"; [ "$T_FAIL" = 0 ]; }
+# show [FILE...]: the lines as TAP comments, "#   LINE". A part of a test
+# run in the background sets SHOW_TAG (each line then names it) and
+# SHOW_OUT (the file its lines go to, for the test to add to its own).
+show() {
+	if [ -n "${SHOW_OUT:-}" ]; then
+		sed "s/^/#   ${SHOW_TAG:+$SHOW_TAG: }/" "$@" >>"$SHOW_OUT"
+	else
+		sed "s/^/#   ${SHOW_TAG:+$SHOW_TAG: }/" "$@"
+	fi
+}
 
 # aw ARGS...: run argoweb; sets RC, OUT, ERR (file contents).
 aw() {
@@ -68,15 +78,7 @@ expect() {
 	if [ "$good" = 1 ]; then ok "$d"; else not_ok "$d"; echo "#   stderr: $ERR" | head -5; fi
 }
 
-# waitfor SECONDS CMD...: run CMD every 0.2 s until it succeeds (0) or
-# SECONDS have passed (1). (Its counter's name is its own: callers' n, w
-# and i stay theirs.)
-waitfor() {
-	_wf_n=$(($1 * 5))
-	shift
-	while [ "$_wf_n" -gt 0 ]; do "$@" && return 0; sleep 0.2; _wf_n=$((_wf_n - 1)); done
-	return 1
-}
+. "$TOP/tests/waitfor.sh"
 
 # A well-formed credentials JSON (test secret, not a real one).
 SECRET_B64=c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=
@@ -174,35 +176,6 @@ corpus_config() {
 	*token*) write_token "$T/creds.$N/argoweb";;
 	*) write_cred_json "$T/creds.$N/argoweb";;
 	esac
-}
-
-# pkg_build TARGET LOG FILE...: make TARGET (deb, rpm) into build/ unless
-# every FILE is there and newer than the sources it is built from; one
-# build at a time among the tests that use the packages (a lock). make's
-# output goes to LOG, after a first line saying what was done.
-pkg_build() {
-	target=$1 log=$2
-	shift 2
-	mkdir -p "$TOP/build"
-	(
-		flock 9
-		for f in "$@"; do
-			if [ ! -f "$f" ] || [ -n "$(cd "$TOP" && find Makefile README.md LICENSE src man systemd \
-				examples "packaging/$target" -type f -newer "$f" 2>/dev/null | head -n 1)" ]; then
-				echo "# make $target (${f##*/} missing or older than its sources)"
-				make -C "$TOP" "$target"
-				exit
-			fi
-		done
-		echo "# reusing ${1##*/}"
-	) 9>"$TOP/build/.packages.lock" >"$log" 2>&1
-}
-# upgrade_deb_path: the same package at a higher version ($VERSION+test1),
-# for the tests of an upgrade; pkg_build_upgrade LOG DEB builds it from a
-# scratch copy of the tree with one more changelog entry, when missing or
-# older than DEB (the .deb of the tree as it is).
-upgrade_deb_path() {
-	echo "$TOP/build/pkgtest/argoweb_$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$TOP/Makefile")+test1_$(dpkg-architecture -qDEB_HOST_ARCH).deb"
 }
 pkg_build_upgrade() {
 	log=$1 deb=$2

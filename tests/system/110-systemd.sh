@@ -49,17 +49,9 @@ mnt() {
 field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr -s ' \t' ' ' | sed 's/ $//'; }
 # record NAME: the fake's latest record, secrets' values redacted
 record() { sed 's/^\(env:TUNNEL_[A-Z_]*=\).*/\1<redacted>/' "/var/lib/argoweb/rec-$1/record.latest"; }
-show() { systemctl show -p "$2" --value "argoweb@$1.service"; }
-# waitfor SECONDS CMD...: poll every 0.2 s
-waitfor() {
-	n=$(($1 * 5)); shift
-	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.2; n=$((n - 1)); done
-	return 1
-}
-is_active() { [ "$(show "$1" ActiveState)/$(show "$1" SubState)" = active/running ]; }
-# (A token tunnel's says which configuration it serves after a "; ".)
-is_connected() { case $(show "$1" StatusText) in "Connected: 4 edge connections"|"Connected: 4 edge connections; "*) ;; *) return 1;; esac; }
+. /testbed/inside.sh
 EOF
+cp "$TOP/tests/testbed/inside.sh" "$TOP/tests/waitfor.sh" "$TB_SHARE/"
 stamp() { echo "# [$(($(date +%s) - t2)) s] $*"; }
 h() { tb_exec /bin/sh -c '. /testbed/h.sh; "$@"' h "$@"; }
 # start NAME: systemctl start argoweb@NAME; on failure, say why as diagnostics.
@@ -85,8 +77,8 @@ stop() {
 	s0=$(date +%s%N)
 	tb_exec timeout 35 systemctl stop "argoweb@$1"
 	STOP_MS=$((($(date +%s%N) - s0) / 1000000))
-	[ "$(h show "$1" ActiveState)" = inactive ] || [ "$(h show "$1" ActiveState)" = failed ] && return 0
-	echo "#   argoweb@$1 is $(h show "$1" ActiveState)/$(h show "$1" SubState) after $STOP_MS ms:"
+	[ "$(h prop "$1" ActiveState)" = inactive ] || [ "$(h prop "$1" ActiveState)" = failed ] && return 0
+	echo "#   argoweb@$1 is $(h prop "$1" ActiveState)/$(h prop "$1" SubState) after $STOP_MS ms:"
 	tb_exec sh -c '. /testbed/h.sh; procs "argoweb@$1.service" | while read -r p c; do
 		echo "$p $c: $(grep -E "^(State|SigBlk|SigIgn|SigCgt|SigPnd|ShdPnd)" /proc/$p/status | tr "\t\n" "  ")wchan $(cat /proc/$p/wchan)"
 		ls -l /proc/$p/fd | sed -n "s/.* \([0-9]*\) -> /  fd \1 -> /p"
@@ -204,7 +196,7 @@ else
 	skip "systemd-analyze security on the host" "no systemd-analyze on the host"
 fi
 
-# 2-8: the files every scenario needs. -------------------------------------
+# The files the scenarios need. -------------------------------------
 b64() { printf '%s' "$1" | base64 -w0; }
 # Distinctive secrets (32 bytes each), to grep for everywhere afterwards.
 S_DEMO=$(b64 "demo-NEVER-in-the-journal-7c1f29")
@@ -253,20 +245,20 @@ cfg() { # NAME METRICS-PORT CREDENTIALS-FILE(or empty) [EXTRA]
 cfg demo 20241 "/etc/argoweb/demo.json"
 cfg wd 20244 "/etc/argoweb/wd.json" "cloudflared: /usr/local/lib/argoweb-wd/cloudflared
 "
-# 4: a service URL with a scheme cloudflared does not know
+# 3: a service URL with a scheme cloudflared does not know
 cfg bad 20245 "/etc/argoweb/demo.json"
 sed -i 's#service: http://localhost:9000#service: htps://localhost:9000#' bad.yaml
-# 5: a 0644 secret at a path of the admin's choosing, owned by the service user
+# 4: a 0644 secret at a path of the admin's choosing, owned by the service user
 cfg perm 20246 "/etc/argoweb/perm-tunnel.json"
 #    and a 0644 secret at the conventional path (systemd copies it)
 cfg loose 20247 "/etc/argoweb/loose.json"
-# 7: a token tunnel with no credentials-file (the unit's LoadCredential=),
+# 5: a token tunnel with no credentials-file (the unit's LoadCredential=),
 #    and one naming its token-file
 printf 'metrics: 127.0.0.1:20248\nhealth: {interval: 1s, unhealthy-after: 4s}\n' >tok.yaml
 printf 'token-file: /etc/argoweb/tokf.token\nmetrics: 127.0.0.1:20249\nhealth: {interval: 1s, unhealthy-after: 4s}\n' >tokf.yaml
 #    neither .json nor .token: both SetCredential= fallbacks at once
 printf 'metrics: 127.0.0.1:20250\n' >none.yaml
-# 8: an encrypted credential, no credentials-file
+# 6: an encrypted credential, no credentials-file
 cfg enc 20251 ""
 chown root:argoweb tok.yaml tokf.yaml none.yaml; chmod 0640 tok.yaml tokf.yaml none.yaml
 # Secrets: root's, 0600, except the two 0644 cases.
@@ -282,10 +274,10 @@ rc=$?
 check "scenario files written in the container" [ "$rc" = 0 ]
 [ "$rc" = 0 ] || sed 's/^/#   /' "$T/setup"
 
-# 3 (started first: it takes longest): 4 connections from 1 s, 0 from 6 s.
+# 8 (started first: it takes longest): 4 connections from 1 s, 0 from 6 s.
 start wd
 check "argoweb@wd (watchdog scenario) started" h is_active wd
-WD_PID0=$(h show wd MainPID)
+WD_PID0=$(h prop wd MainPID)
 
 # 2. The tunnel runs: active, StatusText, processes, identity, sandbox. -----
 stamp "2. The tunnel runs"
@@ -293,8 +285,8 @@ start demo
 rc=$?
 check "systemctl start argoweb@demo succeeds (exit $rc)" [ "$rc" = 0 ]
 check "argoweb@demo is active (running)" h is_active demo
-h waitfor 5 is_connected demo
-check "StatusText is \"Connected: 4 edge connections\" (is \"$(h show demo StatusText)\")" h is_connected demo
+h waitfor 5 is_connected demo 4
+check "StatusText is \"Connected: 4 edge connections\" (is \"$(h prop demo StatusText)\")" h is_connected demo 4
 # The unit loads argoweb.json from demo.json and argoweb.token from the
 # missing demo.token: SetCredential=argoweb.token:absent must cover that.
 no_cred_error() {
@@ -304,7 +296,7 @@ check "systemd $SD_VERSION tolerates the missing demo.token (SetCredential= fall
 # The checks below need the tunnel running: without it, one failure says so.
 MAIN=0 MON=
 sandbox_checks() {
-	MAIN=$(h show demo MainPID)
+	MAIN=$(h prop demo MainPID)
 	h procs argoweb@demo.service >"$T/procs"
 	sed 's/^/#   process: /' "$T/procs"
 	MON=$(awk '$2 == "argoweb-monitor" { print $1 }' "$T/procs")
@@ -382,8 +374,8 @@ else
 	not_ok "argoweb@demo is not running: the process, identity and sandbox checks cannot run"
 fi
 
-# 4. A config error: 78/CONFIG once, FILE:LINE in the journal. ------------
-stamp "4. A config error"
+# 3. A config error: 78/CONFIG once, FILE:LINE in the journal. ------------
+stamp "3. A config error"
 BADLINE=$(tb_exec grep -n 'htps://' /etc/argoweb/bad.yaml | cut -d: -f1)
 startq bad
 check "systemctl start argoweb@bad fails" [ "$?" != 0 ]
@@ -396,9 +388,9 @@ check "the journal has the error at /etc/argoweb/bad.yaml:$BADLINE:COL" \
 grep "bad.yaml" "$T/bad.journal" | sed 's/^/#   /'
 BAD_AT=$(date +%s)
 
-# 4b. A grace period the unit's stop timeout cannot hold: a stop would be
+# 3b. A grace period the unit's stop timeout cannot hold: a stop would be
 # killed mid-drain and fail; argoweb check says so, with the fix.
-stamp "4b. A grace period the stop timeout cannot hold"
+stamp "3b. A grace period the stop timeout cannot hold"
 tb_sh >"$T/slow" 2>&1 <<'EOF'
 cd /etc/argoweb
 sed -e 's/20241/20253/' -e 's/^grace-period: .*/grace-period: 3m/' demo.yaml >slow.yaml
@@ -416,8 +408,8 @@ check "... exit 78 then; with the shipped unit's 200s: ok (exit 0)" \
 	sh -c '[ "$(grep "^exit" "$0" | tr "\n" " ")" = "exit 78 exit 0 " ]' "$T/slow"
 sed 's/^/#   /' "$T/slow"
 
-# 5. A 0644 credential: 77/NOPERM once, the secret nowhere. ---------------
-stamp "5. A 0644 credential"
+# 4. A 0644 credential: 77/NOPERM once, the secret nowhere. ---------------
+stamp "4. A 0644 credential"
 startq perm
 check "systemctl start argoweb@perm (0644 credentials-file) fails" [ "$?" != 0 ]
 tb_exec systemctl status --no-pager argoweb@perm >"$T/perm.status" 2>&1
@@ -440,13 +432,13 @@ stop loose
 tb_exec sh -c 'cp -p /etc/argoweb/demo.yaml /etc/argoweb/private.yaml && sed -i s/20241/20252/ /etc/argoweb/private.yaml &&
 	chown root:root /etc/argoweb/private.yaml && chmod 0600 /etc/argoweb/private.yaml'
 startq private
-echo "# note: a 0600 root:root /etc/argoweb/private.yaml leaves argoweb@private $(h show private ActiveState), exit status $(h show private ExecMainStatus): $(tb_exec journalctl -b -u argoweb@private --no-pager -o cat | grep '^argoweb:' | head -n 1)"
+echo "# note: a 0600 root:root /etc/argoweb/private.yaml leaves argoweb@private $(h prop private ActiveState), exit status $(h prop private ExecMainStatus): $(tb_exec journalctl -b -u argoweb@private --no-pager -o cat | grep '^argoweb:' | head -n 1)"
 
-# 7. A token tunnel: the token in no show, ps or unit file. --------------
-stamp "7. A token tunnel"
+# 5. A token tunnel: the token in no show, ps or unit file. --------------
+stamp "5. A token tunnel"
 start tok
 check "argoweb@tok (token via LoadCredential=, no tok.json: SetCredential= fallback) is active" h is_active tok
-check "argoweb@tok is connected" h waitfor 5 is_connected tok
+check "argoweb@tok is connected" h waitfor 5 is_connected tok 4
 check "systemd $SD_VERSION tolerates the missing tok.json (no 243/CREDENTIALS)" no_cred_error tok
 start tokf
 check "argoweb@tokf (token-file: /etc/argoweb/tokf.token) is active" h is_active tokf
@@ -474,10 +466,10 @@ check "the token is not in ps auxww or any /proc/*/cmdline" nosecret "$T/tok.ps"
 check "another user's ps auxwwe (environments) does not show it" nosecret "$T/tok.ps-nobody"
 check "the token is in no unit file, drop-in or rendered config" [ ! -s "$T/tok.files" ]
 check "cloudflared got it as TUNNEL_TOKEN" \
-	tb_exec grep -qxF "env:TUNNEL_TOKEN=$TOK" "/var/lib/argoweb/rec-main/record.$(h show tok MainPID)"
+	tb_exec grep -qxF "env:TUNNEL_TOKEN=$TOK" "/var/lib/argoweb/rec-main/record.$(h prop tok MainPID)"
 startq none
 check "argoweb@none (no .json, no .token: both fallbacks) fails with 78/CONFIG, not 243/CREDENTIALS" \
-	[ "$(h show none ExecMainStatus)" = 78 ]
+	[ "$(h prop none ExecMainStatus)" = 78 ]
 # Control: the same token tunnel with the fallbacks reset by a drop-in.
 tb_sh <<'EOF'
 sed s/20248/20253/ /etc/argoweb/tok.yaml >/etc/argoweb/nofb.yaml
@@ -489,13 +481,13 @@ systemctl daemon-reload
 EOF
 startq nofb
 check "control: with SetCredential= reset, the missing nofb.json fails the unit with 243/CREDENTIALS" \
-	[ "$(h show nofb ExecMainStatus)" = 243 ]
+	[ "$(h prop nofb ExecMainStatus)" = 243 ]
 stop nofb
 none_says() { tb_exec journalctl -b -u argoweb@none --no-pager -o cat | grep -q "no credential"; }
 check "... saying there is no credential" none_says
 
-# 8. LoadCredentialEncrypted= through the shipped drop-in example. --------
-stamp "8. LoadCredentialEncrypted= through the shipped drop-in example."
+# 6. LoadCredentialEncrypted= through the shipped drop-in example. --------
+stamp "6. LoadCredentialEncrypted= through the shipped drop-in example."
 tb_sh >"$T/enc" 2>&1 <<'EOF'
 set -e
 systemd-creds setup
@@ -512,48 +504,48 @@ check "systemd-creds setup + encrypt --name=argoweb, drop-in from the shipped ex
 check "enc.cred does not hold the secret in clear" \
 	tb_exec sh -c '! grep -qF -e "$1" -e "encr-NEVER" /etc/argoweb/enc.cred' _ "$S_ENC"
 start enc
-enc_up() { h is_active enc && h waitfor 5 is_connected enc; }
+enc_up() { h is_active enc && h waitfor 5 is_connected enc 4; }
 check "argoweb@enc (LoadCredentialEncrypted=argoweb:...) is active and connected" enc_up
 check "cloudflared got the decrypted credential" \
-	tb_exec grep -q "^env:TUNNEL_CRED_CONTENTS=.*$S_ENC" "/var/lib/argoweb/rec-main/record.$(h show enc MainPID)"
+	tb_exec grep -q "^env:TUNNEL_CRED_CONTENTS=.*$S_ENC" "/var/lib/argoweb/rec-main/record.$(h prop enc MainPID)"
 
-# 6. Stop: within the grace period, nothing left. ------------------------
-stamp "6. Stop"
+# 7. Stop: within the grace period, nothing left. ------------------------
+stamp "7. Stop"
 stop demo
 check "systemctl stop argoweb@demo returns within the grace period (${STOP_MS} ms < 30 s)" [ "$STOP_MS" -lt 30000 ]
 check "argoweb@demo stopped cleanly (inactive, Result=success)" \
-	[ "$(h show demo ActiveState)/$(h show demo Result)" = inactive/success ]
+	[ "$(h prop demo ActiveState)/$(h prop demo Result)" = inactive/success ]
 h procs argoweb@demo.service >"$T/left-demo"
 check "nothing left in argoweb@demo's cgroup" [ ! -s "$T/left-demo" ]
 sed 's/^/#   left: /' "$T/left-demo"
 [ "$MAIN" = 0 ] || check "cloudflared ($MAIN) and the monitor ($MON) are gone" \
 	tb_exec sh -c '! kill -0 "$1" 2>/dev/null && ! kill -0 "$2" 2>/dev/null' _ "$MAIN" "${MON:-$MAIN}"
 
-# 3. The watchdog. -------------------------------------------------------
-stamp "3. The watchdog."
+# 8. The watchdog. -------------------------------------------------------
+stamp "8. The watchdog."
 h waitfor 40 sh -c '[ "$(systemctl show -p NRestarts --value argoweb@wd)" -ge 1 ]'
-NR=$(h show wd NRestarts)
+NR=$(h prop wd NRestarts)
 tb_exec journalctl -b -u argoweb@wd --no-pager -o short-monotonic >"$T/wd.journal" 2>&1
 wd_restarted() { [ "${NR:-0}" -ge 1 ] && grep -q "Failed with result 'watchdog'" "$T/wd.journal"; }
 check "the watchdog restarted argoweb@wd after the connections dropped (NRestarts=$NR)" wd_restarted
 check "the journal says why: the monitor's \"No edge connection ...\"" grep -q "No edge connection for" "$T/wd.journal"
 check "... and systemd's watchdog result" grep -q "Failed with result 'watchdog'" "$T/wd.journal"
 grep -E "atchdog|No edge|Scheduled restart|Started" "$T/wd.journal" | sed 's/^/#   /'
-wd_back() { h waitfor 10 is_active wd && [ "$(h show wd MainPID)" != "$WD_PID0" ]; }
+wd_back() { h waitfor 10 is_active wd && [ "$(h prop wd MainPID)" != "$WD_PID0" ]; }
 check "argoweb@wd is back up with a new MainPID" wd_back
 
-# 4/5 once more: still failed, never restarted (RestartSec=5s has passed).
+# 3/4 once more: still failed, never restarted (RestartSec=5s has passed).
 while [ $(($(date +%s) - BAD_AT)) -lt 7 ]; do sleep 1; done
 check "argoweb@bad failed once: NRestarts=0, still failed after RestartSec" \
-	[ "$(h show bad NRestarts)/$(h show bad ActiveState)" = 0/failed ]
+	[ "$(h prop bad NRestarts)/$(h prop bad ActiveState)" = 0/failed ]
 check "argoweb@perm failed once: NRestarts=0, still failed after RestartSec" \
-	[ "$(h show perm NRestarts)/$(h show perm ActiveState)" = 0/failed ]
+	[ "$(h prop perm NRestarts)/$(h prop perm ActiveState)" = 0/failed ]
 
-# 5c. A group PrivateUsers= hides: inside the unit's user namespace every
+# 9. A group PrivateUsers= hides: inside the unit's user namespace every
 # supplementary group but its own reads as the overflow gid (65534), yet
 # keeps its access. argoweb cannot check such a group: refused, with the
 # fix; once the user is out of it, the same unit starts.
-stamp "5c. A group PrivateUsers= hides"
+stamp "9. A group PrivateUsers= hides"
 tb_sh >"$T/grp" 2>&1 <<'EOF2'
 set -eu
 cd /etc/argoweb
@@ -566,7 +558,7 @@ check "argoweb added to group disk" [ "$?" = 0 ]
 startq grp
 check "argoweb@grp, its user in group disk, does not start" [ "$?" != 0 ]
 tb_exec journalctl -b -u argoweb@grp --no-pager -o cat >"$T/grp.journal" 2>&1
-check "... status=77/NOPERM" [ "$(h show grp ExecMainStatus)" = 77 ]
+check "... status=77/NOPERM" [ "$(h prop grp ExecMainStatus)" = 77 ]
 check "... the journal names the hidden group and the fix" grep -q \
 	"the service user has a group this user namespace does not map (gid 65534; PrivateUsers=): .* gpasswd -d argoweb GROUP" \
 	"$T/grp.journal"

@@ -23,22 +23,7 @@
 #   cloudflared something is one the README explains.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/testbed/testbed.sh"
-trap 'tb_shutdown; t_cleanup' EXIT
-trap 'exit 130' INT TERM HUP
-: "${ORIGIN:?set ORIGIN to tests/origin}"
-
-bail_skip() { skip "argoweb@.service with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
-why=$(tb_real_why)
-[ -z "$why" ] || bail_skip "$why"
-show() { sed 's/^/#   /' "$@"; }
-
-tb_real_deb
-tb_rootfs || bail_skip "$TB_WHY"
-tb_boot || bail_skip "$TB_WHY"
-CF_RELEASE=$(cf_release)
-echo "# Debian $TB_SUITE, systemd $(tb_systemd_version), cloudflared $CF_RELEASE"
-t0=$(date +%s)
-stamp() { echo "# [$(($(date +%s) - t0)) s] $*"; }
+tb_real_start "argoweb@.service with the real cloudflared against cf-edge"
 
 # Distinct secrets, to look for in the journal afterwards.
 S_QJ=$(printf 'quic-json-NEVER-in-the-journal-1' | base64 -w0)
@@ -133,7 +118,7 @@ run_tunnel() {
 	: >"$TAP"
 	ok() { echo "ok - $name: $*" >>"$TAP"; }
 	not_ok() { echo "not ok - $name: $*" >>"$TAP"; }
-	show() { sed "s/^/#   $name: /" "$@" >>"$TAP"; }
+	SHOW_TAG=$name SHOW_OUT=$TAP
 	why() {
 		tb_exec systemctl status --no-pager --lines=0 "argoweb@$name" 2>&1 | grep -E "Active:|Process:|Status:" | show
 		tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat 2>&1 | grep -v '^\s' | tail -n 8 | show

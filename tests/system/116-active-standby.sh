@@ -7,7 +7,7 @@
 # as argoweb@on (always), then a reboot:
 # - after boot argoweb@on is connected and argoweb-active@sb runs nothing:
 #   unit inactive, no cloudflared for it, no connection at the edge;
-# - promotion (the README's keepalived notify script, MASTER: systemctl
+# - promotion (the package's keepalived notify script, MASTER: systemctl
 #   start argoweb-active.target): argoweb-active@sb active, StatusText
 #   Connected, 4 connections at the edge, the origin reachable through it;
 #   the time to each is printed;
@@ -21,25 +21,8 @@
 #   nothing of it.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/testbed/testbed.sh"
-trap 'tb_shutdown; tb_unpersist; t_cleanup' EXIT
-trap 'exit 130' INT TERM HUP
-: "${ORIGIN:?set ORIGIN to tests/origin}"
-
-bail_skip() { skip "active/standby units with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
-why=$(tb_real_why)
-[ -z "$why" ] || bail_skip "$why"
-command -v curl >/dev/null || bail_skip "no curl on the host (for cf-edge's control API)"
-show() { sed 's/^/#   /' "$@"; }
 now_ms() { date +%s%3N; }
-
-tb_real_deb
-tb_rootfs || bail_skip "$TB_WHY"
-tb_persist || bail_skip "$TB_WHY"
-tb_boot || bail_skip "$TB_WHY"
-CF_RELEASE=$(cf_release)
-echo "# Debian $TB_SUITE, systemd $(tb_systemd_version), cloudflared $CF_RELEASE"
-t0=$(date +%s)
-stamp() { echo "# [$(($(date +%s) - t0)) s] $*"; }
+tb_real_start "active/standby units with the real cloudflared against cf-edge" curl persist
 
 U_SB=6ff42ae2-765d-4adf-8112-31c55c155111 U_ON=6ff42ae2-765d-4adf-8112-31c55c155112
 A=0123456789abcdef0123456789abcdef
@@ -49,14 +32,13 @@ printf '{"AccountTag":"%s","TunnelSecret":"%s","TunnelID":"%s"}\n' $A \
 printf '{"AccountTag":"%s","TunnelSecret":"%s","TunnelID":"%s"}\n' $A \
 	"$(printf 'always-on-tunnel-secret-01234567' | base64 -w0)" $U_ON >"$TB_SHARE/in/on.json"
 tb_real_copy_in
-# The README's keepalived notify script, as the README writes it: the
-# promotion and the demotion below go through it.
-awk '/^```/ { if (hit) exit; blk = !blk; buf = ""; next }
-	blk { buf = buf $0 "\n" } blk && /keepalived notify:/ { hit = 1 }
-	END { printf "%s", buf }' "$TOP/README.md" >"$T/argoweb-vrrp"
-check "the README's keepalived notify script is valid sh ($(wc -l <"$T/argoweb-vrrp") lines)" \
-	sh -c 'grep -q "argoweb-active.target" "$0" && sh -n "$0"' "$T/argoweb-vrrp"
-tb_copy_in "$T/argoweb-vrrp" /usr/local/sbin/argoweb-vrrp 0755
+# The promotion and the demotion below go through the package's keepalived
+# notify script, /usr/libexec/argoweb/vrrp-notify, bound on MASTER to a
+# stand-in for keepalived.service (170 runs the real keepalived).
+notify() { # STATE
+	tb_exec env ARGOWEB_VRRP_UNIT=vrrp-standin.service timeout 60 /usr/libexec/argoweb/vrrp-notify \
+		INSTANCE VI_1 "$1" 100
+}
 
 # 1. Set up, as an admin would, then power off. ----------------------------
 # The edge (127.0.0.1-4:7844, control 127.0.0.1:9999) and the example's
@@ -131,11 +113,6 @@ ctl() { # PATH [curl-args...]
 }
 prop() { tb_exec systemctl show -p "$2" --value "$1"; }
 state() { echo "$(prop "$1" ActiveState)/$(prop "$1" SubState)"; }
-waitfor() { # SECONDS CMD...: poll every 0.1 s
-	w=$(($1 * 10)); shift
-	while [ "$w" -gt 0 ]; do "$@" && return 0; sleep 0.1; w=$((w - 1)); done
-	return 1
-}
 is_status() { [ "$(prop "$1" StatusText)" = "$2" ]; }
 # live TUNNEL: live (registered, not unregistered) connections at the edge.
 live() { ctl "/connections?live=1&tunnel=$1" | grep -c '"registered": true'; }
@@ -170,11 +147,13 @@ check "after boot the edge answers 530 for sb's tunnel ($got)" [ "$got" = "530 n
 
 # 3. Promotion. ---------------------------------------------------------------
 stamp "3. promotion: keepalived's notify MASTER (systemctl start argoweb-active.target)"
+tb_exec sh -c 'printf "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n" \
+	>/run/systemd/system/vrrp-standin.service && systemctl daemon-reload && systemctl start vrrp-standin'
 s0=$(now_ms)
-tb_exec timeout 60 /usr/local/sbin/argoweb-vrrp INSTANCE VI_1 MASTER 100 >"$T/promote" 2>&1
+notify MASTER >"$T/promote" 2>&1
 rc=$? s1=$(now_ms)
 st=$(prop argoweb-active@sb.service StatusText)
-check "argoweb-vrrp ... MASTER: systemctl start argoweb-active.target returns (exit $rc, $((s1 - s0)) ms) with argoweb-active@sb active: \"$st\"" \
+check "vrrp-notify ... MASTER: systemctl start argoweb-active.target returns (exit $rc, $((s1 - s0)) ms) with argoweb-active@sb active: \"$st\"" \
 	sh -c '[ "$0" = 0 ] && [ "$1" = active/running ] && case $2 in "Connected: "*) ;; *) exit 1;; esac' \
 	"$rc" "$(state argoweb-active@sb.service)" "$st"
 [ "$rc" = 0 ] || { show "$T/promote"; why argoweb-active@sb.service; }
@@ -197,7 +176,7 @@ check "argoweb@on untouched by the promotion (MainPID $ON_PID -> $(prop argoweb@
 stamp "4. demotion: keepalived's notify BACKUP (systemctl stop argoweb-active.target)"
 SB_PID=$(prop argoweb-active@sb.service MainPID)
 d0=$(now_ms)
-tb_exec timeout 60 /usr/local/sbin/argoweb-vrrp INSTANCE VI_1 BACKUP 100 >"$T/demote" 2>&1
+notify BACKUP >"$T/demote" 2>&1
 rc=$? d1=$(now_ms)
 at_return=$(state argoweb-active@sb.service)
 stopped() { [ "$(state argoweb-active@sb.service)" = inactive/dead ]; }
@@ -207,7 +186,7 @@ gone() { [ "$(conns $U_SB)" = 0 ]; }
 waitfor 5 gone
 d3=$(now_ms)
 res=$(prop argoweb-active@sb.service Result)
-check "argoweb-vrrp ... BACKUP: systemctl stop argoweb-active.target (exit $rc, returns in $((d1 - d0)) ms with the instance $at_return): argoweb-active@sb $(state argoweb-active@sb.service) after $((d2 - d0)) ms (grace-period 5s), Result=$res" \
+check "vrrp-notify ... BACKUP: systemctl stop argoweb-active.target (exit $rc, returns in $((d1 - d0)) ms with the instance $at_return): argoweb-active@sb $(state argoweb-active@sb.service) after $((d2 - d0)) ms (grace-period 5s), Result=$res" \
 	sh -c '[ "$0" = 0 ] && [ "$1" -le 7000 ] && [ "$2" = inactive/dead ] && [ "$3" = success ]' \
 	"$rc" "$((d2 - d0))" "$(state argoweb-active@sb.service)" "$res"
 [ "$rc" = 0 ] || show "$T/demote"

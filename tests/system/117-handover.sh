@@ -18,28 +18,7 @@
 #   with both tunnels under load: the postinst hands each over, no gap.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/testbed/testbed.sh"
-trap 'tb_shutdown; t_cleanup' EXIT
-trap 'exit 130' INT TERM HUP
-: "${ORIGIN:?set ORIGIN to tests/origin}"
-
-bail_skip() { skip "argoweb restart with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
-why=$(tb_real_why)
-[ -z "$why" ] || bail_skip "$why"
-command -v python3 >/dev/null || bail_skip "no python3 to read cf-edge's answers"
-show() { sed 's/^/#   /' "$@"; }
-
-tb_real_deb
-UPDEB=$(upgrade_deb_path)
-pkg_build_upgrade "$T/up.log" "$DEB"
-rc=$?
-check "the upgrade package ${UPDEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$UPDEB" ]
-[ "$rc" = 0 ] || tail -n 20 "$T/up.log" | show
-tb_rootfs || bail_skip "$TB_WHY"
-tb_boot || bail_skip "$TB_WHY"
-CF_RELEASE=$(cf_release)
-echo "# Debian $TB_SUITE, systemd $(tb_systemd_version), cloudflared $CF_RELEASE"
-t0=$(date +%s)
-stamp() { echo "# [$(($(date +%s) - t0)) s] $*"; }
+tb_real_start "argoweb restart with the real cloudflared against cf-edge" python3 upgrade
 
 mkdir -m 0700 "$TB_SHARE/in"
 for n in h2 q; do write_cred_json "$TB_SHARE/in/$n.json"; done
@@ -122,7 +101,7 @@ run_tunnel() {
 	: >"$TAP"
 	ok() { echo "ok - $name: $*" >>"$TAP"; }
 	not_ok() { echo "not ok - $name: $*" >>"$TAP"; }
-	show() { sed "s/^/#   $name: /" "$@" >>"$TAP"; }
+	SHOW_TAG=$name SHOW_OUT=$TAP
 	waitfor 30 full "$name" || not_ok "connected with 4 connections at the start"
 
 	r=0

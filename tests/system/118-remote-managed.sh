@@ -21,29 +21,7 @@
 #   systemctl stop argoweb@NAME stops it too: no live edge connection left.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/testbed/testbed.sh"
-trap 'tb_shutdown; tb_unpersist; t_cleanup' EXIT
-trap 'exit 130' INT TERM HUP
-: "${ORIGIN:?set ORIGIN to tests/origin}"
-
-bail_skip() { skip "dashboard-managed tunnels with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
-why=$(tb_real_why)
-[ -z "$why" ] || bail_skip "$why"
-command -v python3 >/dev/null || bail_skip "no python3 to read cf-edge's answers"
-show() { sed 's/^/#   /' "$@"; }
-
-tb_real_deb
-UPDEB=$(upgrade_deb_path)
-pkg_build_upgrade "$T/up.log" "$DEB"
-rc=$?
-check "the upgrade package ${UPDEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$UPDEB" ]
-[ "$rc" = 0 ] || tail -n 20 "$T/up.log" | show
-tb_rootfs || bail_skip "$TB_WHY"
-tb_persist || bail_skip "$TB_WHY"
-tb_boot || bail_skip "$TB_WHY"
-CF_RELEASE=$(cf_release)
-echo "# Debian $TB_SUITE, systemd $(tb_systemd_version), cloudflared $CF_RELEASE"
-t0=$(date +%s)
-stamp() { echo "# [$(($(date +%s) - t0)) s] $*"; }
+tb_real_start "dashboard-managed tunnels with the real cloudflared against cf-edge" python3 upgrade persist
 
 mkdir -m 0700 "$TB_SHARE/in"
 for n in h2 q; do write_token "$TB_SHARE/in/$n.token" "$(cat /proc/sys/kernel/random/uuid)"; done
@@ -129,7 +107,7 @@ run_tunnel() {
 	: >"$TAP"
 	ok() { echo "ok - $name: $*" >>"$TAP"; }
 	not_ok() { echo "not ok - $name: $*" >>"$TAP"; }
-	show() { sed "s/^/#   $name: /" "$@" >>"$TAP"; }
+	SHOW_TAG=$name SHOW_OUT=$TAP
 	unit=argoweb@$name.service
 
 	# 1. The first start ever: nothing kept, so ready waits for the push.
@@ -252,7 +230,7 @@ run_interrupted() {
 	TAP=$T/$name.tap
 	ok() { echo "ok - $name: $*" >>"$TAP"; }
 	not_ok() { echo "not ok - $name: $*" >>"$TAP"; }
-	show() { sed "s/^/#   $name: /" "$@" >>"$TAP"; }
+	SHOW_TAG=$name SHOW_OUT=$TAP
 	unit=argoweb@$name.service helper=argoweb-handover@$name.service
 	helper_up() { [ "$(prop "$helper" ActiveState)" = active ]; }
 	helper_down() { [ "$(prop "$helper" ActiveState)" = inactive ]; }

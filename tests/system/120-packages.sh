@@ -25,7 +25,6 @@ UPVERSION=$VERSION+test1
 OUT=$TOP/build
 mkdir -p "$OUT"
 LOCK=$OUT/.packages.lock
-show() { sed 's/^/#   /' "$@"; }
 
 # 1. The Debian package. ---------------------------------------------------
 if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
@@ -167,7 +166,7 @@ fi
 is_root || bail_skip "the .deb under systemd" "needs root (boots a container); CI runs as root"
 tb_available || bail_skip "the .deb under systemd" "$TB_WHY"
 
-# The upgrade: the same package at a higher version (lib.sh).
+# The upgrade: the same package at a higher version (tests/packages.sh).
 UPDEB=$(upgrade_deb_path)
 pkg_build_upgrade "$T/up.log" "$DEB"
 rc=$?
@@ -182,16 +181,9 @@ cp "$DEB" "$TB_SHARE/argoweb.deb"
 cp "$FAKE" "$TB_SHARE/fake-cloudflared"
 mkdir -m 0700 "$TB_SHARE/in"
 for n in demo idle sb; do write_cred_json "$TB_SHARE/in/$n.json"; done
+cp "$TOP/tests/testbed/inside.sh" "$TOP/tests/waitfor.sh" "$TB_SHARE/"
 cat >"$TB_SHARE/h.sh" <<'EOF'
-show() { systemctl show -p "$2" --value "argoweb@$1.service"; }
-waitfor() { # SECONDS CMD...: poll every 0.2 s
-	n=$(($1 * 5)); shift
-	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.2; n=$((n - 1)); done
-	return 1
-}
-state() { echo "$(show "$1" ActiveState)/$(show "$1" SubState)"; }
-is_active() { [ "$(state "$1")" = active/running ]; }
-is_connected() { case $(show "$1" StatusText) in Connected:*) return 0;; esac; return 1; }
+. /testbed/inside.sh
 up() { is_active "$1" && waitfor 15 is_connected "$1"; }
 # tunnel NAME METRICS-PORT: /etc/argoweb/NAME.yaml from the shipped example,
 # with this instance's credential and metrics port.
@@ -248,12 +240,12 @@ rc=$?
 check "systemctl enable --now argoweb@demo (exit $rc)" [ "$rc" = 0 ]
 [ "$rc" = 0 ] || { show "$T/enable"; why demo; }
 h up demo
-check "argoweb@demo is active (running) and READY: StatusText \"$(h show demo StatusText)\"" h up demo
+check "argoweb@demo is active (running) and READY: StatusText \"$(h prop demo StatusText)\"" h up demo
 # A stopped instance, which an upgrade must leave stopped.
 tb_exec timeout 60 systemctl start argoweb@idle && tb_exec systemctl stop argoweb@idle
 check "argoweb@idle started and stopped again (is $(h state idle))" [ "$(h state idle)" = inactive/dead ]
-PID0=$(h show demo MainPID)
-INV0=$(h show demo InvocationID)
+PID0=$(h prop demo MainPID)
+INV0=$(h prop demo InvocationID)
 # An active/standby tunnel, on a node that is active now.
 sb() { tb_exec systemctl show -p "$1" --value argoweb-active@sb.service; }
 tgt() { tb_exec systemctl show -p ActiveState --value argoweb-active.target; }
@@ -271,12 +263,12 @@ if [ -f "$TB_SHARE/argoweb-upgrade.deb" ]; then
 	check "dpkg -i ${UPDEB##*/} over $VERSION (exit $rc)" [ "$rc" = 0 ]
 	[ "$rc" = 0 ] || show "$T/upgrade"
 	check "the installed version is $UPVERSION" [ "$(tb_exec dpkg-query -W -f='${Version}' argoweb)" = "$UPVERSION" ]
-	PID1=$(h show demo MainPID)
-	INV1=$(h show demo InvocationID)
+	PID1=$(h prop demo MainPID)
+	INV1=$(h prop demo InvocationID)
 	check "the upgrade restarted argoweb@demo (MainPID $PID0 -> $PID1, new InvocationID)" \
 		[ "$PID1" != "$PID0" ] && [ "$PID1" != 0 ] && [ "$INV1" != "$INV0" ]
 	h up demo
-	check "argoweb@demo is active and READY again: \"$(h show demo StatusText)\"" h up demo
+	check "argoweb@demo is active and READY again: \"$(h prop demo StatusText)\"" h up demo
 	[ "$(h state demo)" = active/running ] || why demo
 	check "the stopped argoweb@idle stayed stopped (is $(h state idle))" [ "$(h state idle)" = inactive/dead ]
 	check "argoweb@demo is still enabled" [ "$(tb_exec systemctl is-enabled argoweb@demo 2>&1)" = enabled ]
@@ -297,7 +289,7 @@ fi
 
 # Remove.
 tb_exec sh -c 'sha256sum /etc/argoweb/demo.yaml /etc/argoweb/demo.json' >"$T/admin.sum"
-PIDR=$(h show demo MainPID)
+PIDR=$(h prop demo MainPID)
 tb_exec dpkg -r argoweb >"$T/remove" 2>&1
 rc=$?
 check "dpkg -r argoweb (exit $rc)" [ "$rc" = 0 ]
@@ -307,7 +299,7 @@ check "the removal stopped argoweb@demo (cloudflared $PIDR gone)" gone "$PIDR"
 check "... and argoweb-active.target ($(tgt))" [ "$(tgt)" != active ]
 check "... no argoweb or cloudflared process is left" \
 	[ -z "$(tb_exec sh -c 'cat /proc/[0-9]*/comm' 2>/dev/null | grep -E '^(cloudflared|argoweb)')" ]
-check "systemd no longer has the unit" [ "$(h show demo LoadState)" = not-found ]
+check "systemd no longer has the unit" [ "$(h prop demo LoadState)" = not-found ]
 check "the removal kept the admin's configs and credentials" \
 	tb_exec sha256sum --quiet -c /dev/stdin <"$T/admin.sum"
 check "... and /var/lib/argoweb" tb_exec test -d /var/lib/argoweb

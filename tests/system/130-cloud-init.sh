@@ -13,7 +13,6 @@ trap 'tb_shutdown; t_cleanup' EXIT
 trap 'exit 130' INT TERM HUP
 
 bail_skip() { skip "$1" "$2"; done_testing; exit 0; }
-show() { sed 's/^/#   /' "$@"; }
 EXAMPLES=$(ls "$TOP"/packaging/cloud-init/*.yaml 2>/dev/null)
 [ -n "$EXAMPLES" ] || bail_skip "cloud-init examples" "none in packaging/cloud-init"
 

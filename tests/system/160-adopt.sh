@@ -21,23 +21,7 @@
 # read holding the secret; --undo gives the tunnel back, again losing none.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/testbed/testbed.sh"
-trap 'tb_shutdown; t_cleanup' EXIT
-trap 'exit 130' INT TERM HUP
-: "${ORIGIN:?set ORIGIN to tests/origin}"
-
-bail_skip() { skip "argoweb adopt with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
-why=$(tb_real_why)
-[ -z "$why" ] || bail_skip "$why"
-command -v python3 >/dev/null || bail_skip "no python3 to read cf-edge's answers"
-show() { sed 's/^/#   /' "$@"; }
-
-tb_real_deb
-tb_rootfs || bail_skip "$TB_WHY"
-tb_boot || bail_skip "$TB_WHY"
-CF_RELEASE=$(cf_release)
-echo "# Debian $TB_SUITE, systemd $(tb_systemd_version), cloudflared $CF_RELEASE"
-t0=$(date +%s)
-stamp() { echo "# [$(($(date +%s) - t0)) s] $*"; }
+tb_real_start "argoweb adopt with the real cloudflared against cf-edge" python3
 
 U1=$(cat /proc/sys/kernel/random/uuid) U2=$(cat /proc/sys/kernel/random/uuid)
 U3=$(cat /proc/sys/kernel/random/uuid)
@@ -238,7 +222,7 @@ shape() {
 	: >"$TAP"
 	ok() { echo "ok - $u: $*" >>"$TAP"; }
 	not_ok() { echo "not ok - $u: $*" >>"$TAP"; }
-	show() { sed "s/^/#   $u: /" "$@" >>"$TAP"; }
+	SHOW_TAG=$u SHOW_OUT=$TAP
 	"$phase"
 }
 # None lost, or (QUIC before 2024.10.0, e251a218: a stopped connector

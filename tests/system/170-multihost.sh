@@ -43,7 +43,6 @@ if [ -z "${AW_MULTIHOST_NETNS:-}" ]; then
 fi
 trap 'tb_shutdown_all; [ -n "${EDGE:-}" ] && kill "$EDGE" 2>/dev/null; t_cleanup' EXIT
 trap 'exit 130' INT TERM HUP
-show() { sed 's/^/#   /' "$@"; }
 
 ip link set lo up
 ip link add awbr0 type bridge

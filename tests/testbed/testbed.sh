@@ -33,6 +33,8 @@ TB_PACKAGES=${TB_PACKAGES:-systemd dbus libsystemd0 libyaml-0-2 libcap2 procps}
 TB_FORMAT=2
 TB_BOOT_TIMEOUT=${TB_BOOT_TIMEOUT:-60}
 TB_TOP=${TB_TOP:-${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}}
+# The packages the installed tests put inside (deb_path, pkg_build...).
+. "$TB_TOP/tests/packages.sh"
 TB_WHY=
 TB_NSPAWN=
 TB_PID1=
@@ -101,9 +103,10 @@ tb_available() {
 }
 
 # The tests that install the .deb in the test bed and run the real
-# connector against cf-edge there (115, 116, 117) start alike, with
-# lib.sh's helpers: tb_real_why prints why they cannot run here (nothing
-# when they can); tb_real_deb builds build/argoweb_VERSION_ARCH.deb into
+# connector against cf-edge there (115-118, 160, 170) start alike
+# (tb_real_start, below, for those with one test bed): tb_real_why prints
+# why they cannot run here (nothing when they can); tb_real_deb builds
+# build/argoweb_VERSION_ARCH.deb into
 # DEB, with its TAP line, and ends the test if it cannot; tb_real_copy_in
 # puts the .deb, the origin ($ORIGIN) and the two test tools inside, the
 # tools never into the project.
@@ -131,6 +134,46 @@ tb_real_copy_in() {
 	tb_copy_in "$REAL_CLOUDFLARED" /usr/bin/cloudflared 0755
 	tb_copy_in "$CF_EDGE" /usr/local/bin/cf-edge 0755
 }
+
+# tb_real_start "WHAT" [python3] [curl] [upgrade] [persist]: how every
+# booted test against the real connector opens. The traps that shut the
+# test bed down; WHAT is what it proves, said with the reason when it
+# cannot run here (bail_skip REASON, defined here, says it and ends the
+# test); python3, curl: it talks to cf-edge with them;
+# upgrade: it builds the newer package too (UPDEB); persist: a reboot is to
+# come (tb_persist). Then the .deb (DEB), the rootfs, the boot, CF_RELEASE,
+# the header line, and t0 for stamp.
+tb_real_start() {
+	TB_WHAT=$1
+	shift
+	trap 'tb_shutdown; tb_unpersist; t_cleanup' EXIT
+	trap 'exit 130' INT TERM HUP
+	: "${ORIGIN:?set ORIGIN to tests/origin}"
+	bail_skip() { skip "$TB_WHAT" "$1"; done_testing; exit 0; }
+	_why=$(tb_real_why)
+	[ -z "$_why" ] || bail_skip "$_why"
+	for _tool in python3 curl; do
+		case " $* " in *" $_tool "*)
+			command -v "$_tool" >/dev/null || bail_skip "no $_tool on the host to talk to cf-edge" ;;
+		esac
+	done
+	tb_real_deb
+	case " $* " in *" upgrade "*)
+		UPDEB=$(upgrade_deb_path)
+		pkg_build_upgrade "$T/up.log" "$DEB"
+		_rc=$?
+		check "the upgrade package ${UPDEB##*/} (exit $_rc)" [ "$_rc" = 0 ] && [ -f "$UPDEB" ]
+		[ "$_rc" = 0 ] || tail -n 20 "$T/up.log" | show ;;
+	esac
+	tb_rootfs || bail_skip "$TB_WHY"
+	case " $* " in *" persist "*) tb_persist || bail_skip "$TB_WHY" ;; esac
+	tb_boot || bail_skip "$TB_WHY"
+	CF_RELEASE=$(cf_release)
+	echo "# Debian $TB_SUITE, systemd $(tb_systemd_version), cloudflared $CF_RELEASE"
+	t0=$(date +%s)
+}
+# stamp TEXT: "# [S s] TEXT", S the seconds since t0.
+stamp() { echo "# [$(($(date +%s) - t0)) s] $*"; }
 
 # The host's apt sources for the test bed's suite, one-line style
 # ("deb URI SUITE COMPONENTS"), from sources.list and deb822 .sources files;
