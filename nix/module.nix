@@ -452,10 +452,12 @@ in
         Active/standby over keepalived: the name of the
         `services.keepalived.vrrpInstances` entry whose MASTER runs this
         machine's `activeOnly` tunnels. Its notify script becomes argoweb's
-        (`libexec/argoweb/vrrp-notify` of the package): MASTER starts
-        `argoweb-active.target`, bound to keepalived.service for the boot
-        so that the tunnels stop if keepalived dies; any other state stops
-        them. Use `noPreempt` and the same `state = "BACKUP"` on every node,
+        (`libexec/argoweb/vrrp-notify` of the package, linked as
+        /etc/argoweb/vrrp-notify): MASTER starts `argoweb-active.target`,
+        any other state stops it, and keepalived's unit stops it too when
+        keepalived ends, a crash included (a runtime ExecStopPost=). It
+        must run as root: set no `keepalived_script` user. Use `noPreempt`
+        and the same `state = "BACKUP"` on every node,
         so that a node coming back does not take the tunnel over.
         Replicas (the same tunnel serving from several machines at once)
         need none of this: give each machine the same tunnel.
@@ -525,14 +527,19 @@ in
         }
       ];
 
+    # keepalived.conf names a path that stays the same across argoweb's
+    # upgrades: a store path there would restart keepalived (a failover)
+    # at every switch that changes the package.
     services.keepalived.vrrpInstances = mkIf (cfg.vrrpInstance != null) {
       ${cfg.vrrpInstance}.extraConfig = ''
-        notify ${cfg.package}/libexec/argoweb/vrrp-notify
+        notify /etc/argoweb/vrrp-notify
       '';
     };
 
     environment.systemPackages = [ cfg.package ];
-    environment.etc = etcFiles;
+    environment.etc = etcFiles // optionalAttrs (cfg.vrrpInstance != null) {
+      "argoweb/vrrp-notify".source = "${cfg.package}/libexec/argoweb/vrrp-notify";
+    };
 
     # The shipped templates too, for tunnels kept by hand in /etc/argoweb
     # (systemctl start argoweb@NAME, argoweb-active@NAME), and

@@ -197,12 +197,16 @@ check "module.nix takes the unit's [Service] from the file; its units set none o
 	sh -c '[ -z "$0" ] && [ -s "$2" ] && grep -q "unitSection \"Service\" (builtins.readFile (../systemd + \"/argoweb@.service\"))" "$1"' \
 	"$dup" "$NIXDIR/module.nix" "$T/mkunit.nix"
 
-# The keepalived notify script where the module's vrrpInstance names it:
-# the package's make install, as nix/package.nix runs it (PREFIX=$out).
+# The keepalived notify script where the module's vrrpInstance links it
+# (/etc/argoweb/vrrp-notify, from the package's make install, as
+# nix/package.nix runs it: PREFIX=$out), and keepalived.conf names that
+# link, never a store path.
 out=/nix/store/00000000000000000000000000000000-argoweb
 make -s -C "$TOP" install DESTDIR="$T/inst" PREFIX="$out" UNITDIR="$out/lib/systemd/system" \
 	SYSUSERSDIR="$out/lib/sysusers.d" TMPFILESDIR="$out/lib/tmpfiles.d" >"$T/install.log" 2>&1
-named=$(sed -n 's|.*notify \${cfg.package}/\([^ ]*\).*|\1|p' "$NIXDIR/module.nix")
-check "module: vrrpInstance's notify script (\${cfg.package}/$named) is what make install puts there" \
+named=$(sed -n 's|.*"argoweb/vrrp-notify".source = "\${cfg.package}/\([^"]*\)".*|\1|p' "$NIXDIR/module.nix")
+check "module: /etc/argoweb/vrrp-notify links \${cfg.package}/$named, which make install puts there" \
 	sh -c '[ -n "$1" ] && [ -x "$0/$1" ]' "$T/inst$out" "$named"
+check "module: keepalived.conf's notify is /etc/argoweb/vrrp-notify (a store path would restart keepalived at each upgrade)" \
+	sh -c 'grep -q "^ *notify /etc/argoweb/vrrp-notify$" "$0" && ! grep -q "notify \\\${" "$0"' "$NIXDIR/module.nix"
 done_testing

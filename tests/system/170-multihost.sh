@@ -1,5 +1,5 @@
 #!/bin/sh
-# tags: real-connector installed
+# tags: real-connector installed serial
 # More than one machine, with the REAL cloudflared ($REAL_CLOUDFLARED) and
 # cf-edge ($CF_EDGE): three booted Debian 13 hosts (tests/testbed), each in
 # its own network namespace on a private bridge, all inside a network
@@ -45,7 +45,9 @@ trap 'tb_shutdown_all; [ -n "${EDGE:-}" ] && kill "$EDGE" 2>/dev/null; t_cleanup
 trap 'exit 130' INT TERM HUP
 
 ip link set lo up
-ip link add awbr0 type bridge
+# A bridge's own address is its lowest port's unless set: a host leaving
+# would change it under the others' ARP caches, and cut them off the edge.
+ip link add awbr0 address 02:00:0a:2c:00:01 type bridge
 ip link set awbr0 up
 for i in 1 2 3 4; do ip addr add "10.44.0.$i/24" dev awbr0; done
 check "a network namespace with a bridge (10.44.0.1-4) and no route out" \
@@ -201,12 +203,17 @@ tb_shutdown
 tb_save h3
 
 # 2. Active/standby over VRRP: the example's runcmd started keepalived on
-# both; restarted here in order, h1 first, so that h1 is the MASTER and h2
-# (nopreempt) stays BACKUP.
-on h1 systemctl restart keepalived
+# both; here stopped on both and started again in order, h1 first, so that
+# h1 is the MASTER and h2 (nopreempt) stays BACKUP.
+on h1 systemctl stop keepalived
+on h2 systemctl stop keepalived
+on h1 systemctl start keepalived
 waitfor 20 active h1 argoweb-active@web
-on h2 systemctl restart keepalived
+on h2 systemctl start keepalived
 sleep 4
+check "the notify script gave keepalived.service its ExecStopPost= (a runtime drop-in)" \
+	sh -c 'echo "$0" | grep -q "vrrp-notify SYSTEMD keepalived.service STOP"' \
+	"$(on h1 cat /run/systemd/system/keepalived.service.d/50-argoweb.conf 2>/dev/null)"
 check "active/standby: h1 is MASTER and runs argoweb-active@web; h2 (BACKUP) runs none; one connector at the edge ($(connectors "$UWEB"))" \
 	sh -c '[ "$0" = active ] && [ "$1" != active ] && [ "$2" = 1 ]' \
 	"$(on h1 systemctl is-active argoweb-active@web)" "$(on h2 systemctl is-active argoweb-active@web)" "$(connectors "$UWEB")"
@@ -258,7 +265,7 @@ cut_link() {
 power_off() { tb_use "$1"; kill -TERM "$TB_NSPAWN"; }
 
 failover keepalived-killed h1 h2 kill_keepalived 0
-check "... h1's connector stopped with its keepalived (BindsTo=, the notify script's runtime drop-in)" \
+check "... h1's connector stopped with its keepalived (the ExecStopPost= the notify script gave keepalived.service)" \
 	waitfor 10 inactive h1 argoweb-active@web
 on h1 systemctl start keepalived
 sleep 4
