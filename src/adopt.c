@@ -13,6 +13,8 @@
 #include "adopt.h"
 #include "config.h"
 #include "json.h"
+#include "posixacl.h"
+#include "safefile.h"
 #include "schema.h"
 #include "units.h"
 #include "values.h"
@@ -106,6 +108,24 @@ static int absolute(const char *path, const char *from, struct fault *f)
 	       : fault(f, 0, 0, "%s %s: not a full path: write it from / in the unit first", from, path);
 }
 
+/* The unit's own files are where systemd says. What its command line and
+ * environment name (and cloudflared's default places in the user's home)
+ * may be the unit's user's to place: adopt, as root, reads them as the
+ * config is read, root's or that user's, in directories likewise, a link
+ * only when root's, so that the user cannot point one at a file of
+ * root's that adopt would then quote. */
+static int open_read(const struct adopt *ad, const char *path, enum af_role role, struct fault *f)
+{
+	char why[SF_WHYLEN];
+	int fd = role == AF_UNIT || role == AF_DROPIN ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+	                                              : sf_open_config(path, ad->owner, why);
+	if (fd >= 0)
+		return fd;
+	if (role == AF_UNIT || role == AF_DROPIN)
+		return errno == ENOENT ? -2 : fault(f, 0, 0, "%s: %s", path, strerror(errno));
+	return fd == -ENOENT ? -2 : fault(f, 0, 0, "%s", why);
+}
+
 /* path into a new f[] entry (-1 with f when it cannot be read; -2 when it
  * does not exist and may not). */
 static int add_file(struct adopt *ad, const char *path, enum af_role role, struct fault *f)
@@ -113,9 +133,9 @@ static int add_file(struct adopt *ad, const char *path, enum af_role role, struc
 	if (ad->nf == ADOPT_MAX_FILES)
 		return fault(f, 0, 0, "%s: more files than argoweb adopt reads", path);
 	struct adopt_file *af = &ad->f[ad->nf];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open_read(ad, path, role, f);
 	if (fd < 0)
-		return errno == ENOENT ? -2 : fault(f, 0, 0, "%s: %s", path, strerror(errno));
+		return fd;
 	struct stat st;
 	char *buf = NULL;
 	ssize_t got = 0;
@@ -276,6 +296,7 @@ int adopt_read(struct adopt *ad, const char *unit)
 	for (char *s = drop, *t; n < ADOPT_MAX_FILES / 2 && (t = strtok_r(s, " ", &s));)
 		paths[n++] = t;
 	struct passwd *pw = getpwnam(user[0] ? user : "root");
+	ad->owner = pw ? pw->pw_uid : 0;
 	if (adopt_read_files(ad, unit, paths, n, pw ? pw->pw_dir : "/root", &f)) {
 		adopt_scrub(f.why);
 		msg("%s: %s", unit, f.why);
@@ -374,6 +395,20 @@ static int find_secret(struct adopt *ad, const char *tunnel, struct fault *f)
 	return fault(f, 0, 0, "no credential: %s.json is in none of cloudflared's default places", tunnel);
 }
 
+/* Does path's ACL let a named user or group read it (past its mask)? A
+ * file whose ACL cannot be read counts as readable. */
+static int acl_readers(const char *path)
+{
+	struct pacl_entry e[PACL_MAX];
+	int n = pacl_get(-1, path, e), named = 0, mask = 4;
+	for (int i = 0; i < n; i++) {
+		named |= (e[i].tag == PACL_USER || e[i].tag == PACL_GROUP) && (e[i].perm & 4);
+		if (e[i].tag == PACL_MASK)
+			mask = (int)(e[i].perm & 4);
+	}
+	return n < 0 || (named && mask);
+}
+
 /* The secret's own bytes, to find in the files read: the token, or the
  * credentials' TunnelSecret. A unit or drop-in that holds it is exposed
  * whatever its mode: systemctl show gives its ExecStart= and Environment=
@@ -397,7 +432,8 @@ static void mark_holders(struct adopt *ad)
 		af->holds_secret = memmem(af->text, af->len, ad->needle, ad->needle_len) != NULL;
 		af->exposed = af->holds_secret &&
 		              (af->role == AF_UNIT || af->role == AF_DROPIN || af->st.st_uid != 0 ||
-		               (af->st.st_mode & 0004) || ((af->st.st_mode & 0040) && af->st.st_gid != 0));
+		               (af->st.st_mode & 0004) || ((af->st.st_mode & 0040) && af->st.st_gid != 0) ||
+		               acl_readers(af->path));
 	}
 	json_free(&o);
 }

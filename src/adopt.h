@@ -31,6 +31,7 @@ struct adopt {
 	char unit[256];         /* cloudflared.service */
 	char name[64];          /* argoweb's instance name: the unit's, '@' as '-' */
 	char home[4096];        /* the unit's user's home: cloudflared's default paths */
+	uid_t owner;            /* the unit's user: who besides root may own what it reads */
 	struct adopt_file f[ADOPT_MAX_FILES];
 	size_t nf;
 	struct uf_service svc;

@@ -7,6 +7,9 @@
  * may read it; and what cannot be carried over, refused with why. */
 #include "../../src/adopt.c"
 
+#include <sys/xattr.h>
+
+#include "aclblob.h"
 #include "tap.h"
 #include "scratch.h"
 
@@ -48,6 +51,7 @@ static const char *plan(struct adopt *ad, const char *const *units, size_t n, co
 		paths[i] = buf[i];
 	}
 	snprintf(ad->name, sizeof ad->name, "cloudflared");
+	ad->owner = geteuid();
 	char home[PATH_MAX];
 	snprintf(home, sizeof home, "%s", at("root"));
 	if (adopt_read_files(ad, "cloudflared.service", paths, n, home, &f) || adopt_plan(ad, &f)) {
@@ -256,6 +260,19 @@ static void secret_kept(void)
 		   "... the printed plan hides it (%.8s...)", forms[i]);
 		free(out);
 	}
+	/* A value shorter than the base64 scrub's 40: hidden by its flag alone. */
+	put_file("u7/s.service", "[Service]\nExecStart=/usr/bin/cloudflared tunnel run -token shortsecret --token=shortsecret2\n", 0644);
+	const char *const us[] = { "u7/s.service" };
+	plan(&ad, us, 1, NULL);
+	{
+		char *out = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&out, &len);
+		adopt_print(&ad, m);
+		fclose(m);
+		OK(out && !has(out, "shortsecret"), "a short token after -token and in --token=: hidden by the flag");
+		free(out);
+	}
 	put_file("u7/b.service", "[Service]\nExecStart=/usr/bin/cloudflared tunnel run --token " TOKEN " \"x\n", 0644);
 	const char *const ub[] = { "u7/b.service" };
 	const char *why = plan(&ad, ub, 1, NULL);
@@ -283,10 +300,41 @@ static void secret_kept(void)
 	IS_STR(plan(&ad, uf, 1, NULL), "", "a token in a 0600 EnvironmentFile=: planned");
 	OK(has(ad.notes, "not carried over: HTTPS_PROXY (in ") && has(ad.notes, "systemctl edit"),
 	   "... a variable cloudflared's runtime reads, not carried over: said (%s)", ad.notes);
-	if (geteuid() == 0)
+	if (geteuid() == 0) {
 		OK(ad.f[1].holds_secret && !ad.f[1].exposed, "... root's 0600 environment file is not exposed: left");
-	else
+		/* The same file, 0600 still, with an ACL that lets uid 4242 read it. */
+		unsigned char x[64];
+		const struct ace acl[] = { { PACL_USER_OBJ, 6, NOID }, { PACL_USER, 4, 4242 },
+		                           { PACL_GROUP_OBJ, 0, NOID }, { PACL_MASK, 4, NOID },
+		                           { PACL_OTHER, 0, NOID } };
+		size_t xl = acl_blob(x, acl, sizeof acl / sizeof *acl);
+		if (setxattr(at("u7/f.env"), PACL_XATTR, x, xl, 0) == 0) {
+			IS_STR(plan(&ad, uf, 1, NULL), "", "... with an ACL granting uid 4242 read: planned");
+			OK(ad.f[1].holds_secret && ad.f[1].exposed, "... exposed: its ACL lets another user read it");
+		} else {
+			OK(1, "... an ACL # SKIP this file system takes none: %s", strerror(errno));
+		}
+		/* User=bob's unit names bob's config, a link bob made to a file
+		 * of root's: adopt, as root, does not follow it. */
+		mkdir(at("bobhome"), 0755);
+		mkdir(at("bobhome/.cloudflared"), 0700);
+		must(chown(at("bobhome/.cloudflared"), 4242, 4242), "chown");
+		put_file("rootonly.yml", "tunnel: " UUID "\nprotocol: quic\n", 0600);
+		must(symlink(at("rootonly.yml"), at("bobhome/.cloudflared/config.yml")), "symlink");
+		must(lchown(at("bobhome/.cloudflared/config.yml"), 4242, 4242), "lchown");
+		put_file("u7/g.service", in_scratch("[Service]\nUser=bob\nExecStart=/usr/bin/cloudflared tunnel --config "
+		                                    "%s/bobhome/.cloudflared/config.yml run --token " TOKEN "\n"), 0644);
+		struct fault f = { 0 };
+		const char *paths[] = { at("u7/g.service") };
+		adopt_free(&ad);
+		snprintf(ad.name, sizeof ad.name, "g");
+		ad.owner = 4242;
+		OK(adopt_read_files(&ad, "g.service", paths, 1, at("bobhome"), &f) &&
+		   has(f.why, "config.yml is owned by uid 4242, not by root") && !has(f.why, "quic") && !ad.base.root,
+		   "a config bob links to a file of root's: refused (a link that is not root's), not read (%s)", f.why);
+	} else {
 		OK(1, "... root's 0600 environment file # SKIP not root: the file is not root's");
+	}
 }
 
 int main(void)
