@@ -12,8 +12,12 @@
 #   trixie": systemd 252 and 257 as PID 1), as TB_SUITE;
 # a test with both tags runs on each pair, or, tagged diagonal too, on the
 # pairs in order (the oldest release in the oldest test bed, and so on: a
-# long test's cost stays two runs). SYSTEM_EXCLUDE=TAG leaves out the
-# tests with that tag. Exit 1 on any failure.
+# long test's cost stays two runs). A test tagged serial (several booted
+# hosts under load: it measures time, and two at once starve each other)
+# never runs beside another serial run: its first run goes first, the
+# others after the booted tests, each waiting for the one before (a lock).
+# SYSTEM_EXCLUDE=TAG leaves out the tests with that tag. Exit 1 on any
+# failure.
 cd "$(dirname "$0")/.." || exit 70
 tagged() { sed -n '2,3s/^# tags://p' "$2" | grep -qw -- "$1"; }
 TB_SUITES=${TB_SUITES:-bookworm trixie}
@@ -50,13 +54,23 @@ for t in ${*:-$(ls tests/system/[0-9][0-9][0-9]-*.sh)}; do
 done >"$jobs"
 out=$(mktemp -d "${TMPDIR:-/tmp}/argoweb-system.XXXXXX")
 trap 'rm -rf "$out" "$jobs"' EXIT
-# The longest first: the booted tests take longest.
-ordered=$(awk '{ print ($2 != "-") + ($3 != "-"), NR, $0 }' "$jobs" | sort -k1,1nr -k2,2n | cut -d' ' -f3-)
+# The longest first: a serial run, the booted tests, the other serial
+# runs (by then the first is done), the rest.
+serial=
+for t in ${*:-$(ls tests/system/[0-9][0-9][0-9]-*.sh)}; do
+	tagged serial "$t" && serial="$serial $t"
+done
+ordered=$(awk -v serial="$serial " '{ w = ($2 != "-") + ($3 != "-")
+	if (index(serial, " " $1 " ")) w = seen++ ? 1.5 : 9
+	print w, NR, $0 }' "$jobs" | sort -k1,1gr -k2,2n | cut -d' ' -f3-)
 jobs_n=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-printf '%s\n' "$ordered" | OUT=$out xargs -P "$jobs_n" -L 1 sh -c '
+printf '%s\n' "$ordered" | OUT=$out SERIAL="$serial " xargs -P "$jobs_n" -L 1 sh -c '
 	[ "$2" = - ] || export TB_SUITE="$2"
 	[ "$3" = - ] || export REAL_CLOUDFLARED="$3"
-	sh "$1" >"$OUT/$4.out" 2>&1
+	case $SERIAL in
+	*" $1 "*) flock "$OUT/.serial" sh "$1" >"$OUT/$4.out" 2>&1 ;;
+	*) sh "$1" >"$OUT/$4.out" 2>&1 ;;
+	esac
 	echo $? >"$OUT/$4.rc"' _
 pass=0 fail=0 skipped=0
 : >"$out/counts"
