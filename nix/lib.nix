@@ -191,7 +191,7 @@ let
       step = acc: line:
         let
           sec = match "\\[(.*)]" line;
-          kv = match "([A-Za-z]+)=(.*)" line;
+          kv = match "([A-Za-z]+)[ \t]*=[ \t]*(.*)" line;
         in
         if sec != null then acc // { inside = head sec == section; }
         else if acc.inside && kv != null then acc // { d = add acc.d (head kv) (builtins.elemAt kv 1); }

@@ -180,12 +180,14 @@ for line in open(sys.argv[1]).read().split("\n"):
     if m:
         inside = m.group(1) == "Service"
         continue
-    m = re.fullmatch(r"([A-Za-z]+)=(.*)", line)
+    m = re.fullmatch(r"([A-Za-z]+)[ \t]*=[ \t]*(.*)", line)
     if inside and m:
         k, v = m.groups()
         want[k] = v if k not in want else (want[k] if isinstance(want[k], list) else [want[k]]) + [v]
 got = json.loads(sys.argv[2])
 sys.exit(0 if got == want and len(want) > 40 else 1)' "$unit" "$got"
+check "the units lib.unitSection reads use none of what it does not read (a line continued with \\, an indented directive)" \
+	sh -c '! grep -qE "\\\\\$|^[[:space:]]+[A-Za-z]+[[:space:]]*=" "$0" "$1"' "$unit" "$TOP/systemd/backoff.conf"
 own="ExecStart User Group RuntimeDirectory StateDirectory StateDirectoryMode Restart TimeoutStartSec"
 sed -n '/^  mkUnit = /,/^  tunnelUnits = /p' "$NIXDIR/module.nix" >"$T/mkunit.nix"
 dup=
