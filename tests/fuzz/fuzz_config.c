@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../src/config.h"
+#include "../../src/creds.h"
 #include "../../src/msg.h"
 #include "../../src/render.h"
 
@@ -22,7 +23,8 @@
  * a $CREDENTIALS_DIRECTORY one), nothing for a token or quick tunnel. */
 static const char *tunnel_id(const struct config *c)
 {
-	return c->id == ID_CREDFILE || c->id == ID_CREDDIR ? UUID : NULL;
+	const struct cred_kind *k = cred_kind_named(c->cred_key);
+	return !c->quick_url && (!k || k->kind == SEC_JSON) ? UUID : NULL;
 }
 
 /* argoweb's own keys never reach cloudflared as written: at the top level
@@ -96,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		/* A quick tunnel's rendering names no identity (the origin
 		 * goes in --url): not a config on its own, as 020 says. */
-		if (len <= ROUNDTRIP_MAX && c.id != ID_QUICK)
+		if (len <= ROUNDTRIP_MAX && !c.quick_url)
 			roundtrip(out, len, tid);
 		free(out);
 	}
