@@ -44,6 +44,7 @@ echo "| cloudflared | case | BACKUP serving after, s | failed requests | of |"
 echo "|---|---|---|---|---|"
 for v in $releases; do
 	for c in replicas keepalived-killed link-cut powered-off; do
-		echo "| $v | $c | $(stat "$c" 2 "$OUT.$v") | $(stat "$c" 3 "$OUT.$v") | $(stat "$c" 4 "$OUT.$v") |"
+		after=$([ "$c" = replicas ] && echo "- (none to promote)" || stat "$c" 2 "$OUT.$v")
+		echo "| $v | $c | $after | $(stat "$c" 3 "$OUT.$v") | $(stat "$c" 4 "$OUT.$v") |"
 	done
 done
