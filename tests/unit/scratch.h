@@ -66,6 +66,29 @@ __attribute__((unused)) static void must(int rc, const char *what)
 		OK(0, "setup: %s: %s", what, strerror(errno));
 }
 
+/* base/rel written with text, then given mode. */
+__attribute__((unused)) static void scratch_put(const char *rel, const char *text, mode_t mode)
+{
+	FILE *f = fopen(at(rel), "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	must(chmod(at(rel), mode), "chmod");
+}
+
+/* A stand-in for the command name (script, the whole file) in base/bin,
+ * first on PATH from now on. */
+__attribute__((unused)) static void scratch_stub(const char *name, const char *script)
+{
+	char rel[256], path[PATH_MAX + 32];
+	mkdir(at("bin"), 0755);
+	snprintf(rel, sizeof rel, "bin/%.200s", name);
+	scratch_put(rel, script, 0755);
+	snprintf(path, sizeof path, "%s:/usr/bin:/bin", at("bin"));
+	setenv("PATH", path, 1);
+}
+
 __attribute__((unused)) static int nfds(void)
 {
 	DIR *d = opendir("/proc/self/fd");

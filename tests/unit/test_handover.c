@@ -18,16 +18,6 @@
 
 static char name[64], logpath[PATH_MAX];
 
-static void put(const char *rel, const char *text, mode_t mode)
-{
-	FILE *f = fopen(at(rel), "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	must(chmod(at(rel), mode), "chmod");
-}
-
 static int logged(const char *what)
 {
 	char line[512];
@@ -83,9 +73,7 @@ int main(void)
 	}
 	snprintf(name, sizeof name, "hotest-%ld", (long)getpid());
 	snprintf(logpath, sizeof logpath, "%s", at("systemctl.log"));
-	char script[PATH_MAX + 256], bin[PATH_MAX], path_env[PATH_MAX + 64];
-	snprintf(bin, sizeof bin, "%s", at("bin"));
-	mkdir(bin, 0755);
+	char script[PATH_MAX + 256];
 	snprintf(script, sizeof script,
 	         "#!/bin/sh\necho \"$*\" >>%s\n"
 	         "case \"$*\" in\n"
@@ -93,9 +81,7 @@ int main(void)
 	         "*is-active*) exit 3 ;;\n"
 	         "*StatusText*) echo activating ;;\n"
 	         "esac\nexit 0\n", logpath);
-	put("bin/systemctl", script, 0755);
-	snprintf(path_env, sizeof path_env, "%s:/usr/bin:/bin", bin);
-	setenv("PATH", path_env, 1);
+	scratch_stub("systemctl", script);
 
 	struct config c;
 	IS_INT(load(&c), 0, "a tunnel's config");

@@ -12,16 +12,6 @@
 
 #define BOB 4242
 
-static void put(const char *rel, const char *text, mode_t mode)
-{
-	FILE *f = fopen(at(rel), "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	must(chmod(at(rel), mode), "chmod");
-}
-
 static void plain_paths(void)
 {
 	OK(plain_path("/etc/default/cloudflared"), "plain_path: a plain absolute path");
@@ -42,7 +32,7 @@ static void user_dir(void)
 	must(chown(at("home-bob"), BOB, BOB), "chown");
 	must(symlink(at("cron"), at("home-bob/.cloudflared")), "symlink");
 	mkdir(at("backup"), 0700);
-	put("backup/f0", "{\"TunnelSecret\":\"x\"}\n", 0600);
+	scratch_put("backup/f0", "{\"TunnelSecret\":\"x\"}\n", 0600);
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s", at("home-bob/.cloudflared/hook"));
 	cap_start();
@@ -53,7 +43,7 @@ static void user_dir(void)
 	OK(access(at("cron/hook"), F_OK) != 0, "... nothing written where the link points");
 
 	struct adopt ad = { .nf = 1 };
-	put("home-bob/cred.json", "{\"TunnelSecret\":\"x\"}\n", 0644);
+	scratch_put("home-bob/cred.json", "{\"TunnelSecret\":\"x\"}\n", 0644);
 	must(chown(at("home-bob/cred.json"), BOB, BOB), "chown");
 	ad.f[0] = (struct adopt_file){ .path = (char *)at("home-bob/cred.json"), .role = AF_CRED,
 	                               .text = "{}", .len = 2, .holds_secret = 1, .exposed = 1 };
@@ -71,7 +61,7 @@ static void user_dir(void)
 static void root_dir_restore(void)
 {
 	mkdir(at("etc"), 0755);
-	put("etc/cred.json", "{\"TunnelSecret\":\"y\"}\n", 0644);
+	scratch_put("etc/cred.json", "{\"TunnelSecret\":\"y\"}\n", 0644);
 	struct adopt ad = { .nf = 1 };
 	ad.f[0] = (struct adopt_file){ .path = (char *)at("etc/cred.json"), .role = AF_CRED,
 	                               .text = "{\"TunnelSecret\":\"y\"}\n", .len = 22, .holds_secret = 1,
@@ -103,7 +93,7 @@ static void root_dir_restore(void)
 	const char *said = cap_end();
 	IS_INT(rc, 0, "undo run again: the file already back is fine");
 	OK(!stat(at("etc/cred.json"), &again) && again.st_ino == st.st_ino, "... and not written again");
-	put("etc/cred.json", "something else\n", 0600);
+	scratch_put("etc/cred.json", "something else\n", 0600);
 	cap_start();
 	rc = restore_file(at("backup"), at("etc/cred.json"), "f0", 0640, BOB, BOB);
 	said = cap_end();
@@ -121,11 +111,7 @@ int main(void)
 		OK(1, "takeover # SKIP cannot make a scratch directory: %s", strerror(errno));
 		return tap_done();
 	}
-	char bin[PATH_MAX];
-	snprintf(bin, sizeof bin, "%s", at("bin"));
-	mkdir(bin, 0755);
-	put("bin/systemctl", "#!/bin/sh\nexit 0\n", 0755);
-	setenv("PATH", bin, 1);
+	scratch_stub("systemctl", "#!/bin/sh\nexit 0\n");
 	plain_paths();
 	user_dir();
 	root_dir_restore();
