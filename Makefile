@@ -117,7 +117,7 @@ SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 ASAN_MAKE  = $(MAKE) -s B=$(B)/asan CC=clang CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" HARDEN=-fPIE
 ASAN_ENV   = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
-VALGRIND  := valgrind -q --error-exitcode=99 --leak-check=full \
+VALGRIND  := valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full \
              --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
 check-asan: check-asan-unit check-asan-system ## the suite on an ASan/UBSan build
