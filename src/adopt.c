@@ -83,20 +83,6 @@ static void note(struct adopt *ad, const char *fmt, ...)
 	ad->notes[ad->notes_len] = 0;
 }
 
-/* f's why, said of what (a file): "what: why", or "what:LINE: why". */
-static int said_of(struct fault *f, const char *what)
-{
-	char why[2 * sizeof f->why + 64];
-	if (f->line)
-		snprintf(why, sizeof why, "%.*s:%u: %s", (int)sizeof f->why / 2, what, f->line, f->why);
-	else
-		snprintf(why, sizeof why, "%.*s: %s", (int)sizeof f->why / 2, what, f->why);
-	memcpy(f->why, why, sizeof f->why - 1);
-	f->why[sizeof f->why - 1] = 0;
-	f->line = f->col = 0;
-	return -1;
-}
-
 /* ---- reading ------------------------------------------------------------ */
 
 /* A path cloudflared takes as given, relative to its working directory
@@ -105,7 +91,7 @@ static int said_of(struct fault *f, const char *what)
 static int absolute(const char *path, const char *from, struct fault *f)
 {
 	return path[0] == '/' ? 0
-	       : fault(f, 0, 0, "%s %s: not a full path: write it from / in the unit first", from, path);
+	       : fail(f, EINVAL, "%s %s: not a full path: write it from / in the unit first", from, path);
 }
 
 /* The unit's own files are where systemd says. What its command line and
@@ -116,22 +102,22 @@ static int absolute(const char *path, const char *from, struct fault *f)
  * root's that adopt would then quote. */
 static int open_read(const struct adopt *ad, const char *path, enum af_role role, struct fault *f)
 {
-	char why[SF_WHYLEN];
+	struct fault walk = { 0 };
 	int fd = role == AF_UNIT || role == AF_DROPIN ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-	                                              : sf_open_config(path, ad->owner, why);
+	                                              : sf_open_config(path, ad->owner, &walk);
 	if (fd >= 0)
 		return fd;
 	if (role == AF_UNIT || role == AF_DROPIN)
-		return errno == ENOENT ? -2 : fault(f, 0, 0, "%s: %s", path, strerror(errno));
-	return fd == -ENOENT ? -2 : fault(f, 0, 0, "%s", why);
+		return errno == ENOENT ? -ENOENT : fail(f, EINVAL, "%s: %s", path, strerror(errno));
+	return fd == -ENOENT ? -ENOENT : fail(f, EINVAL, "%s", walk.why);
 }
 
-/* path into a new f[] entry (-1 with f when it cannot be read; -2 when it
- * does not exist and may not). */
+/* path into a new f[] entry: its index; or -ENOENT, not there (and f
+ * empty: the caller says whether that is wrong), or -EINVAL with f. */
 static int add_file(struct adopt *ad, const char *path, enum af_role role, struct fault *f)
 {
 	if (ad->nf == ADOPT_MAX_FILES)
-		return fault(f, 0, 0, "%s: more files than argoweb adopt reads", path);
+		return fail(f, EINVAL, "%s: more files than argoweb adopt reads", path);
 	struct adopt_file *af = &ad->f[ad->nf];
 	int fd = open_read(ad, path, role, f);
 	if (fd < 0)
@@ -141,7 +127,7 @@ static int add_file(struct adopt *ad, const char *path, enum af_role role, struc
 	ssize_t got = 0;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > ADOPT_FILE_MAX) {
 		close(fd);
-		return fault(f, 0, 0, "%s: not a regular file of at most 1 MiB", path);
+		return fail(f, EINVAL, "%s: not a regular file of at most 1 MiB", path);
 	}
 	buf = xmalloc((size_t)st.st_size + 1);
 	while (got < st.st_size) {
@@ -175,14 +161,14 @@ static int read_env(struct adopt *ad, struct fault *f)
 		const char *p = ad->svc.envfile[i];
 		int optional = p[0] == '-';
 		int k = add_file(ad, p + optional, AF_ENVFILE, f);
-		if (k == -2 && optional)
+		if (k == -ENOENT && optional)
 			continue;
 		if (k < 0)
-			return k == -2 ? fault(f, 0, 0, "EnvironmentFile=%s: no such file", p) : -1;
+			return k == -ENOENT ? fail(f, EINVAL, "EnvironmentFile=%s: no such file", p) : k;
 		struct uf_vars v = { 0 };
 		if (uf_envfile(ad->f[k].text, ad->f[k].len, &v, f)) {
 			uf_vars_free(&v);
-			return said_of(f, ad->f[k].path);
+			return fault_of(f, ad->f[k].path);
 		}
 		for (size_t j = 0; j < v.n; j++) {
 			uf_set(&ad->env, v.name[j], strlen(v.name[j]), v.value[j], strlen(v.value[j]));
@@ -206,10 +192,10 @@ static int read_config(struct adopt *ad, struct fault *f)
 	ad->config_file = -1;
 	if (cv) {
 		if (absolute(cv->v[0], cv->from, f))
-			return -1;
+			return -EINVAL;
 		int k = add_file(ad, cv->v[0], AF_CONFIG, f);
 		if (k < 0)
-			return k == -2 ? fault(f, 0, 0, "%s %s: no such file", cv->from, cv->v[0]) : -1;
+			return k == -ENOENT ? fail(f, EINVAL, "%s %s: no such file", cv->from, cv->v[0]) : k;
 		ad->config_file = k;
 	} else {
 		static const char *const dirs[] = { "~/.cloudflared", "~/.cloudflare-warp", "~/cloudflare-warp",
@@ -219,8 +205,8 @@ static int read_config(struct adopt *ad, struct fault *f)
 			snprintf(path, sizeof path, "%s%s/config.%s", d[0] == '~' ? ad->home : "",
 			         d + (d[0] == '~'), i % 2 ? "yaml" : "yml");
 			int k = add_file(ad, path, AF_CONFIG, f);
-			if (k == -1)
-				return -1;
+			if (k < 0 && k != -ENOENT)
+				return k;
 			ad->config_file = k;
 		}
 		ad->config_file = ad->config_file < 0 ? -1 : ad->config_file;
@@ -229,9 +215,9 @@ static int read_config(struct adopt *ad, struct fault *f)
 		return 0;
 	struct adopt_file *cf = &ad->f[ad->config_file];
 	if (ytree_parse(&ad->base, cf->text, cf->len, f))
-		return said_of(f, cf->path);
+		return fault_of(f, cf->path);
 	if (ad->base.root && ad->base.root->kind != YN_MAP)
-		return fault(f, 0, 0, "%s: not a mapping of keys", cf->path);
+		return fail(f, EINVAL, "%s: not a mapping of keys", cf->path);
 	return 0;
 }
 
@@ -244,24 +230,24 @@ int adopt_read_files(struct adopt *ad, const char *unit, const char *const *path
 	for (size_t i = 0; i < n; i++) {
 		int k = add_file(ad, paths[i], i ? AF_DROPIN : AF_UNIT, f);
 		if (k < 0)
-			return k == -2 ? fault(f, 0, 0, "%s: no such file", paths[i]) : -1;
+			return k == -ENOENT ? fail(f, EINVAL, "%s: no such file", paths[i]) : k;
 		char *before = ad->svc.exec ? xstrdup(ad->svc.exec) : NULL;
 		int bad = uf_parse(ad->f[k].text, ad->f[k].len, &ad->svc, f);
 		if (!bad && (ad->svc.exec ? !before || strcmp(before, ad->svc.exec) : !!before))
 			ad->exec_file = k;
 		free(before);
 		if (bad)
-			return said_of(f, paths[i]);
+			return fault_of(f, paths[i]);
 	}
 	if (!ad->svc.exec)
-		return fault(f, 0, 0, "%s: no ExecStart=", unit);
+		return fail(f, EINVAL, "%s: no ExecStart=", unit);
 	if (ad->svc.exec_count > 1)
-		return fault(f, 0, 0, "%s: %d ExecStart= lines: argoweb adopt takes over one cloudflared",
-		             unit, ad->svc.exec_count);
+		return fail(f, EINVAL, "%s: %d ExecStart= lines: argoweb adopt takes over one cloudflared",
+		            unit, ad->svc.exec_count);
 	if (read_env(ad, f) || uf_exec_argv(ad->svc.exec, &ad->env, ad->argv, &ad->argc, f))
-		return -1;
+		return -EINVAL;
 	if (cfa_argv(&ad->args, ad->argv, ad->argc, f) || cfa_env(&ad->args, &ad->env, f))
-		return said_of(f, ad->f[ad->exec_file].path);
+		return fault_of(f, ad->f[ad->exec_file].path);
 	return read_config(ad, f);
 }
 
@@ -333,10 +319,10 @@ static int secret_file(struct adopt *ad, const char *path, enum af_role role, co
                        struct fault *f)
 {
 	if (absolute(path, from, f))
-		return -1;
+		return -EINVAL;
 	int k = add_file(ad, path, role, f);
 	if (k < 0)
-		return k == -2 ? fault(f, 0, 0, "%s %s: no such file", from, path) : -1;
+		return k == -ENOENT ? fail(f, EINVAL, "%s %s: no such file", from, path) : k;
 	ad->sec.buf = xstrndup(ad->f[k].text, ad->f[k].len);
 	ad->sec.len = ad->sec.cap = ad->f[k].len;
 	snprintf(ad->secret_from, sizeof ad->secret_from, "%s (%s)", path, from);
@@ -379,8 +365,8 @@ static int find_secret(struct adopt *ad, const char *tunnel, struct fault *f)
 	if (ad->quick)
 		return 0;
 	if (!tunnel || !val_uuid(tunnel))
-		return fault(f, 0, 0, "no credential: no token, token file or credentials file, and no tunnel "
-		             "UUID whose .json cloudflared would look for");
+		return fail(f, EINVAL, "no credential: no token, token file or credentials file, and no tunnel "
+		            "UUID whose .json cloudflared would look for");
 	static const char *const dirs[] = { "~/.cloudflared", "~/.cloudflare-warp", "~/cloudflare-warp",
 	                                    "/etc/cloudflared", "/usr/local/etc/cloudflared" };
 	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
@@ -392,7 +378,7 @@ static int find_secret(struct adopt *ad, const char *tunnel, struct fault *f)
 			return secret_file(ad, path, AF_CRED, "found by its tunnel", f);
 		}
 	}
-	return fault(f, 0, 0, "no credential: %s.json is in none of cloudflared's default places", tunnel);
+	return fail(f, EINVAL, "no credential: %s.json is in none of cloudflared's default places", tunnel);
 }
 
 /* Does path's ACL let a named user or group read it (past its mask)? A
@@ -473,7 +459,7 @@ static int decide(struct adopt *ad, const char *name, const char *where, struct 
 	case REFUSE:
 		if (ad->quick && !strcmp(name, "url"))
 			return 0;
-		return fault(f, 0, 0, "%s (%s): cannot be carried over: %s", name, where, why);
+		return fail(f, EINVAL, "%s (%s): cannot be carried over: %s", name, where, why);
 	default:
 		return 0;       /* the secret and the tunnel: written apart */
 	}
@@ -487,11 +473,11 @@ static int refusals(struct adopt *ad, struct fault *f)
 	for (size_t i = 0; i < ad->args.n; i++)
 		if (ad->args.val[i].n && act_of(ad->args.val[i].flag->name, &why) == REFUSE &&
 		    decide(ad, ad->args.val[i].flag->name, ad->args.val[i].from, f) < 0)
-			return -1;
+			return -EINVAL;
 	for (size_t i = 0; root && i < root->n; i += 2)
 		if (act_of(root->kid[i]->str, &why) == REFUSE &&
 		    decide(ad, root->kid[i]->str, ad->f[ad->config_file].path, f) < 0)
-			return -1;
+			return -EINVAL;
 	return 0;
 }
 
@@ -504,17 +490,17 @@ static int emit_body(struct adopt *ad, struct yemit *y, const char *tunnel, stru
 			continue;       /* the command line or environment says otherwise */
 		int d = decide(ad, k, ad->f[ad->config_file].path, f);
 		if (d < 0)
-			return -1;
+			return -EINVAL;
 		if (d && (yemit_str(y, k, strlen(k), YAML_ANY_SCALAR_STYLE) || yemit_node(y, root->kid[i + 1])))
-			return fault(f, 0, 0, "the config cannot be written");
+			return fail(f, EINVAL, "the config cannot be written");
 	}
 	for (size_t i = 0; i < ad->args.n; i++) {
 		const struct cfa_value *v = &ad->args.val[i];
 		int d = v->n ? decide(ad, v->flag->name, v->from, f) : 0;
 		if (d < 0)
-			return -1;
+			return -EINVAL;
 		if (d && emit_setting(y, v))
-			return fault(f, 0, 0, "the config cannot be written");
+			return fail(f, EINVAL, "the config cannot be written");
 		if (d)
 			note(ad, "carried over: %s (%s)", v->flag->name, v->from);
 	}
@@ -525,7 +511,7 @@ static int emit_body(struct adopt *ad, struct yemit *y, const char *tunnel, stru
 	const struct cred_kind *ck = cred_kind(ad->sec.kind);
 	if ((tunnel && yemit_pair(y, "tunnel", tunnel, YAML_DOUBLE_QUOTED_SCALAR_STYLE)) ||
 	    yemit_pair(y, ck->key, ad->cred_path, YAML_DOUBLE_QUOTED_SCALAR_STYLE))
-		return fault(f, 0, 0, "the config cannot be written");
+		return fail(f, EINVAL, "the config cannot be written");
 	return 0;
 }
 
@@ -544,7 +530,7 @@ static int check_yaml(struct adopt *ad, struct fault *f)
 	if (rc) {
 		char what[4300];
 		snprintf(what, sizeof what, "the config it would write, %s", path);
-		return said_of(f, what);
+		return fault_of(f, what);
 	}
 	return 0;
 }
@@ -558,10 +544,10 @@ int adopt_plan(struct adopt *ad, struct fault *f)
 		tunnel = setting(ad, "tunnel", from, sizeof from, &file);
 	ad->quick = ad->args.has_tunnel && !ad->args.has_run && cfa_get(&ad->args, "url");
 	if (!ad->args.has_run && !ad->quick)
-		return fault(f, 0, 0, "%s runs `cloudflared tunnel` without run or --url: not a tunnel to adopt",
-		             ad->unit);
+		return fail(f, EINVAL, "%s runs `cloudflared tunnel` without run or --url: not a tunnel to adopt",
+		            ad->unit);
 	if (refusals(ad, f) || find_secret(ad, tunnel, f))
-		return -1;
+		return -EINVAL;
 	const struct cred_kind *ck = cred_kind(ad->sec.kind);
 	if (ck) {
 		snprintf(ad->cred_path, sizeof ad->cred_path, "%s/%s.%s", ARGOWEB_CONFDIR, ad->name, ck->ext);
@@ -569,7 +555,7 @@ int adopt_plan(struct adopt *ad, struct fault *f)
 		tunnel = ad->sec.kind == SEC_TOKEN ? NULL : tunnel;
 		snprintf(ad->sec.path, sizeof ad->sec.path, "%s", ad->secret_from);
 		if (creds_parse(&ad->sec, ad->sec.kind, tunnel, f))
-			return said_of(f, "the credential is not one cloudflared runs with");
+			return fault_of(f, "the credential is not one cloudflared runs with");
 		mark_holders(ad);
 	}
 	const char *m = NULL;
@@ -587,15 +573,15 @@ int adopt_plan(struct adopt *ad, struct fault *f)
 			     ad->env_file[i] >= 0 ? ad->f[ad->env_file[i]].path : "the unit", ad->name);
 	struct yemit y;
 	if (yemit_begin(&y, ADOPT_FILE_MAX))
-		return fault(f, 0, 0, "the config cannot be written");
+		return fail(f, EINVAL, "the config cannot be written");
 	if (emit_body(ad, &y, tunnel, f) ||
 	    (ad->argv[0][0] == '/' && strcmp(ad->argv[0], "/usr/bin/cloudflared") &&
 	     yemit_pair(&y, "cloudflared", ad->argv[0], YAML_DOUBLE_QUOTED_SCALAR_STYLE))) {
 		yemit_abort(&y);
-		return -1;
+		return fail(f, EINVAL, "the config cannot be written");
 	}
 	if (yemit_end(&y, &ad->yaml, &ad->yaml_len))
-		return fault(f, 0, 0, "the config cannot be written");
+		return fail(f, EINVAL, "the config cannot be written");
 	return check_yaml(ad, f);
 }
 

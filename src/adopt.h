@@ -65,12 +65,12 @@ int adopt_read(struct adopt *ad, const char *unit);
 
 /* The same from given unit files (paths[0] the fragment, the rest its
  * drop-ins, in order) and home: what adopt_read does once it has them,
- * and the tests' way in. 0, or -1 with f. */
+ * and the tests' way in. 0, or -EINVAL with f. */
 int adopt_read_files(struct adopt *ad, const char *unit, const char *const *paths, size_t n,
                      const char *home, struct fault *f);
 
 /* What argoweb's config and credential would be: ad's plan filled. 0, or
- * -1 with f naming what cannot be carried over, and why. */
+ * -EINVAL with f naming what cannot be carried over, and why. */
 int adopt_plan(struct adopt *ad, struct fault *f);
 
 /* The plan, for the dry run and before --apply acts: never the secret. */

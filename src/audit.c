@@ -109,7 +109,8 @@ static int finding(const struct config *c, enum audit_mode mode, const char *wha
 static int audit_origin(const struct config *c, enum audit_mode mode, const struct table *t,
                         const char *what, const char *url)
 {
-	char where[80], line[512], why[WHYLEN];
+	char where[80], line[512];
+	struct fault not_url = { 0 };
 	struct url u;
 	if (!strncmp(url, "unix:", 5) || !strncmp(url, "unix+tls:", 9)) {
 		struct stat st;
@@ -119,7 +120,7 @@ static int audit_origin(const struct config *c, enum audit_mode mode, const stru
 		snprintf(line, sizeof line, "no socket at %s: start the origin or fix the path", path);
 		return finding(c, mode, what, line);
 	}
-	if (val_url(url, &u, why) || !host_is_local(u.host))
+	if (val_url(url, &u, &not_url) || !host_is_local(u.host))
 		return 0;   /* another host's origin, or no URL: not ours to see */
 	unsigned port = u.port ? u.port : default_port(u.scheme);
 	if (!port)

@@ -117,11 +117,11 @@ static int set(struct cfa *a, const struct cfa_flag *fl, const char *val, size_t
 {
 	struct cfa_value *v = slot(a, fl);
 	if (!v)
-		return fault(f, 0, 0, "%s: more settings than argoweb adopt reads", where);
+		return fail(f, EINVAL, "%s: more settings than argoweb adopt reads", where);
 	if (fl->kind != CFA_LIST || v->from_env != env)
 		clear(v);
 	if (v->n == CFA_MAX_VALUES)
-		return fault(f, 0, 0, "%s: more than %d values", where, CFA_MAX_VALUES);
+		return fail(f, EINVAL, "%s: more than %d values", where, CFA_MAX_VALUES);
 	v->v[v->n++] = xstrndup(val, len);
 	v->from_env = env;
 	snprintf(v->from, sizeof v->from, "%s", where);
@@ -146,17 +146,17 @@ static int parse_flags(struct cfa *a, char *const *argv, int argc, int *i, struc
 		char where[48];
 		snprintf(where, sizeof where, "--%.*s", (int)(len < 40 ? len : 40), n);
 		if (!fl)
-			return fault(f, 0, 0, "%s: a flag of cloudflared's that argoweb adopt does not know",
-			             where);
+			return fail(f, EINVAL, "%s: a flag of cloudflared's that argoweb adopt does not know",
+			            where);
 		const char *val = eq ? eq + 1 : fl->kind == CFA_BOOL ? "true" : NULL;
 		if (!val && *i + 1 < argc)
 			val = argv[++*i];
 		if (!val)
-			return fault(f, 0, 0, "%s: its value is missing", where);
+			return fail(f, EINVAL, "%s: its value is missing", where);
 		if (fl->kind == CFA_BOOL && cfa_bool(val) < 0)
-			return fault(f, 0, 0, "%s=%s: not a boolean cloudflared takes", where, val);
+			return fail(f, EINVAL, "%s=%s: not a boolean cloudflared takes", where, val);
 		if (set(a, fl, val, strlen(val), 0, where, f))
-			return -1;
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -170,30 +170,30 @@ int cfa_argv(struct cfa *a, char *const *argv, int argc, struct fault *f)
 {
 	int i = 1, rc;
 	if (argc < 1)
-		return fault(f, 0, 0, "no command");
+		return fail(f, EINVAL, "no command");
 	a->program = xstrdup(argv[0]);
 	if ((rc = parse_flags(a, argv, argc, &i, f)) < 0)
-		return -1;
+		return -EINVAL;
 	if (rc || !is(argv, argc, i, "tunnel"))
-		return fault(f, 0, 0, "%s: not `cloudflared tunnel`: argoweb adopt takes over a tunnel "
-		             "(tunnel run, or a quick tunnel's tunnel --url)", i < argc ? argv[i] : "nothing");
+		return fail(f, EINVAL, "%s: not `cloudflared tunnel`: argoweb adopt takes over a tunnel "
+		            "(tunnel run, or a quick tunnel's tunnel --url)", i < argc ? argv[i] : "nothing");
 	a->has_tunnel = 1;
 	i++;
 	if ((rc = parse_flags(a, argv, argc, &i, f)) < 0)
-		return -1;
+		return -EINVAL;
 	if (!rc && is(argv, argc, i, "run")) {
 		a->has_run = 1;
 		i++;
 		if ((rc = parse_flags(a, argv, argc, &i, f)) < 0)
-			return -1;
+			return -EINVAL;
 	} else if (i < argc) {
-		return fault(f, 0, 0, "tunnel %s: argoweb adopt takes over tunnel run (or a quick tunnel)",
-		             argv[i]);
+		return fail(f, EINVAL, "tunnel %s: argoweb adopt takes over tunnel run (or a quick tunnel)",
+		            argv[i]);
 	}
 	if (a->has_run && i < argc)
 		a->tunnel = xstrdup(argv[i++]);
 	if (i < argc)
-		return fault(f, 0, 0, "%s: tunnel run takes one tunnel NAME or UUID", argv[i]);
+		return fail(f, EINVAL, "%s: tunnel run takes one tunnel NAME or UUID", argv[i]);
 	return 0;
 }
 
@@ -216,8 +216,8 @@ int cfa_env(struct cfa *a, const struct uf_vars *env, struct fault *f)
 {
 	for (size_t i = 0; i < env->n; i++)
 		if (unknown_env(env->name[i]))
-			return fault(f, 0, 0, "%s: a variable cloudflared reads that argoweb adopt does not know",
-			             env->name[i]);
+			return fail(f, EINVAL, "%s: a variable cloudflared reads that argoweb adopt does not know",
+			            env->name[i]);
 	for (size_t i = 0; i < NFLAGS; i++) {
 		const struct cfa_value *had = cfa_get(a, flags[i].name);
 		const char *val = NULL, *name = NULL;
@@ -226,12 +226,12 @@ int cfa_env(struct cfa *a, const struct uf_vars *env, struct fault *f)
 		if (!val || (had && !had->from_env))
 			continue;
 		if (flags[i].kind == CFA_BOOL && cfa_bool(val) < 0)
-			return fault(f, 0, 0, "%s=%s: not a boolean cloudflared takes", name, val);
+			return fail(f, EINVAL, "%s=%s: not a boolean cloudflared takes", name, val);
 		/* A list from the environment is comma-separated (urfave/cli). */
 		for (const char *p = val; flags[i].kind == CFA_LIST || p == val;) {
 			size_t len = flags[i].kind == CFA_LIST ? strcspn(p, ",") : strlen(p);
 			if (set(a, &flags[i], p, len, 1, name, f))
-				return -1;
+				return -EINVAL;
 			if (!p[len])
 				break;
 			p += len + 1;

@@ -38,13 +38,13 @@ struct cfa {
 	int has_tunnel, has_run;
 };
 
-/* The command line (argc words): 0, or -1 with f for what cloudflared
+/* The command line (argc words): 0, or -EINVAL with f for what cloudflared
  * would not run as a tunnel (another command, an unknown flag, a flag
  * without its value, a second NAME). */
 int cfa_argv(struct cfa *a, char *const *argv, int argc, struct fault *f);
 
 /* The environment: every variable a known flag reads, unless the command
- * line gave that flag. 0, or -1 with f for a TUNNEL_* variable argoweb
+ * line gave that flag. 0, or -EINVAL with f for a TUNNEL_* variable argoweb
  * adopt does not know (it could not carry it over). */
 int cfa_env(struct cfa *a, const struct uf_vars *env, struct fault *f);
 

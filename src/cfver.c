@@ -85,17 +85,14 @@ int cfver_read(const char *exe, const struct ids *ids, struct cfver *v, struct f
 	int p[2];
 	char out[512];
 	memset(v, 0, sizeof *v);
-	if (pipe2(p, O_CLOEXEC)) {
-		fault(f, 0, 0, "cannot ask %s its version: %s", exe, strerror(errno));
-		return -EIO;
-	}
+	if (pipe2(p, O_CLOEXEC))
+		return fail(f, EIO, "cannot ask %s its version: %s", exe, strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
 		close(p[0]);
 		close(p[1]);
-		fault(f, 0, 0, "cannot ask %s its version: %s", exe, strerror(e));
-		return -EIO;
+		return fail(f, EIO, "cannot ask %s its version: %s", exe, strerror(e));
 	}
 	if (pid == 0)
 		ask(exe, ids, p[1]);
@@ -108,8 +105,8 @@ int cfver_read(const char *exe, const struct ids *ids, struct cfver *v, struct f
 	out[strcspn(out, "\n")] = 0;
 	if (cfver_parse(out, v) == 0)
 		return 0;
-	fault(f, 0, 0, "%s --version said \"%.60s\", not \"cloudflared version YEAR.MONTH.PATCH\"", exe, out);
-	return -EINVAL;
+	return fail(f, EINVAL, "%s --version said \"%.60s\", not \"cloudflared version "
+	            "YEAR.MONTH.PATCH\"", exe, out);
 }
 
 /* What a release does with a key. */

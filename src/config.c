@@ -61,9 +61,9 @@ static int read_file(int fd, char **buf, size_t *len, struct fault *f)
 	struct stat st;
 	int rc = 0;
 	if (fstat(fd, &st))
-		rc = (fault(f, 0, 0, "fstat: %s", strerror(errno)), -EIO);
+		rc = fail_sys(f, "fstat");
 	else if (!S_ISREG(st.st_mode) || st.st_size > ARGOWEB_MAX_CONFIG)
-		rc = (fault(f, 0, 0, S_ISREG(st.st_mode) ? "larger than 32 MiB" : "not a regular file"), -EINVAL);
+		rc = fail(f, EINVAL, S_ISREG(st.st_mode) ? "larger than 32 MiB" : "not a regular file");
 	if (rc) {
 		close(fd);
 		return rc;
@@ -77,9 +77,8 @@ static int read_file(int fd, char **buf, size_t *len, struct fault *f)
 		got += (size_t)r;
 	close(fd);
 	if (r != 0) {
-		fault(f, 0, 0, r < 0 ? "read error" : "changed while being read");
 		free(*buf);
-		return r < 0 ? -EIO : -EINVAL;
+		return fail(f, r < 0 ? EIO : EINVAL, r < 0 ? "read error" : "changed while being read");
 	}
 	*len = got;
 	return 0;
@@ -169,7 +168,7 @@ static int check_ingress(struct walk *w, struct config *c, const struct ynode *r
 		                   "remove ingress: or use a named tunnel");
 	for (size_t i = 0; i < ing->n; i++)
 		if (check_rule(w, ing->kid[i], i, ing->n))
-			return -1;
+			return -EINVAL;
 	c->nrules = ing->n;
 	const struct ynode *or = ymap_get(root, "originRequest");
 	return or ? check_origin(w, or, TOP_LEVEL) : 0;
@@ -210,10 +209,10 @@ static int check_identity(struct walk *w, struct config *c, const struct ynode *
 static int check_health(struct walk *w, struct config *c, const struct ynode *root)
 {
 	const struct ynode *h = ymap_get(root, "health");
-	char why[WHYLEN];
+	struct fault checked = { 0 };
 	/* Both valid, or given as defaults: the walk saw to that. */
-	val_duration(schema_str(h, k_health, "interval"), &c->interval_ns, why);
-	val_duration(schema_str(h, k_health, "unhealthy-after"), &c->unhealthy_ns, why);
+	val_duration(schema_str(h, k_health, "interval"), &c->interval_ns, &checked);
+	val_duration(schema_str(h, k_health, "unhealthy-after"), &c->unhealthy_ns, &checked);
 	if (c->unhealthy_ns <= c->interval_ns)
 		return schema_fail(w, ymap_get(h, "unhealthy-after") ? ymap_get(h, "unhealthy-after") : h,
 		                   "health.unhealthy-after", "must be longer than health.interval");
@@ -233,7 +232,8 @@ static void default_metrics(const char *name, char *addr, size_t n)
 /* What the rest of argoweb reads from the config, defaults filled in. */
 static void extract(struct config *c, const struct ynode *root)
 {
-	char addr[32], why[WHYLEN], name[300];
+	char addr[32], name[300];
+	struct fault checked = { 0 };  /* validate's walk has passed every value */
 	const char *m = str_of(root, "metrics");
 	/* The hand-over connector's is its own whatever the config says:
 	 * the tunnel's is taken. */
@@ -242,12 +242,12 @@ static void extract(struct config *c, const struct ynode *root)
 		default_metrics(name, addr, sizeof addr);
 		m = addr;
 	}
-	val_loopback_addr(m, &c->metrics, why);
+	val_loopback_addr(m, &c->metrics, &checked);
 	c->user = schema_str(root, k_top, "user");
 	c->group = schema_str(root, k_top, "group");
 	c->cloudflared = schema_str(root, k_top, "cloudflared");
 	c->cacert = schema_str(root, k_top, "cacert");
-	val_duration(schema_str(root, k_top, "grace-period"), &c->grace_ns, why);
+	val_duration(schema_str(root, k_top, "grace-period"), &c->grace_ns, &checked);
 	int seed = 1;
 	val_bool(schema_str(root, k_top, "seed-remote-config"), &seed);
 	c->seed_remote = seed;
@@ -274,7 +274,7 @@ int cfg_graft_ingress(struct config *c, struct ytree *from, struct fault *f)
 			rules = src->kid[i + 1];
 		}
 	if (!key || ymap_get(root, "ingress"))
-		return fault(f, 0, 0, key ? "the config has ingress rules of its own" : "no ingress: rules");
+		return fail(f, EINVAL, key ? "the config has ingress rules of its own" : "no ingress: rules");
 	ytree_adopt(&c->tree, from);
 	ymap_append(root, key, rules);
 	if (validate(c, f) == 0)
@@ -283,7 +283,7 @@ int cfg_graft_ingress(struct config *c, struct ytree *from, struct fault *f)
 	root->n -= 2;
 	struct fault ignored = { 0 };
 	validate(c, &ignored);
-	return -1;
+	return -EINVAL;
 }
 
 static int validate(struct config *c, struct fault *f)
@@ -297,7 +297,7 @@ static int validate(struct config *c, struct fault *f)
 		return schema_fail(&w, root, "config", "expected a mapping of keys to values at the top");
 	if (schema_check_and_quote(&w, root, k_top) || check_identity(&w, c, root) ||
 	    check_ingress(&w, c, root) || check_health(&w, c, root))
-		return -1;
+		return -EINVAL;
 	extract(c, root);
 	return 0;
 }
@@ -307,7 +307,7 @@ int cfg_parse(struct config *c, const char *buf, size_t len, struct fault *f)
 	if (!c->name)
 		c->name = xstrdup("argoweb");
 	c->seed_version = -1;
-	return ytree_parse(&c->tree, buf, len, f) ? -1 : validate(c, f);
+	return ytree_parse(&c->tree, buf, len, f) ? -EINVAL : validate(c, f);
 }
 
 int cfg_load_buffer(struct config *c, const char *path, const char *buf, size_t len)
@@ -321,24 +321,16 @@ int cfg_load_buffer(struct config *c, const char *path, const char *buf, size_t 
 	return EX_CONFIG;
 }
 
-/* Open the config: plainly, or (trusted) through safefile's walk. */
+/* Open the config: plainly, or (trusted) through safefile's walk. Either
+ * fault names the path. */
 static int open_config(const char *path, const uid_t *trusted, struct fault *f)
 {
-	if (trusted) {
-		char why[SF_WHYLEN];
-		int fd = sf_open_config(path, *trusted, why);
-		if (fd < 0)
-			msg("%s", why);
-		return fd;
-	}
+	if (trusted)
+		return sf_open_config(path, *trusted, f);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int e = errno;
-		fault(f, 0, 0, "cannot open: %s", strerror(e));
-		msg_fault(path, f);
-		return e == ENOENT ? -ENOENT : -EPERM;
-	}
-	return fd;
+	int e = errno;
+	return fd >= 0 ? fd
+	               : fail(f, e == ENOENT ? ENOENT : EPERM, "%s: cannot open: %s", path, strerror(e));
 }
 
 static int load_config(struct config *c, const char *arg, const uid_t *trusted)
@@ -351,8 +343,10 @@ static int load_config(struct config *c, const char *arg, const uid_t *trusted)
 	if (rc)
 		return rc;
 	int fd = open_config(c->path, trusted, &f);
-	if (fd < 0)
+	if (fd < 0) {
+		msg_fault(NULL, &f);
 		return exit_for(fd);
+	}
 	rc = read_file(fd, &buf, &len, &f);
 	if (rc) {
 		msg_fault(c->path, &f);

@@ -56,13 +56,13 @@ void cfg_free(struct config *c);
 void cfg_handover(struct config *c);
 
 /* Put the ingress: rules of another tree (the kept remote configuration,
- * seed.h) into c, which has none, and check c again as a whole. 0; or -1
- * with f saying why, c as it was (its nodes adopt from's either way). */
+ * seed.h) into c, which has none, and check c again as a whole. 0; or
+ * -EINVAL with f saying why, c as it was (its nodes adopt from's either way). */
 int cfg_graft_ingress(struct config *c, struct ytree *from, struct fault *f);
 
 /* Parse and validate an in-memory config: cfg_load's step without the
  * file (prints, returns 0 or EX_CONFIG), and below it cfg_parse, which
- * prints nothing (0, or -1 with f filled: the fuzzer's entry point). */
+ * prints nothing (0, or -EINVAL with f filled: the fuzzer's entry point). */
 int cfg_load_buffer(struct config *c, const char *path, const char *buf, size_t len);
 struct fault;
 int cfg_parse(struct config *c, const char *buf, size_t len, struct fault *f);

@@ -58,13 +58,6 @@ static long b64_decode(const char *in, size_t len, unsigned char *out)
 	return (long)o;
 }
 
-/* Content is wrong: say which field, never a byte of it. */
-static int data_err(const struct secret *s, struct fault *f, const char *why)
-{
-	fault(f, 0, 0, "%s: %s", s->path, why);
-	return -EBADMSG;
-}
-
 /* A non-empty string with no NUL: Go keeps what follows one, C would not. */
 static int str_field_ok(const struct json_member *m)
 {
@@ -87,9 +80,8 @@ static int check_tunnel_match(const struct secret *s, const char *tunnel, const 
 {
 	if (!tunnel || !val_uuid(tunnel) || !strcasecmp(tunnel, s->tunnel_id))
 		return 0;
-	fault(f, 0, 0, "%s: %s is %s but the config says tunnel: %s (use this tunnel's "
-	      "credentials, or fix tunnel:)", s->path, field, s->tunnel_id, tunnel);
-	return -EBADMSG;
+	return fail(f, EBADMSG, "%s: %s is %s but the config says tunnel: %s (use this tunnel's "
+	            "credentials, or fix tunnel:)", s->path, field, s->tunnel_id, tunnel);
 }
 
 /* Every field of cloudflared's Credentials and TunnelToken structs, the
@@ -103,22 +95,22 @@ static const char *const token_keys[] = { "a", "s", "t", "e", NULL };
 static int parse_cred_json(struct secret *s, const char *tunnel, struct fault *f)
 {
 	struct json_object o;
-	char why[JSON_WHYLEN];
+	struct fault keys = { 0 };
 	if (json_parse_object(s->buf, s->len, &o))
-		return data_err(s, f, "not a tunnel credentials file: expected a JSON object "
-		                "with AccountTag, TunnelSecret and TunnelID");
+		return fail(f, EBADMSG, "%s: not a tunnel credentials file: expected a JSON object "
+		            "with AccountTag, TunnelSecret and TunnelID", s->path);
 	const struct json_member *acct = json_get(&o, "AccountTag");
 	const struct json_member *sec = json_get(&o, "TunnelSecret");
 	const struct json_member *id = json_get(&o, "TunnelID");
 	int rc = 0;
-	if (json_check_keys(&o, cred_keys, why))
-		rc = data_err(s, f, why);
+	if (json_check_keys(&o, cred_keys, &keys))
+		rc = fail(f, EBADMSG, "%s: %s", s->path, keys.why);
 	else if (!str_field_ok(acct))
-		rc = data_err(s, f, "AccountTag is missing or not a string");
+		rc = fail(f, EBADMSG, "%s: AccountTag is missing or not a string", s->path);
 	else if (!sec || !b64_field_ok(sec))
-		rc = data_err(s, f, sec ? "TunnelSecret is not base64" : "TunnelSecret is missing");
+		rc = fail(f, EBADMSG, "%s: TunnelSecret is %s", s->path, sec ? "not base64" : "missing");
 	else if (!str_field_ok(id) || !val_uuid(id->str))
-		rc = data_err(s, f, id ? "TunnelID is not a UUID" : "TunnelID is missing");
+		rc = fail(f, EBADMSG, "%s: TunnelID is %s", s->path, id ? "not a UUID" : "missing");
 	if (!rc) {
 		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", id->str);
 		s->endpoint = str_field_ok(json_get(&o, "Endpoint"));
@@ -131,35 +123,34 @@ static int parse_cred_json(struct secret *s, const char *tunnel, struct fault *f
 static int parse_token(struct secret *s, struct fault *f)
 {
 	if (s->len > CREDS_MAX)
-		return data_err(s, f, "token too long");
+		return fail(f, EBADMSG, "%s: token too long", s->path);
 	for (size_t i = 0; i < s->len; i++)
 		if (isspace((unsigned char)s->buf[i]))
-			return data_err(s, f, "white space or a line break inside the token "
-			                "(the file must hold the token on one line)");
+			return fail(f, EBADMSG, "%s: white space or a line break inside the token "
+			            "(the file must hold the token on one line)", s->path);
 	unsigned char *json = xmalloc(s->len / 4 * 3 + 1);
 	long n = b64_decode(s->buf, s->len, json);
 	struct json_object o;
-	char why[JSON_WHYLEN];
+	struct fault keys = { 0 };
 	int rc = 0;
 	if (n < 0)
-		rc = data_err(s, f, "not a tunnel token: not base64 (copy the token from the "
-		              "dashboard's install command)");
+		rc = fail(f, EBADMSG, "%s: not a tunnel token: not base64 (copy the token from the "
+		          "dashboard's install command)", s->path);
 	else if (json_parse_object((const char *)json, (size_t)n, &o))
-		rc = data_err(s, f, "not a tunnel token: does not decode to a JSON object");
+		rc = fail(f, EBADMSG, "%s: not a tunnel token: does not decode to a JSON object", s->path);
 	explicit_bzero(json, s->len / 4 * 3 + 1);
 	free(json);
 	if (rc)
 		return rc;
 	const struct json_member *a = json_get(&o, "a"), *t = json_get(&o, "t");
-	if (json_check_keys(&o, token_keys, why)) {
-		fault(f, 0, 0, "%s: in the token: %s", s->path, why);
-		rc = -EBADMSG;
-	} else if (!str_field_ok(a))
-		rc = data_err(s, f, "token field a (account tag) is missing or empty");
+	if (json_check_keys(&o, token_keys, &keys))
+		rc = fail(f, EBADMSG, "%s: in the token: %s", s->path, keys.why);
+	else if (!str_field_ok(a))
+		rc = fail(f, EBADMSG, "%s: token field a (account tag) is missing or empty", s->path);
 	else if (!str_field_ok(t) || !val_uuid(t->str))
-		rc = data_err(s, f, "token field t (tunnel ID) is missing or not a UUID");
+		rc = fail(f, EBADMSG, "%s: token field t (tunnel ID) is missing or not a UUID", s->path);
 	else if (!b64_field_ok(json_get(&o, "s")))
-		rc = data_err(s, f, "token field s (tunnel secret) is missing or not base64");
+		rc = fail(f, EBADMSG, "%s: token field s (tunnel secret) is missing or not base64", s->path);
 	else
 		snprintf(s->tunnel_id, sizeof s->tunnel_id, "%s", t->str);
 	s->endpoint = !rc && str_field_ok(json_get(&o, "e"));
@@ -179,9 +170,9 @@ static int parse_token_kind(struct secret *s, const char *tunnel, struct fault *
 	int rc = parse_token(s, f);
 	if (rc || !tunnel || val_uuid(tunnel))
 		return rc ? rc : check_tunnel_match(s, tunnel, "the token's tunnel ID (t)", f);
-	fault(f, 0, 0, "%s: a token holds its tunnel's ID, which the config's tunnel: %s cannot "
-	      "be checked against: write the ID there, or remove tunnel:", s->path, tunnel);
-	return -EBADMSG;
+	return fail(f, EBADMSG, "%s: a token holds its tunnel's ID, which the config's tunnel: %s "
+	            "cannot be checked against: write the ID there, or remove tunnel:", s->path,
+	            tunnel);
 }
 
 const struct cred_kind cred_kinds[] = {
@@ -220,12 +211,13 @@ int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel, s
 		s->buf[--s->len] = 0;
 	size_t lead = strspn(s->buf, " \t\r\n");
 	if (s->len == lead)
-		return data_err(s, f, "empty credential file");
+		return fail(f, EBADMSG, "%s: empty credential file", s->path);
 	int json = s->buf[lead] == '{';
 	if (expect == SEC_ANY)
 		expect = json ? SEC_JSON : SEC_TOKEN;
 	if (expect == SEC_TOKEN && json)
-		return data_err(s, f, "this is a credentials JSON, not a token: use credentials-file:");
+		return fail(f, EBADMSG, "%s: this is a credentials JSON, not a token: use "
+		            "credentials-file:", s->path);
 	s->kind = expect;
 	return cred_kind(expect)->parse(s, tunnel, f);
 }
@@ -235,12 +227,9 @@ int creds_parse(struct secret *s, enum secret_kind expect, const char *tunnel, s
  * 0, or -errno with f filled. */
 static int read_secret(struct secret *s, uid_t owner, const struct sdcred *sd, struct fault *f)
 {
-	char why[SF_WHYLEN];
-	int fd = sf_open_secret(s->path, owner, sd, why);
-	if (fd < 0) {
-		fault(f, 0, 0, "%s", why);
+	int fd = sf_open_secret(s->path, owner, sd, f);
+	if (fd < 0)
 		return fd;
-	}
 	s->cap = CREDS_MAX + 2;
 	s->buf = xmalloc(s->cap);
 	ssize_t r;
@@ -249,14 +238,12 @@ static int read_secret(struct secret *s, uid_t owner, const struct sdcred *sd, s
 			break;
 	close(fd);
 	s->buf[s->len] = 0;
-	if (r < 0) {
-		fault(f, 0, 0, "%s: read error", s->path);
-		return -EIO;
-	}
+	if (r < 0)
+		return fail(f, EIO, "%s: read error", s->path);
 	if (s->len > CREDS_MAX)
-		return data_err(s, f, "larger than 64 KiB: not a credential");
+		return fail(f, EBADMSG, "%s: larger than 64 KiB: not a credential", s->path);
 	if (memchr(s->buf, 0, s->len))
-		return data_err(s, f, "NUL byte in the credential: not a credential file");
+		return fail(f, EBADMSG, "%s: NUL byte in the credential: not a credential file", s->path);
 	return 0;
 }
 
@@ -282,12 +269,10 @@ static int check_unit_source(const struct config *c, const char *ext, uid_t owne
 	snprintf(src, sizeof src, "%s/%s.%s", ARGOWEB_CONFDIR, c->name, ext);
 	if (lstat(src, &st))
 		return 0;       /* not there, or not ours to see: nothing to say */
-	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != owner) || (st.st_mode & 077)) {
-		fault(f, 0, 0, "%s: mode %04o, owner uid %u: systemd passes it on, but it must be "
-		      "root's and private: run chown root %s && chmod 600 %s", src,
-		      (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, src, src);
-		return -EPERM;
-	}
+	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != owner) || (st.st_mode & 077))
+		return fail(f, EPERM, "%s: mode %04o, owner uid %u: systemd passes it on, but it must "
+		            "be root's and private: run chown root %s && chmod 600 %s", src,
+		            (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, src, src);
 	return 0;
 }
 
@@ -371,10 +356,8 @@ static int locate(const struct config *c, uid_t owner, gid_t group, struct secre
 	if (n && src[0].from_systemd)
 		sdcred_dir(getenv("CREDENTIALS_DIRECTORY"), owner, group, &sd);
 	for (size_t i = 0; i < n; i++) {
-		if (!src[i].path[0]) {
-			fault(f, 0, 0, "%s: the credential's path is too long", c->path);
-			return -EINVAL;
-		}
+		if (!src[i].path[0])
+			return fail(f, EINVAL, "%s: the credential's path is too long", c->path);
 		memcpy(s->path, src[i].path, sizeof s->path);
 		if (src[i].optional && access(s->path, F_OK) && errno == ENOENT)
 			continue;
@@ -390,10 +373,9 @@ static int locate(const struct config *c, uid_t owner, gid_t group, struct secre
 		return src[i].from_systemd && src[i].kind != SEC_ANY
 		       ? check_unit_source(c, cred_kind(src[i].kind)->ext, owner, f) : 0;
 	}
-	fault(f, 0, 0, "%s: no credential: set credentials-file: or token-file:, or put it at "
-	      "%s/%s.json (or .token) for the argoweb@%s unit", c->path, ARGOWEB_CONFDIR, c->name,
-	      c->name);
-	return -EINVAL;
+	return fail(f, EINVAL, "%s: no credential: set credentials-file: or token-file:, or put it "
+	            "at %s/%s.json (or .token) for the argoweb@%s unit", c->path, ARGOWEB_CONFDIR,
+	            c->name, c->name);
 }
 
 int creds_load(const struct config *c, uid_t owner, gid_t group, struct secret *s)
@@ -406,11 +388,9 @@ int creds_load(const struct config *c, uid_t owner, gid_t group, struct secret *
 	int rc = locate(c, owner, group, s, &kind, &f);
 	if (!rc)
 		rc = creds_parse(s, kind, c->tunnel, &f);
-	if (!rc && s->kind == SEC_JSON && !c->nrules) {
-		fault(&f, 0, 0, "%s: a locally-managed tunnel (credentials JSON) needs ingress: rules",
-		      c->path);
-		rc = -EINVAL;
-	}
+	if (!rc && s->kind == SEC_JSON && !c->nrules)
+		rc = fail(&f, EINVAL, "%s: a locally-managed tunnel (credentials JSON) needs ingress: "
+		          "rules", c->path);
 	if (!rc)
 		return 0;
 	msg_fault(NULL, &f);

@@ -112,14 +112,15 @@ int ho_restart_running(const struct config *c)
  * descriptor, or -1 with why said. */
 static int open_lock(const struct config *c)
 {
-	char path[4200], why[SF_WHYLEN];
+	char path[4200];
+	struct fault f = { 0 };
 	if (lock_path(c, path, sizeof path) || (mkdir(ARGOWEB_RUNDIR, 0755) && errno != EEXIST)) {
 		msg("%s: cannot make %s: %s", c->name, ARGOWEB_RUNDIR, strerror(errno));
 		return -1;
 	}
-	int dfd = sf_open_dir(ARGOWEB_RUNDIR, 0, why);
+	int dfd = sf_open_dir(ARGOWEB_RUNDIR, 0, &f);
 	if (dfd < 0) {
-		msg("%s", why);
+		msg_fault(NULL, &f);
 		return -1;
 	}
 	int fd = openat(dfd, strrchr(path, '/') + 1, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);

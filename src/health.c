@@ -68,8 +68,8 @@ void health_log(struct health *h, long long now, const struct logline *l)
 static void why_down(const struct health *h, long long now, char *s, size_t n)
 {
 	const char *t = h->why_text;
-	if (h->last.distrust[0])
-		snprintf(s, n, "%s", h->last.distrust);
+	if (h->last.distrust.why[0])
+		snprintf(s, n, "%.320s", h->last.distrust.why);
 	else if (!h->last.answered && h->why == WD_NONE)
 		snprintf(s, n, "cloudflared's metrics server is not answering");
 	else if (h->why == WD_REFUSED)
@@ -150,7 +150,7 @@ static void report(struct health *h, long long now)
 {
 	char s[768], why[512];
 	/* An answer from a socket that is not cloudflared's counts for nothing. */
-	int n = h->last.distrust[0] ? 0 : h->last.connections;
+	int n = h->last.distrust.why[0] ? 0 : h->last.connections;
 	if (n > 0) {
 		h->down_since = 0;
 		h->triggered = 0;
@@ -266,7 +266,7 @@ void health_stop(struct health *h, long long now)
 	if (h->stopping)
 		return;
 	h->stopping = 1;
-	int n = h->last.distrust[0] ? 0 : h->last.connections;
+	int n = h->last.distrust.why[0] ? 0 : h->last.connections;
 	snprintf(s, sizeof s, "Draining: %d edge connection%s, for up to grace-period (%llds)", n,
 	         n == 1 ? "" : "s", h->grace / 1000);
 	snprintf(h->status, sizeof h->status, "%s", s);
@@ -284,7 +284,7 @@ int health_wants_config(const struct health *h, int pushes_seen)
 	if (h->stopping)
 		return 0;
 	return h->pushes != pushes_seen ||
-	       (h->wait_config && h->version < 0 && !h->last.distrust[0] && h->last.connections > 0);
+	       (h->wait_config && h->version < 0 && !h->last.distrust.why[0] && h->last.connections > 0);
 }
 
 void health_polled(struct health *h, long long slot, long long now, const struct ready *r)

@@ -353,40 +353,35 @@ static void show_key(const struct json_member *m, char *out, size_t n)
 	snprintf(out + o, n - o, "%s", k < end ? "..." : "");
 }
 
-int json_check_keys(const struct json_object *o, const char *const *wanted, char *why)
+int json_check_keys(const struct json_object *o, const char *const *wanted, struct fault *f)
 {
 	char shown[96];
 	if (o->truncated) {
-		snprintf(why, JSON_WHYLEN, "more than %d members in the JSON object (argoweb reads "
-		         "at most %d): keep only the credential's own", JSON_MAX_MEMBERS,
-		         JSON_MAX_MEMBERS);
-		return -1;
+		return fail(f, EBADMSG, "more than %d members in the JSON object (argoweb reads "
+		            "at most %d): keep only the credential's own", JSON_MAX_MEMBERS,
+		            JSON_MAX_MEMBERS);
 	}
 	for (size_t i = 0; i < o->n; i++) {
 		const struct json_member *m = &o->m[i];
 		/* Go keeps "TunnelID\u0000x" whole, a C string would not. */
 		if (memchr(m->key, 0, m->klen)) {
 			show_key(m, shown, sizeof shown);
-			snprintf(why, JSON_WHYLEN, "the key \"%s\" holds a NUL (\\u0000), which argoweb "
-			         "cannot read as cloudflared does: remove it", shown);
-			return -1;
+			return fail(f, EBADMSG, "the key \"%s\" holds a NUL (\\u0000), which argoweb "
+			            "cannot read as cloudflared does: remove it", shown);
 		}
 		for (const char *const *w = wanted; *w; w++) {
 			if (!folds_to(m, *w))
 				continue;
 			if (!is_exactly(m, *w)) {
 				show_key(m, shown, sizeof shown);
-				snprintf(why, JSON_WHYLEN, "the key \"%s\" is not spelled \"%s\": "
-				         "cloudflared would read it too; write %s exactly once", shown,
-				         *w, *w);
-				return -1;
+				return fail(f, EBADMSG, "the key \"%s\" is not spelled \"%s\": "
+				            "cloudflared would read it too; write %s exactly once", shown,
+				            *w, *w);
 			}
 			for (size_t j = 0; j < i; j++)
-				if (is_exactly(&o->m[j], *w)) {
-					snprintf(why, JSON_WHYLEN, "%s appears twice: cloudflared uses "
-					         "the last; keep one", *w);
-					return -1;
-				}
+				if (is_exactly(&o->m[j], *w))
+					return fail(f, EBADMSG, "%s appears twice: cloudflared uses "
+					            "the last; keep one", *w);
 		}
 	}
 	return 0;

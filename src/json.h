@@ -5,7 +5,6 @@
 #include <stddef.h>
 
 #define JSON_MAX_MEMBERS 32
-#define JSON_WHYLEN 256
 
 struct json_member {
 	char *key;              /* unescaped, NUL-terminated */
@@ -36,9 +35,10 @@ int json_parse_object(const char *buf, size_t len, struct json_object *o);
  * "Tunnel\u017fecret"), the last one winning. So a wanted key must appear
  * at most once and spelled exactly, no key may fold to one without being
  * it, none may hold a NUL (a C string would end there, Go's does not), and
- * no member may lie past the ones kept. Returns 0, or -1 with why
- * (JSON_WHYLEN) naming the key, escaped; never a value. */
-int json_check_keys(const struct json_object *o, const char *const *wanted, char *why);
+ * no member may lie past the ones kept. Returns 0, or -EBADMSG with f
+ * naming the key, escaped; never a value. */
+struct fault;
+int json_check_keys(const struct json_object *o, const char *const *wanted, struct fault *f);
 
 /* The member whose key is exactly key (the last, should there be several),
  * or NULL. For a credential, json_check_keys first: then this is the one

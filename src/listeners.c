@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "listeners.h"
+#include "msg.h"
 
 #define TCP_LISTEN 0x0A
 
@@ -156,25 +157,28 @@ enum lis_verdict lis_whose_in(FILE *tcp, FILE *tcp6, const struct sockaddr *sa, 
 	return v;
 }
 
-int lis_whose(const struct sockaddr *sa, uid_t uid, uid_t *other, char *why, size_t n)
+int lis_whose(const struct sockaddr *sa, uid_t uid, uid_t *other, struct fault *f)
 {
 	FILE *t[2] = { NULL, NULL };
 	int v = 0, e = 0, bad = 0;
-	for (int v6 = 0; v6 < 2 && !e; v6++)
+	for (int v6 = 0; v6 < 2 && !e; v6++) {
 		/* No tcp6 at all: IPv6 is disabled, so no IPv6 socket listens. */
-		if (!(t[v6] = lis_open(v6)) && (!v6 || errno != ENOENT))
-			e = errno, bad = v6;
+		t[v6] = lis_open(v6);
+		if (!t[v6] && (!v6 || errno != ENOENT))
+			e = errno;
+		bad = v6;
+	}
 	if (!e)
 		v = (int)lis_whose_in(t[0], t[1], sa, uid, other);
-	for (int v6 = 0; v6 < 2 && !e; v6++)
+	for (int v6 = 0; v6 < 2 && !e; v6++) {
 		if (t[v6] && ferror(t[v6]))
-			e = EIO, bad = v6;
-	if (e)
-		snprintf(why, n, "cannot read /proc/self/net/tcp%s: %s", bad ? "6" : "", strerror(e));
+			e = EIO;
+		bad = v6;
+	}
 	for (int v6 = 0; v6 < 2; v6++)
 		if (t[v6])
 			fclose(t[v6]);
-	return e ? -e : v;
+	return e ? fail(f, e, "cannot read /proc/self/net/tcp%s: %s", bad ? "6" : "", strerror(e)) : v;
 }
 
 /* Is the address in a row (16 bytes as the table has it; an IPv4 row's

@@ -45,8 +45,9 @@ enum lis_verdict lis_whose_in(FILE *tcp, FILE *tcp6, const struct sockaddr *sa, 
                               uid_t *other);
 
 /* The same from this process's own tables: the verdict, or -errno with
- * why (n bytes) filled when they cannot be read. */
-int lis_whose(const struct sockaddr *sa, uid_t uid, uid_t *other, char *why, size_t n);
+ * f filled when they cannot be read. */
+struct fault;
+int lis_whose(const struct sockaddr *sa, uid_t uid, uid_t *other, struct fault *f);
 
 /* Whose socket is at the far end of the local TCP connection fd (our
  * socket: the one the kernel accepted for us, even before accept()),

@@ -138,7 +138,7 @@ static const struct command *parse_args(int argc, char **argv, struct tunnel *t,
  * gid yet keeps its access: it cannot be checked, so it is refused. */
 static int step_group(const struct tunnel *t)
 {
-	char why[512];
+	struct fault f = { 0 };
 	gid_t g[64];
 	int n = geteuid() == 0 ? 0 : getgroups(64, g);
 	if (n < 0) {
@@ -161,13 +161,13 @@ static int step_group(const struct tunnel *t)
 	}
 	for (int i = -1; i < n; i++) {
 		gid_t gid = i < 0 ? t->ids.gid : g[i];
-		if (pg_check(gid, t->ids.uid, t->ids.user, why, sizeof why) == 0)
+		if (pg_check(gid, t->ids.uid, t->ids.user, &f) == 0)
 			continue;
 		struct group *gr = getgrgid(gid);
 		msg("%s: group %s (gid %u, %s) %s: the service user's groups must be its own alone; "
 		    "give it a group of its own (e.g. group: argoweb) and no other (gpasswd -d %s GROUP)",
 		    t->c.path, gr ? gr->gr_name : "?", (unsigned)gid,
-		    i >= 0 ? "a supplementary group" : t->c.group ? "from group:" : "the user's own", why,
+		    i >= 0 ? "a supplementary group" : t->c.group ? "from group:" : "the user's own", f.why,
 		    t->ids.user);
 		return EX_NOPERM;
 	}
@@ -178,12 +178,12 @@ static int step_group(const struct tunnel *t)
  * build host), the credential is then checked as ours. */
 static int step_user(struct tunnel *t, unsigned needs)
 {
-	char why[512];
+	struct fault absent = { 0 };
 	if (needs & NEED_USER) {
 		int rc = pd_resolve(t->c.user, t->c.group, &t->ids);
 		return rc ? rc : step_group(t);
 	}
-	int e = pd_lookup(t->c.user, t->c.group, &t->ids, why, sizeof why);
+	int e = pd_lookup(t->c.user, t->c.group, &t->ids, &absent);
 	if (e == -ENOENT) {
 		t->ids.uid = geteuid();
 		return 0;
@@ -196,18 +196,18 @@ static int step_user(struct tunnel *t, unsigned needs)
  * user, who opens it after the drop. */
 static int step_binary(struct tunnel *t)
 {
-	char why[SF_WHYLEN];
-	int e = sf_check_binary(t->c.cloudflared, geteuid(), t->exe, sizeof t->exe, why);
+	struct fault f = { 0 };
+	int e = sf_check_binary(t->c.cloudflared, geteuid(), t->exe, sizeof t->exe, &f);
 	if (e) {
-		msg("%s", why);
+		msg_fault(NULL, &f);
 		return e == -ENOENT || e == -ENOEXEC ? EX_UNAVAILABLE : exit_for(e);
 	}
 	if (!t->c.cacert)
 		return 0;
 	struct sf_reader r = { .path = t->c.cacert, .uid = t->ids.uid, .gid = t->ids.gid };
-	e = sf_check_readable(t->c.cacert, geteuid(), &r, why);
+	e = sf_check_readable(t->c.cacert, geteuid(), &r, &f);
 	if (e)
-		msg("cacert: %s", why);
+		msg("cacert: %s", f.why);
 	return exit_for(e);
 }
 
@@ -216,11 +216,10 @@ static int step_binary(struct tunnel *t)
  * release accepts alike; `run` cannot get there without one. */
 static int step_release(struct tunnel *t, unsigned needs)
 {
-	struct fault f = { 0 };
-	char why[SF_WHYLEN];
+	struct fault f = { 0 }, absent = { 0 };
 	if ((needs & NEED_BINARY) ||
 	    ((needs & NEED_RELEASE_IF_ANY) &&
-	     !sf_check_binary(t->c.cloudflared, geteuid(), t->exe, sizeof t->exe, why))) {
+	     !sf_check_binary(t->c.cloudflared, geteuid(), t->exe, sizeof t->exe, &absent))) {
 		if (cfver_read(t->exe, &t->ids, &t->ver, &f))
 			msg_warn(t->c.path, 0, 0, "cannot tell which cloudflared release this is (%s): "
 			         "only what every release does is checked", f.why);
@@ -326,14 +325,15 @@ static int cmd_render(struct tunnel *t)
  * has none yet (every request 503 until the push). */
 static int config_source(const struct config *c, const struct ids *ids, char *s, size_t n)
 {
-	char *body, distrust[320];
+	char *body;
+	struct fault distrust = { 0 };
 	size_t len;
 	long long version;
 	int waiting = 0;
 	s[0] = 0;
 	if (c->nrules || !creds_may_be_token(c) ||
 	    ready_get(&c->metrics, ids->uid, ids->user, 2000, "/config", SEED_MAX, &body, &len,
-	              distrust, sizeof distrust))
+	              &distrust))
 		return 0;
 	if (seed_served(body, len, &version, &waiting) == 0 && version >= 0)
 		snprintf(s, n, "; configuration version %lld from Cloudflare", version);
@@ -349,8 +349,8 @@ static int status_main(const struct config *c, const struct ids *ids)
 	struct ready r = { 0 };
 	char src[128];
 	ready_probe(&c->metrics, ids->uid, ids->user, 2000, c->quick_url != NULL, &r);
-	if (r.distrust[0]) {
-		printf("%s: %s\n", c->name, r.distrust);
+	if (r.distrust.why[0]) {
+		printf("%s: %s\n", c->name, r.distrust.why);
 		return EX_UNAVAILABLE;
 	}
 	if (!r.answered) {
@@ -386,10 +386,10 @@ static int cmd_status(struct tunnel *t)
 {
 	const struct config *c = &t->c;
 	struct ids ids;
-	char why[512];
-	if (pd_lookup(c->user, c->group, &ids, why, sizeof why)) {
+	struct fault f = { 0 };
+	if (pd_lookup(c->user, c->group, &ids, &f)) {
 		msg("%s: cannot tell whether what answers on %s is the tunnel's: %s", c->name,
-		    c->metrics.text, why);
+		    c->metrics.text, f.why);
 		return EX_NOPERM;
 	}
 	int rc = status_main(c, &ids);
@@ -397,7 +397,7 @@ static int cmd_status(struct tunnel *t)
 	struct ready h = { 0 };
 	ho_metrics(c, &hp);
 	ready_probe(&hp, ids.uid, ids.user, 1000, 0, &h);
-	if (!h.answered || h.distrust[0] || h.connections <= 0)
+	if (!h.answered || h.distrust.why[0] || h.connections <= 0)
 		return rc;
 	if (ho_restart_running(c)) {
 		printf("%s: hand-over in progress: argoweb-handover@%s has %d edge connection%s\n",
@@ -520,16 +520,16 @@ static void print_plan(const struct tunnel *t, const struct plan *p, const char 
  * the service user while we may still create it. */
 static int step_prepare(struct tunnel *t, char *dir, size_t n, char **out, size_t *len)
 {
-	char why[RUNDIR_WHYLEN];
+	struct fault f = { 0 };
 	rundir_path(&t->c, dir, n);
 	int rc = render_config(&t->c, tunnel_for_render(t), out, len);
 	if (rc || t->opt == OPT_DRY_RUN)
 		return rc;
-	t->rundir = rundir_open(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid, why);
+	t->rundir = rundir_open(dir, !getenv("RUNTIME_DIRECTORY"), t->ids.uid, t->ids.gid, &f);
 	if (t->rundir >= 0)
 		return 0;
 	free(*out);
-	msg("%s", why);
+	msg_fault(NULL, &f);
 	return EX_CANTCREAT;
 }
 

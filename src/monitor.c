@@ -171,13 +171,13 @@ static _Noreturn void end_unit(struct mon *m)
  * is one), and each new one kept for the next start. */
 static void ask_config(struct mon *m)
 {
-	char *body, *yaml = NULL, distrust[320];
+	char *body, *yaml = NULL;
 	size_t len, ylen;
 	long long version = -1;
-	struct fault f = { 0 };
+	struct fault f = { 0 }, distrust = { 0 };
 	m->pushes_seen = m->h.pushes;
 	if (ready_get(&m->metrics, m->uid, m->user, (int)health_poll_timeout(&m->h), "/config",
-	              SEED_MAX, &body, &len, distrust, sizeof distrust))
+	              SEED_MAX, &body, &len, &distrust))
 		return;
 	if (seed_from_config(body, len, &version, &yaml, &ylen, &f) == 0) {
 		health_config(&m->h, version);
@@ -200,12 +200,13 @@ static void ask_config(struct mon *m)
 /* cloudflared's count of refused registrations, for health_refusals. */
 static void ask_refusals(struct mon *m)
 {
-	char *body, distrust[320];
+	char *body;
+	struct fault distrust = { 0 };
 	size_t len;
 	long long n = -1;
 	/* The same rule as /config's: the service user's socket, or nothing. */
 	if (ready_get(&m->metrics, m->uid, m->user, (int)health_poll_timeout(&m->h), "/metrics",
-	              METRICS_MAX, &body, &len, distrust, sizeof distrust) == 0) {
+	              METRICS_MAX, &body, &len, &distrust) == 0) {
 		n = ready_refusals(body);
 		free(body);
 	}

@@ -95,19 +95,59 @@ void msg_fault(const char *file, const struct fault *f)
 	msg_at(file, f->line, f->col, "%s", f->why);
 }
 
-int fault(struct fault *f, unsigned line, unsigned col, const char *fmt, ...)
+__attribute__((format(printf, 5, 0)))
+static int vfail(struct fault *f, int err, unsigned line, unsigned col, const char *fmt, va_list ap)
 {
-	if (f->why[0])
-		return -1;      /* the first fault is the cause; later ones follow from it */
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(f->why, sizeof f->why, fmt, ap);
-	va_end(ap);
 	f->line = line;
 	f->col = col;
 	if (!f->why[0])
 		snprintf(f->why, sizeof f->why, "unknown error");
-	return -1;
+	return -err;
+}
+
+int fail_at(struct fault *f, int err, unsigned line, unsigned col, const char *fmt, ...)
+{
+	if (f->why[0])
+		return -err;    /* the first fault is the cause; later ones follow from it */
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(f, err, line, col, fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+int fail_anew(struct fault *f, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(f, err, 0, 0, fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+int fail_sys(struct fault *f, const char *what)
+{
+	int e = errno;
+	return fail(f, e ? e : EPERM, "%s: %s", what, e ? strerror(e) : "unexpected state");
+}
+
+int fault_of(struct fault *f, const char *file)
+{
+	char why[2 * sizeof f->why + 64];
+	if (f->line)
+		snprintf(why, sizeof why, "%.*s:%u: %s", (int)sizeof f->why / 2, file, f->line, f->why);
+	else
+		snprintf(why, sizeof why, "%.*s: %s", (int)sizeof f->why / 2, file, f->why);
+	memcpy(f->why, why, sizeof f->why - 1);
+	f->why[sizeof f->why - 1] = 0;
+	f->line = f->col = 0;
+	return -EINVAL;
+}
+
+void fault_clear(struct fault *f)
+{
+	*f = (struct fault){ 0 };
 }
 
 int exit_for(int neg_errno)

@@ -5,12 +5,13 @@
  *   "argoweb: FILE:LINE:COL: text", and returns an exit code: 0, or one of
  *   <sysexits.h>'s (systemctl status shows 78/CONFIG), or EXIT_NOEXEC,
  *   EXIT_NOTFOUND when the exec itself fails, as a shell's are.
- * - Everything below a step prints nothing. It returns 0, or -1 with a
- *   struct fault filled (where and why), or -errno with a `why` buffer
- *   filled; the step chooses the exit code (OpenSSH's safe_path + fatal).
- *   exit_for() is the usual choice for an -errno. */
+ * - Everything below a step prints nothing. It returns 0, or -errno with a
+ *   struct fault filled (where and why) by fail() or fault(); the step
+ *   prints the fault (msg_fault) and chooses the exit code, usually
+ *   exit_for() of the -errno (OpenSSH's safe_path + fatal). */
 #ifndef ARGOWEB_MSG_H
 #define ARGOWEB_MSG_H
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <sysexits.h>
@@ -19,15 +20,32 @@
 #define EXIT_NOTFOUND 127       /* cloudflared vanished between check and exec */
 
 /* Where and why something below a step failed. line/col: 1-based in the
- * config, 0 when the fault is not about a place in it. */
+ * config, 0 when the fault is not about a place in it. Start it empty
+ * (= {0}): only the first fault is kept, as later ones follow from it. */
 struct fault {
 	unsigned line, col;
 	char why[768];
 };
 
-/* Fill f (only the first fault is kept) and return -1. */
-int fault(struct fault *f, unsigned line, unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* Fill f, at LINE:COL of the config when not 0, and return -err. */
+int fail_at(struct fault *f, int err, unsigned line, unsigned col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Something failed, not at a place in the config: -err. */
+#define fail(f, err, ...) fail_at((f), (err), 0, 0, __VA_ARGS__)
+/* The config is wrong at LINE:COL: -EINVAL (exit_for: EX_CONFIG). */
+#define fault(f, line, col, ...) fail_at((f), EINVAL, (line), (col), __VA_ARGS__)
+/* The caller's own words instead of a callee's fault (a plainer message
+ * for a common case, such as a file that is not there): -err. */
+int fail_anew(struct fault *f, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* What failed, in the system's words (strerror(errno), or "unexpected
+ * state" when errno says nothing): -errno, or -EPERM. */
+int fail_sys(struct fault *f, const char *what);
+/* Fold FILE (and the fault's line) into the fault's text, "FILE:LINE:
+ * why", for a step that prints no file of its own: -EINVAL. */
+int fault_of(struct fault *f, const char *file);
+/* Forget a fault that was handled (a fallback was taken instead). */
+void fault_clear(struct fault *f);
 
 /* -ENOENT: EX_NOINPUT (something that must exist does not); -EPERM,
  * -EACCES, -ELOOP: EX_NOPERM (owner, mode, link, identity); -EBADMSG:

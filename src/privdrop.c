@@ -15,9 +15,7 @@
 #include "msg.h"
 #include "privdrop.h"
 
-#define DROP_WHYLEN 512
-
-int pd_lookup(const char *user, const char *group, struct ids *ids, char *why, size_t n)
+int pd_lookup(const char *user, const char *group, struct ids *ids, struct fault *f)
 {
 	memset(ids, 0, sizeof *ids);
 	/* getpwnam leaves errno alone for "no such user": clear it first so a
@@ -26,12 +24,11 @@ int pd_lookup(const char *user, const char *group, struct ids *ids, char *why, s
 	struct passwd *pw = getpwnam(user);
 	if (!pw) {
 		int e = errno;
-		snprintf(why, n, "user %s: %s (the packages create the argoweb system user; "
-		         "or set user: to an existing one)", user, e ? strerror(e) : "no such user");
-		return e ? -EIO : -ENOENT;
+		return fail(f, e ? EIO : ENOENT, "user %s: %s (the packages create the argoweb system "
+		            "user; or set user: to an existing one)", user, e ? strerror(e) : "no such user");
 	}
 	if (pw->pw_uid == 0)
-		return snprintf(why, n, "user %s has uid 0: cloudflared never runs as root", user), -EPERM;
+		return fail(f, EPERM, "user %s has uid 0: cloudflared never runs as root", user);
 	ids->uid = pw->pw_uid;
 	ids->gid = pw->pw_gid;
 	snprintf(ids->user, sizeof ids->user, "%s", pw->pw_name);
@@ -41,14 +38,14 @@ int pd_lookup(const char *user, const char *group, struct ids *ids, char *why, s
 		struct group *gr = getgrnam(group);
 		if (!gr) {
 			int e = errno;
-			snprintf(why, n, "group %s: %s", group, e ? strerror(e) : "no such group");
-			return e ? -EIO : -ENOENT;
+			return fail(f, e ? EIO : ENOENT, "group %s: %s", group,
+			            e ? strerror(e) : "no such group");
 		}
 		ids->gid = gr->gr_gid;
 	}
 	if (ids->gid == 0)
-		return snprintf(why, n, "group %s is gid 0: the service user needs a group of its own",
-		                group ? group : user), -EPERM;
+		return fail(f, EPERM, "group %s is gid 0: the service user needs a group of its own",
+		            group ? group : user);
 	/* The group's name only when it was given: otherwise only the dry
 	 * run's plan needs it, and a lookup costs every start a file read. */
 	snprintf(ids->group, sizeof ids->group, "%s", group ? group : "");
@@ -57,57 +54,50 @@ int pd_lookup(const char *user, const char *group, struct ids *ids, char *why, s
 
 int pd_resolve(const char *user, const char *group, struct ids *ids)
 {
-	char why[512];
-	if (pd_lookup(user, group, ids, why, sizeof why) == 0)
+	struct fault f = { 0 };
+	if (pd_lookup(user, group, ids, &f) == 0)
 		return 0;
 	/* A user that is not there, or is root, is a permission matter: the
 	 * unit must not restart into it (77 is RestartPreventExitStatus=). */
-	msg("%s", why);
+	msg_fault(NULL, &f);
 	return EX_NOPERM;
-}
-
-/* Fill why with what failed and the system's word for it; returns -1. */
-static int fail(char *why, const char *what)
-{
-	snprintf(why, DROP_WHYLEN, "%s: %s", what, errno ? strerror(errno) : "unexpected state");
-	return -1;
 }
 
 /* The bounding and ambient sets survive setuid and exec; the kernel only
  * lets us shrink them while we still hold CAP_SETPCAP, i.e. now. */
-static int clear_bounding_and_ambient(char *why)
+static int clear_bounding_and_ambient(struct fault *f)
 {
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
-		return fail(why, "clearing the ambient set");
+		return fail_sys(f, "clearing the ambient set");
 	/* Up to 63, not libcap's compile-time count: a newer kernel may know
 	 * capabilities this build does not; EINVAL marks the end. */
 	for (int c = 0; c < 64; c++)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
-			return fail(why, "clearing the bounding set");
+			return fail_sys(f, "clearing the bounding set");
 	return 0;
 }
 
 /* KEEPCAPS off and locked, so setuid clears permitted/effective; NOROOT
  * locked, so uid 0 and setuid-root files never grant capabilities again;
  * ambient raising disabled and locked. */
-static int lock_securebits(char *why)
+static int lock_securebits(struct fault *f)
 {
 	int bits = SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_SETUID_FIXUP_LOCKED |
 	           SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
 	           SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
 	if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0))
-		return fail(why, "locking securebits");
+		return fail_sys(f, "locking securebits");
 	return 0;
 }
 
-static int clear_caps(char *why)
+static int clear_caps(struct fault *f)
 {
 	cap_t now = cap_get_proc(), none = cap_init();    /* every set empty */
 	int rc = 0;
 	/* Nothing to clear is the usual case under systemd's User=, whose
 	 * seccomp filter (~@privileged) refuses capset() itself. */
 	if (!now || !none || cap_compare(now, none) != 0)
-		rc = none && cap_set_proc(none) == 0 ? 0 : fail(why, "clearing capabilities");
+		rc = none && cap_set_proc(none) == 0 ? 0 : fail_sys(f, "clearing capabilities");
 	cap_free(now);
 	cap_free(none);
 	return rc;
@@ -165,46 +155,47 @@ static int has_group_zero(void)
 
 /* Everything the drop promised, checked from the outside in. The ids seen
  * go into the message (OpenSSH's "uid:%u euid:%u (should be %u)"). */
-static int verify(const struct ids *ids, int was_root, char *why)
+static int verify(const struct ids *ids, int was_root, struct fault *f)
 {
 	uid_t r = 0, e = 0, s = 0;
 	gid_t rg = 0, eg = 0, sg = 0;
 	errno = 0;
 	if (getresuid(&r, &e, &s) || r != ids->uid || e != ids->uid || s != ids->uid)
-		return snprintf(why, DROP_WHYLEN, "user ids are uid:%u euid:%u suid:%u (should be %u)",
-		                (unsigned)r, (unsigned)e, (unsigned)s, (unsigned)ids->uid), -1;
+		return fail(f, EPERM, "user ids are uid:%u euid:%u suid:%u (should be %u)",
+		            (unsigned)r, (unsigned)e, (unsigned)s, (unsigned)ids->uid);
 	if (getresgid(&rg, &eg, &sg) || rg != ids->gid || eg != ids->gid || sg != ids->gid)
-		return snprintf(why, DROP_WHYLEN, "group ids are gid:%u egid:%u sgid:%u (should be %u)",
-		                (unsigned)rg, (unsigned)eg, (unsigned)sg, (unsigned)ids->gid), -1;
+		return fail(f, EPERM, "group ids are gid:%u egid:%u sgid:%u (should be %u)",
+		            (unsigned)rg, (unsigned)eg, (unsigned)sg, (unsigned)ids->gid);
 	int ngroups = getgroups(0, NULL);
 	if ((was_root && ngroups != 0) || has_group_zero())
-		return snprintf(why, DROP_WHYLEN, "%d supplementary groups remain%s (should be none)",
-		                ngroups, has_group_zero() ? ", among them gid 0" : ""), -1;
+		return fail(f, EPERM, "%d supplementary groups remain%s (should be none)",
+		            ngroups, has_group_zero() ? ", among them gid 0" : "");
 	if (setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0)
-		return errno = 0, fail(why, "root could be regained");
+		return fail(f, EPERM, "root could be regained: unexpected state");
 	if (!caps_empty(was_root))
-		return errno = 0, fail(why, "a capability remains");
+		return fail(f, EPERM, "a capability remains: unexpected state");
 	errno = 0;      /* the capability probes above leave EINVAL behind */
 	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
-		return fail(why, "no_new_privs is not set");
+		return fail_sys(f, "no_new_privs is not set");
 	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
-		return fail(why, "the process is dumpable");
+		return fail_sys(f, "the process is dumpable");
 	return 0;
 }
 
-static int drop_from_root(const struct ids *ids, char *why)
+static int drop_from_root(const struct ids *ids, struct fault *f)
 {
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0))
-		return fail(why, "PR_SET_KEEPCAPS");
-	if (clear_bounding_and_ambient(why) || lock_securebits(why))
-		return -1;
+		return fail_sys(f, "PR_SET_KEEPCAPS");
+	int rc = clear_bounding_and_ambient(f);
+	if (rc || (rc = lock_securebits(f)))
+		return rc;
 	/* Groups first: once the uid changes we can no longer shed root's. */
 	if (setgroups(0, NULL))
-		return fail(why, "setgroups");
+		return fail_sys(f, "setgroups");
 	if (setresgid(ids->gid, ids->gid, ids->gid))
-		return fail(why, "setresgid");
+		return fail_sys(f, "setresgid");
 	if (setresuid(ids->uid, ids->uid, ids->uid))
-		return fail(why, "setresuid");
+		return fail_sys(f, "setresuid");
 	return 0;
 }
 
@@ -239,37 +230,38 @@ int pd_may_become(const struct ids *ids)
 	return EX_NOPERM;
 }
 
-/* The drop itself, printing nothing: 0 or -1 with why. */
-static int drop(const struct ids *ids, int was_root, char *why)
+/* The drop itself, printing nothing: 0 or -errno with f saying why. */
+static int drop(const struct ids *ids, int was_root, struct fault *f)
 {
-	if (was_root && drop_from_root(ids, why))
-		return -1;
+	int rc = was_root ? drop_from_root(ids, f) : 0;
+	if (rc)
+		return rc;
 	/* Unprivileged with capabilities (say, ambient ones from a unit):
 	 * shed them; what cannot be shed fails the verification. */
 	if (!was_root)
 		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	if (clear_caps(why))
-		return -1;
+	if ((rc = clear_caps(f)))
+		return rc;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return fail(why, "PR_SET_NO_NEW_PRIVS");
+		return fail_sys(f, "PR_SET_NO_NEW_PRIVS");
 	/* The uid change reset dumpable to fs.suid_dumpable: with 1 the
 	 * service user could ptrace us (or pidfd_getfd) while we hold the
 	 * secret, with 2 a crash would write it to a core. The monitor
 	 * forked after this inherits the 0. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
-		return fail(why, "PR_SET_DUMPABLE");
-	return verify(ids, was_root, why);
+		return fail_sys(f, "PR_SET_DUMPABLE");
+	return verify(ids, was_root, f);
 }
 
 int pd_drop(const struct ids *ids)
 {
-	char why[DROP_WHYLEN];
+	struct fault f = { 0 };
 	int was_root = geteuid() == 0 || getuid() == 0;
 	int rc = pd_may_become(ids);
 	if (rc)
 		return rc;
-	if (drop(ids, was_root, why) == 0)
+	if (drop(ids, was_root, &f) == 0)
 		return 0;
-	msg("dropping privileges: %s", why);
+	msg("dropping privileges: %s", f.why);
 	return EX_OSERR;
 }

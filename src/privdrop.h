@@ -13,10 +13,11 @@ struct ids {
 
 /* Resolve user (and group, or the user's primary group), printing
  * nothing: 0, or -ENOENT (no such user or group), -EPERM (uid or gid 0),
- * -EIO (the lookup failed), with why (n bytes) filled. */
-int pd_lookup(const char *user, const char *group, struct ids *ids, char *why, size_t n);
+ * -EIO (the lookup failed), with f saying why. */
+struct fault;
+int pd_lookup(const char *user, const char *group, struct ids *ids, struct fault *f);
 
-/* The step: pd_lookup, printing why; 0 or EX_NOPERM. */
+/* The step: pd_lookup, printing the fault; 0 or EX_NOPERM. */
 int pd_resolve(const char *user, const char *group, struct ids *ids);
 
 /* Can this process become ids at all (root, or already that user)?

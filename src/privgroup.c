@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "msg.h"
 #include "posixacl.h"
 #include "privgroup.h"
 
@@ -41,8 +42,7 @@ struct scan {
 	gid_t gid;
 	uid_t uid;
 	const char *const *own;
-	char *why;
-	size_t n;
+	struct fault *f;
 	char *fuse;             /* FUSE mount points, a line each, or NULL */
 };
 
@@ -81,7 +81,7 @@ static int systems(uid_t uid)
 
 /* Does the group get more than everyone to path (st: its lstat)? Only the
  * system's files count; the service user's own are its own business, and
- * a link has no access of its own. Fills s->why. */
+ * a link has no access of its own. Fills s->f. */
 static int grants(const struct scan *s, const char *path, const struct stat *st)
 {
 	if (!systems(st->st_uid) || st->st_uid == s->uid || S_ISLNK(st->st_mode) || is_own(s, path))
@@ -94,14 +94,12 @@ static int grants(const struct scan *s, const char *path, const struct stat *st)
 		how = " by its ACL";
 	}
 	if (more < 0)
-		return snprintf(s->why, s->n, "cannot be checked: the ACL of %s cannot be read", path),
-		       1;
+		return fail(s->f, EPERM, "cannot be checked: the ACL of %s cannot be read", path);
 	if (!more)
 		return 0;
 	const char *verb = (more & 6) == 6 ? "read and write" : more & 4 ? "read" : more & 2 ? "write"
 	                 : S_ISDIR(st->st_mode) ? "enter" : "run";
-	snprintf(s->why, s->n, "may %s %s%s", verb, path, how);
-	return 1;
+	return fail(s->f, EPERM, "may %s %s%s", verb, path, how);
 }
 
 /* A directory whose entries are the system's to make: not a user's, not
@@ -212,27 +210,25 @@ static int scan_roots(const struct scan *s, const struct pg_root *roots)
 /* Another user whose primary group gid is; *tied when it is the
  * service user's own. */
 static int other_primary(gid_t gid, uid_t uid, const char *user, const char *file, int *tied,
-                         char *why, size_t n)
+                         struct fault *f)
 {
-	FILE *f = file ? fopen(file, "re") : NULL;
-	if (file && !f) {
-		snprintf(why, n, "cannot be checked: %s: %s", file, strerror(errno));
-		return 1;
-	}
-	if (!f)
+	FILE *fp = file ? fopen(file, "re") : NULL;
+	if (file && !fp)
+		return fail(f, EPERM, "cannot be checked: %s: %s", file, strerror(errno));
+	if (!fp)
 		setpwent();
 	struct passwd *pw;
 	int found = 0;
-	while (!found && (pw = f ? fgetpwent(f) : getpwent())) {
+	while (!found && (pw = fp ? fgetpwent(fp) : getpwent())) {
 		if (pw->pw_gid != gid)
 			continue;
 		if (pw->pw_uid == uid && !strcmp(pw->pw_name, user))
 			*tied = 1;
 		else
-			found = snprintf(why, n, "is also the primary group of user %s", pw->pw_name) > 0;
+			found = fail(f, EPERM, "is also the primary group of user %s", pw->pw_name);
 	}
-	if (f)
-		fclose(f);
+	if (fp)
+		fclose(fp);
 	else
 		endpwent();
 	return found;
@@ -240,55 +236,53 @@ static int other_primary(gid_t gid, uid_t uid, const char *user, const char *fil
 
 /* Another member of gid, in any of its entries; *tied when the service
  * user is one. */
-static int other_member(gid_t gid, const char *user, const char *file, int *tied, char *why,
-                        size_t n)
+static int other_member(gid_t gid, const char *user, const char *file, int *tied,
+                        struct fault *f)
 {
-	FILE *f = file ? fopen(file, "re") : NULL;
-	if (file && !f) {
-		snprintf(why, n, "cannot be checked: %s: %s", file, strerror(errno));
-		return 1;
-	}
-	if (!f)
+	FILE *fp = file ? fopen(file, "re") : NULL;
+	if (file && !fp)
+		return fail(f, EPERM, "cannot be checked: %s: %s", file, strerror(errno));
+	if (!fp)
 		setgrent();
 	struct group *gr;
 	int found = 0;
-	while (!found && (gr = f ? fgetgrent(f) : getgrent())) {
+	while (!found && (gr = fp ? fgetgrent(fp) : getgrent())) {
 		for (char **m = gr->gr_mem; gr->gr_gid == gid && !found && *m; m++) {
 			if (!strcmp(*m, user))
 				*tied = 1;
 			else
-				found = snprintf(why, n, "also has member %s", *m) > 0;
+				found = fail(f, EPERM, "also has member %s", *m);
 		}
 	}
-	if (f)
-		fclose(f);
+	if (fp)
+		fclose(fp);
 	else
 		endgrent();
 	return found;
 }
 
-int pg_check_in(gid_t gid, uid_t uid, const char *user, const struct pg_world *w, char *why,
-                size_t n)
+int pg_check_in(gid_t gid, uid_t uid, const char *user, const struct pg_world *w,
+                struct fault *f)
 {
 	int tied = 0;
 	if (gid == 0)
-		return snprintf(why, n, "is gid 0"), -EPERM;
-	if (other_primary(gid, uid, user, w->passwd, &tied, why, n) ||
-	    other_member(gid, user, w->group, &tied, why, n))
+		return fail(f, EPERM, "is gid 0");
+	if (other_primary(gid, uid, user, w->passwd, &tied, f) ||
+	    other_member(gid, user, w->group, &tied, f))
 		return -EPERM;
 	if (!tied)
-		return snprintf(why, n, "is not user %s's: neither its primary group nor one that lists it",
-		                user), -EPERM;
-	struct scan s = { gid, uid, w->own, why, n, fuse_mounts() };
+		return fail(f, EPERM, "is not user %s's: neither its primary group nor one that lists it",
+		            user);
+	struct scan s = { gid, uid, w->own, f, fuse_mounts() };
 	int found = scan_roots(&s, w->roots);
 	free(s.fuse);
 	return found ? -EPERM : 0;
 }
 
-int pg_check(gid_t gid, uid_t uid, const char *user, char *why, size_t n)
+int pg_check(gid_t gid, uid_t uid, const char *user, struct fault *f)
 {
 	const struct pg_world w = { NULL, NULL, system_roots, argoweb_own };
-	return pg_check_in(gid, uid, user, &w, why, n);
+	return pg_check_in(gid, uid, user, &w, f);
 }
 
 int pg_mapped(gid_t gid, const char *map)

@@ -24,11 +24,12 @@ struct pg_world {
  * account) under the world's roots, argoweb's own directories aside, that
  * gives the group more than everyone, by mode or ACL. The walk does not
  * enter users' directories nor sticky world-writable ones. Else -EPERM
- * with why ("is also the primary group of user sync", "may read
+ * with f saying why ("is also the primary group of user sync", "may read
  * /var/log/btmp"). */
-int pg_check(gid_t gid, uid_t uid, const char *user, char *why, size_t n);
-int pg_check_in(gid_t gid, uid_t uid, const char *user, const struct pg_world *w, char *why,
-                size_t n);
+struct fault;
+int pg_check(gid_t gid, uid_t uid, const char *user, struct fault *f);
+int pg_check_in(gid_t gid, uid_t uid, const char *user, const struct pg_world *w,
+                struct fault *f);
 
 /* Does this process's user namespace map gid (map: the text of
  * /proc/self/gid_map)? An unmapped supplementary group (PrivateUsers=)

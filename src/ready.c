@@ -8,6 +8,7 @@
 #include "http.h"
 #include "json.h"
 #include "listeners.h"
+#include "msg.h"
 #include "osutil.h"
 #include "ready.h"
 
@@ -47,8 +48,7 @@ struct vet {
 	const struct hostport *metrics;
 	uid_t uid;
 	const char *user;
-	char *distrust;
-	size_t n;
+	struct fault *distrust;
 };
 
 static int vet_owner(int fd, void *ctx)
@@ -59,12 +59,10 @@ static int vet_owner(int fd, void *ctx)
 	if (rc == 0 && who == v->uid)
 		return 0;
 	if (rc == 0)
-		snprintf(v->distrust, v->n, "something else answers on %s: a socket of uid %lu, not "
-		         "%.64s's; not trusting it", v->metrics->text, (unsigned long)who, v->user);
-	else
-		snprintf(v->distrust, v->n, "cannot tell whose socket answers on %s (%s); not trusting "
-		         "it", v->metrics->text, strerror(-rc));
-	return -1;
+		return fail(v->distrust, EPERM, "something else answers on %s: a socket of uid %lu, not "
+		            "%.64s's; not trusting it", v->metrics->text, (unsigned long)who, v->user);
+	return fail(v->distrust, EPERM, "cannot tell whose socket answers on %s (%s); not trusting "
+	            "it", v->metrics->text, strerror(-rc));
 }
 
 void ready_probe(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
@@ -72,15 +70,15 @@ void ready_probe(const struct hostport *metrics, uid_t uid, const char *user, in
 {
 	char body[1024];
 	int code;
-	struct vet v = { metrics, uid, user, r->distrust, sizeof r->distrust };
-	r->distrust[0] = 0;
+	struct vet v = { metrics, uid, user, &r->distrust };
+	fault_clear(&r->distrust);
 	int got = http_get(metrics, "/ready", timeout_ms, vet_owner, &v, &code, body, sizeof body);
 	/* Refused by the vetting: something answers, not cloudflared. */
 	r->answered = got == 0 || got == -2;
 	r->connections = got == 0 && code == 200 ? ready_connections(body) : 0;
 	if (r->connections < 0)
 		r->connections = 0;
-	if (r->distrust[0]) {
+	if (r->distrust.why[0]) {
 		r->connections = 0;
 		return;
 	}
@@ -91,18 +89,17 @@ void ready_probe(const struct hostport *metrics, uid_t uid, const char *user, in
 }
 
 int ready_get(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
-              const char *path, size_t max, char **body, size_t *len, char *distrust, size_t dn)
+              const char *path, size_t max, char **body, size_t *len, struct fault *distrust)
 {
 	int code = 0;
-	struct vet v = { metrics, uid, user, distrust, dn };
-	distrust[0] = 0;
+	struct vet v = { metrics, uid, user, distrust };
 	*body = NULL;
 	if (http_get_alloc(metrics, path, timeout_ms, max, vet_owner, &v, &code, body, len) == 0 &&
 	    code == 200)
 		return 0;
 	free(*body);
 	*body = NULL;
-	return -1;
+	return distrust->why[0] ? -EPERM : -EIO;
 }
 
 long long ready_refusals(const char *body)
@@ -121,7 +118,7 @@ int ready_count(const struct hostport *metrics, uid_t uid, const char *user, int
 {
 	struct ready r = { 0 };
 	ready_probe(metrics, uid, user, timeout_ms, 0, &r);
-	return r.distrust[0] ? 0 : r.connections;
+	return r.distrust.why[0] ? 0 : r.connections;
 }
 
 int ready_wait(const struct hostport *metrics, uid_t uid, const char *user, int want, long long ms)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "msg.h"
 #include "values.h"
 
 struct ready {
@@ -15,7 +16,7 @@ struct ready {
 	/* Why the answer was not believed (connections is then 0), e.g.
 	 * "something else answers on ADDR: a socket of uid N, not USER's;
 	 * not trusting it"; empty when it was, or nothing answered. */
-	char distrust[320];
+	struct fault distrust;
 };
 
 /* Ask /ready (and /quicktunnel when want_quick and connected), each within
@@ -36,11 +37,11 @@ int ready_count(const struct hostport *metrics, uid_t uid, const char *user, int
 int ready_wait(const struct hostport *metrics, uid_t uid, const char *user, int want, long long ms);
 
 /* GET path (/config, /metrics; its body, at most max bytes: *body, the
- * caller's to free) under the same rule: 0, or -1 when nothing answered
- * with 200, it was too large, or the socket was not believed (distrust,
- * dn bytes, says why). */
+ * caller's to free) under the same rule: 0, or -EIO when nothing answered
+ * with 200 or it was too large, -EPERM when the socket was not believed
+ * (distrust says why). */
 int ready_get(const struct hostport *metrics, uid_t uid, const char *user, int timeout_ms,
-              const char *path, size_t max, char **body, size_t *len, char *distrust, size_t dn);
+              const char *path, size_t max, char **body, size_t *len, struct fault *distrust);
 
 /* From /metrics: how many registrations cloudflared saw the edge refuse
  * (cloudflared_tunnel_tunnel_register_fail, error server_error, in

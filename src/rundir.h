@@ -10,15 +10,14 @@
  * /run/argoweb/NAME. Fills dir; no file system change. */
 void rundir_path(const struct config *c, char *dir, size_t n);
 
-#define RUNDIR_WHYLEN (4096 + 256)
-
 /* Make dir ready for the service user uid:gid and hold it. Either way it
  * is walked from / as safefile.h walks (each directory root's or uid's,
  * writable by no one else, no symbolic link); systemd's (ours == 0) is
  * then used as it is, our own (/run/argoweb/NAME) is created 0700 and,
  * when we are root, handed to the service user. Returns a descriptor of
- * it (O_RDONLY, for atomic_write_at after the drop) or -errno with why
+ * it (O_RDONLY, for atomic_write_at after the drop) or -errno with f
  * filled. */
-int rundir_open(const char *dir, int ours, uid_t uid, gid_t gid, char *why);
+struct fault;
+int rundir_open(const char *dir, int ours, uid_t uid, gid_t gid, struct fault *f);
 
 #endif

@@ -24,17 +24,6 @@
 
 #define MAX_LINKS 40    /* as the kernel's own limit: a loop ends here */
 
-/* Fill why and return -e. */
-__attribute__((format(printf, 3, 4)))
-static int why_fail(char *why, int e, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, SF_WHYLEN, fmt, ap);
-	va_end(ap);
-	return -e;
-}
-
 static const char *user_name(uid_t uid, char *buf, size_t n)
 {
 	struct passwd *pw = getpwuid(uid);
@@ -53,17 +42,17 @@ static const char *kind_of(mode_t m)
 }
 
 /* Owner of one directory, link or file, with the fix spelled out. */
-static int owner_ok(const struct stat *st, uid_t owner, const char *path, char *why)
+static int owner_ok(const struct stat *st, uid_t owner, const char *path, struct fault *f)
 {
 	char who[64], want[64];
 	if (st->st_uid == 0 || st->st_uid == owner)
 		return 0;
 	if (owner == 0)
-		return why_fail(why, EPERM, "%s is owned by %s, not by root: run chown root %s", path,
-		                user_name(st->st_uid, who, sizeof who), path);
-	return why_fail(why, EPERM, "%s is owned by %s, not by root or %s: run chown root %s",
-	                path, user_name(st->st_uid, who, sizeof who), user_name(owner, want, sizeof want),
-	                path);
+		return fail(f, EPERM, "%s is owned by %s, not by root: run chown root %s", path,
+		            user_name(st->st_uid, who, sizeof who), path);
+	return fail(f, EPERM, "%s is owned by %s, not by root or %s: run chown root %s",
+	            path, user_name(st->st_uid, who, sizeof who), user_name(owner, want, sizeof want),
+	            path);
 }
 
 /* Root's, sticky, and writable by its group only: the Nix store (root:nixbld
@@ -95,7 +84,7 @@ static int open_errno(int e)
 struct walker {
 	uid_t owner;
 	const struct sf_reader *reader; /* NULL: nobody else must get through */
-	char *why;
+	struct fault *f;
 	const char *given, *noun;       /* for "GIVEN: cannot open NOUN: ..." */
 	int links;
 	char at[PATH_MAX];              /* the directory held, as a path, for messages */
@@ -120,18 +109,18 @@ static int check_dir(struct walker *w, int fd)
 {
 	struct stat st;
 	if (fstat(fd, &st))
-		return why_fail(w->why, EIO, "%s: fstat: %s", w->at, strerror(errno));
-	int rc = owner_ok(&st, w->owner, w->at, w->why);
+		return fail(w->f, EIO, "%s: fstat: %s", w->at, strerror(errno));
+	int rc = owner_ok(&st, w->owner, w->at, w->f);
 	if (!rc && (st.st_mode & 022) && !sticky_group_dir(&st))
-		rc = why_fail(w->why, EPERM, "parent directory %s is writable by %s (mode %04o): "
-		              "keep credentials and cloudflared where only root can write, e.g. "
-		              "run chmod go-w %s", w->at, st.st_mode & 002 ? "others" : "its group",
-		              (unsigned)(st.st_mode & 07777), w->at);
+		rc = fail(w->f, EPERM, "parent directory %s is writable by %s (mode %04o): "
+		          "keep credentials and cloudflared where only root can write, e.g. "
+		          "run chmod go-w %s", w->at, st.st_mode & 002 ? "others" : "its group",
+		          (unsigned)(st.st_mode & 07777), w->at);
 	if (!rc && w->reader && !user_may(&st, w->reader, 1))
-		rc = why_fail(w->why, EPERM, "%s: the service user (uid %u) cannot enter %s "
-		              "(mode %04o): run chmod o+x %s, or keep the file elsewhere",
-		              w->reader->path, (unsigned)w->reader->uid, w->at,
-		              (unsigned)(st.st_mode & 07777), w->at);
+		rc = fail(w->f, EPERM, "%s: the service user (uid %u) cannot enter %s "
+		          "(mode %04o): run chmod o+x %s, or keep the file elsewhere",
+		          w->reader->path, (unsigned)w->reader->uid, w->at,
+		          (unsigned)(st.st_mode & 07777), w->at);
 	return rc;
 }
 
@@ -143,7 +132,7 @@ static int from_root(struct walker *w, int *dirfd)
 	*dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	snprintf(w->at, sizeof w->at, "/");
 	if (*dirfd < 0)
-		return why_fail(w->why, EIO, "cannot open /: %s", strerror(errno));
+		return fail(w->f, EIO, "cannot open /: %s", strerror(errno));
 	return check_dir(w, *dirfd);
 }
 
@@ -156,15 +145,15 @@ static int read_link(struct walker *w, int dirfd, const char *name, char *target
 	char shown[PATH_MAX + NAME_MAX + 2];
 	snprintf(shown, sizeof shown, "%s%s%s", w->at, strcmp(w->at, "/") ? "/" : "", name);
 	if (++w->links > MAX_LINKS)
-		return why_fail(w->why, EPERM, "%s: too many symbolic links", shown);
+		return fail(w->f, EPERM, "%s: too many symbolic links", shown);
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
-		return why_fail(w->why, open_errno(errno), "%s: %s", shown, strerror(errno));
-	int rc = owner_ok(&st, w->owner, shown, w->why);
+		return fail(w->f, open_errno(errno), "%s: %s", shown, strerror(errno));
+	int rc = owner_ok(&st, w->owner, shown, w->f);
 	if (rc)
 		return rc;
 	ssize_t len = readlinkat(dirfd, name, target, n - 1);
 	if (len <= 0)
-		return why_fail(w->why, EPERM, "%s: cannot read the link", shown);
+		return fail(w->f, EPERM, "%s: cannot read the link", shown);
 	target[len] = 0;
 	return 0;
 }
@@ -175,7 +164,7 @@ static int put_target(struct walker *w, char *path, size_t cap, const char *targ
 	char tmp[PATH_MAX * 2];
 	int n = snprintf(tmp, sizeof tmp, "%s%s%s", target, *rest ? "/" : "", rest);
 	if (n < 0 || (size_t)n >= cap)
-		return why_fail(w->why, EPERM, "%s: path too long", w->at);
+		return fail(w->f, EPERM, "%s: path too long", w->at);
 	memcpy(path, tmp, (size_t)n + 1);
 	return 0;
 }
@@ -189,7 +178,7 @@ static int step_into(struct walker *w, int *dirfd, const char *c, size_t n, cons
 {
 	char name[NAME_MAX + 1];
 	if (n > NAME_MAX)
-		return why_fail(w->why, EPERM, "%s: a name longer than %d bytes", w->at, NAME_MAX);
+		return fail(w->f, EPERM, "%s: a name longer than %d bytes", w->at, NAME_MAX);
 	memcpy(name, c, n);
 	name[n] = 0;
 	int next = openat(*dirfd, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
@@ -214,9 +203,9 @@ static int step_into(struct walker *w, int *dirfd, const char *c, size_t n, cons
 			rc = from_root(w, dirfd);
 		return rc ? rc : 1;
 	}
-	return why_fail(w->why, e == ENOTDIR ? EPERM : open_errno(e), "%s%s%s: %s", w->at,
-	                strcmp(w->at, "/") ? "/" : "", name,
-	                e == ENOTDIR ? "not a directory" : strerror(e));
+	return fail(w->f, e == ENOTDIR ? EPERM : open_errno(e), "%s%s%s: %s", w->at,
+	            strcmp(w->at, "/") ? "/" : "", name,
+	            e == ENOTDIR ? "not a directory" : strerror(e));
 }
 
 /* Walk path (absolute; rewritten as links are followed) down to the
@@ -227,7 +216,7 @@ static int descend(struct walker *w, char *path, size_t cap, char *base)
 {
 	int dirfd = -1;
 	if (path[0] != '/')
-		return why_fail(w->why, EPERM, "%s: not an absolute path", path);
+		return fail(w->f, EPERM, "%s: not an absolute path", path);
 	int rc = from_root(w, &dirfd);
 	char *p = path;
 	while (!rc) {
@@ -240,7 +229,7 @@ static int descend(struct walker *w, char *path, size_t cap, char *base)
 		if (!*rest) {
 			if (n == 0 || n > NAME_MAX || (p[0] == '.' && (n == 1 || (n == 2 && p[1] == '.')))) {
 				close(dirfd);
-				return why_fail(w->why, EPERM, "%s: not the name of a file", path);
+				return fail(w->f, EPERM, "%s: not the name of a file", path);
 			}
 			memcpy(base, p, n);
 			base[n] = 0;
@@ -308,12 +297,12 @@ static int open_final(struct walker *w, const char *path, int flags, enum links 
 		if (fd >= 0 || !is_link || links == LINKS_NONE) {
 			close(dirfd);
 			if (fd < 0 && is_link)
-				return why_fail(w->why, ELOOP, "%s is a symbolic link", w->at);
+				return fail(w->f, ELOOP, "%s is a symbolic link", w->at);
 			if (fd < 0 && w->noun)
-				return why_fail(w->why, open_errno(e), "%s: cannot open %s: %s", w->given,
-				                w->noun, strerror(e));
+				return fail(w->f, open_errno(e), "%s: cannot open %s: %s", w->given,
+				            w->noun, strerror(e));
 			if (fd < 0)
-				return why_fail(w->why, open_errno(e), "%s: %s", w->at, strerror(e));
+				return fail(w->f, open_errno(e), "%s: %s", w->at, strerror(e));
 			return fd;
 		}
 		/* A final link: the directory holding it has passed. */
@@ -328,7 +317,7 @@ static int open_final(struct walker *w, const char *path, int flags, enum links 
 			char dir[PATH_MAX];
 			snprintf(dir, sizeof dir, "%s", w->at);
 			rc = snprintf(buf, sizeof buf, "%s/%s", dir, target) >= (int)sizeof buf
-			     ? why_fail(w->why, EPERM, "%s: path too long", dir) : 0;
+			     ? fail(w->f, EPERM, "%s: path too long", dir) : 0;
 		} else if (!rc) {
 			snprintf(buf, sizeof buf, "%s", target);
 		}
@@ -340,47 +329,47 @@ static int open_final(struct walker *w, const char *path, int flags, enum links 
 
 /* systemd's own copy at 0440 (sdcred.h): its ACL decides. */
 static int systemd_copy_ok(int fd, const struct stat *st, const struct sdcred *sd, const char *path,
-                           char *why)
+                           struct fault *f)
 {
-	char detail[256];
-	if (!sdcred_file_ok(fd, st, sd, detail, sizeof detail))
+	struct fault detail = { 0 };
+	if (!sdcred_file_ok(fd, st, sd, &detail))
 		return 0;
-	return why_fail(why, EPERM, "%s: mode 0440 is too open: only systemd's own copy, in the "
-	                "unit's credential mount and readable by the service alone, may be; here %s",
-	                path, detail);
+	return fail(f, EPERM, "%s: mode 0440 is too open: only systemd's own copy, in the "
+	            "unit's credential mount and readable by the service alone, may be; here %s",
+	            path, detail.why);
 }
 
-int sf_open_secret(const char *path, uid_t owner, const struct sdcred *sd, char *why)
+int sf_open_secret(const char *path, uid_t owner, const struct sdcred *sd, struct fault *f)
 {
-	struct walker w = { .owner = owner, .why = why, .given = path, .noun = "the credential" };
+	struct walker w = { .owner = owner, .f = f, .given = path, .noun = "the credential" };
 	/* O_NONBLOCK: a FIFO must fail the checks, not hang the open. */
 	int fd = open_final(&w, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, LINKS_NONE);
 	if (fd == -ELOOP)
-		return why_fail(why, EPERM, "%s is a symbolic link: name the file itself "
-		                "(links let someone else swap the secret)", path);
+		return fail_anew(f, EPERM, "%s is a symbolic link: name the file itself "
+		                 "(links let someone else swap the secret)", path);
 	if (fd == -ENOENT)
-		return why_fail(why, ENOENT, "%s: cannot open the credential: %s", path, strerror(ENOENT));
+		return fail_anew(f, ENOENT, "%s: cannot open the credential: %s", path, strerror(ENOENT));
 	if (fd < 0)
 		return fd;
 	struct stat st;
 	int rc = 0;
 	unsigned mode = 0;
 	if (fstat(fd, &st))
-		rc = why_fail(why, EIO, "%s: fstat: %s", path, strerror(errno));
+		rc = fail(f, EIO, "%s: fstat: %s", path, strerror(errno));
 	else if (mode = st.st_mode & 07777, !S_ISREG(st.st_mode))
-		rc = why_fail(why, EPERM, "%s is %s, not a credential file", path, kind_of(st.st_mode));
+		rc = fail(f, EPERM, "%s is %s, not a credential file", path, kind_of(st.st_mode));
 	else if (st.st_nlink != 1)
-		rc = why_fail(why, EPERM, "%s has %lu hard links: give the credential a file of "
-		              "its own (cp it, then rm the links)", path, (unsigned long)st.st_nlink);
-	else if ((rc = owner_ok(&st, owner, path, why)))
+		rc = fail(f, EPERM, "%s has %lu hard links: give the credential a file of "
+		          "its own (cp it, then rm the links)", path, (unsigned long)st.st_nlink);
+	else if ((rc = owner_ok(&st, owner, path, f)))
 		;
 	else if (mode == 0440 && sd)
-		rc = systemd_copy_ok(fd, &st, sd, path, why);
+		rc = systemd_copy_ok(fd, &st, sd, path, f);
 	else if (mode & 077)
-		rc = why_fail(why, EPERM, "%s: mode %04o is too open: run chmod 600 %s", path, mode, path);
+		rc = fail(f, EPERM, "%s: mode %04o is too open: run chmod 600 %s", path, mode, path);
 	else if (mode != 0600 && mode != 0400)
-		rc = why_fail(why, EPERM, "%s: mode %04o is not 0600 or 0400: run chmod 600 %s",
-		              path, mode, path);
+		rc = fail(f, EPERM, "%s: mode %04o is not 0600 or 0400: run chmod 600 %s",
+		          path, mode, path);
 	if (rc)
 		return fd_or(fd, rc);
 	/* The descriptor, not the name, is what the caller reads. */
@@ -390,9 +379,9 @@ int sf_open_secret(const char *path, uid_t owner, const struct sdcred *sd, char 
 	return fd;
 }
 
-int sf_check_parents(const char *path, uid_t owner, char *why)
+int sf_check_parents(const char *path, uid_t owner, struct fault *f)
 {
-	struct walker w = { .owner = owner, .why = why };
+	struct walker w = { .owner = owner, .f = f };
 	char base[NAME_MAX + 1];
 	int dirfd = descend_path(&w, path, base);
 	if (dirfd < 0)
@@ -403,13 +392,13 @@ int sf_check_parents(const char *path, uid_t owner, char *why)
 
 /* Owned by root or `owner`, and not writable by group or others. */
 static int owned_unwritable(const struct stat *st, uid_t owner, const char *label,
-                            const char *path, char *why)
+                            const char *path, struct fault *f)
 {
-	int rc = owner_ok(st, owner, path, why);
+	int rc = owner_ok(st, owner, path, f);
 	if (!rc && (st->st_mode & 022))
-		rc = why_fail(why, EPERM, "%s%s is writable by %s (mode %04o): run chmod go-w %s",
-		              label, path, st->st_mode & 002 ? "others" : "its group",
-		              (unsigned)(st->st_mode & 07777), path);
+		rc = fail(f, EPERM, "%s%s is writable by %s (mode %04o): run chmod go-w %s",
+		          label, path, st->st_mode & 002 ? "others" : "its group",
+		          (unsigned)(st->st_mode & 07777), path);
 	return rc;
 }
 
@@ -423,76 +412,76 @@ static int open_checked(struct walker *w, const char *path, enum links links, st
 	if (fstat(fd, st)) {
 		int e = errno;
 		close(fd);
-		return why_fail(w->why, EIO, "%s: fstat: %s", w->at, strerror(e));
+		return fail(w->f, EIO, "%s: fstat: %s", w->at, strerror(e));
 	}
 	return fd;
 }
 
-int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, char *why)
+int sf_check_binary(const char *path, uid_t owner, char *real, size_t reallen, struct fault *f)
 {
-	struct walker w = { .owner = owner, .why = why };
+	struct walker w = { .owner = owner, .f = f };
 	struct stat st;
 	int fd = open_checked(&w, path, LINKS_OWNERS, &st);
 	if (fd == -ENOENT)
-		return why_fail(why, ENOENT, "cloudflared not found at %s (install it from "
-		                "Cloudflare's package repository, or set cloudflared: to where it is)", path);
+		return fail_anew(f, ENOENT, "cloudflared not found at %s (install it from "
+		                 "Cloudflare's package repository, or set cloudflared: to where it is)", path);
 	if (fd < 0)
 		return fd;
 	close(fd);
 	snprintf(real, reallen, "%s", w.at);
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
-		return why_fail(why, ENOEXEC, "cloudflared at %s is not an executable file", w.at);
-	return owned_unwritable(&st, owner, "cloudflared at ", w.at, why);
+		return fail(f, ENOEXEC, "cloudflared at %s is not an executable file", w.at);
+	return owned_unwritable(&st, owner, "cloudflared at ", w.at, f);
 }
 
-int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *reader, char *why)
+int sf_check_readable(const char *path, uid_t owner, const struct sf_reader *reader, struct fault *f)
 {
-	struct walker w = { .owner = owner, .reader = reader, .why = why };
+	struct walker w = { .owner = owner, .reader = reader, .f = f };
 	struct stat st;
 	int fd = open_checked(&w, path, LINKS_OWNERS, &st);
 	if (fd == -ENOENT)
-		return why_fail(why, ENOENT, "%s: %s", path, strerror(ENOENT));
+		return fail_anew(f, ENOENT, "%s: %s", path, strerror(ENOENT));
 	if (fd < 0)
 		return fd;
 	close(fd);
 	if (!S_ISREG(st.st_mode))
-		return why_fail(why, EPERM, "%s is %s", w.at, kind_of(st.st_mode));
-	int rc = owned_unwritable(&st, owner, "", w.at, why);
+		return fail(f, EPERM, "%s is %s", w.at, kind_of(st.st_mode));
+	int rc = owned_unwritable(&st, owner, "", w.at, f);
 	if (!rc && !user_may(&st, reader, 4))
-		rc = why_fail(why, EPERM, "%s: the service user (uid %u) cannot read it (mode %04o): "
-		              "run chmod 644 %s", w.at, (unsigned)reader->uid,
-		              (unsigned)(st.st_mode & 07777), w.at);
+		rc = fail(f, EPERM, "%s: the service user (uid %u) cannot read it (mode %04o): "
+		          "run chmod 644 %s", w.at, (unsigned)reader->uid,
+		          (unsigned)(st.st_mode & 07777), w.at);
 	return rc;
 }
 
-int sf_open_config(const char *path, uid_t owner, char *why)
+int sf_open_config(const char *path, uid_t owner, struct fault *f)
 {
-	struct walker w = { .owner = owner, .why = why, .given = path, .noun = "the config" };
+	struct walker w = { .owner = owner, .f = f, .given = path, .noun = "the config" };
 	/* A relative path (argoweb run ./web.yaml) is walked from / through
 	 * the working directory: those directories chose the file too. */
 	char abs[PATH_MAX * 2], cwd[PATH_MAX];
 	if (path[0] != '/' && !getcwd(cwd, sizeof cwd))
-		return why_fail(why, EIO, "%s: cannot tell the working directory: %s", path,
-		                strerror(errno));
+		return fail(f, EIO, "%s: cannot tell the working directory: %s", path,
+		            strerror(errno));
 	snprintf(abs, sizeof abs, "%s%s%s", path[0] == '/' ? "" : cwd,
 	         path[0] == '/' || !strcmp(cwd, "/") ? "" : "/", path);
 	/* O_NONBLOCK: a FIFO must fail the checks, not hang the open. */
 	int fd = open_final(&w, abs, O_RDONLY | O_NOCTTY | O_NONBLOCK, LINKS_ROOTS);
 	if (fd == -ENOENT)
-		return why_fail(why, ENOENT, "%s: cannot open the config: %s", path, strerror(ENOENT));
+		return fail_anew(f, ENOENT, "%s: cannot open the config: %s", path, strerror(ENOENT));
 	if (fd < 0)
 		return fd;
 	struct stat st;
-	int rc = fstat(fd, &st) ? why_fail(why, EIO, "%s: fstat: %s", w.at, strerror(errno))
-	         : !S_ISREG(st.st_mode) ? why_fail(why, EINVAL, "%s: not a regular file (%s)", w.at,
-	                                           kind_of(st.st_mode))
-	         : owned_unwritable(&st, owner, "", w.at, why);
+	int rc = fstat(fd, &st) ? fail(f, EIO, "%s: fstat: %s", w.at, strerror(errno))
+	         : !S_ISREG(st.st_mode) ? fail(f, EINVAL, "%s: not a regular file (%s)", w.at,
+	                                       kind_of(st.st_mode))
+	         : owned_unwritable(&st, owner, "", w.at, f);
 	return fd_or(fd, rc);
 }
 
-int sf_open_dir(const char *path, uid_t owner, char *why)
+int sf_open_dir(const char *path, uid_t owner, struct fault *f)
 {
-	struct walker w = { .owner = owner, .why = why };
+	struct walker w = { .owner = owner, .f = f };
 	char base[NAME_MAX + 1];
 	int dirfd = descend_path(&w, path, base);
 	if (dirfd < 0)
@@ -502,8 +491,8 @@ int sf_open_dir(const char *path, uid_t owner, char *why)
 	close(dirfd);
 	at_append(&w, base, strlen(base));
 	if (fd < 0)
-		return why_fail(why, e == ENOTDIR || e == ELOOP ? EPERM : open_errno(e), "%s: %s", w.at,
-		                e == ENOTDIR || e == ELOOP ? "not a directory (or a symbolic link)"
-		                                           : strerror(e));
+		return fail(f, e == ENOTDIR || e == ELOOP ? EPERM : open_errno(e), "%s: %s", w.at,
+		            e == ENOTDIR || e == ELOOP ? "not a directory (or a symbolic link)"
+		            : strerror(e));
 	return fd_or(fd, check_dir(&w, fd));
 }

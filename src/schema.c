@@ -13,83 +13,77 @@
 #define SEC_NS 1000000000LL
 
 /* The rules on single values, each named for what it wants. */
-static int want_hostname(const char *v, char *why)
+static int want_hostname(const char *v, struct fault *f)
 {
-	return !*v || !strcmp(v, "*") ? 0 : val_hostname(v, why);
+	return !*v || !strcmp(v, "*") ? 0 : val_hostname(v, f);
 }
 
-static int want_path_regex(const char *v, char *why)
+/* goregex speaks regerror's language (a message into a buffer), as the
+ * small library it is; here it becomes the fault every rule fills. */
+static int want_path_regex(const char *v, struct fault *f)
 {
-	return goregex_check(v, strlen(v), why, WHYLEN);
+	char err[256];
+	return goregex_check(v, strlen(v), err, sizeof err) ? fail(f, EINVAL, "%s", err) : 0;
 }
 
-static int want_cidr(const char *v, char *why)
+static int want_cidr(const char *v, struct fault *f)
 {
-	if (val_cidr(v))
-		return 0;
-	snprintf(why, WHYLEN, "ipRules[].prefix must be an address prefix such as 10.0.0.0/8");
-	return -1;
+	return val_cidr(v) ? 0 : fail(f, EINVAL, "ipRules[].prefix must be an address prefix such as 10.0.0.0/8");
 }
 
-static int why_is(char *why, const char *text)
+static int want_abs_credential(const char *v, struct fault *f)
 {
-	snprintf(why, WHYLEN, "%s", text);
-	return -1;
+	return v[0] == '/' ? 0 : fail(f, EINVAL, "must be an absolute path (e.g. /etc/argoweb/NAME.json)");
 }
 
-static int want_abs_credential(const char *v, char *why)
+static int want_abs_binary(const char *v, struct fault *f)
 {
-	return v[0] == '/' ? 0 : why_is(why, "must be an absolute path (e.g. /etc/argoweb/NAME.json)");
+	return v[0] == '/' ? 0 : fail(f, EINVAL, "must be an absolute path (e.g. /usr/bin/cloudflared)");
 }
 
-static int want_abs_binary(const char *v, char *why)
+static int want_abs_pem(const char *v, struct fault *f)
 {
-	return v[0] == '/' ? 0 : why_is(why, "must be an absolute path (e.g. /usr/bin/cloudflared)");
+	return v[0] == '/' ? 0 : fail(f, EINVAL, "must be an absolute path to a PEM file");
 }
 
-static int want_abs_pem(const char *v, char *why)
+static int want_origin_url(const char *v, struct fault *f)
 {
-	return v[0] == '/' ? 0 : why_is(why, "must be an absolute path to a PEM file");
+	return !val_service(v, f) && strstr(v, "://") ? 0
+	       : fail_anew(f, EINVAL, "expected the local origin's URL, e.g. http://localhost:8080");
 }
 
-static int want_origin_url(const char *v, char *why)
-{
-	return !val_service(v, why) && strstr(v, "://") ? 0
-	       : why_is(why, "expected the local origin's URL, e.g. http://localhost:8080");
-}
-
-static int want_loopback(const char *v, char *why)
+static int want_loopback(const char *v, struct fault *f)
 {
 	struct hostport hp;
-	return val_loopback_addr(v, &hp, why);
+	return val_loopback_addr(v, &hp, f);
 }
 
-static int want_true(const char *v, char *why)
+static int want_true(const char *v, struct fault *f)
 {
-	return !strcasecmp(v, "true") ? 0 : why_is(why, "argoweb always runs with no-autoupdate: "
-	                                            "true (update cloudflared with your package manager)");
+	return !strcasecmp(v, "true") ? 0 : fail(f, EINVAL, "argoweb always runs with no-autoupdate: "
+	                                         "true (update cloudflared with your package manager)");
 }
 
-static int want_ip(const char *v, char *why)
+static int want_ip(const char *v, struct fault *f)
 {
-	return val_ip(v) ? 0 : why_is(why, "expected an IP address of this host");
+	return val_ip(v) ? 0 : fail(f, EINVAL, "expected an IP address of this host");
 }
 
-static int want_region(const char *v, char *why)
+static int want_region(const char *v, struct fault *f)
 {
-	return !*v || !strcmp(v, "us") ? 0 : why_is(why, "expected \"us\" or an empty string (global)");
+	return !*v || !strcmp(v, "us") ? 0 : fail(f, EINVAL, "expected \"us\" or an empty string (global)");
 }
 
-static int want_not_root_user(const char *v, char *why)
-{
-	return strcmp(v, "root") && strcmp(v, "0") ? 0
-	       : why_is(why, "cloudflared never runs as root: name a service user (the packages create argoweb)");
-}
-
-static int want_not_root_group(const char *v, char *why)
+static int want_not_root_user(const char *v, struct fault *f)
 {
 	return strcmp(v, "root") && strcmp(v, "0") ? 0
-	       : why_is(why, "the root group is refused: name the service user's group");
+	       : fail(f, EINVAL, "cloudflared never runs as root: name a service user (the packages create argoweb)");
+}
+
+static int want_not_root_group(const char *v, struct fault *f)
+{
+	return strcmp(v, "root") && strcmp(v, "0") ? 0
+	       : fail(f, EINVAL, "the root group is refused: name the service user's group");
 }
 
 /* A row: the name, the type, and what it has beyond them. */
@@ -377,11 +371,11 @@ static int check_enum(struct walk *w, struct ynode **slot, const struct key *k)
 			quote_if_needed(w, slot);       /* edge-ip-version: 4 */
 			return 0;
 		}
-	char why[WHYLEN];
-	int n = snprintf(why, sizeof why, "\"%.40s\" is not one of", v->str);
-	for (int i = 0; e[i] && n < (int)sizeof why; i++)
-		n += snprintf(why + n, sizeof why - n, "%s %s", i ? "," : "", *e[i] ? e[i] : "\"\"");
-	return fail_here(w, v, why);
+	char said[256];
+	int n = snprintf(said, sizeof said, "\"%.40s\" is not one of", v->str);
+	for (int i = 0; e[i] && n < (int)sizeof said; i++)
+		n += snprintf(said + n, sizeof said - n, "%s %s", i ? "," : "", *e[i] ? e[i] : "\"\"");
+	return fail_here(w, v, said);
 }
 
 static int check_value(struct walk *w, struct ynode **slot, const struct key *k);
@@ -406,10 +400,10 @@ static int check_list(struct walk *w, struct ynode *v, const struct key *k)
 
 static int check_duration(struct walk *w, const struct ynode *v, const struct key *k)
 {
-	char why[WHYLEN];
+	struct fault r = { 0 };
 	int64_t ns;
-	if (val_duration(v->str, &ns, why))
-		return fail_here(w, v, why);
+	if (val_duration(v->str, &ns, &r))
+		return fail_here(w, v, r.why);
 	if (ns <= 0)
 		return fail_here(w, v, "a duration must be positive");
 	if ((k->min && ns < k->min) || (k->max && ns > k->max))
@@ -421,7 +415,7 @@ static int check_duration(struct walk *w, const struct ynode *v, const struct ke
 static int check_typed_scalar(struct walk *w, struct ynode **slot, const struct key *k)
 {
 	struct ynode *v = *slot;
-	char why[WHYLEN];
+	struct fault r = { 0 };         /* the rule's reason, placed by fail_rule */
 	long long u;
 	int b, rc = 0;
 	switch (k->type) {
@@ -432,8 +426,8 @@ static int check_typed_scalar(struct walk *w, struct ynode **slot, const struct 
 		rc = v->is_str || val_bool(v->str, &b) ? fail_here(w, v, "expected true or false") : 0;
 		break;
 	case T_UINT:
-		if (v->is_str || val_uint(v->str, k->max, &u, why))
-			rc = fail_here(w, v, v->is_str ? "expected a number, not a quoted string" : why);
+		if (v->is_str || val_uint(v->str, k->max, &u, &r))
+			rc = fail_here(w, v, v->is_str ? "expected a number, not a quoted string" : r.why);
 		break;
 	case T_DUR:
 		rc = check_duration(w, v, k);
@@ -444,8 +438,8 @@ static int check_typed_scalar(struct walk *w, struct ynode **slot, const struct 
 	default:
 		rc = fail_here(w, v, "internal: unhandled type");
 	}
-	if (!rc && k->check && k->check(v->str, why))
-		rc = fail_rule(w, v, k, why);
+	if (!rc && k->check && k->check(v->str, &r))
+		rc = fail_rule(w, v, k, r.why);
 	return rc;
 }
 

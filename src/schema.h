@@ -22,8 +22,9 @@ struct key {
 	const void *arg;        /* T_ENUM: NULL-terminated names; maps: sub-keys */
 	long long max;          /* T_UINT, T_LIST_UINT: largest value; T_DUR: longest (ns) */
 	unsigned flags;
-	/* A rule on one value (each item of a list): 0, or -1 with why. */
-	int (*check)(const char *value, char *why);
+	/* A rule on one value (each item of a list): 0, or -EINVAL with f
+	 * saying why (the walk puts it at the value's place). */
+	int (*check)(const char *value, struct fault *f);
 	long long min;          /* T_DUR: shortest (ns); lists: fewest items */
 	const char *bounds;     /* what min/max say when broken */
 	const char *dflt;       /* the value when the key is absent, or NULL */
@@ -48,10 +49,10 @@ const char *schema_str(const struct ynode *map, const struct key *set, const cha
 /* Check every key of map against set, recursively: types, enumerations,
  * bounds and each row's rule. Values YAML would read as numbers where
  * cloudflared wants strings are replaced by quoted copies, for rendering.
- * Returns 0, or -1 with the walk's fault at LINE:COL: "path: why". */
+ * Returns 0, or -EINVAL with the walk's fault at LINE:COL: "path: why". */
 int schema_check_and_quote(struct walk *w, struct ynode *map, const struct key *set);
 /* Fill the walk's fault with n's place and "where: why" (where NULL: the
- * walk's path); returns -1. */
+ * walk's path); returns -EINVAL. */
 int schema_fail(struct walk *w, const struct ynode *n, const char *where,
                 const char *why);
 

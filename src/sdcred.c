@@ -17,20 +17,9 @@
 #include "posixacl.h"
 #include "sdcred.h"
 
-/* Fill why and return -e. */
-__attribute__((format(printf, 4, 5)))
-static int deny(char *why, size_t n, int e, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	return -e;
-}
-
 /* The rule of sdcred_acl_ok over parsed entries. */
 static int entries_ok(const struct pacl_entry *e, int count, gid_t file_gid,
-                      const struct sdcred *sd, char *why, size_t n)
+                      const struct sdcred *sd, struct fault *f)
 {
 	for (int i = 0; i < count; i++) {
 		unsigned perm = e[i].perm;
@@ -41,65 +30,65 @@ static int entries_ok(const struct pacl_entry *e, int count, gid_t file_gid,
 			break;
 		case PACL_USER:
 			if (perm && id != (unsigned long)sd->uid)
-				return deny(why, n, EPERM, "its ACL lets uid %lu read it", id);
+				return fail(f, EPERM, "its ACL lets uid %lu read it", id);
 			break;
 		case PACL_GROUP_OBJ:
 			if (perm && (file_gid == 0 || file_gid != sd->gid))
-				return deny(why, n, EPERM, "its ACL lets its group (gid %u) read it",
-				                (unsigned)file_gid);
+				return fail(f, EPERM, "its ACL lets its group (gid %u) read it",
+				            (unsigned)file_gid);
 			break;
 		case PACL_GROUP:
 			if (perm && id != (unsigned long)sd->gid)
-				return deny(why, n, EPERM, "its ACL lets gid %lu read it", id);
+				return fail(f, EPERM, "its ACL lets gid %lu read it", id);
 			break;
 		case PACL_OTHER:
 			if (perm)
-				return deny(why, n, EPERM, "its ACL lets others read it");
+				return fail(f, EPERM, "its ACL lets others read it");
 			break;
 		default:
-			return deny(why, n, EBADMSG, "its ACL has an entry of unknown kind %#x", e[i].tag);
+			return fail(f, EBADMSG, "its ACL has an entry of unknown kind %#x", e[i].tag);
 		}
 	}
 	return 0;
 }
 
 int sdcred_acl_ok(const unsigned char *x, size_t len, gid_t file_gid, const struct sdcred *sd,
-                  char *why, size_t n)
+                  struct fault *f)
 {
 	struct pacl_entry e[PACL_MAX];
 	int count = pacl_parse(x, len, e);
 	if (count < 0)
-		return deny(why, n, EBADMSG, "its ACL is not one argoweb can read (%zu bytes)", len);
-	return entries_ok(e, count, file_gid, sd, why, n);
+		return fail(f, EBADMSG, "its ACL is not one argoweb can read (%zu bytes)", len);
+	return entries_ok(e, count, file_gid, sd, f);
 }
 
 /* The ACL of fd, if it has one, by sdcred_acl_ok: 0, 1 when it has none,
- * or -errno with why. */
-static int acl_of(int fd, char *why, size_t n, gid_t file_gid, const struct sdcred *sd)
+ * or -errno with f saying why. */
+static int acl_of(int fd, struct fault *f, gid_t file_gid, const struct sdcred *sd)
 {
 	struct pacl_entry e[PACL_MAX];
 	int count = pacl_get(fd, NULL, e);
 	if (count == -EBADMSG)
-		return deny(why, n, EBADMSG, "its ACL is not one argoweb can read");
+		return fail(f, EBADMSG, "its ACL is not one argoweb can read");
 	if (count < 0)
-		return deny(why, n, EPERM, "its ACL cannot be read: %s", strerror(-count));
-	return count ? entries_ok(e, count, file_gid, sd, why, n) : 1;
+		return fail(f, EPERM, "its ACL cannot be read: %s", strerror(-count));
+	return count ? entries_ok(e, count, file_gid, sd, f) : 1;
 }
 
-int sdcred_file_ok(int fd, const struct stat *st, const struct sdcred *sd, char *why, size_t n)
+int sdcred_file_ok(int fd, const struct stat *st, const struct sdcred *sd, struct fault *f)
 {
 	if (!sd->ok)
-		return deny(why, n, EPERM, "%s", sd->why_not.why);
+		return fail(f, EPERM, "%s", sd->why_not.why);
 	if (st->st_dev != sd->dev)
-		return deny(why, n, EPERM, "it is not on the unit's credential mount");
+		return fail(f, EPERM, "it is not on the unit's credential mount");
 	if (st->st_gid != 0 && st->st_gid != sd->gid)
-		return deny(why, n, EPERM, "its group (gid %u) is not the service's", (unsigned)st->st_gid);
-	int rc = acl_of(fd, why, n, st->st_gid, sd);
+		return fail(f, EPERM, "its group (gid %u) is not the service's", (unsigned)st->st_gid);
+	int rc = acl_of(fd, f, st->st_gid, sd);
 	if (rc <= 0)
 		return rc;
 	/* No ACL: the group bits are the group's own. */
 	if (st->st_gid == 0)
-		return deny(why, n, EPERM, "it is readable by the root group");
+		return fail(f, EPERM, "it is readable by the root group");
 	return 0;
 }
 
@@ -162,25 +151,23 @@ static int check_mount(int fd, const char *dir, const struct sdcred *sd, struct 
 {
 	struct statvfs vfs;
 	struct stat up;
-	char why[256];
+	struct fault acl = { 0 };
 	int parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int failed = fstat(fd, st) || fstatvfs(fd, &vfs) || parent < 0 || fstat(parent, &up);
 	int e = errno;
 	if (parent >= 0)
 		close(parent);
 	if (failed)
-		fault(f, 0, 0, "%s: %s", dir, strerror(e));
-	else if (!(vfs.f_flag & ST_RDONLY) || up.st_dev == st->st_dev)
-		fault(f, 0, 0, "%s: not a read-only mount of its own", dir);
-	else if ((st->st_uid != 0 && st->st_uid != sd->uid) ||
-	         (st->st_gid != 0 && st->st_gid != sd->gid) || (st->st_mode & 022))
-		fault(f, 0, 0, "%s: owner uid %u gid %u mode %04o: not systemd's", dir,
-		      (unsigned)st->st_uid, (unsigned)st->st_gid, (unsigned)(st->st_mode & 07777));
-	else if (acl_of(fd, why, sizeof why, st->st_gid, sd) < 0)
-		fault(f, 0, 0, "%s: %s", dir, why);
-	else
-		return 0;
-	return -EPERM;
+		return fail(f, EPERM, "%s: %s", dir, strerror(e));
+	if (!(vfs.f_flag & ST_RDONLY) || up.st_dev == st->st_dev)
+		return fail(f, EPERM, "%s: not a read-only mount of its own", dir);
+	if ((st->st_uid != 0 && st->st_uid != sd->uid) ||
+	    (st->st_gid != 0 && st->st_gid != sd->gid) || (st->st_mode & 022))
+		return fail(f, EPERM, "%s: owner uid %u gid %u mode %04o: not systemd's", dir,
+		            (unsigned)st->st_uid, (unsigned)st->st_gid, (unsigned)(st->st_mode & 07777));
+	if (acl_of(fd, &acl, st->st_gid, sd) < 0)
+		return fail(f, EPERM, "%s: %s", dir, acl.why);
+	return 0;
 }
 
 /* sdcred_dir for the unit named. */
@@ -189,13 +176,13 @@ static void dir_of_unit(const char *dir, const char *unit, struct sdcred *sd)
 	char want[sizeof SDCRED_ROOT + 256];
 	if (snprintf(want, sizeof want, "%s/%s", SDCRED_ROOT, unit) >= (int)sizeof want ||
 	    strcmp(dir, want)) {
-		fault(&sd->why_not, 0, 0, "%s is not this unit's credential directory (%s/%s)", dir,
-		      SDCRED_ROOT, unit);
+		fail(&sd->why_not, EPERM, "%s is not this unit's credential directory (%s/%s)", dir,
+		     SDCRED_ROOT, unit);
 		return;
 	}
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		fault(&sd->why_not, 0, 0, "%s: %s", dir, strerror(errno));
+		fail(&sd->why_not, EPERM, "%s: %s", dir, strerror(errno));
 		return;
 	}
 	struct stat st;
@@ -209,7 +196,7 @@ void sdcred_dir(const char *dir, uid_t uid, gid_t gid, struct sdcred *sd)
 	char unit[256];
 	*sd = (struct sdcred){ .uid = uid, .gid = gid };
 	if (own_unit(unit, sizeof unit))
-		fault(&sd->why_not, 0, 0, "this process runs in no systemd unit");
+		fail(&sd->why_not, EPERM, "this process runs in no systemd unit");
 	else
 		dir_of_unit(dir, unit, sd);
 }

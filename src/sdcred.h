@@ -31,15 +31,15 @@ void sdcred_dir(const char *dir, uid_t uid, gid_t gid, struct sdcred *sd);
 
 /* May the open credential fd (st: its fstat), mode 0440, stand? sd must
  * be ok and the file on its mount, group root or sd->gid, and its ACL (if any) must grant
- * no one but sd->uid and sd->gid. 0, or -EPERM with why (n bytes). */
-int sdcred_file_ok(int fd, const struct stat *st, const struct sdcred *sd, char *why, size_t n);
+ * no one but sd->uid and sd->gid. 0, or -EPERM with f saying why. */
+int sdcred_file_ok(int fd, const struct stat *st, const struct sdcred *sd, struct fault *f);
 
 /* The rule on an ACL as the kernel gives it (system.posix_acl_access,
  * version 2: a u32 header, then {u16 tag, u16 perm, u32 id} entries): only
  * the owner, uid and gid (and the file's group when it is gid) may read.
- * 0, or -EPERM (-EBADMSG when malformed) with why. */
+ * 0, or -EPERM (-EBADMSG when malformed) with f saying why. */
 int sdcred_acl_ok(const unsigned char *x, size_t len, gid_t file_gid, const struct sdcred *sd,
-                  char *why, size_t n);
+                  struct fault *f);
 
 /* The unit this process runs in, from /proc/self/cgroup's systemd line
  * (text: the file's content): its last component, into unit (n bytes).

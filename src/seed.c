@@ -81,8 +81,9 @@ static int duration_of(const struct ynode *v, char *out, size_t n)
 static int count_of(const struct ynode *v)
 {
 	long long u;
-	char why[WHYLEN];
-	return v && v->kind == YN_SCALAR && !v->is_str && !val_uint(v->str, 1LL << 40, &u, why) && u > 0;
+	struct fault not_one = { 0 };
+	return v && v->kind == YN_SCALAR && !v->is_str && !val_uint(v->str, 1LL << 40, &u, &not_one) &&
+	       u > 0;
 }
 
 static int emit_text(struct yemit *y, const char *key, const struct ynode *v)
@@ -209,12 +210,12 @@ static int unreadable(const struct ynode *ing, struct fault *f)
 		const struct ynode *r = ing->kid[i];
 		const struct ynode *ip = ymap_get(ymap_get(r, "originRequest"), "ipRules");
 		if (r->kind != YN_MAP || !is_text(ymap_get(r, "service")))
-			return fault(f, 0, 0, "rule %zu of cloudflared's /config has no service", i);
+			return fail(f, EINVAL, "rule %zu of cloudflared's /config has no service", i);
 		for (size_t j = 0; ip && ip->kind == YN_SEQ && j < ip->n; j++)
 			if (!is_text(ymap_get(ip->kid[j], "prefix")))
-				return fault(f, 0, 0, "rule %zu has ipRules, which cloudflared's /config does "
-				             "not show (as {}): kept without them, the rules would allow more "
-				             "than the dashboard does", i);
+				return fail(f, EINVAL, "rule %zu has ipRules, which cloudflared's /config does "
+				            "not show (as {}): kept without them, the rules would allow more "
+				            "than the dashboard does", i);
 	}
 	return 0;
 }
@@ -238,13 +239,13 @@ int seed_from_config(const char *body, size_t len, long long *version, char **ya
 	*yaml = NULL;
 	/* JSON is YAML: the same bounded reader as the configs. */
 	if (ytree_parse(&t, body, len, f))
-		return -1;
+		return -EINVAL;
 	const struct ynode *root = t.root, *cfg = ymap_get(root, "config");
 	const struct ynode *ing = ymap_get(cfg, "ingress");
 	int rc = !root || root->kind != YN_MAP || version_of(ymap_get(root, "version"), version)
-	         ? fault(f, 0, 0, "not cloudflared's /config: no version") : 0;
+	         ? fail(f, EINVAL, "not cloudflared's /config: no version") : 0;
 	if (!rc && *version >= 0 && (!ing || ing->kind != YN_SEQ || !ing->n))
-		rc = fault(f, 0, 0, "cloudflared's /config (version %lld) has no ingress rules", *version);
+		rc = fail(f, EINVAL, "cloudflared's /config (version %lld) has no ingress rules", *version);
 	if (!rc && *version >= 0)
 		rc = unreadable(ing, f);
 	if (rc || *version < 0) {
@@ -260,13 +261,13 @@ int seed_from_config(const char *body, size_t len, long long *version, char **ya
 	ytree_free(&t);
 	if (rc) {
 		yemit_abort(&y);
-		return fault(f, 0, 0, y.too_big ? "cloudflared's /config is larger than the %u MiB kept"
-		             : "cloudflared's /config has a rule argoweb cannot read back%.0u", SEED_MAX >> 20);
+		return fail(f, EINVAL, y.too_big ? "cloudflared's /config is larger than the %u MiB kept"
+		            : "cloudflared's /config has a rule argoweb cannot read back%.0u", SEED_MAX >> 20);
 	}
 	char *doc;
 	size_t dlen;
 	if (yemit_end(&y, &doc, &dlen))
-		return fault(f, 0, 0, "cannot write the kept configuration");
+		return fail(f, EINVAL, "cannot write the kept configuration");
 	*ylen = sizeof SEED_HEADER - 1 + dlen;
 	*yaml = xmalloc(*ylen + 1);
 	memcpy(*yaml, SEED_HEADER, sizeof SEED_HEADER - 1);
@@ -293,11 +294,11 @@ int seed_served(const char *body, size_t len, long long *version, int *waiting)
 
 int seed_store(const char *name, uid_t owner, const char *yaml, size_t len, struct fault *f)
 {
-	char dir[4096], file[128], why[SF_WHYLEN];
+	char dir[4096], file[128];
 	seed_where(name, dir, sizeof dir, file, sizeof file);
-	int pfd = sf_open_dir(dir, owner, why);
+	int pfd = sf_open_dir(dir, owner, f);
 	if (pfd < 0)
-		return fault(f, 0, 0, "%s", why);
+		return pfd;
 	int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	close(pfd);
 	/* Written by root (argoweb adopt): the service user reads it at its
@@ -306,14 +307,14 @@ int seed_store(const char *name, uid_t owner, const char *yaml, size_t len, stru
 	int e = dfd < 0 ? -errno : atomic_write_owned(dfd, file, yaml, len, 0600, to, (gid_t)-1);
 	if (dfd >= 0)
 		close(dfd);
-	return e ? fault(f, 0, 0, "%s/%s: %s", dir, file, strerror(-e)) : 0;
+	return e ? fail(f, -e, "%s/%s: %s", dir, file, strerror(-e)) : 0;
 }
 
 /* The kept file, read whole through safefile's walk (owner's or root's,
- * writable by no one else). 0, or -errno with why. */
-static int read_seed(const char *path, uid_t owner, char **buf, size_t *len, char *why)
+ * writable by no one else). 0, or -errno with f saying why. */
+static int read_seed(const char *path, uid_t owner, char **buf, size_t *len, struct fault *f)
 {
-	int fd = sf_open_config(path, owner, why);
+	int fd = sf_open_config(path, owner, f);
 	if (fd < 0)
 		return fd;
 	*buf = xmalloc(SEED_MAX + 1);
@@ -324,8 +325,7 @@ static int read_seed(const char *path, uid_t owner, char **buf, size_t *len, cha
 	close(fd);
 	if (r < 0 || got > SEED_MAX) {
 		free(*buf);
-		snprintf(why, SF_WHYLEN, "%.200s: %s", path, r < 0 ? "read error" : "larger than 8 MiB");
-		return -EINVAL;
+		return fail(f, EINVAL, "%.200s: %s", path, r < 0 ? "read error" : "larger than 8 MiB");
 	}
 	(*buf)[got] = 0;
 	*len = got;
@@ -335,24 +335,24 @@ static int read_seed(const char *path, uid_t owner, char **buf, size_t *len, cha
 int seed_apply(struct config *c, uid_t owner)
 {
 	long long v = -1;
-	char dir[4096], file[128], path[4300], why[SF_WHYLEN], *buf;
-	size_t len;
+	char dir[4096], file[128], path[4300], *buf = NULL;
+	size_t len = 0;
 	struct fault f = { 0 };
 	struct ytree seed = { 0 };
 	seed_where(c->name, dir, sizeof dir, file, sizeof file);
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	int rc = read_seed(path, owner, &buf, &len, why);
+	int rc = read_seed(path, owner, &buf, &len, &f);
 	if (rc == -ENOENT)
 		return 0;       /* the first start ever: cloudflared waits for the push */
 	if (rc) {
-		msg_warn(NULL, 0, 0, "the kept remote configuration is not used: %s", why);
+		msg_warn(NULL, 0, 0, "the kept remote configuration is not used: %s", f.why);
 		return 0;
 	}
 	rc = ytree_parse(&seed, buf, len, &f);
 	free(buf);
 	const struct ynode *ing = rc ? NULL : ymap_get(seed.root, "ingress");
 	if (!rc && (!ing || version_of(ymap_get(seed.root, "version"), &v)))
-		rc = fault(&f, 0, 0, "not a kept configuration (version, ingress)");
+		rc = fail(&f, EINVAL, "not a kept configuration (version, ingress)");
 	if (!rc)
 		rc = cfg_graft_ingress(c, &seed, &f);
 	if (rc)

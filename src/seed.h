@@ -23,7 +23,7 @@ void seed_where(const char *name, char *dir, size_t dn, char *file, size_t fn);
 
 /* From the body of cloudflared's /config, {"version":V,"config":{...}}:
  * V (-1: nothing pushed yet, then no seed), and for V >= 0 the seed's YAML
- * (*yaml, caller frees). 0, or -1 with f saying why. */
+ * (*yaml, caller frees). 0, or -EINVAL with f saying why. */
 int seed_from_config(const char *body, size_t len, long long *version, char **yaml, size_t *ylen,
                      struct fault *f);
 
@@ -33,7 +33,7 @@ int seed_from_config(const char *body, size_t len, long long *version, char **ya
 int seed_served(const char *body, size_t len, long long *version, int *waiting);
 
 /* Keep it: written atomically, 0600, into the state directory, which must
- * be owner's (or root's) and writable by no one else. 0, or -1 with f. */
+ * be owner's (or root's) and writable by no one else. 0, or -errno with f. */
 int seed_store(const char *name, uid_t owner, const char *yaml, size_t len, struct fault *f);
 
 /* The step, for a tunnel whose configuration comes from Cloudflare (a

@@ -103,39 +103,33 @@ static int plain_path(const char *p)
  * walk). Only there does adopt write or remove a file by its name: in a
  * user's directory the name could be swapped for a link between adopt's
  * look and its act, and root's write would land where the link points.
- * The descriptor, or -errno with why. */
-static int root_dir(const char *path, const char **base, char *why)
+ * The descriptor, or -errno with f saying why. */
+static int root_dir(const char *path, const char **base, struct fault *f)
 {
 	char dir[4200];
-	if (split_path(path, dir, sizeof dir, base)) {
-		snprintf(why, SF_WHYLEN, "%.300s: not an absolute path to a file", path);
-		return -EINVAL;
-	}
-	int pfd = sf_open_dir(dir, 0, why);
+	if (split_path(path, dir, sizeof dir, base))
+		return fail(f, EINVAL, "%.300s: not an absolute path to a file", path);
+	int pfd = sf_open_dir(dir, 0, f);
 	if (pfd < 0)
 		return pfd;
 	int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int e = errno;
 	close(pfd);
-	if (dfd < 0)
-		snprintf(why, SF_WHYLEN, "%.300s: %s", dir, strerror(e));
-	return dfd < 0 ? -e : dfd;
+	return dfd < 0 ? fail(f, e, "%.300s: %s", dir, strerror(e)) : dfd;
 }
 
 /* path, written whole with its mode and owner, in a directory of root's
- * alone. 0, or -errno with why. */
+ * alone. 0, or -errno with f saying why. */
 static int write_file(const char *path, const char *buf, size_t len, mode_t mode, uid_t uid, gid_t gid,
-                      char *why)
+                      struct fault *f)
 {
 	const char *base;
-	int dfd = root_dir(path, &base, why);
+	int dfd = root_dir(path, &base, f);
 	if (dfd < 0)
 		return dfd;
 	int e = atomic_write_owned(dfd, base, buf, len, mode, uid, gid);
 	close(dfd);
-	if (e)
-		snprintf(why, SF_WHYLEN, "%.300s: %s", path, strerror(-e));
-	return e;
+	return e ? fail(f, -e, "%.300s: %s", path, strerror(-e)) : 0;
 }
 
 /* A regular file's bytes, from fd (closed here). 0, or -1. */
@@ -204,7 +198,7 @@ static int make_backup_dir(const char *bdir)
  * User=, whose the answer is believed), or -1. */
 static int metrics_of(const char *unit, struct hostport *hp, uid_t *uid)
 {
-	char pid[32], why[256], addr[80];
+	char pid[32], addr[80];
 	struct lis_socket l[16];
 	prop(unit, "MainPID", pid, sizeof pid);
 	size_t n = atoi(pid) > 0 ? lis_of_pid((pid_t)atoi(pid), l, 16) : 0;
@@ -215,7 +209,8 @@ static int metrics_of(const char *unit, struct hostport *hp, uid_t *uid)
 			snprintf(addr, sizeof addr, "[::1]:%u", l[i].port);
 		else
 			snprintf(addr, sizeof addr, "127.0.0.1:%u", l[i].port);
-		if (!val_loopback_addr(addr, hp, why) && ready_count(hp, l[i].uid, "root", 2000) > 0) {
+		struct fault not_loopback = { 0 };
+		if (!val_loopback_addr(addr, hp, &not_loopback) && ready_count(hp, l[i].uid, "root", 2000) > 0) {
 			*uid = l[i].uid;
 			return 0;
 		}
@@ -226,11 +221,12 @@ static int metrics_of(const char *unit, struct hostport *hp, uid_t *uid)
 /* A remotely-managed tunnel serves once the edge pushed its rules. */
 static int has_config(const struct hostport *hp, uid_t uid)
 {
-	char *body = NULL, why[256];
+	char *body = NULL;
+	struct fault distrust = { 0 };
 	size_t len;
 	long long version = -1;
 	int waiting = 1;
-	if (ready_get(hp, uid, "root", 2000, "/config", 1 << 20, &body, &len, why, sizeof why) == 0)
+	if (ready_get(hp, uid, "root", 2000, "/config", 1 << 20, &body, &len, &distrust) == 0)
 		seed_served(body, len, &version, &waiting);
 	free(body);
 	return version >= 0;
@@ -274,10 +270,10 @@ static void kept_rules(const char *name, char *out, size_t n)
 static char *rules_of(const struct hostport *hp, uid_t uid, const char *user, long long *version,
                       size_t *len)
 {
-	char *body = NULL, *yaml = NULL, why[256];
+	char *body = NULL, *yaml = NULL;
 	size_t blen;
 	struct fault f = { 0 };
-	if (ready_get(hp, uid, user, 2000, "/config", SEED_MAX, &body, &blen, why, sizeof why) == 0 &&
+	if (ready_get(hp, uid, user, 2000, "/config", SEED_MAX, &body, &blen, &f) == 0 &&
 	    seed_from_config(body, blen, version, &yaml, len, &f)) {
 		free(yaml);
 		yaml = NULL;
@@ -327,7 +323,7 @@ static void seed_new(const struct adopt *ad, const char *conf)
  * back once it serves. Whether it lent them (2: and made the directory). */
 static int lend_rules(const char *name, const char *lend)
 {
-	char conf[4200], dir[4200], why[SF_WHYLEN], *yaml = NULL, *doc = NULL;
+	char conf[4200], dir[4200], *yaml = NULL, *doc = NULL;
 	const char *base;
 	struct config c = { 0 };
 	struct ids ids;
@@ -352,7 +348,7 @@ static int lend_rules(const char *name, const char *lend)
 		goto out;
 	made = !mkdir(dir, 0755);
 	/* Only where nothing is: whatever is there is the admin's. */
-	if ((dfd = root_dir(lend, &base, why)) >= 0 && !holds(dfd, base, "", 0))
+	if ((dfd = root_dir(lend, &base, &f)) >= 0 && !holds(dfd, base, "", 0))
 		rc = atomic_write_owned(dfd, base, doc, dlen, 0644, 0, 0);
 	if (!rc)
 		step("lent argoweb@%s's rules (version %lld) to the old unit's start: %s", name, version, lend);
@@ -370,9 +366,10 @@ out:
 
 static void take_back(const char *lend, int lent)
 {
-	char dir[4200], why[SF_WHYLEN];
+	char dir[4200];
+	struct fault f = { 0 };
 	const char *base;
-	int dfd = lent ? root_dir(lend, &base, why) : -1;
+	int dfd = lent ? root_dir(lend, &base, &f) : -1;
 	if (dfd < 0)
 		return;
 	int gone = !unlinkat(dfd, base, 0);
@@ -452,11 +449,11 @@ static int check_written(const char *conf)
 static int write_new(const struct adopt *ad, const char *conf)
 {
 	struct group *g = getgrnam("argoweb");
-	char why[SF_WHYLEN];
-	if (!write_file(ad->cred_path, ad->sec.buf, ad->sec.len, 0600, 0, 0, why) &&
-	    !write_file(conf, ad->yaml, ad->yaml_len, 0640, 0, g ? g->gr_gid : 0, why))
+	struct fault f = { 0 };
+	if (!write_file(ad->cred_path, ad->sec.buf, ad->sec.len, 0600, 0, 0, &f) &&
+	    !write_file(conf, ad->yaml, ad->yaml_len, 0640, 0, g ? g->gr_gid : 0, &f))
 		return 0;
-	msg("cannot write: %s", why);
+	msg("cannot write: %s", f.why);
 	return EX_CANTCREAT;
 }
 
@@ -518,21 +515,21 @@ static int stop_old(const struct adopt *ad, FILE *m)
  * af still the file read. The descriptor, or -1 (said). */
 static int movable(const struct adopt_file *af, const char **base)
 {
-	char why[SF_WHYLEN];
+	struct fault f = { 0 };
 	struct stat now;
 	if (S_ISLNK(af->st.st_mode)) {
 		msg("%s: a symbolic link to a file that holds the secret: remove the secret there by hand",
 		    af->path);
 		return -1;
 	}
-	int dfd = root_dir(af->path, base, why);
+	int dfd = root_dir(af->path, base, &f);
 	if (dfd >= 0 && (fstatat(dfd, *base, &now, AT_SYMLINK_NOFOLLOW) || now.st_dev != af->st.st_dev ||
 	                 now.st_ino != af->st.st_ino))
-		snprintf(why, sizeof why, "%.300s: changed since adopt read it", af->path);
+		fail(&f, EAGAIN, "%.300s: changed since adopt read it", af->path);
 	else if (dfd >= 0)
 		return dfd;
 	msg("%s: holds the secret, but adopt leaves it (%s): remove the secret there by hand", af->path,
-	    why);
+	    f.why);
 	if (dfd >= 0)
 		close(dfd);
 	return -1;
@@ -695,7 +692,8 @@ static int read_manifest(const char *bdir, struct undo *u)
 static int restore_file(const char *bdir, const char *path, const char *file, mode_t mode, uid_t uid,
                         gid_t gid)
 {
-	char src[4300], why[SF_WHYLEN], *buf = NULL;
+	char src[4300], *buf = NULL;
+	struct fault f = { 0 };
 	const char *base;
 	size_t len;
 	snprintf(src, sizeof src, "%s/%s", bdir, file);
@@ -703,10 +701,10 @@ static int restore_file(const char *bdir, const char *path, const char *file, mo
 		msg("%s: cannot read the backup of %s", src, path);
 		return EX_NOINPUT;
 	}
-	int dfd = root_dir(path, &base, why), rc = 0;
+	int dfd = root_dir(path, &base, &f), rc = 0;
 	int there = dfd < 0 ? 0 : holds(dfd, base, buf, len);
 	if (dfd < 0)
-		msg("%s: cannot put it back: %s", path, why);
+		msg("%s: cannot put it back: %s", path, f.why);
 	else if (there < 0)
 		msg("%s exists again: move it away, then argoweb adopt --undo again", path);
 	else if (!there && (rc = atomic_write_owned(dfd, base, buf, len, mode & 0777, uid, gid)))

@@ -114,8 +114,8 @@ static int unescape(const char **p, struct buf *b)
 }
 
 /* The next word of *p (systemd's extract_first_word with UNQUOTE and
- * CUNESCAPE): 1 and *out (malloc'ed), 0 at the end, -1 with why. */
-static int next_word(const char **p, char **out, const char **why)
+ * CUNESCAPE): 1 and *out (malloc'ed), 0 at the end, -EINVAL with f. */
+static int next_word(const char **p, char **out, struct fault *f)
 {
 	const char *s = *p;
 	struct buf b = { 0 };
@@ -132,7 +132,7 @@ static int next_word(const char **p, char **out, const char **why)
 			s++;
 			if (unescape(&s, &b)) {
 				free(b.p);
-				return *why = "an escape systemd reads otherwise than argoweb would", -1;
+				return fail(f, EINVAL, "an escape systemd reads otherwise than argoweb would");
 			}
 			s--;
 		} else if (quote && *s == quote) {
@@ -145,7 +145,7 @@ static int next_word(const char **p, char **out, const char **why)
 	}
 	if (quote) {
 		free(b.p);
-		return *why = "a quote that is not closed", -1;
+		return fail(f, EINVAL, "a quote that is not closed");
 	}
 	*p = s;
 	*out = b.p;
@@ -154,14 +154,14 @@ static int next_word(const char **p, char **out, const char **why)
 
 /* %% is %; any other specifier is refused (a cloudflared unit has none,
  * and what it would expand to depends on the unit's instance). */
-static int specifiers(char *w, const char **why)
+static int specifiers(char *w, struct fault *f)
 {
 	char *o = w;
 	for (char *s = w; *s; s++) {
 		if (*s == '%' && s[1] == '%')
 			s++;
 		else if (*s == '%')
-			return *why = "a specifier (%x) argoweb adopt does not expand", -1;
+			return fail(f, EINVAL, "a specifier (%%x) argoweb adopt does not expand");
 		*o++ = *s;
 	}
 	*o = 0;
@@ -169,15 +169,17 @@ static int specifiers(char *w, const char **why)
 }
 
 /* Each word of line, unquoted and its specifiers undone, to fn. */
-static int words(const char *line, int (*fn)(void *ctx, char *w), void *ctx, const char **why)
+static int words(const char *line, int (*fn)(void *ctx, char *w), void *ctx, struct fault *f)
 {
 	char *w;
 	int rc;
-	while ((rc = next_word(&line, &w, why)) == 1) {
-		if (specifiers(w, why))
-			return free(w), -1;
+	while ((rc = next_word(&line, &w, f)) == 1) {
+		if ((rc = specifiers(w, f))) {
+			free(w);
+			return rc;
+		}
 		if (fn(ctx, w))
-			return -1;      /* fn took w; the caller says why */
+			return -EINVAL; /* fn took w; the caller says why */
 	}
 	return rc;
 }
@@ -193,7 +195,7 @@ static int env_word(void *ctx, char *w)
 }
 
 static int service_key(struct uf_service *s, const char *key, const char *val, unsigned line,
-                       const char **why)
+                       struct fault *f)
 {
 	if (!strcmp(key, "ExecStart")) {
 		free(s->exec);
@@ -203,15 +205,15 @@ static int service_key(struct uf_service *s, const char *key, const char *val, u
 	} else if (!strcmp(key, "Environment")) {
 		if (!*val)
 			uf_vars_free(&s->env);
-		else if (words(val, env_word, &s->env, why))
-			return *why = *why ? *why : "not NAME=VALUE assignments systemd takes", -1;
+		else if (words(val, env_word, &s->env, f))
+			return fail(f, EINVAL, "not NAME=VALUE assignments systemd takes");
 	} else if (!strcmp(key, "EnvironmentFile")) {
 		for (size_t i = 0; !*val && i < s->nenvfile; i++)
 			free(s->envfile[i]);
 		if (!*val)
 			s->nenvfile = 0;
 		else if (s->nenvfile == UF_MAX_FILES || strchr(val, '%'))
-			return *why = "more environment files, or a specifier, than argoweb adopt reads", -1;
+			return fail(f, EINVAL, "more environment files, or a specifier, than argoweb adopt reads");
 		else
 			s->envfile[s->nenvfile++] = xstrdup(val);
 	} else if (!strcmp(key, "User") || !strcmp(key, "Type")) {
@@ -258,12 +260,13 @@ static char *logical_line(const char **p, const char *end, unsigned *lineno, uns
 
 int uf_parse(const char *text, size_t len, struct uf_service *s, struct fault *f)
 {
-	const char *p = text, *end = text + len, *why = NULL;
+	const char *p = text, *end = text + len;
+	struct fault key = { 0 };
 	unsigned lineno = 0, line;
 	int in_service = 0;
 	char *l;
 	if (memchr(text, 0, len))
-		return fault(f, 0, 0, "a NUL byte: not a unit file");
+		return fail(f, EINVAL, "a NUL byte: not a unit file");
 	while ((l = logical_line(&p, end, &lineno, &line))) {
 		char *eq = strchr(l, '=');
 		if (l[0] == '[') {
@@ -276,10 +279,10 @@ int uf_parse(const char *text, size_t len, struct uf_service *s, struct fault *f
 			*ke = 0;
 			while (is_space(*v))
 				v++;
-			if (service_key(s, k, v, line, &why)) {
-				fault(f, line, 1, "%s=: %s", k, why);
+			if (service_key(s, k, v, line, &key)) {
+				int rc = fault(f, line, 1, "%s=: %s", k, key.why);
 				free(l);
-				return -1;
+				return rc;
 			}
 		}
 		free(l);
@@ -339,7 +342,7 @@ int uf_envfile(const char *text, size_t len, struct uf_vars *v, struct fault *f)
 	const char *p = text, *end = text + len;
 	unsigned line = 1;
 	if (memchr(text, 0, len))
-		return fault(f, 0, 0, "a NUL byte: not an environment file");
+		return fail(f, EINVAL, "a NUL byte: not an environment file");
 	while (p < end) {
 		const char *start = p;
 		while (p < end && (*p == ' ' || *p == '\t'))
@@ -422,11 +425,12 @@ static int exec_word(void *ctx, char *w)
 {
 	struct argv_out *o = ctx;
 	if (w[0] == '$' && valid_name(w + 1, strlen(w + 1))) {
-		const char *val = uf_get(o->env, w + 1), *why = NULL;
+		const char *val = uf_get(o->env, w + 1);
+		struct fault unsaid = { 0 };    /* the caller's "too many words" says it */
 		char *piece;
 		int rc = 0;
 		free(w);
-		while (val && (rc = next_word(&val, &piece, &why)) == 1)
+		while (val && (rc = next_word(&val, &piece, &unsaid)) == 1)
 			if (push(o, piece))
 				return -1;
 		return val && rc < 0 ? -1 : 0;
@@ -439,16 +443,17 @@ static int exec_word(void *ctx, char *w)
 int uf_exec_argv(const char *exec, const struct uf_vars *env, char **argv, int *argc,
                  struct fault *f)
 {
-	const char *s = exec, *why = NULL;
+	const char *s = exec;
+	struct fault word = { 0 };
 	int named = 0;          /* '@': the second word is argv[0] */
 	for (; *s && strchr("-@:+!", *s); s++)
 		named |= *s == '@';
 	struct argv_out o = { argv, 0, env };
-	if (words(s, exec_word, &o, &why) || o.argc < 1 + named) {
+	if (words(s, exec_word, &o, &word) || o.argc < 1 + named) {
 		for (int i = 0; i < o.argc; i++)
 			free(argv[i]);
 		/* Never the line itself: it may hold the secret. */
-		return fault(f, 0, 0, "ExecStart=: %s", why ? why : "no command, or too many words");
+		return fail(f, EINVAL, "ExecStart=: %s", word.why[0] ? word.why : "no command, or too many words");
 	}
 	if (named) {
 		free(argv[1]);

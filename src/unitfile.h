@@ -29,12 +29,12 @@ struct uf_service {
 	int exec_count;         /* ExecStart= lines in force: one for a notify service */
 };
 
-/* Add what one unit file (text, len bytes) says to s. 0, or -1 with f
+/* Add what one unit file (text, len bytes) says to s. 0, or -EINVAL with f
  * (line, column and why) for what argoweb cannot read as systemd would. */
 int uf_parse(const char *text, size_t len, struct uf_service *s, struct fault *f);
 void uf_free(struct uf_service *s);
 
-/* An EnvironmentFile= (text, len bytes): its assignments into v. 0, or -1
+/* An EnvironmentFile= (text, len bytes): its assignments into v. 0, or -EINVAL
  * with f. */
 int uf_envfile(const char *text, size_t len, struct uf_vars *v, struct fault *f);
 
@@ -42,7 +42,7 @@ int uf_envfile(const char *text, size_t len, struct uf_vars *v, struct fault *f)
  * off, words split and unquoted, C escapes and %% undone, ${NAME} and a
  * word that is $NAME replaced from env (a word $NAME splits on
  * whitespace). argv[0] is the program (with '@', the name it is given
- * goes). *argc words, each malloc'ed, into argv (UF_MAX_ARGS); 0, or -1
+ * goes). *argc words, each malloc'ed, into argv (UF_MAX_ARGS); 0, or -EINVAL
  * with f: a specifier other than %%, a bad escape, an open quote. */
 int uf_exec_argv(const char *exec, const struct uf_vars *env, char **argv, int *argc,
                  struct fault *f);

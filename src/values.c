@@ -7,13 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "values.h"
-
-static int bad(char *why, const char *text)
-{
-	snprintf(why, WHYLEN, "%s", text);
-	return -1;
-}
 
 static int unit_ns(const char *s, size_t *len, int64_t *mult)
 {
@@ -72,7 +67,7 @@ static int duration_elem(const char **p, uint64_t *total)
 	return 0;
 }
 
-int val_duration(const char *s, int64_t *ns, char *why)
+int val_duration(const char *s, int64_t *ns, struct fault *f)
 {
 	const char *p = s;
 	int neg = *p == '-';
@@ -83,28 +78,26 @@ int val_duration(const char *s, int64_t *ns, char *why)
 	if (strcmp(p, "0") == 0)
 		return 0;
 	if (!*p)
-		return bad(why, "expected a duration such as 30s, 1m30s or 500ms");
+		return fail(f, EINVAL, "expected a duration such as 30s, 1m30s or 500ms");
 	while (*p)
 		if (duration_elem(&p, &total))
-			return bad(why, "expected a duration such as 30s, 1m30s or 500ms "
-			                "(units ns, us, ms, s, m, h; at most 2562047h)");
+			return fail(f, EINVAL, "expected a duration such as 30s, 1m30s or 500ms "
+			            "(units ns, us, ms, s, m, h; at most 2562047h)");
 	*ns = neg ? -(int64_t)total : (int64_t)total;
 	return 0;
 }
 
 /* Decimal only: yaml.v3 reads 010 as octal and 1_0 as 10, so we accept
  * just the spelling that means the same to everyone. */
-int val_uint(const char *s, long long max, long long *out, char *why)
+int val_uint(const char *s, long long max, long long *out, struct fault *f)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > 18 || strspn(s, "0123456789") != n || (n > 1 && s[0] == '0')) {
-		snprintf(why, WHYLEN, "expected a whole number from 0 to %lld", max);
-		return -1;
+		return fail(f, EINVAL, "expected a whole number from 0 to %lld", max);
 	}
 	*out = strtoll(s, NULL, 10);
 	if (*out > max) {
-		snprintf(why, WHYLEN, "%lld is too large (at most %lld)", *out, max);
-		return -1;
+		return fail(f, EINVAL, "%lld is too large (at most %lld)", *out, max);
 	}
 	return 0;
 }
@@ -202,30 +195,30 @@ static int label_ok(const char *l, size_t n)
 	return 1;
 }
 
-int val_hostname(const char *s, char *why)
+int val_hostname(const char *s, struct fault *f)
 {
 	if (strchr(s, ':'))
-		return bad(why, "a hostname cannot contain a port or a scheme (write www.example.com)");
+		return fail(f, EINVAL, "a hostname cannot contain a port or a scheme (write www.example.com)");
 	if (strchr(s, '*') && (strncmp(s, "*.", 2) != 0 || strchr(s + 1, '*')))
-		return bad(why, "a wildcard is allowed only as a leading \"*.\" (e.g. *.example.com); "
-		                "cloudflared never matches any other use");
+		return fail(f, EINVAL, "a wildcard is allowed only as a leading \"*.\" (e.g. *.example.com); "
+		            "cloudflared never matches any other use");
 	if (strchr(s, '/'))
-		return bad(why, "a hostname cannot contain '/' (put URL paths in path:)");
+		return fail(f, EINVAL, "a hostname cannot contain '/' (put URL paths in path:)");
 	const char *p = strncmp(s, "*.", 2) == 0 ? s + 2 : s;
 	size_t n = strlen(p);
 	if (n && p[n - 1] == '.')
 		n--;    /* one trailing dot (fully qualified) is fine */
 	if (n == 0 || n > 253)
-		return bad(why, "not a valid hostname");
+		return fail(f, EINVAL, "not a valid hostname");
 	if (p[n - 1] == '.')    /* "example.com..": an empty last label */
-		return bad(why, "not a valid hostname (labels are letters, digits and "
-		                "hyphens, 1-63 characters, not starting or ending with '-')");
+		return fail(f, EINVAL, "not a valid hostname (labels are letters, digits and "
+		            "hyphens, 1-63 characters, not starting or ending with '-')");
 	for (const char *l = p; l < p + n;) {
 		const char *dot = memchr(l, '.', (size_t)(p + n - l));
 		size_t ln = dot ? (size_t)(dot - l) : (size_t)(p + n - l);
 		if (!label_ok(l, ln))
-			return bad(why, "not a valid hostname (labels are letters, digits and "
-			                "hyphens, 1-63 characters, not starting or ending with '-')");
+			return fail(f, EINVAL, "not a valid hostname (labels are letters, digits and "
+			            "hyphens, 1-63 characters, not starting or ending with '-')");
 		l += ln + 1;
 	}
 	return 0;
@@ -263,54 +256,54 @@ static int port_ok(const char *p, size_t n)
 
 /* HOST[:PORT]: a hostname, IPv4 or [IPv6], nothing else; into u's host
  * (without brackets) and port (0 when not written). */
-static int authority(const char *a, struct url *u, char *why)
+static int authority(const char *a, struct url *u, struct fault *f)
 {
 	size_t n = strcspn(a, "/?#");
 	if (a[n] == '/')
-		return bad(why, "a service URL has no path: cloudflared forwards the visitor's "
-		                "path unchanged (remove everything after the port)");
+		return fail(f, EINVAL, "a service URL has no path: cloudflared forwards the visitor's "
+		            "path unchanged (remove everything after the port)");
 	if (a[n])
-		return bad(why, "a service URL has no query or fragment");
+		return fail(f, EINVAL, "a service URL has no query or fragment");
 	if (memchr(a, '@', n))
-		return bad(why, "a service URL cannot carry a user name or password");
+		return fail(f, EINVAL, "a service URL cannot carry a user name or password");
 	const char *colon;
 	if (a[0] == '[') {
 		const char *close = memchr(a, ']', n);
 		if (!close || (size_t)(close - a) > sizeof u->host)
-			return bad(why, "unterminated [IPv6] address");
+			return fail(f, EINVAL, "unterminated [IPv6] address");
 		snprintf(u->host, sizeof u->host, "%.*s", (int)(close - a - 1), a + 1);
 		unsigned char buf[16];
 		if (inet_pton(AF_INET6, u->host, buf) != 1)
-			return bad(why, "not a valid IPv6 address in [ ]");
+			return fail(f, EINVAL, "not a valid IPv6 address in [ ]");
 		colon = close[1] == ':' ? close + 1 : close[1] ? close : NULL;
 		if (colon == close)
-			return bad(why, "expected :PORT after ]");
+			return fail(f, EINVAL, "expected :PORT after ]");
 	} else {
 		colon = memchr(a, ':', n);
 		size_t hn = colon ? (size_t)(colon - a) : n;
 		if (hn == 0 || hn >= sizeof u->host)
-			return bad(why, "missing host (write http://localhost:8080)");
+			return fail(f, EINVAL, "missing host (write http://localhost:8080)");
 		memcpy(u->host, a, hn);
 		u->host[hn] = 0;
-		char hwhy[WHYLEN];
-		if (strchr(u->host, '*') || (!val_ip(u->host) && val_hostname(u->host, hwhy)))
-			return bad(why, "not a valid host name or address");
+		struct fault hf = { 0 };
+		if (strchr(u->host, '*') || (!val_ip(u->host) && val_hostname(u->host, &hf)))
+			return fail(f, EINVAL, "not a valid host name or address");
 	}
 	u->port = 0;
 	if (colon && !port_ok(colon + 1, (size_t)(a + n - colon - 1)))
-		return bad(why, "port must be a number from 1 to 65535");
+		return fail(f, EINVAL, "port must be a number from 1 to 65535");
 	if (colon)
 		u->port = (unsigned)strtoul(colon + 1, NULL, 10);
 	return 0;
 }
 
-int val_url(const char *s, struct url *u, char *why)
+int val_url(const char *s, struct url *u, struct fault *f)
 {
 	const char *sep = strstr(s, "://");
 	if (!sep || sep == s || (size_t)(sep - s) >= sizeof u->scheme)
-		return bad(why, "expected a URL, scheme://HOST[:PORT]");
+		return fail(f, EINVAL, "expected a URL, scheme://HOST[:PORT]");
 	snprintf(u->scheme, sizeof u->scheme, "%.*s", (int)(sep - s), s);
-	return authority(sep + 3, u, why);
+	return authority(sep + 3, u, f);
 }
 
 static const char *const url_schemes[] = {
@@ -321,7 +314,7 @@ static const char *const url_schemes[] = {
 	"ssh://, rdp://, smb://, unix:PATH, unix+tls:PATH, http_status:NNN, " \
 	"hello_world, bastion or socks-proxy"
 
-int val_service(const char *s, char *why)
+int val_service(const char *s, struct fault *f)
 {
 	if (!strcmp(s, "hello_world") || !strcmp(s, "hello-world") ||
 	    !strcmp(s, "bastion") || !strcmp(s, "socks-proxy"))
@@ -329,60 +322,58 @@ int val_service(const char *s, char *why)
 	if (!strncmp(s, "http_status:", 12)) {
 		const char *c = s + 12;
 		if (strlen(c) != 3 || strspn(c, "0123456789") != 3 || c[0] == '0')
-			return bad(why, "http_status: takes a status code from 100 to 999 (e.g. http_status:404)");
+			return fail(f, EINVAL, "http_status: takes a status code from 100 to 999 (e.g. http_status:404)");
 		return 0;
 	}
 	if (!strncmp(s, "unix:", 5) || !strncmp(s, "unix+tls:", 9)) {
 		const char *path = strchr(s, ':') + 1;
 		if (path[0] != '/')
-			return bad(why, "unix: takes an absolute socket path (unix:/run/app.sock)");
+			return fail(f, EINVAL, "unix: takes an absolute socket path (unix:/run/app.sock)");
 		return 0;
 	}
 	const char *sep = strstr(s, "://");
 	if (!sep) {
-		snprintf(why, WHYLEN, "not a service (%s)", EXPECTED_SERVICES);
-		return -1;
+		return fail(f, EINVAL, "not a service (%s)", EXPECTED_SERVICES);
 	}
 	struct url u;
 	for (int i = 0; url_schemes[i]; i++)
 		if (strlen(url_schemes[i]) == (size_t)(sep - s) &&
 		    !strncmp(s, url_schemes[i], (size_t)(sep - s)))
-			return val_url(s, &u, why);
-	snprintf(why, WHYLEN, "unknown scheme \"%.*s\" (%s)", (int)(sep - s) > 32 ? 32 : (int)(sep - s),
-	         s, EXPECTED_SERVICES);
-	return -1;
+			return val_url(s, &u, f);
+	return fail(f, EINVAL, "unknown scheme \"%.*s\" (%s)", (int)(sep - s) > 32 ? 32 : (int)(sep - s),
+	            s, EXPECTED_SERVICES);
 }
 
 /* HOST:PORT, as Go's net.ResolveTCPAddr takes it: the port is required. */
-int val_hostport(const char *s, char *why)
+int val_hostport(const char *s, struct fault *f)
 {
 	struct url u;
 	const char *end = s[0] == '[' ? strchr(s, ']') : s;
 	if (!end || !strchr(end, ':'))
-		return bad(why, "expected HOST:PORT (e.g. 198.41.192.7:7844 or [2606:4700:a0::1]:7844)");
-	return authority(s, &u, why);
+		return fail(f, EINVAL, "expected HOST:PORT (e.g. 198.41.192.7:7844 or [2606:4700:a0::1]:7844)");
+	return authority(s, &u, f);
 }
 
 /* scheme://HOST[:PORT] with scheme http or https, nothing after it. */
-int val_http_url(const char *s, char *why)
+int val_http_url(const char *s, struct fault *f)
 {
 	struct url u;
 	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
-		return bad(why, "expected an http:// or https:// URL (e.g. https://api.trycloudflare.com)");
-	return val_url(s, &u, why);
+		return fail(f, EINVAL, "expected an http:// or https:// URL (e.g. https://api.trycloudflare.com)");
+	return val_url(s, &u, f);
 }
 
 /* 127.0.0.0/8, ::1 or localhost, with a port: the metrics server serves
  * /debug/pprof and must never be reachable from the network. */
-int val_loopback_addr(const char *s, struct hostport *hp, char *why)
+int val_loopback_addr(const char *s, struct hostport *hp, struct fault *f)
 {
 	const char *colon = strrchr(s, ':');
 	if (!colon || !port_ok(colon + 1, strlen(colon + 1)))
-		return bad(why, "expected HOST:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:20241)");
+		return fail(f, EINVAL, "expected HOST:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:20241)");
 	char host[64];
 	size_t hn = (size_t)(colon - s);
 	if (hn >= sizeof host || strlen(s) >= sizeof hp->text)
-		return bad(why, "not a loopback address");
+		return fail(f, EINVAL, "not a loopback address");
 	snprintf(host, sizeof host, "%.*s", (int)hn, s);
 	memset(hp, 0, sizeof *hp);
 	snprintf(hp->text, sizeof hp->text, "%s", s);
@@ -401,11 +392,12 @@ int val_loopback_addr(const char *s, struct hostport *hp, char *why)
 	hp->salen = sizeof *s4;
 	/* cloudflared binds "localhost" to IPv4 loopback first, as Go does. */
 	if (!strcmp(host, "localhost"))
-		return inet_pton(AF_INET, "127.0.0.1", &s4->sin_addr) == 1 ? 0 : -1;
+		return inet_pton(AF_INET, "127.0.0.1", &s4->sin_addr) == 1
+		               ? 0 : fail(f, EINVAL, "not a loopback address");
 	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1 && (ntohl(s4->sin_addr.s_addr) >> 24) == 127)
 		return 0;
-	return bad(why, "must be a loopback address such as 127.0.0.1:20241 "
-	                "(the metrics server exposes debugging endpoints)");
+	return fail(f, EINVAL, "must be a loopback address such as 127.0.0.1:20241 "
+	            "(the metrics server exposes debugging endpoints)");
 }
 
 /* Levenshtein distance with one rolling row; keys are short. */

@@ -30,12 +30,6 @@ struct builder {
 	int docs;
 };
 
-static int fail(const struct builder *b, unsigned line, unsigned col,
-                const char *why)
-{
-	return fault(b->f, line, col, "%s", why);
-}
-
 /* YAML's printable set, beyond what UTF-8 decoding already excludes: no C0
  * control but tab and line breaks, no DEL, no C1 but NEL, no U+FFFE/FFFF. */
 static int printable(const unsigned char *s, size_t n)
@@ -57,13 +51,13 @@ static int check_encoding(const struct builder *b, const char *buf, size_t len)
 	size_t i = len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3) ? 3 : 0;     /* BOM */
 	for (; i < len; col++) {
 		if (s[i] == 0)
-			return fail(b, line, col, "NUL byte in the file (is it UTF-16 or binary?)");
+			return fault(b->f, line, col, "NUL byte in the file (is it UTF-16 or binary?)");
 		uint32_t r;
 		size_t n = gounicode_decode(s + i, len - i, &r);
 		if (n == 0)
-			return fail(b, line, col, "invalid UTF-8 (save the file as UTF-8)");
+			return fault(b->f, line, col, "invalid UTF-8 (save the file as UTF-8)");
 		if (!printable(s + i, n))
-			return fail(b, line, col, "control character in the file (not allowed in YAML)");
+			return fault(b->f, line, col, "control character in the file (not allowed in YAML)");
 		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'))) {
 			line++;
 			col = 0;
@@ -165,14 +159,14 @@ static int attach(struct builder *b, struct ynode *n, const yaml_mark_t *m)
 	}
 	struct ynode *p = b->stack[b->depth - 1];
 	if (p->kind == YN_MAP && p->n % 2 == 0 && n->kind != YN_SCALAR)
-		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
-		            "a mapping key must be a plain string");
+		return fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		             "a mapping key must be a plain string");
 	add_kid(p, n);
 	for (int i = 0; i < b->depth; i++) {
 		b->stack[i]->weight += n->weight;
 		if (b->stack[i]->weight > YT_MAX_WEIGHT)
-			return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
-			            "document too large once aliases are expanded (alias bomb?)");
+			return fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+			             "document too large once aliases are expanded (alias bomb?)");
 	}
 	return 0;
 }
@@ -182,22 +176,21 @@ static int tag_ok(struct builder *b, const yaml_char_t *tag, const char *allowed
 {
 	if (!tag || strcmp((const char *)tag, allowed) == 0)
 		return 0;
-	fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
-	      "tag %s is not supported here (remove it)", (const char *)tag);
-	return -1;
+	return fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+	             "tag %s is not supported here (remove it)", (const char *)tag);
 }
 
 static int on_scalar(struct builder *b, const yaml_event_t *e)
 {
 	const yaml_mark_t *m = &e->start_mark;
 	if (tag_ok(b, e->data.scalar.tag, TAG_STR, m))
-		return -1;
+		return -EINVAL;
 	if (e->data.scalar.length > YT_MAX_SCALAR)
-		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
-		            "value longer than 64 KiB");
+		return fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		             "value longer than 64 KiB");
 	if (memchr(e->data.scalar.value, 0, e->data.scalar.length))
-		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
-		            "NUL character in a value (from an escape sequence)");
+		return fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		             "NUL character in a value (from an escape sequence)");
 	struct ynode *n = new_node(b, YN_SCALAR, m);
 	n->str = xstrndup((const char *)e->data.scalar.value, e->data.scalar.length);
 	n->len = e->data.scalar.length;
@@ -214,14 +207,13 @@ static int on_alias(struct builder *b, const yaml_event_t *e)
 	const yaml_mark_t *m = &e->start_mark;
 	struct ynode *n = anchor_get(b, (const char *)e->data.alias.anchor);
 	if (!n) {
-		fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
-		      "alias *%s names no anchor defined before it",
-		      (const char *)e->data.alias.anchor);
-		return -1;
+		return fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		             "alias *%s names no anchor defined before it",
+		             (const char *)e->data.alias.anchor);
 	}
 	if (!n->closed)
-		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
-		            "alias refers to a collection that contains it (recursive alias)");
+		return fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		             "alias refers to a collection that contains it (recursive alias)");
 	return attach(b, n, m);
 }
 
@@ -233,15 +225,15 @@ static int on_start(struct builder *b, const yaml_event_t *e, enum yn_kind kind)
 	const yaml_char_t *anchor = kind == YN_MAP ? e->data.mapping_start.anchor
 	                                           : e->data.sequence_start.anchor;
 	if (tag_ok(b, tag, kind == YN_MAP ? TAG_MAP : TAG_SEQ, m))
-		return -1;
+		return -EINVAL;
 	if (b->depth == YT_MAX_DEPTH)
-		return fail(b, (unsigned)m->line + 1, (unsigned)m->column + 1,
-		            "nested too deeply (more than 64 levels)");
+		return fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		             "nested too deeply (more than 64 levels)");
 	struct ynode *n = new_node(b, kind, m);
 	if (anchor)
 		anchor_set(b, (const char *)anchor, n);
 	if (attach(b, n, m))
-		return -1;
+		return -EINVAL;
 	b->stack[b->depth++] = n;
 	return 0;
 }
@@ -289,9 +281,8 @@ static int check_duplicates(struct builder *b, struct ynode *map)
 	for (size_t i = 0; i < map->n && !rc; i += 2) {
 		const struct ynode *y = map->kid[i], *x;
 		if (!is_merge_key(y) && (x = keyset_add(&ks, y))) {
-			fault(b->f, y->line, y->col,
-			      "duplicate key \"%s\" (first at line %u)", y->str, x->line);
-			rc = -1;
+			rc = fault(b->f, y->line, y->col, "duplicate key \"%s\" (first at line %u)",
+			           y->str, x->line);
 		}
 	}
 	free(ks.slot);
@@ -302,7 +293,7 @@ static int merge_from(struct builder *b, struct ynode *dst, const struct ynode *
                       struct keyset *ks, size_t *w)
 {
 	if (src->kind != YN_MAP)
-		return fail(b, src->line, src->col, "<< merges a mapping or a list of mappings");
+		return fault(b->f, src->line, src->col, "<< merges a mapping or a list of mappings");
 	for (size_t i = 0; i < src->n; i += 2) {
 		if (keyset_add(ks, src->kid[i]))
 			continue;
@@ -310,7 +301,7 @@ static int merge_from(struct builder *b, struct ynode *dst, const struct ynode *
 		add_kid(dst, src->kid[i + 1]);
 		*w += src->kid[i]->weight + src->kid[i + 1]->weight;
 		if (*w > YT_MAX_WEIGHT)
-			return fail(b, src->line, src->col, "document too large once merges are expanded");
+			return fault(b->f, src->line, src->col, "document too large once merges are expanded");
 	}
 	return 0;
 }
@@ -370,7 +361,7 @@ static int on_end(struct builder *b)
 	if (n->kind != YN_MAP)
 		return 0;
 	if (check_duplicates(b, n))
-		return -1;
+		return -EINVAL;
 	for (size_t i = 0; i < n->n; i += 2)
 		if (is_merge_key(n->kid[i]))
 			return apply_merges(b, n);
@@ -382,9 +373,9 @@ static int on_event(struct builder *b, const yaml_event_t *e)
 	switch (e->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (++b->docs > 1)
-			return fail(b, (unsigned)e->start_mark.line + 1,
-			            (unsigned)e->start_mark.column + 1,
-			            "a second YAML document (one config per file; remove the extra ---)");
+			return fault(b->f, (unsigned)e->start_mark.line + 1,
+			             (unsigned)e->start_mark.column + 1,
+			             "a second YAML document (one config per file; remove the extra ---)");
 		return 0;
 	case YAML_SCALAR_EVENT:
 		return on_scalar(b, e);
@@ -411,7 +402,7 @@ static int parser_error(const struct builder *b, const yaml_parser_t *p)
 	else
 		fault(b->f, (unsigned)m->line + 1, (unsigned)m->column + 1,
 		      "YAML syntax: %s", p->problem ? p->problem : "error");
-	return -1;
+	return -EINVAL;
 }
 
 static void free_anchors(struct builder *b)
@@ -428,7 +419,7 @@ int ytree_parse(struct ytree *t, const char *buf, size_t len, struct fault *f)
 	int rc = check_encoding(&b, buf, len);
 	yaml_parser_t p;
 	if (!rc && !yaml_parser_initialize(&p))
-		return fail(&b, 0, 0, "cannot initialise the YAML parser");
+		return fail(f, ENOMEM, "cannot initialise the YAML parser");
 	if (!rc) {
 		yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 		for (int end = 0; !end && !rc;) {

@@ -31,7 +31,7 @@ struct ytree {
 #define YT_MAX_WEIGHT    (4u * 1024 * 1024)
 
 struct fault;
-/* Parse one document from buf. Returns 0, or -1 with f saying where and why
+/* Parse one document from buf. Returns 0, or -EINVAL with f saying where and why
  * (the tree is then freed). */
 int ytree_parse(struct ytree *t, const char *buf, size_t len, struct fault *f);
 void ytree_free(struct ytree *t);

@@ -17,14 +17,14 @@ static void track_free(void *p);
  * makes the walk fail as a parent removed during it makes it fail. */
 #include <stdio.h>
 
+#include "../../src/msg.h"
 #include "../../src/safefile.h"
 static int parents_fail;
-static int open_stub(const char *path, uid_t owner, const struct sdcred *sd, char *why)
+static int open_stub(const char *path, uid_t owner, const struct sdcred *sd, struct fault *f)
 {
 	if (!parents_fail)
-		return sf_open_secret(path, owner, sd, why);
-	snprintf(why, SF_WHYLEN, "%.200s: No such file or directory", path);
-	return -parents_fail;
+		return sf_open_secret(path, owner, sd, f);
+	return fail(f, parents_fail, "%.200s: No such file or directory", path);
 }
 #define sf_open_secret open_stub
 #include "../../src/creds.c"

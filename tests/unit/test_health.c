@@ -204,7 +204,7 @@ static void test_squatted(void)
 {
 	struct health h = fresh(1000, 3000, 750);
 	struct ready squat = { .answered = 1, .connections = 4 }, up = { .answered = 1, .connections = 2 };
-	snprintf(squat.distrust, sizeof squat.distrust, "something else answers on 127.0.0.1:20241: "
+	snprintf(squat.distrust.why, sizeof squat.distrust.why, "something else answers on 127.0.0.1:20241: "
 	         "a socket of uid 1000, not argoweb's; not trusting it");
 	for (long long t = now_fake; t <= 1004000; t += 250) {
 		now_fake = t;

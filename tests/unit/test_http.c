@@ -2,6 +2,7 @@
  * process. */
 #include "../../src/http.c"
 #include "tap.h"
+#include "why.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -43,9 +44,8 @@ static void finish(pid_t pid)
 static const struct hostport *addr_of(const char *text)
 {
 	static struct hostport hp;
-	char why[WHYLEN];
-	if (val_loopback_addr(text, &hp, why))
-		printf("# %s: %s\n", text, why);
+	if (val_loopback_addr(text, &hp, WHY))
+		printf("# %s: %s\n", text, W.why);
 	return &hp;
 }
 

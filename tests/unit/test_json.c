@@ -2,6 +2,7 @@
  * fill a struct's fields from. */
 #include "../../src/json.c"
 #include "tap.h"
+#include "why.h"
 
 static int parses(const char *s)
 {
@@ -100,19 +101,17 @@ static void test_many_members(void)
 	IS_INT(json_parse_object(buf, strlen(buf), &o), -1, "members past the kept ones are still validated");
 }
 
-/* json_check_keys on s with wanted; its why, or "" when it passes. */
+/* json_check_keys on s with wanted; its reason, or "" when it passes. */
 static const char *check(const char *s, const char *const *wanted)
 {
-	static char why[JSON_WHYLEN];
 	struct json_object o;
 	if (json_parse_object(s, strlen(s), &o))
 		return "(not JSON)";
-	memset(why, 'x', sizeof why);
-	int rc = json_check_keys(&o, wanted, why);
+	int rc = json_check_keys(&o, wanted, WHY);
 	json_free(&o);
 	if (!rc)
 		return "";
-	return memchr(why, 0, sizeof why) ? why : "(why not terminated)";
+	return rc == -EBADMSG ? W.why : "(not -EBADMSG)";
 }
 
 static const char *const cred[] = { "AccountTag", "TunnelSecret", "TunnelID", "Endpoint", NULL };

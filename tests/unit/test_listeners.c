@@ -7,6 +7,7 @@
 
 #include "../../src/listeners.c"
 #include "tap.h"
+#include "why.h"
 
 #define OWNER 998u
 #define OTHER 1000u
@@ -183,22 +184,21 @@ static void test_real(void)
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
 	socklen_t len = sizeof sa;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	char why[256] = "";
 	uid_t o = (uid_t)-1;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) || getsockname(fd, (struct sockaddr *)&sa, &len)) {
 		OK(0, "a loopback socket to test with: %s", strerror(errno));
 		return;
 	}
-	IS_INT(lis_whose((struct sockaddr *)&sa, geteuid(), &o, why, sizeof why), LIS_NONE,
-	       "bound, not listening: nobody's (%s)", why);
+	IS_INT(lis_whose((struct sockaddr *)&sa, geteuid(), &o, WHY), LIS_NONE,
+	       "bound, not listening: nobody's (%s)", W.why);
 	listen(fd, 1);
-	IS_INT(lis_whose((struct sockaddr *)&sa, geteuid(), &o, why, sizeof why), LIS_OWNED,
+	IS_INT(lis_whose((struct sockaddr *)&sa, geteuid(), &o, WHY), LIS_OWNED,
 	       "listening: ours in /proc/self/net/tcp (port %u)", ntohs(sa.sin_port));
-	IS_INT(lis_whose((struct sockaddr *)&sa, geteuid() + 1, &o, why, sizeof why), LIS_FOREIGN,
+	IS_INT(lis_whose((struct sockaddr *)&sa, geteuid() + 1, &o, WHY), LIS_FOREIGN,
 	       "for another service user: foreign");
 	IS_INT(o, geteuid(), "... ours, by uid");
 	close(fd);
-	IS_INT(lis_whose((struct sockaddr *)&sa, geteuid(), &o, why, sizeof why), LIS_NONE, "closed: nobody's");
+	IS_INT(lis_whose((struct sockaddr *)&sa, geteuid(), &o, WHY), LIS_NONE, "closed: nobody's");
 }
 
 int main(void)

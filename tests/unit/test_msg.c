@@ -39,15 +39,38 @@ static void test_shape(void)
 static void test_fault(void)
 {
 	struct fault f = { 0 };
-	IS_INT(fault(&f, 3, 9, "first %d", 1), -1, "fault returns -1");
-	fault(&f, 4, 1, "second");
+	IS_INT(fault(&f, 3, 9, "first %d", 1), -EINVAL, "fault: the config is wrong, -EINVAL");
+	IS_INT(fail(&f, EIO, "second"), -EIO, "fail: -err, whatever the fault held");
 	OK(f.line == 3 && f.col == 9 && !strcmp(f.why, "first 1"), "the first fault is kept");
 	cap_start();
 	msg_fault("t.yaml", &f);
 	IS_STR(cap_end(), "argoweb: t.yaml:3:9: first 1\n", "printed as the step prints it");
 	struct fault g = { 0 };
-	fault(&g, 0, 0, "%s", "");
+	fail(&g, EINVAL, "%s", "");
 	IS_STR(g.why, "unknown error", "an empty reason is never printed as nothing");
+	fault_clear(&g);
+	fail(&g, EPERM, "after a fallback");
+	IS_STR(g.why, "after a fallback", "fault_clear: the next fault is kept");
+	IS_INT(fault_of(&f, "/etc/x.yaml"), -EINVAL, "fault_of: -EINVAL");
+	OK(!strcmp(f.why, "/etc/x.yaml:3: first 1") && !f.line && !f.col,
+	   "fault_of: the file and line folded into the text (%s)", f.why);
+}
+
+/* what failed, in the system's words: what privdrop says at each step. */
+static void test_fail_sys(void)
+{
+	struct fault f = { 0 };
+	errno = ENOENT;
+	IS_INT(fail_sys(&f, "setresuid"), -ENOENT, "fail_sys: -errno");
+	IS_STR(f.why, "setresuid: No such file or directory", "fail_sys: what, then strerror(errno)");
+	fault_clear(&f);
+	errno = EPERM;
+	fail_sys(&f, "setgroups");
+	IS_STR(f.why, "setgroups: Operation not permitted", "fail_sys: EPERM");
+	fault_clear(&f);
+	errno = 0;
+	IS_INT(fail_sys(&f, "a capability remains"), -EPERM, "fail_sys: no errno: -EPERM");
+	IS_STR(f.why, "a capability remains: unexpected state", "fail_sys: no errno: unexpected state");
 }
 
 static void test_exit_for(void)
@@ -93,6 +116,7 @@ int main(void)
 	test_shape();
 	test_escape();
 	test_fault();
+	test_fail_sys();
 	test_exit_for();
 	return tap_done();
 }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "tap.h"
+#include "why.h"
 #include "capture.h"
 
 #define OTHER_UID ((uid_t)54321)        /* a made-up uid */
@@ -206,9 +207,8 @@ static void lookup_is(const char *user, const char *group, int want_rc, const ch
                       const char *label)
 {
 	struct ids ids;
-	char why[512] = "";
-	IS_INT(pd_lookup(user, group, &ids, why, sizeof why), want_rc, "lookup: %s: rc", label);
-	IS_STR(why, want, "lookup: %s: message", label);
+	IS_INT(pd_lookup(user, group, &ids, WHY), want_rc, "lookup: %s: rc", label);
+	IS_STR(W.why, want, "lookup: %s: message", label);
 }
 
 static void test_lookup(void)
@@ -222,13 +222,13 @@ static void test_lookup(void)
 	          "(the packages create the argoweb system user; or set user: to an existing one)",
 	          "a user that does not exist");
 
-	/* A small buffer: cut, terminated, same verdict. */
+	/* A name longer than the fault: cut, terminated, same verdict. */
 	struct ids ids;
-	char small[16];
-	memset(small, 'x', sizeof small);
-	IS_INT(pd_lookup("argoweb-no-such-user", NULL, &ids, small, sizeof small), -ENOENT,
-	       "lookup: a 16-byte why: same verdict");
-	IS_STR(small, "user argoweb-no", "lookup: a 16-byte why: cut and terminated");
+	char huge[2048];
+	memset(huge, 'u', sizeof huge - 1);
+	huge[sizeof huge - 1] = 0;
+	IS_INT(pd_lookup(huge, NULL, &ids, WHY), -ENOENT, "lookup: a 2 KiB name: same verdict");
+	IS_INT(strlen(W.why), sizeof W.why - 1, "lookup: a 2 KiB name: cut to the fault, terminated");
 
 	if (!have_nobody) {
 		OK(1, "lookup: nobody # SKIP the system has no user nobody");
@@ -239,9 +239,8 @@ static void test_lookup(void)
 
 	struct passwd *pw = getpwnam("nobody");
 	struct group *gr = pw ? getgrgid(pw->pw_gid) : NULL;
-	char why[512] = "";
 	memset(&ids, 0x55, sizeof ids);
-	int rc = pd_lookup("nobody", NULL, &ids, why, sizeof why);
+	int rc = pd_lookup("nobody", NULL, &ids, WHY);
 	IS_INT(rc, pw && pw->pw_gid == 0 ? -EPERM : 0, "lookup: nobody");
 	if (pw && pw->pw_gid != 0) {
 		IS_INT(ids.uid, pw->pw_uid, "lookup: nobody: uid");
@@ -255,7 +254,7 @@ static void test_lookup(void)
 	if (gr && gr->gr_gid != 0) {
 		char gname[64];
 		snprintf(gname, sizeof gname, "%s", gr->gr_name);
-		IS_INT(pd_lookup("nobody", gname, &ids, why, sizeof why), 0,
+		IS_INT(pd_lookup("nobody", gname, &ids, WHY), 0,
 		       "lookup: nobody with group %s", gname);
 		IS_STR(ids.group, gname, "lookup: the group named is the group");
 	}
@@ -268,7 +267,7 @@ static void test_lookup(void)
 		gid_t gid = other->gr_gid;
 		snprintf(gname, sizeof gname, "%s", other->gr_name);
 		endgrent();
-		rc = pd_lookup("nobody", gname, &ids, why, sizeof why);
+		rc = pd_lookup("nobody", gname, &ids, WHY);
 		OK(rc == 0 && ids.gid == gid && !strcmp(ids.group, gname) && ids.uid == pw->pw_uid,
 		   "lookup: group: %s overrides the primary group", gname);
 	} else {
@@ -402,17 +401,6 @@ static void test_may_become(void)
 
 static void test_helpers(void)
 {
-	char why[DROP_WHYLEN];
-	errno = ENOENT;
-	IS_INT(fail(why, "setresuid"), -1, "fail: returns -1");
-	IS_STR(why, "setresuid: No such file or directory", "fail: what, then strerror(errno)");
-	errno = EPERM;
-	fail(why, "setgroups");
-	IS_STR(why, "setgroups: Operation not permitted", "fail: EPERM");
-	errno = 0;
-	fail(why, "a capability remains");
-	IS_STR(why, "a capability remains: unexpected state", "fail: no errno: unexpected state");
-
 	struct procst p;
 	if (proc_status(&p)) {
 		OK(1, "helpers # SKIP no /proc/self/status");
@@ -432,37 +420,37 @@ static void test_verify_here(void)
 {
 	/* Mismatched ids fail before verify tries anything (no setuid), so
 	 * these run in the test process itself. */
-	char why[DROP_WHYLEN] = "", want[DROP_WHYLEN];
+	char want[sizeof W.why];
 	struct ids other = self_ids();
 	other.uid = getuid() == 0 ? (have_nobody ? nobody.uid : OTHER_UID) : 0;
 	expect_verify(&other, 0, want, sizeof want);
-	IS_INT(verify(&other, geteuid() == 0, why), -1, "verify: another uid fails");
-	IS_STR(why, want, "verify: another uid: the ids seen");
+	IS_INT(verify(&other, geteuid() == 0, WHY), -EPERM, "verify: another uid fails");
+	IS_STR(W.why, want, "verify: another uid: the ids seen");
 	if (geteuid() == 0 && have_nobody) {
 		snprintf(want, sizeof want, "user ids are uid:0 euid:0 suid:0 (should be %u)",
 		         (unsigned)nobody.uid);
-		IS_INT(verify(&nobody, 1, why), -1, "verify: root against nobody fails");
-		IS_STR(why, want, "verify: root against nobody: the message");
+		IS_INT(verify(&nobody, 1, WHY), -EPERM, "verify: root against nobody fails");
+		IS_STR(W.why, want, "verify: root against nobody: the message");
 	}
 	struct ids wrong_gid = self_ids();
 	wrong_gid.gid = getgid() + 1;
 	expect_verify(&wrong_gid, 0, want, sizeof want);
-	IS_INT(verify(&wrong_gid, 0, why), -1, "verify: our uid, another gid fails");
-	IS_STR(why, want, "verify: another gid: the ids seen");
+	IS_INT(verify(&wrong_gid, 0, WHY), -EPERM, "verify: our uid, another gid fails");
+	IS_STR(W.why, want, "verify: another gid: the ids seen");
 }
 
 /* Our own ids as they are: the verdict the rules give for the state. */
 static void child_verify_self(void)
 {
-	char why[DROP_WHYLEN] = "", want[DROP_WHYLEN];
+	char want[sizeof W.why];
 	struct ids me = self_ids();
 	expect_verify(&me, 0, want, sizeof want);
-	int rc = verify(&me, 0, why);
-	c_int(rc, want[0] ? -1 : 0, "verify: our own ids, as the rules say");
+	int rc = verify(&me, 0, WHY);
+	c_int(rc, want[0] ? -EPERM : 0, "verify: our own ids, as the rules say");
 	/* Found by this test: the message once carried a stale errno, "no_new_privs
 	 * is not set: Invalid argument" (left by caps_empty's probes past the
 	 * last capability), where "unexpected state" is meant. */
-	c_str(why, want[0] ? want : "", "verify: our own ids: the message");
+	c_str(W.why, want[0] ? want : "", "verify: our own ids: the message");
 }
 
 static void test_verify(void)
@@ -492,7 +480,7 @@ static void child_drop_unprivileged(void)
 
 	/* The drop sheds capabilities and sets no_new_privs; whether it then
 	 * verifies depends on the ids we run with being all alike. */
-	char want[DROP_WHYLEN], full[DROP_WHYLEN + 64];
+	char want[sizeof W.why], full[sizeof W.why + 64];
 	int ids_ok = p.uid[0] == me.uid && p.uid[1] == me.uid && p.uid[2] == me.uid &&
 	             p.gid[0] == me.gid && p.gid[1] == me.gid && p.gid[2] == me.gid && !p.group0;
 	cap_start();
@@ -511,10 +499,9 @@ static void child_drop_unprivileged(void)
 	c_int(p.nnp, 1, "drop: no_new_privs set");
 	c_ok(!p.inh && !p.prm && !p.eff && !p.amb, NULL, "drop: no capability held");
 	c_int(p.uid[0], me.uid, "drop: uid unchanged");
-	char why[DROP_WHYLEN] = "";
 	if (ids_ok) {
-		c_int(verify(&me, 0, why), 0, "drop: verify passes afterwards");
-		c_str(why, "", "drop: verify afterwards: no message");
+		c_int(verify(&me, 0, WHY), 0, "drop: verify passes afterwards");
+		c_str(W.why, "", "drop: verify afterwards: no message");
 	}
 }
 
@@ -527,7 +514,7 @@ static void child_drop_wrong_group(void)
 	me.gid = getgid() + 1;
 	struct procst p;
 	proc_status(&p);
-	char want[DROP_WHYLEN + 64];
+	char want[sizeof W.why + 64];
 	snprintf(want, sizeof want, "argoweb: dropping privileges: group ids are gid:%lu egid:%lu "
 	         "sgid:%lu (should be %u)\n", p.gid[0], p.gid[1], p.gid[2], (unsigned)me.gid);
 	cap_start();
@@ -570,15 +557,14 @@ static void child_drop_root(void)
 	c_ok(setuid(0) && errno == EPERM, NULL, "drop: setuid(0) fails");
 	c_ok(setgid(0) && errno == EPERM, NULL, "drop: setgid(0) fails");
 	c_ok(setgroups(0, NULL) && errno == EPERM, NULL, "drop: setgroups fails");
-	char why[DROP_WHYLEN] = "";
-	c_int(verify(&nobody, 1, why), 0, "drop: verify passes again");
-	c_str(why, "", "drop: verify again: no message");
+	c_int(verify(&nobody, 1, WHY), 0, "drop: verify passes again");
+	c_str(W.why, "", "drop: verify again: no message");
 	c_int(caps_empty(1), 1, "drop: caps_empty(1)");
 	c_int(has_group_zero(), 0, "drop: has_group_zero() is 0");
 	c_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0, "drop: not dumpable");
 	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-	c_int(verify(&nobody, 1, why), -1, "verify: dumpable again: fails");
-	c_str(why, "the process is dumpable: unexpected state", "verify: dumpable: the message");
+	c_int(verify(&nobody, 1, WHY), -EPERM, "verify: dumpable again: fails");
+	c_str(W.why, "the process is dumpable: unexpected state", "verify: dumpable: the message");
 }
 
 /* The kernel resets dumpable to fs.suid_dumpable when the uid changes;
@@ -625,7 +611,7 @@ static void with_suid_dumpable(const char *val, void (*child)(void))
  * can come back, then a uid change without the rest. */
 static void child_verify_root_states(void)
 {
-	char why[DROP_WHYLEN] = "", want[DROP_WHYLEN];
+	char want[sizeof W.why];
 	struct ids root_ids = { .uid = 0, .gid = 0 };
 	int n = getgroups(0, NULL);
 	gid_t g[256];
@@ -635,18 +621,18 @@ static void child_verify_root_states(void)
 	snprintf(want, sizeof want, "%d supplementary groups remain%s (should be none)", n,
 	         has0 ? ", among them gid 0" : "");
 	if (n > 0) {
-		c_int(verify(&root_ids, 1, why), -1, "verify: root with groups fails");
-		c_str(why, want, "verify: root with groups: how many, and gid 0");
+		c_int(verify(&root_ids, 1, WHY), -EPERM, "verify: root with groups fails");
+		c_str(W.why, want, "verify: root with groups: how many, and gid 0");
 	}
 	gid_t one = 4242;
 	if (setgroups(1, &one) == 0) {
-		c_int(verify(&root_ids, 1, why), -1, "verify: one group (not 0), started as root");
-		c_str(why, "1 supplementary groups remain (should be none)",
+		c_int(verify(&root_ids, 1, WHY), -EPERM, "verify: one group (not 0), started as root");
+		c_str(W.why, "1 supplementary groups remain (should be none)",
 		      "verify: one group: the message");
 	}
 	if (setgroups(0, NULL) == 0) {
-		c_int(verify(&root_ids, 1, why), -1, "verify: uid 0 without groups fails");
-		c_str(why, "root could be regained: unexpected state", "verify: uid 0: root regained");
+		c_int(verify(&root_ids, 1, WHY), -EPERM, "verify: uid 0 without groups fails");
+		c_str(W.why, "root could be regained: unexpected state", "verify: uid 0: root regained");
 	}
 	/* The ids changed, nothing else: the bounding set, no_new_privs. (A
 	 * container may start us with a full inheritable set, which setuid
@@ -661,12 +647,12 @@ static void child_verify_root_states(void)
 		c_ok(0, strerror(errno), "becoming nobody");
 		return;
 	}
-	c_int(verify(&nobody, 1, why), -1, "verify: ids changed only: fails");
-	c_str(why, "a capability remains: unexpected state",
+	c_int(verify(&nobody, 1, WHY), -EPERM, "verify: ids changed only: fails");
+	c_str(W.why, "a capability remains: unexpected state",
 	      "verify: ids changed only: the bounding set remains");
-	c_int(verify(&nobody, 0, why), -1, "verify: ids changed only, not started as root: fails");
+	c_int(verify(&nobody, 0, WHY), -EPERM, "verify: ids changed only, not started as root: fails");
 	/* No stale errno in the message (see above). */
-	c_str(why, "no_new_privs is not set: unexpected state",
+	c_str(W.why, "no_new_privs is not set: unexpected state",
 	      "verify: ids changed only, not started as root: no_new_privs");
 }
 
@@ -708,8 +694,7 @@ static void test_drop(void)
 int main(void)
 {
 	msg_quiet = 1;
-	char why[512];
-	have_nobody = pd_lookup("nobody", NULL, &nobody, why, sizeof why) == 0;
+	have_nobody = pd_lookup("nobody", NULL, &nobody, WHY) == 0;
 	uid_t uid0 = getuid(), euid0 = geteuid();
 	gid_t gid0 = getgid();
 	struct procst before, after;

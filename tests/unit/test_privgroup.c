@@ -8,6 +8,7 @@
 
 #include "aclblob.h"
 #include "tap.h"
+#include "why.h"
 #include "scratch.h"
 
 #define UID ((uid_t)54320)      /* the service user, "svc" */
@@ -39,9 +40,8 @@ static void accounts(const char *more_passwd, const char *more_group)
 
 static void is(gid_t gid, int want_rc, const char *want, const char *label)
 {
-	char why[PATH_MAX + 128] = "";
-	IS_INT(pg_check_in(gid, UID, "svc", &world, why, sizeof why), want_rc, "%s: rc", label);
-	IS_STR(why, want, "%s: why", label);
+	IS_INT(pg_check_in(gid, UID, "svc", &world, WHY), want_rc, "%s: rc", label);
+	IS_STR(W.why, want, "%s: W.why", label);
 }
 
 static void mkfile(const char *rel, uid_t uid, gid_t gid, mode_t mode)
@@ -75,10 +75,9 @@ static void accounts_rule(void)
 	char want[PATH_MAX + 64];
 	snprintf(want, sizeof want, "cannot be checked: %s: %s", at("absent"), strerror(ENOENT));
 	const struct pg_world none = { at("absent"), group, roots, own };
-	char why[PATH_MAX + 128] = "";
-	IS_INT(pg_check_in(GID, UID, "svc", &none, why, sizeof why), -EPERM,
+	IS_INT(pg_check_in(GID, UID, "svc", &none, WHY), -EPERM,
 	       "an unreadable passwd file is no pass");
-	IS_STR(why, want, "an unreadable passwd file: why");
+	IS_STR(W.why, want, "an unreadable passwd file: W.why");
 }
 
 /* Files of the system its group may reach: by mode, by ACL, nested. */
@@ -216,9 +215,8 @@ static void media_rule(void)
 	must(chown(file, 0, GID) || chmod(file, 0640), "chown");
 	const struct pg_root media[] = { { "/run/media", 2 }, { NULL, 0 } };
 	const struct pg_world w = { passwd, group, media, own };
-	char why[512] = "";
-	IS_INT(pg_check_in(GID, UID, "svc", &w, why, sizeof why), 0,
-	       "a root file on removable media (/run/media/...) does not count (%s)", why);
+	IS_INT(pg_check_in(GID, UID, "svc", &w, WHY), 0,
+	       "a root file on removable media (/run/media/...) does not count (%s)", W.why);
 	unlink(file);
 	rmdir(dir);
 	rmdir("/run/media");    /* when it was ours: not empty otherwise */
@@ -264,12 +262,11 @@ int main(void)
 	}
 	/* This host, as the system tests run it: root's group is refused, and
 	 * a group no one is in is not the service user's. */
-	char why[512] = "";
-	IS_INT(pg_check(0, 0, "root", why, sizeof why), -EPERM, "pg_check: gid 0 is refused");
+	IS_INT(pg_check(0, 0, "root", WHY), -EPERM, "pg_check: gid 0 is refused");
 	struct group *dk = getgrnam("disk");
 	if (dk) {
-		IS_INT(pg_check(dk->gr_gid, 54320, "svc", why, sizeof why), -EPERM,
-		       "pg_check: this host's disk group is refused (%s)", why);
+		IS_INT(pg_check(dk->gr_gid, 54320, "svc", WHY), -EPERM,
+		       "pg_check: this host's disk group is refused (%s)", W.why);
 	}
 	scratch_close();
 	return tap_done();

@@ -9,6 +9,7 @@
 
 #include "../../src/ready.c"
 #include "tap.h"
+#include "why.h"
 
 static void test_connections(void)
 {
@@ -46,9 +47,8 @@ static void test_quick(void)
 static void test_probe_nothing(void)
 {
 	struct hostport hp;
-	char why[WHYLEN];
 	struct ready r = { .answered = 1, .connections = 9 };
-	val_loopback_addr("127.0.0.1:1", &hp, why);
+	val_loopback_addr("127.0.0.1:1", &hp, WHY);
 	ready_probe(&hp, geteuid(), "argoweb", 300, 1, &r);
 	OK(!r.answered && r.connections == 0 && !r.quick[0], "nothing listening: not answered, 0 connections");
 }
@@ -88,36 +88,36 @@ static unsigned serve(int hang, pid_t *pid)
 static void test_probe_owner(void)
 {
 	struct hostport hp;
-	char why[WHYLEN], addr[32], want[256];
+	char addr[32], want[256];
 	pid_t pid;
 	struct ready r = { 0 };
 	unsigned port = serve(0, &pid);
 	snprintf(addr, sizeof addr, "127.0.0.1:%u", port);
-	val_loopback_addr(addr, &hp, why);
+	val_loopback_addr(addr, &hp, WHY);
 	ready_probe(&hp, geteuid(), "argoweb", 2000, 1, &r);
-	OK(r.answered && r.connections == 4 && !r.distrust[0], "our socket: believed, 4 connections");
+	OK(r.answered && r.connections == 4 && !r.distrust.why[0], "our socket: believed, 4 connections");
 	IS_STR(r.quick, "a-b.trycloudflare.com", "... and /quicktunnel asked");
 	memset(&r, 0, sizeof r);
 	ready_probe(&hp, geteuid() + 1, "argoweb", 2000, 1, &r);
 	IS_INT(r.connections, 0, "another user's socket: not believed, 0 connections");
 	snprintf(want, sizeof want, "something else answers on %s: a socket of uid %u, not argoweb's; "
 	         "not trusting it", addr, (unsigned)geteuid());
-	IS_STR(r.distrust, want, "... and why, naming the address, the uid and the service user");
+	IS_STR(r.distrust.why, want, "... and why, naming the address, the uid and the service user");
 	IS_STR(r.quick, "", "... and /quicktunnel not asked");
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 
 	port = serve(1, &pid);
 	snprintf(addr, sizeof addr, "127.0.0.1:%u", port);
-	val_loopback_addr(addr, &hp, why);
+	val_loopback_addr(addr, &hp, WHY);
 	ready_probe(&hp, geteuid() + 1, "argoweb", 200, 0, &r);
 	snprintf(want, sizeof want, "something else answers on %s: a socket of uid %u, not argoweb's; "
 	         "not trusting it", addr, (unsigned)geteuid());
 	/* The kernel takes the connection for it: the question is never
 	 * sent, whoever it is. */
-	OK(r.answered && !strcmp(r.distrust, want), "another user's silent socket: it took the connection (%s)", r.distrust);
+	OK(r.answered && !strcmp(r.distrust.why, want), "another user's silent socket: it took the connection (%s)", r.distrust.why);
 	ready_probe(&hp, geteuid(), "argoweb", 200, 0, &r);
-	OK(!r.answered && !r.distrust[0], "our own silent socket: not answering, nothing to distrust");
+	OK(!r.answered && !r.distrust.why[0], "our own silent socket: not answering, nothing to distrust");
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }

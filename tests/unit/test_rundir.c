@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "tap.h"
+#include "why.h"
 
 #define OTHER_UID ((uid_t)54321)        /* a made-up uid and gid */
 
@@ -67,11 +68,10 @@ static int owned_by(const char *rel, uid_t uid, gid_t gid)
 }
 
 /* rundir_open(base/rel, ours, uid, gid): 0 (the descriptor checked and
- * closed) or -errno, and why into w. */
-static int prepare(const char *rel, int ours, uid_t uid, gid_t gid, char *w)
+ * closed) or -errno, and what it said in W. */
+static int prepare(const char *rel, int ours, uid_t uid, gid_t gid)
 {
-	w[0] = 0;
-	int fd = rundir_open(at(rel), ours, uid, gid, w);
+	int fd = rundir_open(at(rel), ours, uid, gid, WHY);
 	if (fd < 0)
 		return fd;
 	struct stat st, want;
@@ -84,7 +84,7 @@ static int prepare(const char *rel, int ours, uid_t uid, gid_t gid, char *w)
 __attribute__((format(printf, 1, 0)))
 static const char *walk_why(const char *fmt, const char *rel)
 {
-	static char w[RUNDIR_WHYLEN];
+	static char w[sizeof W.why];
 	int n = snprintf(w, sizeof w, "runtime directory: ");
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -95,7 +95,7 @@ static const char *walk_why(const char *fmt, const char *rel)
 
 static const char *why_for(const char *rel, int e)
 {
-	static char w[RUNDIR_WHYLEN];
+	static char w[sizeof W.why];
 	snprintf(w, sizeof w, "%s: runtime directory: %s", at(rel), strerror(e));
 	return w;
 }
@@ -104,7 +104,6 @@ static const char *why_for(const char *rel, int e)
 
 static void test_prepare(void)
 {
-	static char why[RUNDIR_WHYLEN];
 	int root = geteuid() == 0;
 	/* The service user: nobody's ids when root (handed over), our own
 	 * otherwise (the only ones we could give). */
@@ -114,76 +113,76 @@ static void test_prepare(void)
 	mode_t old_umask = umask(022);
 
 	/* systemd's directory: checked and held, nothing made or changed. */
-	IS_INT(prepare("sys/web", 0, uid, gid, why), -ENOENT, "prepare: not ours, missing");
+	IS_INT(prepare("sys/web", 0, uid, gid), -ENOENT, "prepare: not ours, missing");
 	OK(access(at("sys"), F_OK) != 0, "prepare: not ours: nothing created");
-	IS_STR(why, walk_why("%s: No such file or directory", "sys"), "prepare: not ours: named");
+	IS_STR(W.why, walk_why("%s: No such file or directory", "sys"), "prepare: not ours: named");
 	must(mkdir(at("sysdir"), 0755), "mkdir");
 	must(chmod(at("sysdir"), 0755), "chmod");
-	IS_INT(prepare("sysdir", 0, OTHER_UID, OTHER_UID, why), 0, "prepare: not ours, existing: 0");
+	IS_INT(prepare("sysdir", 0, OTHER_UID, OTHER_UID), 0, "prepare: not ours, existing: 0");
 	mode_is("sysdir", 0755, "prepare: not ours: its mode left as it is");
 	OK(owned_by("sysdir", getuid(), getgid()), "prepare: not ours: its owner left as it is");
 
 	/* Ours, made fresh. */
-	IS_INT(prepare("argoweb/web", 1, uid, gid, why), 0, "prepare: fresh: 0");
+	IS_INT(prepare("argoweb/web", 1, uid, gid), 0, "prepare: fresh: 0");
 	mode_is("argoweb", 0755, "prepare: fresh: parent made 0755");
 	mode_is("argoweb/web", 0700, "prepare: fresh: directory made 0700");
 	OK(owned_by("argoweb", getuid(), getgid()), "prepare: fresh: parent is ours");
 	OK(owned_by("argoweb/web", uid, gid), root ? "prepare: fresh: handed to the service user"
 	                                           : "prepare: fresh: owned by us");
-	IS_STR(why, "", "prepare: fresh: no message");
-	IS_INT(prepare("argoweb/web", 1, uid, gid, why), 0, "prepare: a second time: 0");
+	IS_STR(W.why, "", "prepare: fresh: no message");
+	IS_INT(prepare("argoweb/web", 1, uid, gid), 0, "prepare: a second time: 0");
 	mode_is("argoweb/web", 0700, "prepare: a second time: still 0700");
 
 	/* Existing, wrong mode or owner: put right. */
 	must(chmod(at("argoweb/web"), 0755), "chmod");
-	IS_INT(prepare("argoweb/web", 1, uid, gid, why), 0, "prepare: existing 0755: 0");
+	IS_INT(prepare("argoweb/web", 1, uid, gid), 0, "prepare: existing 0755: 0");
 	mode_is("argoweb/web", 0700, "prepare: existing 0755: made 0700 again");
 	/* Writable by others: someone else may have put things there. */
 	must(chmod(at("argoweb/web"), 01777), "chmod");
-	IS_INT(prepare("argoweb/web", 1, uid, gid, why), -EPERM, "prepare: existing 1777: refused");
-	IS_STR(why, walk_why("parent directory %s is writable by others (mode 1777): keep "
+	IS_INT(prepare("argoweb/web", 1, uid, gid), -EPERM, "prepare: existing 1777: refused");
+	IS_STR(W.why, walk_why("parent directory %s is writable by others (mode 1777): keep "
 	                     "credentials and cloudflared where only root can write, e.g. run "
 	                     "chmod go-w %s", "argoweb/web"), "prepare: existing 1777: named");
 	mode_is("argoweb/web", 01777, "prepare: existing 1777: left as it is");
 	must(chmod(at("argoweb/web"), 0700), "chmod");
 	must(chmod(at("sysdir"), 0777), "chmod");
-	IS_INT(prepare("sysdir", 0, uid, gid, why), -EPERM, "prepare: systemd's, 0777: refused");
+	IS_INT(prepare("sysdir", 0, uid, gid), -EPERM, "prepare: systemd's, 0777: refused");
 	must(chmod(at("sysdir"), 0755), "chmod");
 	if (root) {
 		must(chown(at("argoweb/web"), OTHER_UID, OTHER_UID), "chown");
-		IS_INT(prepare("argoweb/web", 1, uid, gid, why), -EPERM,
+		IS_INT(prepare("argoweb/web", 1, uid, gid), -EPERM,
 		       "prepare: another user's directory: refused");
 		OK(owned_by("argoweb/web", OTHER_UID, OTHER_UID), "prepare: another user's: untouched");
 		must(chown(at("argoweb/web"), uid, gid), "chown");
 		must(chown(at("argoweb"), OTHER_UID, OTHER_UID), "chown");
-		IS_INT(prepare("argoweb/web", 1, uid, gid, why), -EPERM,
+		IS_INT(prepare("argoweb/web", 1, uid, gid), -EPERM,
 		       "prepare: a parent of another user's: refused");
 		must(chown(at("argoweb"), 0, 0), "chown");
 	}
 	must(chmod(at("argoweb"), 0711), "chmod");
-	IS_INT(prepare("argoweb/web", 1, uid, gid, why), 0, "prepare: existing parent 0711: 0");
+	IS_INT(prepare("argoweb/web", 1, uid, gid), 0, "prepare: existing parent 0711: 0");
 	mode_is("argoweb", 0711, "prepare: an existing parent is left as it is");
 	must(chmod(at("argoweb"), 0755), "chmod");
 	if (root) {
 		must(chown(at("argoweb/web"), 0, 0), "chown");
-		IS_INT(prepare("argoweb/web", 1, uid, gid, why), 0, "prepare: root's, existing: 0");
+		IS_INT(prepare("argoweb/web", 1, uid, gid), 0, "prepare: root's, existing: 0");
 		OK(owned_by("argoweb/web", uid, gid), "prepare: root's, existing: handed over");
-		IS_INT(prepare("argoweb/web", 1, 0, 0, why), -EPERM,
+		IS_INT(prepare("argoweb/web", 1, 0, 0), -EPERM,
 		       "prepare: the service user's, for another: refused");
 		OK(owned_by("argoweb/web", uid, gid), "prepare: the service user's: left as it is");
 	} else {
-		IS_INT(prepare("argoweb/web", 1, OTHER_UID, OTHER_UID, why), 0,
+		IS_INT(prepare("argoweb/web", 1, OTHER_UID, OTHER_UID), 0,
 		       "prepare: not root, another user: 0 (nothing to hand over)");
 		OK(owned_by("argoweb/web", getuid(), getgid()), "prepare: not root: still ours");
 	}
 
 	/* The umask does not decide the modes. */
 	umask(0);
-	IS_INT(prepare("u0/web", 1, uid, gid, why), 0, "prepare: umask 0: 0");
+	IS_INT(prepare("u0/web", 1, uid, gid), 0, "prepare: umask 0: 0");
 	mode_is("u0", 0755, "prepare: umask 0: parent 0755");
 	mode_is("u0/web", 0700, "prepare: umask 0: directory 0700");
 	umask(077);
-	IS_INT(prepare("u77/web", 1, uid, gid, why), 0, "prepare: umask 077: 0");
+	IS_INT(prepare("u77/web", 1, uid, gid), 0, "prepare: umask 077: 0");
 	/* Found by this test: the parent was made under the caller's umask,
 	 * so under 077 a new /run/argoweb was 0700 root and the service user
 	 * could not reach its directory (config.yml then failed, EACCES). */
@@ -195,18 +194,18 @@ static void test_prepare(void)
 	must(mkdir(at("target"), 0755), "mkdir");
 	must(chmod(at("target"), 0755), "chmod");
 	must(symlink(at("target"), at("argoweb/link")), "symlink");
-	int rc = prepare("argoweb/link", 1, uid, gid, why);
+	int rc = prepare("argoweb/link", 1, uid, gid);
 	IS_INT(rc, -EPERM, "prepare: a symlink to a directory: refused");
-	IS_STR(why, walk_why("%s: not a directory (or a symbolic link)", "argoweb/link"),
+	IS_STR(W.why, walk_why("%s: not a directory (or a symbolic link)", "argoweb/link"),
 	       "prepare: a symlink: the dir named");
 	mode_is("target", 0755, "prepare: a symlink: its target's mode untouched");
 	OK(owned_by("target", getuid(), getgid()), "prepare: a symlink: its target's owner untouched");
 	struct stat st;
 	OK(lstat(at("argoweb/link"), &st) == 0 && S_ISLNK(st.st_mode), "prepare: the link is left");
 	must(symlink(at("nowhere"), at("argoweb/dangling")), "symlink");
-	rc = prepare("argoweb/dangling", 1, uid, gid, why);
+	rc = prepare("argoweb/dangling", 1, uid, gid);
 	IS_INT(rc, -EPERM, "prepare: a dangling symlink: refused");
-	IS_STR(why, walk_why("%s: not a directory (or a symbolic link)", "argoweb/dangling"),
+	IS_STR(W.why, walk_why("%s: not a directory (or a symbolic link)", "argoweb/dangling"),
 	       "prepare: a dangling symlink: the dir named");
 	OK(access(at("nowhere"), F_OK) != 0, "prepare: a dangling symlink: nothing made at its target");
 
@@ -214,21 +213,21 @@ static void test_prepare(void)
 	int fd = open(at("argoweb/file"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
-	IS_INT(prepare("argoweb/file", 1, uid, gid, why), -EPERM, "prepare: a file in the way");
-	IS_STR(why, walk_why("%s: not a directory (or a symbolic link)", "argoweb/file"),
+	IS_INT(prepare("argoweb/file", 1, uid, gid), -EPERM, "prepare: a file in the way");
+	IS_STR(W.why, walk_why("%s: not a directory (or a symbolic link)", "argoweb/file"),
 	       "prepare: a file in the way: the dir named");
 	mode_is("argoweb/file", 0600, "prepare: a file in the way: left as it is");
-	IS_INT(prepare("no/such/web", 1, uid, gid, why), -ENOENT, "prepare: no grandparent");
-	IS_STR(why, why_for("no/such", ENOENT), "prepare: no grandparent: the parent named");
+	IS_INT(prepare("no/such/web", 1, uid, gid), -ENOENT, "prepare: no grandparent");
+	IS_STR(W.why, why_for("no/such", ENOENT), "prepare: no grandparent: the parent named");
 	OK(access(at("no"), F_OK) != 0, "prepare: no grandparent: nothing made");
 	if (!root) {
 		must(mkdir(at("ro"), 0555), "mkdir");
 		must(chmod(at("ro"), 0555), "chmod");
-		IS_INT(prepare("ro/web", 1, uid, gid, why), -EACCES, "prepare: unwritable parent");
-		IS_STR(why, why_for("ro/web", EACCES), "prepare: unwritable parent: the dir named");
-		IS_INT(prepare("ro/sub/web", 1, uid, gid, why), -EACCES,
+		IS_INT(prepare("ro/web", 1, uid, gid), -EACCES, "prepare: unwritable parent");
+		IS_STR(W.why, why_for("ro/web", EACCES), "prepare: unwritable parent: the dir named");
+		IS_INT(prepare("ro/sub/web", 1, uid, gid), -EACCES,
 		       "prepare: parent cannot be made");
-		IS_STR(why, why_for("ro/sub", EACCES), "prepare: parent cannot be made: it is named");
+		IS_STR(W.why, why_for("ro/sub", EACCES), "prepare: parent cannot be made: it is named");
 		must(chmod(at("ro"), 0755), "chmod");
 	} else {
 		OK(1, "prepare: unwritable parent # SKIP root writes anywhere");

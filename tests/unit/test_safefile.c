@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "tap.h"
+#include "why.h"
 
 #define OTHER_UID ((uid_t)54321)        /* nobody's: a made-up uid and gid */
 
@@ -84,21 +85,20 @@ static int chain_ok(int search)
 static void secret_refused(const char *path, uid_t owner, int want_rc, const char *want,
                            const char *label)
 {
-	char why[SF_WHYLEN] = "";
-	int rc = sf_open_secret(path, owner, NULL, why);
+	int rc = sf_open_secret(path, owner, NULL, WHY);
 	if (rc >= 0)
 		close(rc);
 	IS_INT(rc, want_rc, "open_secret: %s: refused", label);
-	IS_STR(why, want, "open_secret: %s: message", label);
+	IS_STR(W.why, want, "open_secret: %s: message", label);
 }
 
 static void test_open_secret(void)
 {
-	char why[SF_WHYLEN] = "", want[3 * PATH_MAX];
+	char want[3 * PATH_MAX];
 	int fds0 = nfds();
 
 	mkfile("good", "secret\n", 0600);
-	int fd = sf_open_secret(at("good"), getuid(), NULL, why);
+	int fd = sf_open_secret(at("good"), getuid(), NULL, WHY);
 	OK(fd >= 0, "open_secret: a 0600 file of ours opens");
 	if (fd >= 0) {
 		char buf[32] = "";
@@ -108,10 +108,10 @@ static void test_open_secret(void)
 		OK(fcntl(fd, F_GETFD) & FD_CLOEXEC, "open_secret: close-on-exec");
 		close(fd);
 	} else {
-		printf("#   %d %s\n", fd, why);
+		printf("#   %d %s\n", fd, W.why);
 	}
 	mkfile("ro", "x", 0400);
-	fd = sf_open_secret(at("ro"), getuid(), NULL, why);
+	fd = sf_open_secret(at("ro"), getuid(), NULL, WHY);
 	OK(fd >= 0, "open_secret: 0400 opens (no group/other bits)");
 	if (fd >= 0)
 		close(fd);
@@ -202,11 +202,11 @@ static void test_open_secret(void)
 		snprintf(want, sizeof want, "%s is owned by %s, not by root: run chown root %s",
 		         at("theirs"), name_of(65534), at("theirs"));
 		secret_refused(at("theirs"), getuid(), -EPERM, want, "owned by another uid (root)");
-		fd = sf_open_secret(at("theirs"), 65534, NULL, why);
+		fd = sf_open_secret(at("theirs"), 65534, NULL, WHY);
 		OK(fd >= 0, "open_secret: owned by the owner named (uid 65534) opens");
 		if (fd >= 0)
 			close(fd);
-		fd = sf_open_secret(at("good"), OTHER_UID, NULL, why);
+		fd = sf_open_secret(at("good"), OTHER_UID, NULL, WHY);
 		OK(fd >= 0, "open_secret: root's file opens whoever the owner is");
 		if (fd >= 0)
 			close(fd);
@@ -227,13 +227,12 @@ static void test_open_secret(void)
 static void parents_is(const char *path, uid_t owner, int want_rc, const char *want,
                        const char *label)
 {
-	char why[SF_WHYLEN] = "";
-	int rc = sf_check_parents(path, owner, why);
+	int rc = sf_check_parents(path, owner, WHY);
 	IS_INT(rc, want_rc, "parents: %s: rc", label);
 	if (want)
-		IS_STR(why, want, "parents: %s: message", label);
+		IS_STR(W.why, want, "parents: %s: message", label);
 	else if (rc != want_rc)
-		printf("#   %s\n", why);
+		printf("#   %s\n", W.why);
 }
 
 static const char *writable_msg(const char *dir, const char *by, mode_t mode)
@@ -330,11 +329,10 @@ static void test_parents(void)
 	 * "PATH: changed while being checked": only the code and the path
 	 * are asserted. */
 	mkfile("plain", "x", 0600);
-	char why[SF_WHYLEN] = "";
-	IS_INT(sf_check_parents(at("plain/file"), getuid(), why), -EPERM,
+	IS_INT(sf_check_parents(at("plain/file"), getuid(), WHY), -EPERM,
 	       "parents: a regular file as the parent: rc");
 	snprintf(want, sizeof want, "%s: ", at("plain"));
-	OK(!strncmp(why, want, strlen(want)), "parents: a regular file as the parent: named");
+	OK(!strncmp(W.why, want, strlen(want)), "parents: a regular file as the parent: named");
 }
 
 /* --- sf_check_binary --------------------------------------------------- */
@@ -342,15 +340,15 @@ static void test_parents(void)
 static void binary_is(const char *path, int want_rc, const char *want_real, const char *want,
                       const char *label)
 {
-	char why[SF_WHYLEN] = "", real[PATH_MAX] = "(untouched)";
-	int rc = sf_check_binary(path, getuid(), real, sizeof real, why);
+	char real[PATH_MAX] = "(untouched)";
+	int rc = sf_check_binary(path, getuid(), real, sizeof real, WHY);
 	IS_INT(rc, want_rc, "binary: %s: rc", label);
 	if (!want_rc && rc)
-		printf("#   %s\n", why);
+		printf("#   %s\n", W.why);
 	if (want_real)
 		IS_STR(real, want_real, "binary: %s: resolved path", label);
 	if (want)
-		IS_STR(why, want, "binary: %s: message", label);
+		IS_STR(W.why, want, "binary: %s: message", label);
 }
 
 static void test_binary(void)
@@ -420,13 +418,12 @@ static void test_binary(void)
 static void readable_is(const char *path, const struct sf_reader *r, int want_rc,
                         const char *want, const char *label)
 {
-	char why[SF_WHYLEN] = "";
-	int rc = sf_check_readable(path, getuid(), r, why);
+	int rc = sf_check_readable(path, getuid(), r, WHY);
 	IS_INT(rc, want_rc, "readable: %s: rc", label);
 	if (want)
-		IS_STR(why, want, "readable: %s: message", label);
+		IS_STR(W.why, want, "readable: %s: message", label);
 	else if (rc != want_rc)
-		printf("#   %s\n", why);
+		printf("#   %s\n", W.why);
 }
 
 static const char *cannot_read(const char *path, uid_t uid, mode_t mode)
@@ -543,8 +540,7 @@ static void test_readable(void)
 static void config_is(const char *path, uid_t owner, int want_rc, const char *want,
                       const char *label)
 {
-	char why[SF_WHYLEN] = "";
-	int fd = sf_open_config(path, owner, why);
+	int fd = sf_open_config(path, owner, WHY);
 	if (fd >= 0) {
 		char buf[8] = "";
 		OK(read(fd, buf, 5) == 5 && !strcmp(buf, "user:"), "config: %s: reads the file", label);
@@ -553,7 +549,7 @@ static void config_is(const char *path, uid_t owner, int want_rc, const char *wa
 	}
 	IS_INT(fd, want_rc, "config: %s: rc", label);
 	if (want)
-		IS_STR(why, want, "config: %s: message", label);
+		IS_STR(W.why, want, "config: %s: message", label);
 }
 
 static void test_config(void)
@@ -651,8 +647,7 @@ static void test_linked_parent(void)
 	mkfile("safe/web.json", "secret", 0600);
 	mkdir_mode("st", 01775);       /* root's, sticky, group-writable: as /nix/store */
 	must(symlink(at("safe"), at("st/link")), "symlink");
-	char fd_why[SF_WHYLEN] = "";
-	int fd = sf_open_secret(at("st/link/web.json"), getuid(), NULL, fd_why);
+	int fd = sf_open_secret(at("st/link/web.json"), getuid(), NULL, WHY);
 	OK(fd >= 0, "walk: root's link in a sticky directory is followed");
 	if (fd >= 0)
 		close(fd);
@@ -661,10 +656,9 @@ static void test_linked_parent(void)
 	         at("st/link"), name_of(65534), at("st/link"));
 	secret_refused(at("st/link/web.json"), getuid(), -EPERM, want,
 	               "a parent link owned by another user");
-	char why[SF_WHYLEN] = "";
-	IS_INT(sf_check_parents(at("st/link/web.json"), getuid(), why), -EPERM,
+	IS_INT(sf_check_parents(at("st/link/web.json"), getuid(), WHY), -EPERM,
 	       "walk: parents: a link owned by another user: rc");
-	IS_STR(why, want, "walk: parents: a link owned by another user: message");
+	IS_STR(W.why, want, "walk: parents: a link owned by another user: message");
 	unlink(at("st/link"));
 
 	/* /tmp's case: any link there is behind a directory anyone can write. */
@@ -703,8 +697,7 @@ static void test_parent_swap_race(void)
 	}
 	int opened = 0, evil = 0;
 	for (int i = 0; i < 3000 && pid > 0; i++) {
-		char why[SF_WHYLEN];
-		int fd = sf_open_secret(at("cur/web.json"), getuid(), NULL, why);
+		int fd = sf_open_secret(at("cur/web.json"), getuid(), NULL, WHY);
 		if (fd < 0)
 			continue;
 		char buf[8] = "";
@@ -740,14 +733,13 @@ static void test_out_of_descriptors(void)
 		n++;
 	if (n > 0)
 		close(fds[--n]);      /* room for / but not for the next step */
-	char why[SF_WHYLEN] = "";
-	int fd = sf_open_secret(at("safe/web.json"), getuid(), NULL, why);
+	int fd = sf_open_secret(at("safe/web.json"), getuid(), NULL, WHY);
 	while (n > 0)
 		close(fds[--n]);
 	setrlimit(RLIMIT_NOFILE, &old);
 	if (fd >= 0)
 		close(fd);
-	IS_INT(fd, -EIO, "walk: out of descriptors: EIO (%s)", why);
+	IS_INT(fd, -EIO, "walk: out of descriptors: EIO (%s)", W.why);
 }
 
 int main(void)

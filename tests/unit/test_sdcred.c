@@ -13,6 +13,7 @@
 #include "../../src/safefile.h"
 #include "aclblob.h"
 #include "tap.h"
+#include "why.h"
 
 #define SVC_UID ((uid_t)64123)  /* made-up service user and group */
 #define SVC_GID ((gid_t)64124)
@@ -23,53 +24,52 @@ static const struct ace systemd257[] = {
 	{ PACL_MASK, 4, NOID }, { PACL_OTHER, 0, NOID },
 };
 
-static int acl_verdict(const struct ace *e, size_t n, gid_t file_gid, char *why)
+static int acl_verdict(const struct ace *e, size_t n, gid_t file_gid)
 {
 	unsigned char x[256];
 	struct sdcred sd = { .ok = 1, .uid = SVC_UID, .gid = SVC_GID };
-	return sdcred_acl_ok(x, acl_blob(x, e, n), file_gid, &sd, why, 256);
+	return sdcred_acl_ok(x, acl_blob(x, e, n), file_gid, &sd, WHY);
 }
 
 static void test_acl(void)
 {
-	char why[256];
 	struct ace e[8];
-	IS_INT(acl_verdict(systemd257, 5, 0, why), 0, "acl: systemd 257's (user:SERVICE:r, group::---, mask r) passes");
+	IS_INT(acl_verdict(systemd257, 5, 0), 0, "acl: systemd 257's (user:SERVICE:r, group::---, mask r) passes");
 	memcpy(e, systemd257, sizeof systemd257);
 	e[5] = (struct ace){ PACL_USER, 4, 1000 };
-	IS_INT(acl_verdict(e, 6, 0, why), -EPERM, "acl: a second named user is refused");
-	IS_STR(why, "its ACL lets uid 1000 read it", "acl: ... and named");
+	IS_INT(acl_verdict(e, 6, 0), -EPERM, "acl: a second named user is refused");
+	IS_STR(W.why, "its ACL lets uid 1000 read it", "acl: ... and named");
 	e[5] = (struct ace){ PACL_USER, 0, 1000 };
-	IS_INT(acl_verdict(e, 6, 0, why), 0, "acl: a named user with no permission grants nothing");
+	IS_INT(acl_verdict(e, 6, 0), 0, "acl: a named user with no permission grants nothing");
 	e[5] = (struct ace){ PACL_GROUP, 4, 4 };
-	IS_INT(acl_verdict(e, 6, 0, why), -EPERM, "acl: another named group is refused");
+	IS_INT(acl_verdict(e, 6, 0), -EPERM, "acl: another named group is refused");
 	e[5] = (struct ace){ PACL_GROUP, 4, SVC_GID };
-	IS_INT(acl_verdict(e, 6, 0, why), 0, "acl: the service's own group may read");
+	IS_INT(acl_verdict(e, 6, 0), 0, "acl: the service's own group may read");
 	memcpy(e, systemd257, sizeof systemd257);
 	e[2].perm = 4;
-	IS_INT(acl_verdict(e, 5, 0, why), -EPERM, "acl: group::r-- with the root group is refused");
-	IS_INT(acl_verdict(e, 5, SVC_GID, why), 0, "acl: group::r-- with the service's group passes");
-	IS_INT(acl_verdict(e, 5, 100, why), -EPERM, "acl: group::r-- with another group is refused");
+	IS_INT(acl_verdict(e, 5, 0), -EPERM, "acl: group::r-- with the root group is refused");
+	IS_INT(acl_verdict(e, 5, SVC_GID), 0, "acl: group::r-- with the service's group passes");
+	IS_INT(acl_verdict(e, 5, 100), -EPERM, "acl: group::r-- with another group is refused");
 	memcpy(e, systemd257, sizeof systemd257);
 	e[4].perm = 4;
-	IS_INT(acl_verdict(e, 5, 0, why), -EPERM, "acl: other::r-- is refused");
+	IS_INT(acl_verdict(e, 5, 0), -EPERM, "acl: other::r-- is refused");
 	e[4].perm = 0;
 	e[1] = (struct ace){ 0x40, 4, 0 };
-	IS_INT(acl_verdict(e, 5, 0, why), -EBADMSG, "acl: an entry of unknown kind is refused");
+	IS_INT(acl_verdict(e, 5, 0), -EBADMSG, "acl: an entry of unknown kind is refused");
 	unsigned char x[64];
 	size_t len = acl_blob(x, systemd257, 5);
 	struct sdcred sd = { .ok = 1, .uid = SVC_UID, .gid = SVC_GID };
-	IS_INT(sdcred_acl_ok(x, len - 3, 0, &sd, why, sizeof why), -EBADMSG, "acl: a truncated one is refused");
+	IS_INT(sdcred_acl_ok(x, len - 3, 0, &sd, WHY), -EBADMSG, "acl: a truncated one is refused");
 	x[0] = 1;
-	IS_INT(sdcred_acl_ok(x, len, 0, &sd, why, sizeof why), -EBADMSG, "acl: another version is refused");
-	IS_INT(sdcred_acl_ok(x, 2, 0, &sd, why, sizeof why), -EBADMSG, "acl: no header is refused");
+	IS_INT(sdcred_acl_ok(x, len, 0, &sd, WHY), -EBADMSG, "acl: another version is refused");
+	IS_INT(sdcred_acl_ok(x, 2, 0, &sd, WHY), -EBADMSG, "acl: no header is refused");
 	static struct ace many[PACL_MAX + 1];
 	static unsigned char big[4 + 8 * (PACL_MAX + 1)];
 	for (size_t i = 0; i <= PACL_MAX; i++)
 		many[i] = (struct ace){ PACL_USER, 0, 1000 + i };
-	IS_INT(sdcred_acl_ok(big, acl_blob(big, many, PACL_MAX), 0, &sd, why, sizeof why), 0,
+	IS_INT(sdcred_acl_ok(big, acl_blob(big, many, PACL_MAX), 0, &sd, WHY), 0,
 	       "acl: %d entries that grant nothing pass", PACL_MAX);
-	IS_INT(sdcred_acl_ok(big, acl_blob(big, many, PACL_MAX + 1), 0, &sd, why, sizeof why),
+	IS_INT(sdcred_acl_ok(big, acl_blob(big, many, PACL_MAX + 1), 0, &sd, WHY),
 	       -EBADMSG, "acl: more entries than argoweb reads are refused, not cut");
 }
 
@@ -109,10 +109,10 @@ static int remount(int ro)
 }
 
 /* sdcred_dir's check of dir for unit, then the open as creds.c does it. */
-static int open_as_unit(const char *unit, struct sdcred *sd, char *why)
+static int open_as_unit(const char *unit, struct sdcred *sd)
 {
 	dir_of_unit(dir, unit, (*sd = (struct sdcred){ .uid = SVC_UID, .gid = SVC_GID }, sd));
-	int fd = sf_open_secret(file, SVC_UID, sd, why);
+	int fd = sf_open_secret(file, SVC_UID, sd, WHY);
 	if (fd >= 0)
 		close(fd);
 	return fd >= 0 ? 0 : fd;
@@ -121,21 +121,20 @@ static int open_as_unit(const char *unit, struct sdcred *sd, char *why)
 static void in_namespace(const char *unit)
 {
 	struct sdcred sd;
-	char why[SF_WHYLEN];
 	OK(mount("tmpfs", dir, "tmpfs", 0, "mode=0550") == 0, "mount a tmpfs at %s", dir);
 	chmod(dir, 0550);
 	/* systemd 257's shape. */
 	OK(put_file("{}", 0440, 0, 0, systemd257, 5) == 0, "257: a 0440 root:root file with the ACL");
 	remount(1);
-	IS_INT(open_as_unit(unit, &sd, why), 0, "257: accepted in the unit's read-only credential mount");
+	IS_INT(open_as_unit(unit, &sd), 0, "257: accepted in the unit's read-only credential mount");
 	OK(sd.ok, "257: the directory passed (%s)", sd.ok ? "ok" : sd.why_not.why);
-	IS_INT(sf_open_secret(file, SVC_UID, NULL, why), -EPERM, "257: the strict rule (an admin's file) refuses it");
-	OK(strstr(why, "mode 0440 is too open") != NULL, "257: ... as too open (%s)", why);
-	IS_INT(open_as_unit("argoweb@other.service", &sd, why), -EPERM, "257: another unit's directory: refused");
-	OK(strstr(why, "not this unit's credential directory") != NULL, "257: ... saying why (%s)", why);
+	IS_INT(sf_open_secret(file, SVC_UID, NULL, WHY), -EPERM, "257: the strict rule (an admin's file) refuses it");
+	OK(strstr(W.why, "mode 0440 is too open") != NULL, "257: ... as too open (%s)", W.why);
+	IS_INT(open_as_unit("argoweb@other.service", &sd), -EPERM, "257: another unit's directory: refused");
+	OK(strstr(W.why, "not this unit's credential directory") != NULL, "257: ... saying why (%s)", W.why);
 	remount(0);
-	IS_INT(open_as_unit(unit, &sd, why), -EPERM, "257: a writable mount: refused");
-	OK(strstr(why, "not a read-only mount") != NULL, "257: ... saying why (%s)", why);
+	IS_INT(open_as_unit(unit, &sd), -EPERM, "257: a writable mount: refused");
+	OK(strstr(W.why, "not a read-only mount") != NULL, "257: ... saying why (%s)", W.why);
 	/* Who else the file lets in. */
 	/* (The kernel wants entries by kind, then id.) */
 	const struct ace e[] = {
@@ -144,30 +143,30 @@ static void in_namespace(const char *unit)
 	};
 	OK(put_file("{}", 0440, 0, 0, e, 6) == 0, "a file whose ACL names one more user");
 	remount(1);
-	IS_INT(open_as_unit(unit, &sd, why), -EPERM, "257: an ACL naming another user: refused");
-	OK(strstr(why, "its ACL lets uid 1000 read it") != NULL, "257: ... named (%s)", why);
+	IS_INT(open_as_unit(unit, &sd), -EPERM, "257: an ACL naming another user: refused");
+	OK(strstr(W.why, "its ACL lets uid 1000 read it") != NULL, "257: ... named (%s)", W.why);
 	remount(0);
 	OK(put_file("{}", 0440, 0, 0, NULL, 0) == 0, "a 0440 root:root file without an ACL");
 	remount(1);
-	IS_INT(open_as_unit(unit, &sd, why), -EPERM, "0440 root:root with no ACL (the root group reads it): refused");
+	IS_INT(open_as_unit(unit, &sd), -EPERM, "0440 root:root with no ACL (the root group reads it): refused");
 	remount(0);
 	put_file("{}", 0440, 0, SVC_GID, NULL, 0);
 	remount(1);
-	IS_INT(open_as_unit(unit, &sd, why), 0, "0440 root:SERVICE with no ACL: accepted");
+	IS_INT(open_as_unit(unit, &sd), 0, "0440 root:SERVICE with no ACL: accepted");
 	remount(0);
 	put_file("{}", 0440, 0, 100, NULL, 0);
 	remount(1);
-	IS_INT(open_as_unit(unit, &sd, why), -EPERM, "0440 root:users: refused");
+	IS_INT(open_as_unit(unit, &sd), -EPERM, "0440 root:users: refused");
 	remount(0);
 	put_file("{}", 0444, 0, SVC_GID, NULL, 0);
 	remount(1);
-	IS_INT(open_as_unit(unit, &sd, why), -EPERM, "0444 even there: refused");
+	IS_INT(open_as_unit(unit, &sd), -EPERM, "0444 even there: refused");
 	remount(0);
 	/* systemd 252's shape: the strict rule holds as it is. */
 	put_file("{}", 0400, SVC_UID, 0, NULL, 0);
 	remount(1);
-	IS_INT(open_as_unit(unit, &sd, why), 0, "252: a 0400 file of the service user's: accepted");
-	IS_INT(sf_open_secret(file, SVC_UID, NULL, why) >= 0, 1, "252: ... by the strict rule too");
+	IS_INT(open_as_unit(unit, &sd), 0, "252: a 0400 file of the service user's: accepted");
+	IS_INT(sf_open_secret(file, SVC_UID, NULL, WHY) >= 0, 1, "252: ... by the strict rule too");
 	umount(dir);
 }
 

@@ -48,7 +48,7 @@ static void test_from_config(void)
 		char *y = NULL, *body = slurp(fixtures[i], &len);
 		struct fault f = { 0 };
 		OK(len > 0, "%s: read", fixtures[i]);
-		IS_INT(seed_from_config(body, len, &v, &y, &ylen, &f), -1, "%s: ipRules shown as {}: nothing kept", fixtures[i]);
+		IS_INT(seed_from_config(body, len, &v, &y, &ylen, &f), -EINVAL, "%s: ipRules shown as {}: nothing kept", fixtures[i]);
 		OK(strstr(f.why, "rule 0 has ipRules, which cloudflared's /config does not show") != NULL,
 		   "... saying why (%s)", f.why);
 		memset(&f, 0, sizeof f);
@@ -74,11 +74,11 @@ static void test_from_config(void)
 	int waiting = 0;
 	IS_INT(seed_served(none, strlen(none), &v, &waiting), 0, "served before a push: read");
 	IS_INT(waiting, 1, "... nothing but the 503 stand-in: waiting");
-	IS_INT(seed_from_config("{\"config\":{}}", 13, &v, &y, &ylen, &f), -1, "no version: not /config");
-	IS_INT(seed_from_config("[1,2", 4, &v, &y, &ylen, &f), -1, "not JSON at all");
+	IS_INT(seed_from_config("{\"config\":{}}", 13, &v, &y, &ylen, &f), -EINVAL, "no version: not /config");
+	IS_INT(seed_from_config("[1,2", 4, &v, &y, &ylen, &f), -EINVAL, "not JSON at all");
 	const char *nosvc = "{\"version\":3,\"config\":{\"ingress\":[{\"hostname\":\"a.example.com\"}]}}";
 	memset(&f, 0, sizeof f);
-	IS_INT(seed_from_config(nosvc, strlen(nosvc), &v, &y, &ylen, &f), -1, "a rule with no service: nothing kept");
+	IS_INT(seed_from_config(nosvc, strlen(nosvc), &v, &y, &ylen, &f), -EINVAL, "a rule with no service: nothing kept");
 }
 
 #define TOKEN_CFG "token-file: /etc/argoweb/t.token\nprotocol: http2\n"
@@ -108,7 +108,7 @@ static void test_graft(void)
 	const char *bad = "version: 2\ningress:\n- service: \"htps://x\"\n";
 	cfg_load_buffer(&c, "t.yaml", TOKEN_CFG, strlen(TOKEN_CFG));
 	ytree_parse(&seed, bad, strlen(bad), &f);
-	IS_INT(cfg_graft_ingress(&c, &seed, &f), -1, "graft: a bad kept rule: refused");
+	IS_INT(cfg_graft_ingress(&c, &seed, &f), -EINVAL, "graft: a bad kept rule: refused");
 	OK(strstr(f.why, "unknown scheme \"htps\"") != NULL, "... as a config's would be (%s)", f.why);
 	IS_INT((long long)c.nrules, 0, "... the config as it was");
 	IS_INT(render_config(&c, NULL, &out, &len), 0, "... and renders as it was");

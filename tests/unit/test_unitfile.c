@@ -62,16 +62,16 @@ static void test_units(void)
 	IS_STR(svc.user, "cf", "User=");
 	IS_INT(parse("[Service]\nEnvironment=\n", &f), 0, "an empty Environment= resets");
 	IS_INT(svc.env.n, 0, "... nothing left");
-	IS_INT(parse("[Service]\nEnvironment=NOEQUALS\n", &f), -1, "an assignment without '=' is refused");
+	IS_INT(parse("[Service]\nEnvironment=NOEQUALS\n", &f), -EINVAL, "an assignment without '=' is refused");
 	IS_STR(f.why, "Environment=: not NAME=VALUE assignments systemd takes", "... saying so");
 	IS_INT(f.line, 2, "... at its line");
-	IS_INT(parse("[Service]\nEnvironment=\"A=unclosed\n", &f), -1, "an open quote is refused");
-	IS_INT(parse("[Service]\nEnvironment=A=%i\n", &f), -1, "a specifier is refused");
+	IS_INT(parse("[Service]\nEnvironment=\"A=unclosed\n", &f), -EINVAL, "an open quote is refused");
+	IS_INT(parse("[Service]\nEnvironment=A=%i\n", &f), -EINVAL, "a specifier is refused");
 	IS_STR(f.why, "Environment=: a specifier (%x) argoweb adopt does not expand", "... saying so");
 	IS_INT(parse("[Service]\nEnvironment=A=100%%\n", &f), 0, "%% is a percent sign");
 	IS_STR(uf_get(&svc.env, "A"), "100%", "... A=100%%");
 	memset(&f, 0, sizeof f);
-	IS_INT(uf_parse("[Service]\0ExecStart=x\n", 21, &svc, &f), -1, "a NUL byte is refused");
+	IS_INT(uf_parse("[Service]\0ExecStart=x\n", 21, &svc, &f), -EINVAL, "a NUL byte is refused");
 	/* Found by fuzz_unit: a last line of blanks, no newline, no NUL after
 	 * it (under ASan a read past the end fails). */
 	char *raw = xmalloc(12);

@@ -4,26 +4,25 @@
 #include "../../src/values.c"
 
 #include "tap.h"
+#include "why.h"
 
 /* Known src/ bugs are pinned down by tests in #ifdef blocks: build with
  * -DARGOWEB_TEST_KNOWN_BUGS to see them fail until they are fixed. */
 
 static void dur_ok(const char *s, int64_t want)
 {
-	char why[WHYLEN] = "";
 	int64_t ns = 12345;
-	int rc = val_duration(s, &ns, why);
+	int rc = val_duration(s, &ns, WHY);
 	OK(rc == 0 && ns == want, "duration \"%s\" = %lld ns", s, (long long)want);
 	if (rc != 0 || ns != want)
-		printf("#   rc %d, got %lld (%s)\n", rc, (long long)ns, why);
+		printf("#   rc %d, got %lld (%s)\n", rc, (long long)ns, W.why);
 }
 
 static void dur_bad(const char *s)
 {
-	char why[WHYLEN] = "";
 	int64_t ns;
-	int rc = val_duration(s, &ns, why);
-	OK(rc == -1 && strstr(why, "expected a duration such as 30s"),
+	int rc = val_duration(s, &ns, WHY);
+	OK(rc == -EINVAL && strstr(W.why, "expected a duration such as 30s"),
 	   "duration \"%s\" refused with a reason", s);
 }
 
@@ -84,29 +83,28 @@ static void test_duration(void)
 
 static void test_uint(void)
 {
-	char why[WHYLEN];
 	long long v = -1;
-	IS_INT(val_uint("0", 10, &v, why), 0, "uint 0 accepted");
+	IS_INT(val_uint("0", 10, &v, WHY), 0, "uint 0 accepted");
 	IS_INT(v, 0, "uint 0 value");
-	IS_INT(val_uint("1000", 1000, &v, why), 0, "uint at max accepted");
+	IS_INT(val_uint("1000", 1000, &v, WHY), 0, "uint at max accepted");
 	IS_INT(v, 1000, "uint 1000 value");
-	IS_INT(val_uint("1001", 1000, &v, why), -1, "uint max+1 refused");
-	IS_STR(why, "1001 is too large (at most 1000)", "uint too-large reason");
-	IS_INT(val_uint("999999999999999999", 1LL << 62, &v, why), 0, "18 digits accepted");
+	IS_INT(val_uint("1001", 1000, &v, WHY), -EINVAL, "uint max+1 refused");
+	IS_STR(W.why, "1001 is too large (at most 1000)", "uint too-large reason");
+	IS_INT(val_uint("999999999999999999", 1LL << 62, &v, WHY), 0, "18 digits accepted");
 	IS_INT(v, 999999999999999999LL, "18 digits value");
-	IS_INT(val_uint("1000000000000000000", 1LL << 62, &v, why), -1, "19 digits refused");
-	IS_INT(val_uint("010", 1000, &v, why), -1, "leading zero refused (octal to yaml.v3)");
-	IS_STR(why, "expected a whole number from 0 to 1000", "leading zero reason");
-	IS_INT(val_uint("00", 1000, &v, why), -1, "00 refused");
-	IS_INT(val_uint("", 1000, &v, why), -1, "empty refused");
-	IS_INT(val_uint("-1", 1000, &v, why), -1, "negative refused");
-	IS_INT(val_uint("+1", 1000, &v, why), -1, "plus sign refused");
-	IS_INT(val_uint("1_0", 1000, &v, why), -1, "underscore refused");
-	IS_INT(val_uint("0x10", 1000, &v, why), -1, "hex refused");
-	IS_INT(val_uint("1.0", 1000, &v, why), -1, "decimal point refused");
-	IS_INT(val_uint(" 1", 1000, &v, why), -1, "leading space refused");
-	IS_INT(val_uint("1e3", 1000, &v, why), -1, "exponent refused");
-	IS_INT(val_uint("65535", 65535, &v, why), 0, "65535 for a port");
+	IS_INT(val_uint("1000000000000000000", 1LL << 62, &v, WHY), -EINVAL, "19 digits refused");
+	IS_INT(val_uint("010", 1000, &v, WHY), -EINVAL, "leading zero refused (octal to yaml.v3)");
+	IS_STR(W.why, "expected a whole number from 0 to 1000", "leading zero reason");
+	IS_INT(val_uint("00", 1000, &v, WHY), -EINVAL, "00 refused");
+	IS_INT(val_uint("", 1000, &v, WHY), -EINVAL, "empty refused");
+	IS_INT(val_uint("-1", 1000, &v, WHY), -EINVAL, "negative refused");
+	IS_INT(val_uint("+1", 1000, &v, WHY), -EINVAL, "plus sign refused");
+	IS_INT(val_uint("1_0", 1000, &v, WHY), -EINVAL, "underscore refused");
+	IS_INT(val_uint("0x10", 1000, &v, WHY), -EINVAL, "hex refused");
+	IS_INT(val_uint("1.0", 1000, &v, WHY), -EINVAL, "decimal point refused");
+	IS_INT(val_uint(" 1", 1000, &v, WHY), -EINVAL, "leading space refused");
+	IS_INT(val_uint("1e3", 1000, &v, WHY), -EINVAL, "exponent refused");
+	IS_INT(val_uint("65535", 65535, &v, WHY), 0, "65535 for a port");
 }
 
 static void test_bool(void)
@@ -182,24 +180,22 @@ static void test_uuid(void)
 	IS_INT(val_uuid("6ff42ae2-765d-4adf-8112-31c55c1551e\xc3"), 0, "high byte");
 }
 
-/* A validator accepts s, or refuses it with reason in its why. */
-static void accepts(int (*val)(const char *, char *), const char *what, const char *s)
+/* A validator accepts s, or refuses it with reason in its fault. */
+static void accepts(int (*val)(const char *, struct fault *), const char *what, const char *s)
 {
-	char why[WHYLEN] = "";
-	int rc = val(s, why);
+	int rc = val(s, WHY);
 	OK(rc == 0, "%s \"%.70s\" accepted", what, s);
 	if (rc)
-		printf("#   %s\n", why);
+		printf("#   %s\n", W.why);
 }
 
-static void refuses(int (*val)(const char *, char *), const char *what, const char *s,
+static void refuses(int (*val)(const char *, struct fault *), const char *what, const char *s,
                     const char *reason)
 {
-	char why[WHYLEN] = "";
-	int rc = val(s, why);
-	OK(rc == -1 && strstr(why, reason), "%s \"%.70s\" refused: %s", what, s, reason);
-	if (rc != -1 || !strstr(why, reason))
-		printf("#   rc %d, why \"%s\"\n", rc, why);
+	int rc = val(s, WHY);
+	OK(rc == -EINVAL && strstr(W.why, reason), "%s \"%.70s\" refused: %s", what, s, reason);
+	if (rc != -EINVAL || !strstr(W.why, reason))
+		printf("#   rc %d, why \"%s\"\n", rc, W.why);
 }
 
 static void host_ok(const char *s) { accepts(val_hostname, "hostname", s); }
@@ -337,11 +333,10 @@ static void test_service(void)
 	svc_bad("http_status:40 ", "status code from 100 to 999");
 
 	/* The scheme quoted in the reason is cut to 32 bytes. */
-	char why[WHYLEN];
-	val_service("abcdefghijklmnopqrstuvwxyz0123456789XYZ://h", why);
-	OK(strstr(why, "unknown scheme \"abcdefghijklmnopqrstuvwxyz012345\" (") != NULL,
+	val_service("abcdefghijklmnopqrstuvwxyz0123456789XYZ://h", WHY);
+	OK(strstr(W.why, "unknown scheme \"abcdefghijklmnopqrstuvwxyz012345\" (") != NULL,
 	   "long scheme cut to 32 bytes in the reason");
-	IS_INT(strlen(why) < WHYLEN, 1, "reason fits WHYLEN");
+	IS_INT(strlen(W.why) < sizeof W.why - 1, 1, "reason fits the fault");
 }
 
 static void test_loopback(void)
@@ -350,18 +345,17 @@ static void test_loopback(void)
 		"127.0.0.1:20241", "127.1.2.3:1", "127.255.255.254:65535", "localhost:80",
 		"[::1]:20241", NULL,
 	};
-	char why[WHYLEN];
 	struct hostport hp;
 	for (int i = 0; good[i]; i++)
-		IS_INT(val_loopback_addr(good[i], &hp, why), 0, "loopback %s accepted", good[i]);
-	val_loopback_addr("localhost:20241", &hp, why);
+		IS_INT(val_loopback_addr(good[i], &hp, WHY), 0, "loopback %s accepted", good[i]);
+	val_loopback_addr("localhost:20241", &hp, WHY);
 	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&hp.sa;
 	OK(s4->sin_family == AF_INET && ntohl(s4->sin_addr.s_addr) == 0x7f000001 &&
 	   ntohs(s4->sin_port) == 20241 && hp.port == 20241 && !strcmp(hp.text, "localhost:20241"),
 	   "localhost:PORT is 127.0.0.1:PORT, as cloudflared binds it; the text kept");
-	val_loopback_addr("[::1]:20241", &hp, why);
+	val_loopback_addr("[::1]:20241", &hp, WHY);
 	OK(hp.sa.ss_family == AF_INET6 && hp.salen == sizeof(struct sockaddr_in6), "[::1]:PORT is IPv6");
-	val_loopback_addr("127.3.4.5:7", &hp, why);
+	val_loopback_addr("127.3.4.5:7", &hp, WHY);
 	OK(ntohl(((const struct sockaddr_in *)&hp.sa)->sin_addr.s_addr) == 0x7f030405,
 	   "127.x.y.z:PORT: that address");
 	static const struct { const char *s, *why; } bad[] = {
@@ -387,8 +381,8 @@ static void test_loopback(void)
 		{ NULL, NULL },
 	};
 	for (int i = 0; bad[i].s; i++) {
-		int rc = val_loopback_addr(bad[i].s, &hp, why);
-		OK(rc == -1 && strstr(why, bad[i].why), "loopback \"%.40s\" refused: %s", bad[i].s,
+		int rc = val_loopback_addr(bad[i].s, &hp, WHY);
+		OK(rc == -EINVAL && strstr(W.why, bad[i].why), "loopback \"%.40s\" refused: %s", bad[i].s,
 		   bad[i].why);
 	}
 }

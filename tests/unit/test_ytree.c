@@ -61,9 +61,9 @@ static void refuses_n(const char *name, const char *buf, size_t len, const char 
 	char line[1024];
 	int rc = parse_n(&t, buf, len, &err);
 	snprintf(line, sizeof line, "argoweb: t.yaml:%s\n", want);
-	OK(rc == -1 && strcmp(err, line) == 0, "%s: refused at %.*s", name,
+	OK(rc == -EINVAL && strcmp(err, line) == 0, "%s: refused at %.*s", name,
 	   (int)strcspn(want, " "), want);
-	if (rc != -1 || strcmp(err, line) != 0)
+	if (rc != -EINVAL || strcmp(err, line) != 0)
 		printf("#   rc %d, got: %s#   want: %s", rc, err, line);
 	OK(t.root == NULL && t.all == NULL && t.nall == 0, "%s: tree freed on error", name);
 }
@@ -378,7 +378,7 @@ static void test_bounds(void)
 		} else {
 			/* Root passes 4 Mi at the 4091st alias: 1029 + 4091 * 1025. */
 			const char *err;
-			IS_INT(parse(&t, w, &err), -1, "4 100 x 1 025 nodes: over the bound");
+			IS_INT(parse(&t, w, &err), -EINVAL, "4 100 x 1 025 nodes: over the bound");
 			OK(strstr(err, "t.yaml:2:") && strstr(err, "document too large once aliases are "
 			   "expanded (alias bomb?)"), "weight bound message");
 		}
@@ -402,7 +402,7 @@ static void test_bounds(void)
 		                      "m%d: &m%d {<<: *m%d, k%d: [*m%d, *m%d, *m%d, *m%d]}\n",
 		                      i, i, i - 1, i, i - 1, i - 1, i - 1, i - 1);
 	const char *err;
-	IS_INT(parse(&t, blk, &err), -1, "merge bomb refused");
+	IS_INT(parse(&t, blk, &err), -EINVAL, "merge bomb refused");
 	OK(strstr(err, "document too large once") != NULL, "merge bomb message");
 }
 
