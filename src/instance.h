@@ -22,6 +22,12 @@ int inst_config(const char *name, char *out, size_t n);
 /* argoweb@NAME.service. */
 int inst_unit(const char *name, char *out, size_t n);
 
+/* The units that may run the tunnel, kind 0, 1, ...: argoweb@NAME,
+ * argoweb-active@NAME (an active/standby node), argoweb-NAME (NixOS);
+ * and each one's hand-over connector into helper (when given). -1 past
+ * the last kind. */
+int inst_unit_kind(const char *name, size_t kind, char *unit, size_t n, char *helper, size_t hn);
+
 /* The connector's own name: NAME, or NAME.handover for the hand-over
  * connector (its metrics address and runtime directory are its own). */
 int inst_connector(const char *name, int handover, char *out, size_t n);

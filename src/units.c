@@ -1,4 +1,5 @@
-/* units: systemctl, run as a child, and the names of a tunnel's units.
+/* units: systemctl, run as a child, over the units a tunnel may run in
+ * (their names: instance.h).
  * systemd does the starting and stopping; each step is a job it knows how
  * to wait for. */
 #define _GNU_SOURCE
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "instance.h"
 #include "units.h"
 
 int units_systemctl(char *out, size_t n, const char *const *args)
@@ -42,25 +44,9 @@ int units_systemctl(char *out, size_t n, const char *const *args)
 	return WIFEXITED(st) && WEXITSTATUS(st) != 127 ? WEXITSTATUS(st) : -1;
 }
 
-/* prefix, separator of the main unit; the hand-over connector's */
-static const char *const kinds[][3] = {
-	{ "argoweb", "@", "argoweb-handover@" },
-	{ "argoweb-active", "@", "argoweb-handover@" },
-	{ "argoweb", "-", "argoweb-handover-" },
-};
-#define NKINDS (sizeof kinds / sizeof *kinds)
-
-static void names(const struct config *c, size_t i, char *unit, size_t n, char *helper, size_t hn)
-{
-	snprintf(unit, n, "%s%s%s.service", kinds[i][0], kinds[i][1], c->name);
-	if (helper)
-		snprintf(helper, hn, "%s%s.service", kinds[i][2], c->name);
-}
-
 int units_running(const struct config *c, char *unit, size_t n, char *helper, size_t hn)
 {
-	for (size_t i = 0; i < NKINDS; i++) {
-		names(c, i, unit, n, helper, hn);
+	for (size_t i = 0; !inst_unit_kind(c->name, i, unit, n, helper, hn); i++) {
 		const char *args[] = { "is-active", "--quiet", unit, NULL };
 		int rc = units_systemctl(NULL, 0, args);
 		if (rc < 0)
@@ -110,8 +96,7 @@ int units_stop_timeout(const struct config *c, long long *ms, char *unit, size_t
 	char out[128];
 	if (access("/run/systemd/system", F_OK))
 		return -1;      /* no systemd running here */
-	for (size_t i = 0; i < NKINDS; i++) {
-		names(c, i, unit, n, NULL, 0);
+	for (size_t i = 0; !inst_unit_kind(c->name, i, unit, n, NULL, 0); i++) {
 		const char *load[] = { "show", "-p", "LoadState", "--value", unit, NULL };
 		if (units_systemctl(out, sizeof out, load) != 0 || strcmp(out, "loaded"))
 			continue;
