@@ -585,6 +585,29 @@ int adopt_plan(struct adopt *ad, struct fault *f)
 	return check_yaml(ad, f);
 }
 
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+
+void adopt_scrub(char *s)
+{
+	for (char *p = s; *p;) {
+		size_t run = strspn(p, b64);
+		if (run >= 40) {
+			memmove(p + 3, p + run, strlen(p + run) + 1);
+			memcpy(p, "...", 3);
+			run = 3;
+		}
+		p += run ? run : 1;
+	}
+}
+
+int adopt_b64_run(const char *w)
+{
+	for (size_t run; *w; w += run ? run : 1)
+		if ((run = strspn(w, b64)) >= 40)
+			return 1;
+	return 0;
+}
+
 void adopt_free(struct adopt *ad)
 {
 	for (size_t i = 0; i < ad->nf; i++) {

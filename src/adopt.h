@@ -73,13 +73,12 @@ int adopt_read_files(struct adopt *ad, const char *unit, const char *const *path
  * -EINVAL with f naming what cannot be carried over, and why. */
 int adopt_plan(struct adopt *ad, struct fault *f);
 
-/* The plan, for the dry run and before --apply acts: never the secret. */
-void adopt_print(const struct adopt *ad, FILE *out);
-
 /* Every run of 40 or more base64 characters in s (a token, a tunnel
  * secret; never a UUID, whose runs are 12) replaced: what adopt says of a
  * line it could not read may quote the secret. */
 void adopt_scrub(char *s);
+/* Has w such a run? */
+int adopt_b64_run(const char *w);
 
 void adopt_free(struct adopt *ad);
 

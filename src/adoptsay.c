@@ -1,4 +1,4 @@
-/* adoptsay: argoweb adopt's plan, said (adopt.h): what it reads, writes,
+/* adoptsay: argoweb adopt's plan, said (adoptsay.h): what it reads, writes,
  * stops and leaves, and never the secret, in any spelling the old unit
  * may have put it in. */
 #define _GNU_SOURCE
@@ -7,30 +7,7 @@
 #include <sys/stat.h>
 
 #include "adopt.h"
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
-
-void adopt_scrub(char *s)
-{
-	for (char *p = s; *p;) {
-		size_t run = strspn(p, b64);
-		if (run >= 40) {
-			memmove(p + 3, p + run, strlen(p + run) + 1);
-			memcpy(p, "...", 3);
-			run = 3;
-		}
-		p += run ? run : 1;
-	}
-}
-
-/* Has w a run of 40 or more base64 characters (adopt_scrub's)? */
-static int long_b64(const char *w)
-{
-	for (size_t run; *w; w += run ? run : 1)
-		if ((run = strspn(w, b64)) >= 40)
-			return 1;
-	return 0;
-}
+#include "adoptsay.h"
 
 /* A flag whose value is the secret itself, in any of the spellings urfave/cli
  * reads (-token, --token, either with =VALUE): 1 as a word before its
@@ -53,7 +30,7 @@ static int secret_flag(const char *w)
 static const char *shown(const struct adopt *ad, int i)
 {
 	const char *w = ad->argv[i];
-	if ((i > 1 && secret_flag(ad->argv[i - 1]) == 1) || secret_flag(w) == 2 || long_b64(w) ||
+	if ((i > 1 && secret_flag(ad->argv[i - 1]) == 1) || secret_flag(w) == 2 || adopt_b64_run(w) ||
 	    (ad->needle && memmem(w, strlen(w), ad->needle, ad->needle_len)))
 		return "<the secret>";
 	return w;

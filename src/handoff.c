@@ -19,7 +19,6 @@
 #include "ready.h"
 #include "safefile.h"
 #include "seed.h"
-#include "takeover.h"
 #include "units.h"
 #include "xalloc.h"
 

@@ -8,11 +8,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "adopt.h"
 #include "config.h"
 #include "msg.h"
 #include "privdrop.h"
 #include "values.h"
 
+/* Where what the old install held is kept, root's alone, for --undo. */
+#define TAKEOVER_DIR ARGOWEB_CONFDIR "/adopted"
 #define TIMER "cloudflared-update.timer"
 #define SERVE_WAIT_MS 60000
 /* The first of cloudflared's default config places outside a home

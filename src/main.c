@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "adoptsay.h"
 #include "atomicfile.h"
 #include "audit.h"
 #include "cfver.h"

@@ -9,8 +9,6 @@
 #define ARGOWEB_TAKEOVER_H
 #include "adopt.h"
 
-#define TAKEOVER_DIR ARGOWEB_CONFDIR "/adopted"
-
 /* The plan carried out: write the config and credential, argoweb check
  * them, start argoweb@NAME and wait until it serves on all its
  * connections, enable it; then stop and disable the old unit and its

@@ -6,6 +6,7 @@
  * credential, what is left to argoweb, what holds the secret where others
  * may read it; and what cannot be carried over, refused with why. */
 #include "../../src/adopt.c"
+#include "../../src/adoptsay.h"
 
 #include <sys/xattr.h>
 

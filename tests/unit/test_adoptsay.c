@@ -20,10 +20,10 @@ static void runs(void)
 	char w[64];
 	memset(w, 'A', 39);
 	w[39] = 0;
-	IS_INT(long_b64(w), 0, "39 base64 characters: not a secret's run");
+	IS_INT(adopt_b64_run(w), 0, "39 base64 characters: not a secret's run");
 	memset(w, 'A', 40);
 	w[40] = 0;
-	IS_INT(long_b64(w), 1, "40: one");
+	IS_INT(adopt_b64_run(w), 1, "40: one");
 	char s[] = "token eyJhIjoiMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAiLCJ0Ijoi end";
 	adopt_scrub(s);
 	IS_STR(s, "token ... end", "scrub: the run becomes ...");
