@@ -446,7 +446,7 @@ static int emit_setting(struct yemit *y, const struct cfa_value *v)
 }
 
 /* One setting, from where: carried over (1), left out with a note (0),
- * or refused (-1 with f). */
+ * or refused (-EINVAL with f). */
 static int decide(struct adopt *ad, const char *name, const char *where, struct fault *f)
 {
 	const char *why;

@@ -221,8 +221,10 @@ int cfa_env(struct cfa *a, const struct uf_vars *env, struct fault *f)
 	for (size_t i = 0; i < NFLAGS; i++) {
 		const struct cfa_value *had = cfa_get(a, flags[i].name);
 		const char *val = NULL, *name = NULL;
-		for (int k = 0; k < 2 && !val && flags[i].env[k]; k++)
-			val = uf_get(env, name = flags[i].env[k]);
+		for (int k = 0; k < 2 && !val && flags[i].env[k]; k++) {
+			name = flags[i].env[k];
+			val = uf_get(env, name);
+		}
 		if (!val || (had && !had->from_env))
 			continue;
 		if (flags[i].kind == CFA_BOOL && cfa_bool(val) < 0)

@@ -15,14 +15,18 @@ size_t gounicode_decode(const unsigned char *s, size_t n, uint32_t *r)
 	}
 	/* Lead bytes C0, C1 and F5-FF can only start overlong or too-large
 	 * forms; the checks after the loop catch the rest of those. */
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, v = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, v = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, v = c & 0x07;
-	else
+	if (c >= 0xc2 && c <= 0xdf) {
+		k = 2;
+		v = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		k = 3;
+		v = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		k = 4;
+		v = c & 0x07;
+	} else {
 		return 0;
+	}
 	if (n < k)
 		return 0;
 	for (size_t i = 1; i < k; i++) {

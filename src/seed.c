@@ -203,7 +203,7 @@ static int emit_rule(struct yemit *y, const struct ynode *r)
 /* What /config cannot give back: cloudflared shows each of a rule's
  * ipRules as {} (its fields are unexported). Kept without them, the rules
  * would let the connector reach more than the dashboard allows: not kept
- * at all. 0, or -1 with f. */
+ * at all. 0, or -EINVAL with f. */
 static int unreadable(const struct ynode *ing, struct fault *f)
 {
 	for (size_t i = 0; i < ing->n; i++) {
