@@ -321,16 +321,15 @@ int cfg_load_buffer(struct config *c, const char *path, const char *buf, size_t 
 	return EX_CONFIG;
 }
 
-/* Open the config: plainly, or (trusted) through safefile's walk. Either
- * fault names the path. */
+/* Open the config: plainly, or (trusted) through safefile's walk, whose
+ * fault names the path itself (the plain one's is said of the path). */
 static int open_config(const char *path, const uid_t *trusted, struct fault *f)
 {
 	if (trusted)
 		return sf_open_config(path, *trusted, f);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	int e = errno;
-	return fd >= 0 ? fd
-	               : fail(f, e == ENOENT ? ENOENT : EPERM, "%s: cannot open: %s", path, strerror(e));
+	return fd >= 0 ? fd : fail(f, e == ENOENT ? ENOENT : EPERM, "cannot open: %s", strerror(e));
 }
 
 static int load_config(struct config *c, const char *arg, const uid_t *trusted)
@@ -344,7 +343,7 @@ static int load_config(struct config *c, const char *arg, const uid_t *trusted)
 		return rc;
 	int fd = open_config(c->path, trusted, &f);
 	if (fd < 0) {
-		msg_fault(NULL, &f);
+		msg_fault(trusted ? NULL : c->path, &f);
 		return exit_for(fd);
 	}
 	rc = read_file(fd, &buf, &len, &f);

@@ -93,6 +93,7 @@ int ready_get(const struct hostport *metrics, uid_t uid, const char *user, int t
 {
 	int code = 0;
 	struct vet v = { metrics, uid, user, distrust };
+	fault_clear(distrust);
 	*body = NULL;
 	if (http_get_alloc(metrics, path, timeout_ms, max, vet_owner, &v, &code, body, len) == 0 &&
 	    code == 200)

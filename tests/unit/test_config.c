@@ -41,6 +41,17 @@ static void test_load(void)
 	IS_STR(err, "argoweb: /etc/argoweb/no-such-instance-xyz.yaml: cannot open: No such file or directory\n",
 	       "... named as /etc/argoweb/NAME.yaml");
 	cfg_free(&c);
+	/* A path longer than a fault's text is printed whole, with its reason. */
+	char longp[1200];
+	int n = snprintf(longp, sizeof longp, "/no-such-dir");
+	while (n < 1000)
+		n += snprintf(longp + n, sizeof longp - (size_t)n, "/%s", "abcdefghijklmnopqrstuvwxyz");
+	snprintf(longp + n, sizeof longp - (size_t)n, "/web.yaml");
+	IS_INT(load(longp, &c, &err), EX_NOINPUT, "a 1 KB path that is not there: 66");
+	snprintf(want, sizeof want, "/web.yaml: cannot open: No such file or directory\n");
+	OK(strlen(err) > 1000 && !strcmp(err + strlen(err) - strlen(want), want),
+	   "... the whole path, then why");
+	cfg_free(&c);
 	IS_INT(load("web$1", &c, &err), EX_USAGE, "a bad instance name: 64");
 	cfg_free(&c);
 	IS_INT(load("-web", &c, &err), EX_USAGE, "a name starting with '-': 64");
