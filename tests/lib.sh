@@ -47,6 +47,32 @@ check()  { # check "description" command...
 	if "$@"; then ok "$d"; else not_ok "$d"; fi
 }
 done_testing() { echo "1..$T_N"; [ "$T_FAIL" = 0 ]; }
+# bail_skip WHY: the whole test skipped (T_WHAT says what it would prove)
+bail_skip() { skip "${T_WHAT:-$(basename "$0" .sh)}" "$1"; done_testing; exit 0; }
+now_ms() { date +%s%3N; }
+
+# A part of a test run in the background (one tunnel of several): part_begin
+# NAME [TAG] sends its TAP and show lines to $T/NAME.tap, each naming TAG
+# (NAME); part_merge NAME... then adds each part's lines to the test's, in
+# order.
+part_begin() {
+	TAP=$T/$1.tap
+	: >"$TAP"
+	SHOW_TAG=${2:-$1} SHOW_OUT=$TAP
+	ok() { echo "ok - $SHOW_TAG: $*" >>"$TAP"; }
+	not_ok() { echo "not ok - $SHOW_TAG: $*" >>"$TAP"; }
+}
+part_merge() {
+	for _part in "$@"; do
+		while IFS= read -r _line; do
+			case $_line in
+			"ok - "*) ok "${_line#ok - }" ;;
+			"not ok - "*) not_ok "${_line#not ok - }" ;;
+			*) echo "$_line" ;;
+			esac
+		done <"$T/$_part.tap"
+	done
+}
 # show [FILE...]: the lines as TAP comments, "#   LINE". A part of a test
 # run in the background sets SHOW_TAG (each line then names it) and
 # SHOW_OUT (the file its lines go to, for the test to add to its own).

@@ -22,20 +22,20 @@ EOF2
 R=$REC/record.latest
 UID_=$(id -u "$RUSER")
 GID_=$(id -g "$RUSER")
-field() { sed -n "s/^$1:[[:space:]]*//p" "$R" | tr -s ' \t' ' ' | sed 's/ $//'; }
+rec_field() { sed -n "s/^$1:[[:space:]]*//p" "$R" | tr -s ' \t' ' ' | sed 's/ $//'; }
 
 # 1. Started as root, with root's supplementary groups, no RUNTIME_DIRECTORY.
 rm -f "$REC"/record.*
 setpriv --groups 0,4 ${ARGOWEB_WRAP:-} "$ARGOWEB" run "$T/etc/$NAME.yaml" >"$T/out" 2>"$T/err" </dev/null
 RC=$?; ERR=$(cat "$T/err")
 expect 0 "run as root execs cloudflared"
-check "Uid: real, effective, saved, fs are all $RUSER's ($(field Uid))" [ "$(field Uid)" = "$UID_ $UID_ $UID_ $UID_" ]
-check "Gid: all the service group's ($(field Gid))" [ "$(field Gid)" = "$GID_ $GID_ $GID_ $GID_" ]
-check "no supplementary groups, so no gid 0 ($(field Groups))" [ -z "$(field Groups)" ]
+check "Uid: real, effective, saved, fs are all $RUSER's ($(rec_field Uid))" [ "$(rec_field Uid)" = "$UID_ $UID_ $UID_ $UID_" ]
+check "Gid: all the service group's ($(rec_field Gid))" [ "$(rec_field Gid)" = "$GID_ $GID_ $GID_ $GID_" ]
+check "no supplementary groups, so no gid 0 ($(rec_field Groups))" [ -z "$(rec_field Groups)" ]
 for c in CapInh CapPrm CapEff CapBnd CapAmb; do
-	check "$c is empty ($(field $c))" [ "$(field $c)" = 0000000000000000 ]
+	check "$c is empty ($(rec_field $c))" [ "$(rec_field $c)" = 0000000000000000 ]
 done
-check "NoNewPrivs is 1" [ "$(field NoNewPrivs)" = 1 ]
+check "NoNewPrivs is 1" [ "$(rec_field NoNewPrivs)" = 1 ]
 check "only fds 0-2 are open" sh -c '[ "$(sed -n "/^--- fds/,/^---/p" "$0" | grep -c "^fd ")" = 3 ]' "$R"
 check "HOME is the service user's home" grep -qx "env:HOME=$(getent passwd "$RUSER" | cut -d: -f6)" "$R"
 check "the secret is in cloudflared's environment" grep -q "^env:TUNNEL_CRED_CONTENTS=.*$SECRET_B64" "$R"
@@ -60,10 +60,10 @@ RUNTIME_DIRECTORY=$T/run setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-grou
 RC=$?; ERR=$(cat "$T/err")
 expect 0 "run started as the service user with ambient capabilities"
 for c in CapInh CapPrm CapEff CapAmb; do
-	check "unprivileged start: $c is empty ($(field $c))" [ "$(field $c)" = 0000000000000000 ]
+	check "unprivileged start: $c is empty ($(rec_field $c))" [ "$(rec_field $c)" = 0000000000000000 ]
 done
-check "unprivileged start: NoNewPrivs is 1" [ "$(field NoNewPrivs)" = 1 ]
-check "unprivileged start: Uid is the service user's" [ "$(field Uid)" = "$UID_ $UID_ $UID_ $UID_" ]
+check "unprivileged start: NoNewPrivs is 1" [ "$(rec_field NoNewPrivs)" = 1 ]
+check "unprivileged start: Uid is the service user's" [ "$(rec_field Uid)" = "$UID_ $UID_ $UID_ $UID_" ]
 rm -f "$REC"/record.*
 RUNTIME_DIRECTORY=$T/run setpriv --reuid="$RUSER" --regid="$RGROUP" --clear-groups \
 	--bounding-set=-all ${ARGOWEB_WRAP:-} "$ARGOWEB" run "$T/etc/$NAME.yaml" >/dev/null 2>&1 </dev/null
@@ -192,13 +192,13 @@ echo "wheel0:x:0:" >>"$T/group"
 sed "s/^user: .*/user: toor/" "$T/etc/$NAME.yaml" >"$T/etc/toor.yaml"
 sed "s/^user: .*/user: zerog/" "$T/etc/$NAME.yaml" >"$T/etc/zerog.yaml"
 printf 'group: wheel0\n' | cat "$T/etc/$NAME.yaml" - >"$T/etc/wheel0.yaml"
-in_ns() { unshare -m sh -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' _ "$T/passwd" "$T/group" "$@"; }
-if in_ns true 2>/dev/null; then
-	in_ns "$ARGOWEB" check "$T/etc/toor.yaml" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
+with_passwd() { unshare -m sh -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' _ "$T/passwd" "$T/group" "$@"; }
+if with_passwd true 2>/dev/null; then
+	with_passwd "$ARGOWEB" check "$T/etc/toor.yaml" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
 	expect 77 "a user with uid 0 under another name is refused" "user toor has uid 0"
-	in_ns "$ARGOWEB" check "$T/etc/zerog.yaml" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
+	with_passwd "$ARGOWEB" check "$T/etc/zerog.yaml" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
 	expect 77 "a user whose group is gid 0 is refused" "is gid 0"
-	in_ns "$ARGOWEB" check "$T/etc/wheel0.yaml" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
+	with_passwd "$ARGOWEB" check "$T/etc/wheel0.yaml" >"$T/out" 2>"$T/err"; RC=$?; ERR=$(cat "$T/err")
 	expect 77 "a group with gid 0 under another name is refused" "group wheel0 is gid 0"
 else
 	skip "uid/gid 0 aliases" "cannot make a private mount namespace here"

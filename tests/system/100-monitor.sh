@@ -19,7 +19,7 @@ cfg() { # name health-line -> $T/etc/NAME.yaml
 		"$TUNNEL_UUID" "$T/etc/web.json" "$RUSER" "$FAKE_BIN" "$2" >"$T/etc/$1.yaml"
 }
 # start NAME SECONDS [env...]: recorder + argoweb run in the background.
-start() {
+run_recorded() {
 	n=$1 secs=$2; shift 2
 	LOG=$T/$n.log
 	: >"$LOG"
@@ -49,7 +49,7 @@ cfg web "{interval: 1s, unhealthy-after: 4s}"
 # (ptrace by the service user); and a descriptor above 1023 is inherited.
 old_dumpable=$(cat /proc/sys/fs/suid_dumpable 2>/dev/null)
 echo 1 >/proc/sys/fs/suid_dumpable 2>/dev/null || old_dumpable=
-start web 17 WATCHDOG_USEC=3000000 WATCHDOG_PID=1 \
+run_recorded web 17 WATCHDOG_USEC=3000000 WATCHDOG_PID=1 \
 	bash -c 'exec 1500</dev/null && exec "$0" "$@"'
 sleep 5
 MON=$(mon_lines | head -n1 | sed 's/.* pid=\([0-9]*\) .*/\1/')
@@ -99,7 +99,7 @@ kill "$RECPID" 2>/dev/null
 setup_fake hang=1 lifetime=7000
 chown "$RUSER" "$REC"
 cfg hang "{interval: 1s, unhealthy-after: 3s}"
-start hang 9 WATCHDOG_USEC=2000000
+run_recorded hang 9 WATCHDOG_USEC=2000000
 sleep 8
 wait "$MAIN"
 check "a hung /ready does not stall the pings below twice per WATCHDOG_USEC (2 s; max gap $(max_ping_gap 0 3000) ms)" \
@@ -157,7 +157,7 @@ setup_fake "schedule=0@0" lifetime=9000 \
 	'say=2026-12-03T09:14:08Z ERR Register tunnel error from server side error="Unauthorized: Invalid tunnel secret" connIndex=0 event=0 ip=127.0.0.2'
 chown "$RUSER" "$REC"
 cfg forged "{interval: 1s, unhealthy-after: 3s}"
-start forged 10 WATCHDOG_USEC=4000000 WATCHDOG_PID=1
+run_recorded forged 10 WATCHDOG_USEC=4000000 WATCHDOG_PID=1
 wait "$MAIN"
 rc=$?
 kill "$RECPID" 2>/dev/null

@@ -26,7 +26,7 @@ if [ -z "${AW_NETNS:-}" ] && [ "$(id -u)" = 0 ] && [ -n "${REAL_CLOUDFLARED:-}" 
 fi
 . "$(dirname "$0")/../lib.sh"
 : "${RECORDER:?set RECORDER to the notify recorder}" "${ORIGIN:?set ORIGIN to tests/origin}"
-bail_skip() { skip "argoweb run with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
+T_WHAT="argoweb run with the real cloudflared against cf-edge"
 [ -n "${REAL_CLOUDFLARED:-}" ] || bail_skip "no REAL_CLOUDFLARED (a real cloudflared; .ci/run sets it from ../shared/bin)"
 [ -n "${CF_EDGE:-}" ] || bail_skip "no CF_EDGE (the edge emulator; .ci/run sets it from ../shared/bin)"
 is_root || bail_skip "needs root (a network namespace, and the privilege drop to the service user); CI runs as root"
@@ -64,24 +64,22 @@ write_token "$T/etc/cred.token"
 echo "# $("$T/bin/cloudflared" --version 2>&1 | head -n1); cf-edge $CF_EDGE"
 CF_RELEASE=$(cf_release "$T/bin/cloudflared")
 
-now_ms() { date +%s%3N; }
+
+# mon: what the monitor (not cloudflared, MAIN) told the notify recorder.
+mon() { grep -v " pid=$MAIN " "$D/notify.log"; }
 
 # What every case and fault starts with: NAME X LISTENERS [CF-EDGE-ARGS...].
 # Everything of it lives in $T/cX (D) and on 127.0.X.0/24 (A): cf-edge on
 # .1 to .LISTENERS, port 7844, control on .1:9999 (C); a runtime directory
-# for the service user; the notify recorder (REC). Its TAP lines go to
-# $D/tap (ok, not_ok, diag), numbered by the parent. 1 when cf-edge does
+# for the service user; the notify recorder (REC). Its TAP and show lines
+# are the case's own (part_begin), numbered by the parent. 1 when cf-edge does
 # not answer.
 case_start() {
 	N=$1 X=$2 nl=$3
 	shift 3
 	D=$T/c$X A=127.0.$X
 	C=http://$A.1:9999
-	TAP=$D/tap
-	: >"$TAP"
-	ok() { echo "ok - $N: $*" >>"$TAP"; }
-	not_ok() { echo "not ok - $N: $*" >>"$TAP"; }
-	diag() { sed "s/^/#   $N: /" >>"$TAP"; }
+	part_begin "c$X" "$N"
 	mkdir -p "$D/run"
 	chown "$RUSER" "$D/run"
 	chmod 0700 "$D/run"
@@ -96,7 +94,7 @@ case_start() {
 	ctl() { curl -s -m 10 -X POST "$C/$1" >/dev/null; }
 	waitfor 10 curl -sf -o /dev/null "$C/healthz" && return 0
 	not_ok "cf-edge answers on $C"
-	diag <"$D/edge.log"
+	show <"$D/edge.log"
 	kill "$EDGE" "$REC" 2>/dev/null
 	return 1
 }
@@ -133,7 +131,6 @@ run_case() {
 		${ARGOWEB_WRAP:-} "$ARGOWEB" status "$D/$N.yaml" 2>&1
 		echo "exit $?"
 	}
-	mon() { grep -v " pid=$MAIN " "$D/notify.log"; }
 	has_status() { mon | grep -q "STATUS=$1"; }
 
 	# 1. The edge accepts connections but answers no registration.
@@ -145,7 +142,7 @@ run_case() {
 		ok "registration stalled: STATUS says it is connecting"
 	else
 		not_ok "registration stalled: STATUS says it is connecting"
-		diag <"$D/notify.log"; tail -n 5 "$D/cf.err" | diag
+		show <"$D/notify.log"; tail -n 5 "$D/cf.err" | show
 	fi
 	sleep 2
 	check "registration stalled: no READY=1 from the monitor" sh -c '! grep -v " pid=$1 " "$0" | grep -q READY=1' "$D/notify.log" "$MAIN"
@@ -157,7 +154,7 @@ run_case() {
 		ok "STATUS=$want"
 	else
 		not_ok "STATUS=$want"
-		diag <"$D/notify.log"; tail -n 8 "$D/cf.err" | diag
+		show <"$D/notify.log"; tail -n 8 "$D/cf.err" | show
 	fi
 	ready=$(mon | awk '/READY=1/ { print $1; exit }')
 	reg=$(curl -s "$C/events" | sed -n '/"time"/{s/.*"time": "\([^"]*\)".*/\1/;h}; /"type": "registered"/{x;p;q}')
@@ -203,7 +200,7 @@ run_case() {
 		ok "edge lost: STATUS=Not connected for ..."
 	else
 		not_ok "edge lost: STATUS=Not connected for ..."
-		diag <"$D/notify.log"
+		show <"$D/notify.log"
 	fi
 	check "edge lost: status says not connected (exit 1)" [ "$(st | tr '\n' ' ')" = "$N: not connected exit 1 " ]
 	# (A slow start, say under valgrind, may have triggered once before.)
@@ -214,14 +211,14 @@ run_case() {
 	late=$((UNHEALTHY_MS + INTERVAL_MS + SLACK_MS))
 	check "WATCHDOG=trigger $((${trig:-0} - dropped)) ms after the drop: within unhealthy-after + one interval (+${SLACK_MS} ms), never before unhealthy-after" \
 		sh -c '[ -n "$0" ] && [ $(($0 - $1)) -ge "$2" ] && [ $(($0 - $1)) -le "$3" ]' "${trig:-}" "$dropped" "$UNHEALTHY_MS" "$late"
-	[ -n "$trig" ] || { echo "dropped at $dropped"; mon | tail -n 6; } | diag
+	[ -n "$trig" ] || { echo "dropped at $dropped"; mon | tail -n 6; } | show
 	ctl restore
 	back=$(now_ms)
 	if waitfor 90 sh -c 'tail -n 1 "$0" | grep -q "STATUS=$1"' "$D/notify.log" "$want"; then
 		ok "edge back: STATUS=$want again ($(($(now_ms) - back)) ms after the restore)"
 	else
 		not_ok "edge back: STATUS=$want again"
-		tail -n 5 "$D/notify.log" | diag
+		tail -n 5 "$D/notify.log" | show
 	fi
 	check "edge back: status exits 0" sh -c 'st=$(cat); case $st in *"exit 0") ;; *) exit 1;; esac' <<-EOF
 		$(st)
@@ -331,7 +328,6 @@ run_fault() {
 		printf 'health: {interval: 1s, unhealthy-after: %s}\nuser: %s\ncloudflared: %s\n' "$unhealthy" "$RUSER" "$T/bin/cloudflared"
 		printf 'ingress: [{service: "http_status:404"}]\n'
 	} >"$D/$N.yaml"
-	mon() { grep -v " pid=$MAIN " "$D/notify.log"; }
 	first() { mon | awk -v s="$1" 'index($0, s) { print $1; exit }'; }
 	seen() { [ -n "$(first "$1")" ]; }
 	case $K in
@@ -383,7 +379,7 @@ run_fault() {
 		st=$(${ARGOWEB_WRAP:-} "$ARGOWEB" status "$D/$N.yaml" 2>&1; echo "exit $?")
 		check "degraded: status says so, exit 2 ($(echo $st))" [ "$(echo $st)" = "$N: degraded, 3 of 4 edge connections exit 2" ];;
 	esac
-	[ -n "${t1:-}" ] || { mon | tail -n 4; grep -E ' (ERR|WRN) ' "$D/cf.err" | tail -n 4; } | diag
+	[ -n "${t1:-}" ] || { mon | tail -n 4; grep -E ' (ERR|WRN) ' "$D/cf.err" | tail -n 4; } | show
 	kill -TERM "$MAIN" 2>/dev/null
 	wait "$MAIN"
 	check "no secret in cloudflared's stderr" no_secret "$D/cf.err"
@@ -409,12 +405,6 @@ for P in quic http2; do
 done
 wait
 for X in $CASES; do
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "${line#ok - }";;
-		"not ok - "*) not_ok "${line#not ok - }";;
-		*) echo "$line";;
-		esac
-	done <"$T/c$X/tap"
+	part_merge "c$X"
 done
 done_testing

@@ -22,7 +22,7 @@ if [ -z "${AW_NETNS:-}" ] && [ "$(id -u)" = 0 ] && [ -n "${REAL_CLOUDFLARED:-}" 
 	AW_NETNS=1 exec unshare --net -- sh "$0" "$@"
 fi
 . "$(dirname "$0")/../lib.sh"
-bail_skip() { skip "management diagnostics with the real cloudflared against cf-edge" "$1"; done_testing; exit 0; }
+T_WHAT="management diagnostics with the real cloudflared against cf-edge"
 [ -n "${REAL_CLOUDFLARED:-}" ] || bail_skip "no REAL_CLOUDFLARED (a real cloudflared; .ci/run sets it from ../shared/bin)"
 [ -n "${CF_EDGE:-}" ] || bail_skip "no CF_EDGE (the edge emulator; .ci/run sets it from ../shared/bin)"
 is_root || bail_skip "needs root (a network namespace, and the privilege drop to the service user); CI runs as root"

@@ -10,7 +10,7 @@
 trap 'tb_shutdown; t_cleanup' EXIT
 trap 'exit 130' INT TERM HUP
 
-bail_skip() { skip "argoweb@.service under ${TB_SUITE:-bookworm}'s systemd in systemd-nspawn" "$1"; done_testing; exit 0; }
+T_WHAT="argoweb@.service under ${TB_SUITE:-bookworm}'s systemd in systemd-nspawn"
 is_root || bail_skip "needs root (boots a container); CI runs as root"
 # The unit execs /usr/bin/argoweb itself: no wrapper reaches it. An ASan
 # build's LeakSanitizer needs ptrace, which the unit's seccomp filter
@@ -52,15 +52,13 @@ record() { sed 's/^\(env:TUNNEL_[A-Z_]*=\).*/\1<redacted>/' "/var/lib/argoweb/re
 . /testbed/inside.sh
 EOF
 cp "$TOP/tests/testbed/inside.sh" "$TOP/tests/waitfor.sh" "$TB_SHARE/"
-stamp() { echo "# [$(($(date +%s) - t2)) s] $*"; }
-h() { tb_exec /bin/sh -c '. /testbed/h.sh; "$@"' h "$@"; }
 # start NAME: systemctl start argoweb@NAME; on failure, say why as diagnostics.
 start() {
 	st=$(date +%s)
 	tb_exec timeout 30 systemctl start "argoweb@$1" >"$T/start.err" 2>&1
 	rc=$?
 	[ $(($(date +%s) - st)) -lt 10 ] || echo "# slow: systemctl start argoweb@$1 took $(($(date +%s) - st)) s"
-	[ "$rc" = 0 ] || why "$1"
+	[ "$rc" = 0 ] || tb_why "argoweb@$1.service"
 	return "$rc"
 }
 # startq NAME: the same, expecting nothing (failures are what is tested).
@@ -77,8 +75,8 @@ stop() {
 	s0=$(date +%s%N)
 	tb_exec timeout 35 systemctl stop "argoweb@$1"
 	STOP_MS=$((($(date +%s%N) - s0) / 1000000))
-	[ "$(h prop "$1" ActiveState)" = inactive ] || [ "$(h prop "$1" ActiveState)" = failed ] && return 0
-	echo "#   argoweb@$1 is $(h prop "$1" ActiveState)/$(h prop "$1" SubState) after $STOP_MS ms:"
+	[ "$(tb_h prop "$1" ActiveState)" = inactive ] || [ "$(tb_h prop "$1" ActiveState)" = failed ] && return 0
+	echo "#   argoweb@$1 is $(tb_h prop "$1" ActiveState)/$(tb_h prop "$1" SubState) after $STOP_MS ms:"
 	tb_exec sh -c '. /testbed/h.sh; procs "argoweb@$1.service" | while read -r p c; do
 		echo "$p $c: $(grep -E "^(State|SigBlk|SigIgn|SigCgt|SigPnd|ShdPnd)" /proc/$p/status | tr "\t\n" "  ")wchan $(cat /proc/$p/wchan)"
 		ls -l /proc/$p/fd | sed -n "s/.* \([0-9]*\) -> /  fd \1 -> /p"
@@ -88,15 +86,10 @@ stop() {
 	tb_exec systemctl kill --signal=SIGKILL "argoweb@$1"
 	return 1
 }
-why() {
-	tb_exec systemctl status --no-pager --lines=0 "argoweb@$1" 2>&1 | grep -E "Active:|Process:" | sed 's/^/#   /'
-	tb_exec journalctl -b -u "argoweb@$1" --no-pager -o cat | grep -E '^argoweb|atchdog' | sort -u | head -n 5 | sed 's/^/#   /'
-}
 
 # 1. Install; sysusers and tmpfiles; verify; security. ---------------------
 stamp "1. Install; sysusers and tmpfiles; verify; security."
-no_user() { ! tb_exec id argoweb >/dev/null 2>&1; }
-check "the fresh rootfs has no argoweb user" no_user
+check "the fresh rootfs has no argoweb user" tb_no_user
 if ! tb_install_argoweb "$ARGOWEB"; then
 	not_ok "make install into the container ($TB_WHY)"
 	done_testing
@@ -276,17 +269,17 @@ check "scenario files written in the container" [ "$rc" = 0 ]
 
 # 8 (started first: it takes longest): 4 connections from 1 s, 0 from 6 s.
 start wd
-check "argoweb@wd (watchdog scenario) started" h is_active wd
-WD_PID0=$(h prop wd MainPID)
+check "argoweb@wd (watchdog scenario) started" tb_h is_active wd
+WD_PID0=$(tb_h prop wd MainPID)
 
 # 2. The tunnel runs: active, StatusText, processes, identity, sandbox. -----
 stamp "2. The tunnel runs"
 start demo
 rc=$?
 check "systemctl start argoweb@demo succeeds (exit $rc)" [ "$rc" = 0 ]
-check "argoweb@demo is active (running)" h is_active demo
-h waitfor 5 is_connected demo 4
-check "StatusText is \"Connected: 4 edge connections\" (is \"$(h prop demo StatusText)\")" h is_connected demo 4
+check "argoweb@demo is active (running)" tb_h is_active demo
+tb_h waitfor 5 is_connected demo 4
+check "StatusText is \"Connected: 4 edge connections\" (is \"$(tb_h prop demo StatusText)\")" tb_h is_connected demo 4
 # The unit loads argoweb.json from demo.json and argoweb.token from the
 # missing demo.token: SetCredential=argoweb.token:absent must cover that.
 no_cred_error() {
@@ -296,15 +289,15 @@ check "systemd $SD_VERSION tolerates the missing demo.token (SetCredential= fall
 # The checks below need the tunnel running: without it, one failure says so.
 MAIN=0 MON=
 sandbox_checks() {
-	MAIN=$(h prop demo MainPID)
-	h procs argoweb@demo.service >"$T/procs"
+	MAIN=$(tb_h prop demo MainPID)
+	tb_h procs argoweb@demo.service >"$T/procs"
 	sed 's/^/#   process: /' "$T/procs"
 	MON=$(awk '$2 == "argoweb-monitor" { print $1 }' "$T/procs")
 	check "the unit's processes: cloudflared as MainPID ($MAIN) and argoweb-monitor ($MON), nothing else" \
 		sh -c '[ "$(wc -l <"$0")" = 2 ] && grep -qx "$1 cloudflared" "$0" && [ -n "$2" ]' "$T/procs" "$MAIN" "$MON"
 	tb_exec argoweb status demo >"$T/st" 2>&1
 	check "argoweb status demo inside: connected" grep -qx "demo: connected, 4 edge connections" "$T/st"
-	h record main >"$T/rec" 2>/dev/null
+	tb_h record main >"$T/rec" 2>/dev/null
 	recf() { sed -n '/^--- status/,/^--- fds/p' "$T/rec" | sed -n "s/^$1:[[:space:]]*//p" | tr -s ' \t' ' ' | sed 's/ $//'; }
 	check "the fake recorded the MainPID's run" grep -qx "pid=$MAIN" "$T/rec"
 	check "cloudflared runs as argoweb (record Uid: $(recf Uid))" [ "$(recf Uid)" = "$AW_UID $AW_UID $AW_UID $AW_UID" ]
@@ -336,19 +329,19 @@ sandbox_checks() {
 	# From outside, through /proc, for cloudflared and the monitor.
 	for p in "$MAIN cloudflared" "$MON argoweb-monitor"; do
 		set -- $p
-		check "$2: Uid argoweb in /proc" [ "$(h field "$1" Uid)" = "$AW_UID $AW_UID $AW_UID $AW_UID" ]
-		caps=$(for c in CapInh CapPrm CapEff CapBnd CapAmb; do h field "$1" $c; done | sort -u | tr '\n' ' ')
+		check "$2: Uid argoweb in /proc" [ "$(tb_h field "$1" Uid)" = "$AW_UID $AW_UID $AW_UID $AW_UID" ]
+		caps=$(for c in CapInh CapPrm CapEff CapBnd CapAmb; do tb_h field "$1" $c; done | sort -u | tr '\n' ' ')
 		check "$2: every capability set empty in /proc ($caps)" [ "$caps" = "0000000000000000 " ]
-		check "$2: NoNewPrivs 1, Seccomp 2 in /proc" [ "$(h field "$1" NoNewPrivs)/$(h field "$1" Seccomp)" = 1/2 ]
+		check "$2: NoNewPrivs 1, Seccomp 2 in /proc" [ "$(tb_h field "$1" NoNewPrivs)/$(tb_h field "$1" Seccomp)" = 1/2 ]
 	done
 	check "the monitor holds no secret in its environment" \
 		tb_exec sh -c '! tr "\0" "\n" </proc/$1/environ | grep -q "^TUNNEL_"' _ "$MON"
-	check "the monitor's parent is not cloudflared (double fork)" [ "$(h field "$MON" PPid)" != "$MAIN" ]
+	check "the monitor's parent is not cloudflared (double fork)" [ "$(tb_h field "$MON" PPid)" != "$MAIN" ]
 	# PrivateUsers=: a user namespace mapping root and argoweb only.
 	check "PrivateUsers: cloudflared's user namespace maps root and argoweb only" \
 		[ "$(tb_exec cat /proc/$MAIN/uid_map | awk '{ print $1 "-" $3 }' | sort | tr '\n' ' ')" = "0-1 $AW_UID-1 " ]
 	mnt_is() { # path want-regex: the options/root of that mount in cloudflared's namespace
-		m=$(h mnt "$MAIN" "$1")
+		m=$(tb_h mnt "$MAIN" "$1")
 		echo "$m" | grep -Eq "$2" || { echo "#   $1: $m"; return 1; }
 	}
 	check "ProtectSystem=strict: /usr is read-only for cloudflared" mnt_is /usr/bin/cloudflared '^ro,'
@@ -365,10 +358,10 @@ sandbox_checks() {
 		tb_exec sh -c '! nsenter -t "$1" -m touch /usr/.argoweb-probe 2>/dev/null && [ ! -e /usr/.argoweb-probe ]' _ "$MAIN"
 	check "in cloudflared's mount namespace /home/alice is not there" \
 		tb_exec sh -c '! nsenter -t "$1" -m ls /home/alice >/dev/null 2>&1' _ "$MAIN"
-	m=$(h mnt "$MAIN" /etc/argoweb/demo.yaml)
+	m=$(tb_h mnt "$MAIN" /etc/argoweb/demo.yaml)
 	case $m in rw,*) echo "# note: /etc/argoweb is mounted read-write in the service's namespace ($m): ConfigurationDirectory= adds it to the writable paths; the 0750 root:argoweb mode is what keeps argoweb out";; esac
 }
-if h is_active demo; then
+if tb_h is_active demo; then
 	sandbox_checks
 else
 	not_ok "argoweb@demo is not running: the process, identity and sandbox checks cannot run"
@@ -432,16 +425,16 @@ stop loose
 tb_exec sh -c 'cp -p /etc/argoweb/demo.yaml /etc/argoweb/private.yaml && sed -i s/20241/20252/ /etc/argoweb/private.yaml &&
 	chown root:root /etc/argoweb/private.yaml && chmod 0600 /etc/argoweb/private.yaml'
 startq private
-echo "# note: a 0600 root:root /etc/argoweb/private.yaml leaves argoweb@private $(h prop private ActiveState), exit status $(h prop private ExecMainStatus): $(tb_exec journalctl -b -u argoweb@private --no-pager -o cat | grep '^argoweb:' | head -n 1)"
+echo "# note: a 0600 root:root /etc/argoweb/private.yaml leaves argoweb@private $(tb_h prop private ActiveState), exit status $(tb_h prop private ExecMainStatus): $(tb_exec journalctl -b -u argoweb@private --no-pager -o cat | grep '^argoweb:' | head -n 1)"
 
 # 5. A token tunnel: the token in no show, ps or unit file. --------------
 stamp "5. A token tunnel"
 start tok
-check "argoweb@tok (token via LoadCredential=, no tok.json: SetCredential= fallback) is active" h is_active tok
-check "argoweb@tok is connected" h waitfor 5 is_connected tok 4
+check "argoweb@tok (token via LoadCredential=, no tok.json: SetCredential= fallback) is active" tb_h is_active tok
+check "argoweb@tok is connected" tb_h waitfor 5 is_connected tok 4
 check "systemd $SD_VERSION tolerates the missing tok.json (no 243/CREDENTIALS)" no_cred_error tok
 start tokf
-check "argoweb@tokf (token-file: /etc/argoweb/tokf.token) is active" h is_active tokf
+check "argoweb@tokf (token-file: /etc/argoweb/tokf.token) is active" tb_h is_active tokf
 # The copy's shape is systemd's: 252 makes it 0400 and the service user's;
 # 254 and later 0440 root:root with an ACL naming the service user
 # (systemd #29096, #29435), which argoweb accepts there alone (sdcred.c).
@@ -466,10 +459,10 @@ check "the token is not in ps auxww or any /proc/*/cmdline" nosecret "$T/tok.ps"
 check "another user's ps auxwwe (environments) does not show it" nosecret "$T/tok.ps-nobody"
 check "the token is in no unit file, drop-in or rendered config" [ ! -s "$T/tok.files" ]
 check "cloudflared got it as TUNNEL_TOKEN" \
-	tb_exec grep -qxF "env:TUNNEL_TOKEN=$TOK" "/var/lib/argoweb/rec-main/record.$(h prop tok MainPID)"
+	tb_exec grep -qxF "env:TUNNEL_TOKEN=$TOK" "/var/lib/argoweb/rec-main/record.$(tb_h prop tok MainPID)"
 startq none
 check "argoweb@none (no .json, no .token: both fallbacks) fails with 78/CONFIG, not 243/CREDENTIALS" \
-	[ "$(h prop none ExecMainStatus)" = 78 ]
+	[ "$(tb_h prop none ExecMainStatus)" = 78 ]
 # Control: the same token tunnel with the fallbacks reset by a drop-in.
 tb_sh <<'EOF'
 sed s/20248/20253/ /etc/argoweb/tok.yaml >/etc/argoweb/nofb.yaml
@@ -481,7 +474,7 @@ systemctl daemon-reload
 EOF
 startq nofb
 check "control: with SetCredential= reset, the missing nofb.json fails the unit with 243/CREDENTIALS" \
-	[ "$(h prop nofb ExecMainStatus)" = 243 ]
+	[ "$(tb_h prop nofb ExecMainStatus)" = 243 ]
 stop nofb
 none_says() { tb_exec journalctl -b -u argoweb@none --no-pager -o cat | grep -q "no credential"; }
 check "... saying there is no credential" none_says
@@ -504,18 +497,18 @@ check "systemd-creds setup + encrypt --name=argoweb, drop-in from the shipped ex
 check "enc.cred does not hold the secret in clear" \
 	tb_exec sh -c '! grep -qF -e "$1" -e "encr-NEVER" /etc/argoweb/enc.cred' _ "$S_ENC"
 start enc
-enc_up() { h is_active enc && h waitfor 5 is_connected enc 4; }
+enc_up() { tb_h is_active enc && tb_h waitfor 5 is_connected enc 4; }
 check "argoweb@enc (LoadCredentialEncrypted=argoweb:...) is active and connected" enc_up
 check "cloudflared got the decrypted credential" \
-	tb_exec grep -q "^env:TUNNEL_CRED_CONTENTS=.*$S_ENC" "/var/lib/argoweb/rec-main/record.$(h prop enc MainPID)"
+	tb_exec grep -q "^env:TUNNEL_CRED_CONTENTS=.*$S_ENC" "/var/lib/argoweb/rec-main/record.$(tb_h prop enc MainPID)"
 
 # 7. Stop: within the grace period, nothing left. ------------------------
 stamp "7. Stop"
 stop demo
 check "systemctl stop argoweb@demo returns within the grace period (${STOP_MS} ms < 30 s)" [ "$STOP_MS" -lt 30000 ]
 check "argoweb@demo stopped cleanly (inactive, Result=success)" \
-	[ "$(h prop demo ActiveState)/$(h prop demo Result)" = inactive/success ]
-h procs argoweb@demo.service >"$T/left-demo"
+	[ "$(tb_h prop demo ActiveState)/$(tb_h prop demo Result)" = inactive/success ]
+tb_h procs argoweb@demo.service >"$T/left-demo"
 check "nothing left in argoweb@demo's cgroup" [ ! -s "$T/left-demo" ]
 sed 's/^/#   left: /' "$T/left-demo"
 [ "$MAIN" = 0 ] || check "cloudflared ($MAIN) and the monitor ($MON) are gone" \
@@ -523,23 +516,23 @@ sed 's/^/#   left: /' "$T/left-demo"
 
 # 8. The watchdog. -------------------------------------------------------
 stamp "8. The watchdog."
-h waitfor 40 sh -c '[ "$(systemctl show -p NRestarts --value argoweb@wd)" -ge 1 ]'
-NR=$(h prop wd NRestarts)
+tb_h waitfor 40 sh -c '[ "$(systemctl show -p NRestarts --value argoweb@wd)" -ge 1 ]'
+NR=$(tb_h prop wd NRestarts)
 tb_exec journalctl -b -u argoweb@wd --no-pager -o short-monotonic >"$T/wd.journal" 2>&1
 wd_restarted() { [ "${NR:-0}" -ge 1 ] && grep -q "Failed with result 'watchdog'" "$T/wd.journal"; }
 check "the watchdog restarted argoweb@wd after the connections dropped (NRestarts=$NR)" wd_restarted
 check "the journal says why: the monitor's \"No edge connection ...\"" grep -q "No edge connection for" "$T/wd.journal"
 check "... and systemd's watchdog result" grep -q "Failed with result 'watchdog'" "$T/wd.journal"
 grep -E "atchdog|No edge|Scheduled restart|Started" "$T/wd.journal" | sed 's/^/#   /'
-wd_back() { h waitfor 10 is_active wd && [ "$(h prop wd MainPID)" != "$WD_PID0" ]; }
+wd_back() { tb_h waitfor 10 is_active wd && [ "$(tb_h prop wd MainPID)" != "$WD_PID0" ]; }
 check "argoweb@wd is back up with a new MainPID" wd_back
 
 # 3/4 once more: still failed, never restarted (RestartSec=5s has passed).
 while [ $(($(date +%s) - BAD_AT)) -lt 7 ]; do sleep 1; done
 check "argoweb@bad failed once: NRestarts=0, still failed after RestartSec" \
-	[ "$(h prop bad NRestarts)/$(h prop bad ActiveState)" = 0/failed ]
+	[ "$(tb_h prop bad NRestarts)/$(tb_h prop bad ActiveState)" = 0/failed ]
 check "argoweb@perm failed once: NRestarts=0, still failed after RestartSec" \
-	[ "$(h prop perm NRestarts)/$(h prop perm ActiveState)" = 0/failed ]
+	[ "$(tb_h prop perm NRestarts)/$(tb_h prop perm ActiveState)" = 0/failed ]
 
 # 9. A group PrivateUsers= hides: inside the unit's user namespace every
 # supplementary group but its own reads as the overflow gid (65534), yet
@@ -558,7 +551,7 @@ check "argoweb added to group disk" [ "$?" = 0 ]
 startq grp
 check "argoweb@grp, its user in group disk, does not start" [ "$?" != 0 ]
 tb_exec journalctl -b -u argoweb@grp --no-pager -o cat >"$T/grp.journal" 2>&1
-check "... status=77/NOPERM" [ "$(h prop grp ExecMainStatus)" = 77 ]
+check "... status=77/NOPERM" [ "$(tb_h prop grp ExecMainStatus)" = 77 ]
 check "... the journal names the hidden group and the fix" grep -q \
 	"the service user has a group this user namespace does not map (gid 65534; PrivateUsers=): .* gpasswd -d argoweb GROUP" \
 	"$T/grp.journal"
@@ -566,7 +559,7 @@ grep '^argoweb:' "$T/grp.journal" | head -n 1 | sed 's/^/#   /'
 tb_exec gpasswd -d argoweb disk >/dev/null
 tb_exec systemctl reset-failed argoweb@grp
 start grp
-check "once argoweb is out of group disk, argoweb@grp starts" h is_active grp
+check "once argoweb is out of group disk, argoweb@grp starts" tb_h is_active grp
 stop grp
 
 # Everything stopped; no secret anywhere in the journal. -----------------

@@ -98,85 +98,62 @@ check "the shipped unit: the watchdog stops with signal $ws (SIGTERM), SIGKILL $
 echo "# /etc/argoweb/qt.yaml:"
 tb_exec cat /etc/argoweb/qt.yaml | show
 
-# From the host, in the container's network only: cf-edge's control API.
-ctl() { # N PATH [curl-args...]
-	n=$1 p=$2; shift 2
-	nsenter -t "$TB_PID1" -n curl -s -m 30 "$@" "http://127.0.$n.1:9999$p"
-}
-prop() { tb_exec systemctl show -p "$2" --value "argoweb@$1.service"; }
-is_status() { [ "$(prop "$1" StatusText)" = "$2" ]; }
-restarted() { [ "$(prop "$1" NRestarts)" -ge 1 ]; }
-why() {
-	tb_exec systemctl status --no-pager --lines=0 "argoweb@$1" 2>&1 | grep -E "Active:|Process:|Status:" | show
-	tb_exec journalctl -b -u "argoweb@$1" --no-pager -o cat 2>&1 | grep -v '^\s' | tail -n 8 | show
-}
-
-# One tunnel, in the background: NAME N. TAP lines to $T/NAME.tap.
-run_tunnel() {
-	name=$1 n=$2
-	TAP=$T/$name.tap
-	: >"$TAP"
-	ok() { echo "ok - $name: $*" >>"$TAP"; }
-	not_ok() { echo "not ok - $name: $*" >>"$TAP"; }
-	SHOW_TAG=$name SHOW_OUT=$TAP
-	why() {
-		tb_exec systemctl status --no-pager --lines=0 "argoweb@$name" 2>&1 | grep -E "Active:|Process:|Status:" | show
-		tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat 2>&1 | grep -v '^\s' | tail -n 8 | show
-	}
+# One tunnel, in the background (its own edge, N): NAME N.
+serve_tunnel() {
+	name=$1 n=$2 unit=argoweb@$1.service
+	part_begin "$name"
+	more() { [ "$(tb_prop "$unit" NRestarts)" -gt "$r0" ]; }
 	s0=$(date +%s%N)
 	tb_exec timeout 90 systemctl start "argoweb@$name" >"$T/$name.start" 2>&1
 	rc=$?
 	ms=$((($(date +%s%N) - s0) / 1000000))
-	st=$(prop "$name" StatusText)
-	ready=$(ctl "$n" /connections?live=1 | grep -c '"registered": true')
+	st=$(tb_prop "$unit" StatusText)
+	ready=$(edge_live "$n")
 	check "systemctl start returns ($ms ms, exit $rc) once connected: StatusText \"$st\", $ready live connection(s) at the edge" \
 		sh -c '[ "$0" = 0 ] && [ "$2" -ge 1 ] && case $1 in "Connected: "*) ;; *) exit 1;; esac' "$rc" "$st" "$ready"
-	[ "$rc" = 0 ] || { show "$T/$name.start"; why; }
-	if waitfor 20 is_status "$name" "Connected: 4 edge connections"; then
+	[ "$rc" = 0 ] || { show "$T/$name.start"; tb_why "$unit"; }
+	if waitfor 20 tb_is_status "$unit" "Connected: 4 edge connections"; then
 		ok "StatusText is \"Connected: 4 edge connections\""
 	else
-		not_ok "StatusText is \"Connected: 4 edge connections\" (is \"$(prop "$name" StatusText)\")"
+		not_ok "StatusText is \"Connected: 4 edge connections\" (is \"$(tb_prop "$unit" StatusText)\")"
 	fi
-	eyeball() { # HOST PATH -> "STATUS BODY"
-		ctl "$n" "/proxy?host=$1&path=$2&raw=1" -o "$T/$name.body" -D "$T/$name.hdr"
-		echo "$(sed -n '1s/^HTTP[^ ]* \([0-9]*\).*/\1/p' "$T/$name.hdr") $(cat "$T/$name.body" 2>/dev/null)"
-	}
-	got=$(eyeball www.example.com "/from-$name")
+	got=$(edge_eyeball "$n" www.example.com "/from-$name")
 	check "an eyeball request reaches the origin through the sandboxed connector ($got)" \
 		[ "$got" = "200 www GET /from-$name" ]
-	got=$(eyeball shop.example.com "/api/$name")
+	got=$(edge_eyeball "$n" shop.example.com "/api/$name")
 	check "... and by the example's path rule, the other origin ($got)" [ "$got" = "200 api GET /api/$name" ]
 	case $got in 200*) ;; *)
 		tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat | grep -E ' (ERR|WRN) ' | tail -n 3 | show
 		tb_exec systemctl status --no-pager --lines=2 origin-www | show;;
 	esac
 	# The edge goes away: the monitor says why, then asks for a restart.
-	pid0=$(prop "$name" MainPID)
+	pid0=$(tb_prop "$unit" MainPID)
 	d0=$(date +%s%N)
-	ctl "$n" /drop -X POST >/dev/null
-	unreach() { case $(prop "$name" StatusText) in *"edge unreachable"*|*"connection to the edge lost"*) ;; *) return 1;; esac; }
+	edge_ctl "$n" /drop -X POST >/dev/null
+	unreach() { case $(tb_prop "$unit" StatusText) in *"edge unreachable"*|*"connection to the edge lost"*) ;; *) return 1;; esac; }
 	if waitfor 20 unreach; then
-		ok "edge lost: StatusText says why after $((($(date +%s%N) - d0) / 1000000)) ms: \"$(prop "$name" StatusText)\""
+		ok "edge lost: StatusText says why after $((($(date +%s%N) - d0) / 1000000)) ms: \"$(tb_prop "$unit" StatusText)\""
 	else
-		not_ok "edge lost: StatusText says why (is \"$(prop "$name" StatusText)\")"
+		not_ok "edge lost: StatusText says why (is \"$(tb_prop "$unit" StatusText)\")"
 	fi
-	if waitfor 40 restarted "$name"; then
-		ok "edge lost: the watchdog restarted the unit (NRestarts $(prop "$name" NRestarts), MainPID $pid0 -> $(prop "$name" MainPID))"
+	r0=0
+	if waitfor 40 more; then
+		ok "edge lost: the watchdog restarted the unit (NRestarts $(tb_prop "$unit" NRestarts), MainPID $pid0 -> $(tb_prop "$unit" MainPID))"
 	else
-		not_ok "edge lost: the watchdog restarted the unit (NRestarts $(prop "$name" NRestarts))"
-		why
+		not_ok "edge lost: the watchdog restarted the unit (NRestarts $(tb_prop "$unit" NRestarts))"
+		tb_why "$unit"
 	fi
 	tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat >"$T/$name.j1" 2>&1
 	check "... systemd logged the watchdog's verdict" grep -q "Watchdog timeout\|Failed with result 'watchdog'" "$T/$name.j1"
 	check "... a clean stop: SIGTERM, cloudflared's own graceful shutdown, no goroutine dump ($(grep -c '^goroutine ' "$T/$name.j1") goroutine lines)" \
 		sh -c 'grep -q "Initiating graceful shutdown due to signal terminated" "$0" && ! grep -q "^goroutine \|SIGABRT" "$0"' "$T/$name.j1"
-	ctl "$n" /restore -X POST >/dev/null
+	edge_ctl "$n" /restore -X POST >/dev/null
 	b0=$(date +%s)
-	if waitfor 120 is_status "$name" "Connected: 4 edge connections"; then
-		ok "edge back: connected again in $(($(date +%s) - b0)) s ($(prop "$name" ActiveState)/$(prop "$name" SubState))"
+	if waitfor 120 tb_is_status "$unit" "Connected: 4 edge connections"; then
+		ok "edge back: connected again in $(($(date +%s) - b0)) s ($(tb_prop "$unit" ActiveState)/$(tb_prop "$unit" SubState))"
 	else
-		not_ok "edge back: connected again (StatusText \"$(prop "$name" StatusText)\")"
-		why
+		not_ok "edge back: connected again (StatusText \"$(tb_prop "$unit" StatusText)\")"
+		tb_why "$unit"
 	fi
 	case $name in
 	qt) helper_death;;
@@ -185,43 +162,41 @@ run_tunnel() {
 	s0=$(date +%s%N)
 	tb_exec timeout 60 systemctl stop "argoweb@$name"
 	ms=$((($(date +%s%N) - s0) / 1000000))
-	res=$(prop "$name" Result)
+	res=$(tb_prop "$unit" Result)
 	check "systemctl stop in $ms ms (grace-period 5s) with Result=$res" \
 		sh -c '[ "$0" -le 7000 ] && [ "$1" = success ]' "$ms" "$res"
 	severities
 	case $name in
-	qj) if release_ge 2025.8.1; then refused_unsaid; else refused; fi;;
-	hj) refused;;
+	qj) if release_ge 2025.8.1; then refused_unsaid; else refused_said; fi;;
+	hj) refused_said;;
 	esac
 }
 
 # The monitor killed: cloudflared dies at its next line (SIGPIPE) or the
 # watchdog (6 s here) stops it; either way the unit restarts.
 helper_death() {
-	r0=$(prop "$name" NRestarts)
-	cg=$(prop "$name" ControlGroup)
+	r0=$(tb_prop "$unit" NRestarts)
+	cg=$(tb_prop "$unit" ControlGroup)
 	mon=$(tb_exec sh -c 'for p in $(cat /sys/fs/cgroup/systemd"$1"/cgroup.procs /sys/fs/cgroup"$1"/cgroup.procs 2>/dev/null); do
 		[ "$(cat /proc/$p/comm)" = argoweb-monitor ] && echo $p; done' _ "$cg" | head -n1)
 	k0=$(date +%s%N)
 	tb_exec kill -KILL "$mon"
-	more() { [ "$(prop "$name" NRestarts)" -gt "$r0" ]; }
 	if [ -n "$mon" ] && waitfor 15 more; then
 		ok "the monitor (pid $mon) killed: the unit restarted $((($(date +%s%N) - k0) / 1000000)) ms later (WatchdogSec 6s)"
 	else
-		not_ok "the monitor (pid ${mon:-not found}) killed: the unit restarted (NRestarts $(prop "$name" NRestarts))"
-		why
+		not_ok "the monitor (pid ${mon:-not found}) killed: the unit restarted (NRestarts $(tb_prop "$unit" NRestarts))"
+		tb_why "$unit"
 	fi
-	waitfor 60 is_status "$name" "Connected: 4 edge connections" ||
+	waitfor 60 tb_is_status "$unit" "Connected: 4 edge connections" ||
 		not_ok "... connected again after the monitor's death"
 }
 
 # cloudflared hung: the watchdog's SIGTERM does nothing; SIGKILL comes
 # TimeoutAbortSec (4 s here) later.
 hung() {
-	r0=$(prop "$name" NRestarts)
-	pid=$(prop "$name" MainPID)
+	r0=$(tb_prop "$unit" NRestarts)
+	pid=$(tb_prop "$unit" MainPID)
 	tb_exec kill -STOP "$pid"
-	more() { [ "$(prop "$name" NRestarts)" -gt "$r0" ]; }
 	if waitfor 45 more; then
 		tb_exec journalctl -b -u "argoweb@$name" --no-pager -o short-unix >"$T/$name.j2" 2>&1
 		wd=$(awk '/Watchdog (timeout|request)/ { t = $1 } END { print t }' "$T/$name.j2")
@@ -230,10 +205,10 @@ hung() {
 		check "cloudflared hung (SIGSTOP): killed $dt s after the watchdog fired (TimeoutAbortSec 4s), restarted" \
 			sh -c '[ -n "$0" ] && [ -n "$1" ] && awk -v d="$2" "BEGIN { exit !(d >= 3.5 && d <= 5.5) }"' "${wd:-}" "${kl:-}" "$dt"
 	else
-		not_ok "cloudflared hung (SIGSTOP): restarted (NRestarts $(prop "$name" NRestarts))"
-		why
+		not_ok "cloudflared hung (SIGSTOP): restarted (NRestarts $(tb_prop "$unit" NRestarts))"
+		tb_why "$unit"
 	fi
-	waitfor 60 is_status "$name" "Connected: 4 edge connections" ||
+	waitfor 60 tb_is_status "$unit" "Connected: 4 edge connections" ||
 		not_ok "... connected again after the hang"
 }
 
@@ -249,29 +224,29 @@ severities() {
 
 # Cloudflare refuses the credentials: the unit fails with 76 once
 # unhealthy-after (20 s) has passed, and is not restarted.
-refused() {
-	ctl "$n" '/reject?reason=auth' -X POST >/dev/null
+refused_said() {
+	edge_ctl "$n" '/reject?reason=auth' -X POST >/dev/null
 	s0=$(date +%s%N)
 	tb_exec timeout 90 systemctl start "argoweb@$name" >/dev/null 2>&1
 	rc=$?
 	# cloudflared itself sometimes exits 1 at its first attempt (an error
 	# other than the refusal first): the unit restarts it, and the
 	# refusal is counted afresh. Wait for the verdict, then for no restart.
-	ended() { [ "$(prop "$name" ActiveState)" = failed ]; }
+	ended() { [ "$(tb_prop "$unit" ActiveState)" = failed ]; }
 	waitfor 90 ended
 	ms=$((($(date +%s%N) - s0) / 1000000))
-	r0=$(prop "$name" NRestarts)
+	r0=$(tb_prop "$unit" NRestarts)
 	sleep 7         # RestartSec=5s: a restart would have come
-	st=$(prop "$name" ExecMainStatus) res=$(prop "$name" Result) act=$(prop "$name" ActiveState)
-	check "refused credentials: the unit failed $ms ms after systemctl start (exit $rc), status $st, Result=$res, $act, and stays so (NRestarts $(prop "$name" NRestarts), was $r0)" \
+	st=$(tb_prop "$unit" ExecMainStatus) res=$(tb_prop "$unit" Result) act=$(tb_prop "$unit" ActiveState)
+	check "refused credentials: the unit failed $ms ms after systemctl start (exit $rc), status $st, Result=$res, $act, and stays so (NRestarts $(tb_prop "$unit" NRestarts), was $r0)" \
 		sh -c '[ "$0" != 0 ] && [ "$1" = 76 ] && [ "$2" = exit-code ] && [ "$3" = failed ] && [ "$4" = "$5" ]' \
-		"$rc" "$st" "$res" "$act" "$(prop "$name" NRestarts)" "$r0"
-	[ "$(prop "$name" ExecMainStatus)" = 76 ] ||
+		"$rc" "$st" "$res" "$act" "$(tb_prop "$unit" NRestarts)" "$r0"
+	[ "$(tb_prop "$unit" ExecMainStatus)" = 76 ] ||
 		tb_exec journalctl -b -u "argoweb@$name" --no-pager -o short-monotonic -n 40 2>&1 | show
 	tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat -p err >"$T/$name.j3" 2>&1
 	check "... and says why, at priority err" grep -q "argoweb: $name: Cloudflare refused the tunnel's credentials for 20s (\"Unauthorized: Invalid tunnel secret\"): stopped instead of retrying for ever" "$T/$name.j3"
 	tb_exec systemctl status --no-pager -n 3 "argoweb@$name" 2>&1 | show
-	ctl "$n" /restore -X POST >/dev/null
+	edge_ctl "$n" /restore -X POST >/dev/null
 	tb_exec systemctl reset-failed "argoweb@$name"
 }
 
@@ -280,21 +255,20 @@ refused() {
 # cause is not known: StatusText says what is, the watchdog restarts the
 # unit at unhealthy-after as for any outage, and it never ends with 76.
 refused_unsaid() {
-	ctl "$n" '/reject?reason=auth' -X POST >/dev/null
+	edge_ctl "$n" '/reject?reason=auth' -X POST >/dev/null
 	s0=$(date +%s%N)
-	r0=$(prop "$name" NRestarts)
+	r0=$(tb_prop "$unit" NRestarts)
 	tb_exec systemctl start --no-block "argoweb@$name"
-	unsaid() { case $(prop "$name" StatusText) in *"the edge did not accept the registration; over QUIC this cloudflared does not log why"*"protocol: http2 would show it"*) ;; *) return 1;; esac; }
+	unsaid() { case $(tb_prop "$unit" StatusText) in *"the edge did not accept the registration; over QUIC this cloudflared does not log why"*"protocol: http2 would show it"*) ;; *) return 1;; esac; }
 	waitfor 20 unsaid
 	check "refused credentials, QUIC, $CF_RELEASE: StatusText says the edge did not accept the registration, and that http2 would say why ($((($(date +%s%N) - s0) / 1000000)) ms)" unsaid
-	[ "$(prop "$name" StatusText)" ] && echo "#   $name: \"$(prop "$name" StatusText)\"" >>"$TAP"
-	more() { [ "$(prop "$name" NRestarts)" -gt "$r0" ]; }
+	[ "$(tb_prop "$unit" StatusText)" ] && echo "#   $name: \"$(tb_prop "$unit" StatusText)\"" >>"$TAP"
 	waitfor 45 more
-	check "... at unhealthy-after (20 s) the watchdog restarts it, as for any outage (NRestarts $r0 -> $(prop "$name" NRestarts), Result=$(prop "$name" Result))" more
+	check "... at unhealthy-after (20 s) the watchdog restarts it, as for any outage (NRestarts $r0 -> $(tb_prop "$unit" NRestarts), Result=$(tb_prop "$unit" Result))" more
 	tb_exec journalctl -b -u "argoweb@$name" --no-pager -o cat >"$T/$name.j3" 2>&1
 	check "... and never ends it with 76: the cause is not known (no 76, no \"stall\")" \
 		sh -c '! grep -q "status=76\|stalled" "$0"' "$T/$name.j3"
-	ctl "$n" /restore -X POST >/dev/null
+	edge_ctl "$n" /restore -X POST >/dev/null
 	tb_exec timeout 60 systemctl stop "argoweb@$name"
 	tb_exec systemctl reset-failed "argoweb@$name"
 }
@@ -303,20 +277,12 @@ stamp "starting four tunnels"
 n=0 pids=
 for name in qj qt hj ht; do
 	n=$((n + 1))
-	run_tunnel "$name" "$n" &
+	serve_tunnel "$name" "$n" &
 	pids="$pids $!"
 done
 # shellcheck disable=SC2086 # PIDs: not the container, which runs on
 wait $pids
-for name in qj qt hj ht; do
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "${line#ok - }";;
-		"not ok - "*) not_ok "${line#not ok - }";;
-		*) echo "$line";;
-		esac
-	done <"$T/$name.tap"
-done
+part_merge qj qt hj ht
 stamp "done with the tunnels"
 
 # The journal: no secret, and what the sandbox refused.

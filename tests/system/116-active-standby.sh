@@ -21,7 +21,6 @@
 #   nothing of it.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/testbed/testbed.sh"
-now_ms() { date +%s%3N; }
 tb_real_start "active/standby units with the real cloudflared against cf-edge" curl persist
 
 U_SB=6ff42ae2-765d-4adf-8112-31c55c155111 U_ON=6ff42ae2-765d-4adf-8112-31c55c155112
@@ -105,43 +104,27 @@ stamp "2. boot"
 b0=$(now_ms)
 tb_boot || { not_ok "the test bed boots again ($TB_WHY)"; done_testing; exit 1; }
 echo "# booted again in $(($(now_ms) - b0)) ms"
-# From the host, in the container's network only.
-ctl() { # PATH [curl-args...]
-	p=$1; shift
-	nsenter -t "$TB_PID1" -n curl -s -m 30 "$@" "http://127.0.0.1:9999$p"
-}
-prop() { tb_exec systemctl show -p "$2" --value "$1"; }
-state() { echo "$(prop "$1" ActiveState)/$(prop "$1" SubState)"; }
-is_status() { [ "$(prop "$1" StatusText)" = "$2" ]; }
-# live TUNNEL: live (registered, not unregistered) connections at the edge.
-live() { ctl "/connections?live=1&tunnel=$1" | grep -c '"registered": true'; }
-has_live() { [ "$(live "$1")" = "$2" ]; }
+# From the host, in the container's network only: cf-edge's control API
+# (host.sh; the one edge is edge 0, at 127.0.0.1).
+has_live() { [ "$(edge_live 0 "$1")" = "$2" ]; }
 # conns TUNNEL: every connection the edge still holds for it.
-conns() { ctl "/connections?tunnel=$1" | grep -c '"seq":'; }
+conns() { edge_ctl 0 "/connections?tunnel=$1" | grep -c '"seq":'; }
 # cloudflared processes, by the config they run
 cf_for() { tb_exec sh -c 'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = cloudflared ] && tr "\0" " " <$p/cmdline && echo; done' |
 	grep -c "/run/argoweb/$1/config.yml"; }
-eyeball() { # TUNNEL -> "STATUS BODY"
-	ctl "/proxy?host=www.example.com&path=/promoted&raw=1&tunnel=$1" -o "$T/body" -D "$T/hdr"
-	echo "$(sed -n '1s/^HTTP[^ ]* \([0-9]*\).*/\1/p' "$T/hdr") $(cat "$T/body" 2>/dev/null)"
-}
-why() {
-	tb_exec systemctl status --no-pager --lines=0 "$1" 2>&1 | grep -E "Active:|Process:|Status:" | show
-	tb_exec journalctl -b -u "$1" --no-pager -o cat 2>&1 | grep -v '^\s' | tail -n 8 | show
-}
-if waitfor 30 is_status argoweb@on.service "Connected: 4 edge connections"; then
-	ok "after boot argoweb@on is connected: \"$(prop argoweb@on.service StatusText)\", $(live $U_ON) live connections at the edge ($(($(now_ms) - b0)) ms after the boot began)"
+if waitfor 30 tb_is_status argoweb@on.service "Connected: 4 edge connections"; then
+	ok "after boot argoweb@on is connected: \"$(tb_prop argoweb@on.service StatusText)\", $(edge_live 0 $U_ON) live connections at the edge ($(($(now_ms) - b0)) ms after the boot began)"
 else
-	not_ok "after boot argoweb@on is connected (\"$(prop argoweb@on.service StatusText)\")"
-	why argoweb@on.service
+	not_ok "after boot argoweb@on is connected (\"$(tb_prop argoweb@on.service StatusText)\")"
+	tb_why argoweb@on.service
 fi
-ON_PID=$(prop argoweb@on.service MainPID)
-check "after boot argoweb-active@sb is inactive ($(state argoweb-active@sb.service)), its target too ($(state argoweb-active.target))" \
-	[ "$(state argoweb-active@sb.service)/$(state argoweb-active.target)" = inactive/dead/inactive/dead ]
+ON_PID=$(tb_prop argoweb@on.service MainPID)
+check "after boot argoweb-active@sb is inactive ($(tb_state argoweb-active@sb.service)), its target too ($(tb_state argoweb-active.target))" \
+	[ "$(tb_state argoweb-active@sb.service)/$(tb_state argoweb-active.target)" = inactive/dead/inactive/dead ]
 check "after boot no cloudflared runs for sb ($(cf_for sb)), one for on ($(cf_for on))" \
 	[ "$(cf_for sb)/$(cf_for on)" = 0/1 ]
 check "after boot the edge has no connection for sb's tunnel ($(conns $U_SB))" [ "$(conns $U_SB)" = 0 ]
-got=$(eyeball $U_SB)
+got=$(edge_eyeball 0 www.example.com /promoted $U_SB)
 check "after boot the edge answers 530 for sb's tunnel ($got)" [ "$got" = "530 no connector" ]
 
 # 3. Promotion. ---------------------------------------------------------------
@@ -149,65 +132,65 @@ stamp "3. promotion: keepalived's notify MASTER (systemctl start --no-block argo
 s0=$(now_ms)
 notify MASTER >"$T/promote" 2>&1
 rc=$? s1=$(now_ms)
-ready() { [ "$(state argoweb-active@sb.service)" = active/running ]; }
+ready() { [ "$(tb_state argoweb-active@sb.service)" = active/running ]; }
 waitfor 20 ready
 sr=$(now_ms)
-st=$(prop argoweb-active@sb.service StatusText)
+st=$(tb_prop argoweb-active@sb.service StatusText)
 check "vrrp-notify ... MASTER: queues the start and returns (exit $rc, $((s1 - s0)) ms); argoweb-active@sb active (READY) after $((sr - s0)) ms: \"$st\"" \
 	sh -c '[ "$0" = 0 ] && [ "$1" -le 2000 ] && [ "$2" = active/running ] && case $3 in "Connected: "*) ;; *) exit 1;; esac' \
-	"$rc" "$((s1 - s0))" "$(state argoweb-active@sb.service)" "$st"
+	"$rc" "$((s1 - s0))" "$(tb_state argoweb-active@sb.service)" "$st"
 check "... said, from no service, that nothing would stop the tunnels if keepalived died" \
 	grep -q "not run by a systemd service" "$T/promote"
-[ "$rc" = 0 ] || { show "$T/promote"; why argoweb-active@sb.service; }
-waitfor 20 is_status argoweb-active@sb.service "Connected: 4 edge connections"
+[ "$rc" = 0 ] || { show "$T/promote"; tb_why argoweb-active@sb.service; }
+waitfor 20 tb_is_status argoweb-active@sb.service "Connected: 4 edge connections"
 s2=$(now_ms)
 waitfor 20 has_live $U_SB 4
 s3=$(now_ms)
 check "promoted: StatusText \"Connected: 4 edge connections\" after $((s2 - s0)) ms" \
-	is_status argoweb-active@sb.service "Connected: 4 edge connections"
-check "promoted: 4 live connections at the edge after $((s3 - s0)) ms ($(live $U_SB))" has_live $U_SB 4
+	tb_is_status argoweb-active@sb.service "Connected: 4 edge connections"
+check "promoted: 4 live connections at the edge after $((s3 - s0)) ms ($(edge_live 0 $U_SB))" has_live $U_SB 4
 echo "# promotion: notify to its return $((s1 - s0)) ms, to READY (active) $((sr - s0)) ms, to StatusText 4 connections $((s2 - s0)) ms, to 4 live connections at the edge $((s3 - s0)) ms"
-got=$(eyeball $U_SB)
+got=$(edge_eyeball 0 www.example.com /promoted $U_SB)
 check "promoted: an eyeball request through sb's tunnel reaches the origin ($got)" [ "$got" = "200 www GET /promoted" ]
-SB_CLIENT=$(ctl "/connections?tunnel=$U_SB" | sed -n 's/.*"client_id": "\([^"]*\)".*/\1/p' | sort -u)
+SB_CLIENT=$(edge_ctl 0 "/connections?tunnel=$U_SB" | sed -n 's/.*"client_id": "\([^"]*\)".*/\1/p' | sort -u)
 check "promoted: one connector for sb's tunnel ($SB_CLIENT)" [ "$(echo "$SB_CLIENT" | wc -w)" = 1 ]
-check "argoweb@on untouched by the promotion (MainPID $ON_PID -> $(prop argoweb@on.service MainPID), $(live $U_ON) live)" \
-	sh -c '[ "$0" = "$1" ] && [ "$2" = 4 ]' "$ON_PID" "$(prop argoweb@on.service MainPID)" "$(live $U_ON)"
+check "argoweb@on untouched by the promotion (MainPID $ON_PID -> $(tb_prop argoweb@on.service MainPID), $(edge_live 0 $U_ON) live)" \
+	sh -c '[ "$0" = "$1" ] && [ "$2" = 4 ]' "$ON_PID" "$(tb_prop argoweb@on.service MainPID)" "$(edge_live 0 $U_ON)"
 
 # 4. Demotion. ----------------------------------------------------------------
 stamp "4. demotion: keepalived's notify BACKUP (systemctl stop --no-block argoweb-active.target)"
-SB_PID=$(prop argoweb-active@sb.service MainPID)
+SB_PID=$(tb_prop argoweb-active@sb.service MainPID)
 d0=$(now_ms)
 notify BACKUP >"$T/demote" 2>&1
 rc=$? d1=$(now_ms)
-at_return=$(state argoweb-active@sb.service)
-stopped() { [ "$(state argoweb-active@sb.service)" = inactive/dead ]; }
+at_return=$(tb_state argoweb-active@sb.service)
+stopped() { [ "$(tb_state argoweb-active@sb.service)" = inactive/dead ]; }
 waitfor 15 stopped
 d2=$(now_ms)
-gone() { [ "$(conns $U_SB)" = 0 ]; }
-waitfor 5 gone
+no_conns() { [ "$(conns $U_SB)" = 0 ]; }
+waitfor 5 no_conns
 d3=$(now_ms)
-res=$(prop argoweb-active@sb.service Result)
-check "vrrp-notify ... BACKUP: queues the stop (exit $rc, returns in $((d1 - d0)) ms with the instance $at_return): argoweb-active@sb $(state argoweb-active@sb.service) after $((d2 - d0)) ms (grace-period 5s), Result=$res" \
+res=$(tb_prop argoweb-active@sb.service Result)
+check "vrrp-notify ... BACKUP: queues the stop (exit $rc, returns in $((d1 - d0)) ms with the instance $at_return): argoweb-active@sb $(tb_state argoweb-active@sb.service) after $((d2 - d0)) ms (grace-period 5s), Result=$res" \
 	sh -c '[ "$0" = 0 ] && [ "$1" -le 7000 ] && [ "$2" = inactive/dead ] && [ "$3" = success ] && [ "$4" -le 2000 ]' \
-	"$rc" "$((d2 - d0))" "$(state argoweb-active@sb.service)" "$res" "$((d1 - d0))"
+	"$rc" "$((d2 - d0))" "$(tb_state argoweb-active@sb.service)" "$res" "$((d1 - d0))"
 [ "$rc" = 0 ] || show "$T/demote"
-ctl /events >"$T/events"
+edge_ctl 0 /events >"$T/events"
 n_unreg=$(grep -c "\"type\": \"unregistered\"" "$T/events")
 n_sb_unreg=$(grep -A2 '"type": "unregistered"' "$T/events" | grep -c "client=$SB_CLIENT")
 check "demoted: the edge got UnregisterConnection for each of sb's 4 connections ($n_sb_unreg of $n_unreg unregistrations)" \
 	[ "$n_sb_unreg" = 4 ]
-check "demoted: the edge holds no connection of sb's tunnel after $((d3 - d0)) ms" gone
+check "demoted: the edge holds no connection of sb's tunnel after $((d3 - d0)) ms" no_conns
 check "demoted: no cloudflared for sb (PID $SB_PID gone)" [ "$(cf_for sb)" = 0 ]
-got=$(eyeball $U_SB)
+got=$(edge_eyeball 0 www.example.com /promoted $U_SB)
 check "demoted: the edge answers 530 for sb's tunnel again ($got)" [ "$got" = "530 no connector" ]
 tb_exec journalctl -b -u argoweb-active@sb.service --no-pager -o cat >"$T/sb.journal" 2>&1
 check "demoted: cloudflared shut down gracefully (its log: \"Initiating graceful shutdown\", 4 \"Unregistered tunnel connection\")" \
 	sh -c 'grep -q "Initiating graceful shutdown" "$0" && [ "$(grep -c "Unregistered tunnel connection" "$0")" = 4 ]' "$T/sb.journal"
 echo "# demotion: stop command to its return $((d1 - d0)) ms (the target stops first; its instance drains after), to argoweb-active@sb inactive $((d2 - d0)) ms, to no connection of sb at the edge $((d3 - d0)) ms"
-check "argoweb@on untouched by the demotion (MainPID $(prop argoweb@on.service MainPID), \"$(prop argoweb@on.service StatusText)\", $(live $U_ON) live)" \
+check "argoweb@on untouched by the demotion (MainPID $(tb_prop argoweb@on.service MainPID), \"$(tb_prop argoweb@on.service StatusText)\", $(edge_live 0 $U_ON) live)" \
 	sh -c '[ "$0" = "$1" ] && [ "$2" = 4 ] && [ "$3" = "Connected: 4 edge connections" ]' \
-	"$ON_PID" "$(prop argoweb@on.service MainPID)" "$(live $U_ON)" "$(prop argoweb@on.service StatusText)"
+	"$ON_PID" "$(tb_prop argoweb@on.service MainPID)" "$(edge_live 0 $U_ON)" "$(tb_prop argoweb@on.service StatusText)"
 
 # 5. argoweb@sb and argoweb-active@sb never together. -------------------------
 stamp "5. Conflicts="
@@ -219,23 +202,23 @@ switch() {
 	c0=$(now_ms)
 	tb_exec timeout 60 systemctl start "$1" >"$T/switch" 2>&1
 	rc=$? c1=$(now_ms)
-	waitfor 20 is_status "$2" "Connected: 4 edge connections"
-	clients=$(ctl "/connections?live=1&tunnel=$U_SB" | sed -n 's/.*"client_id": "\([^"]*\)".*/\1/p' | sort -u | wc -l)
-	check "systemctl start $1 (exit $rc, $((c1 - c0)) ms): ${3%.service} $(state "$3") (Result=$(prop "$3" Result)), ${2%.service} \"$(prop "$2" StatusText)\" (NRestarts $(prop "$2" NRestarts)), $clients connector(s) at the edge" \
+	waitfor 20 tb_is_status "$2" "Connected: 4 edge connections"
+	clients=$(edge_ctl 0 "/connections?live=1&tunnel=$U_SB" | sed -n 's/.*"client_id": "\([^"]*\)".*/\1/p' | sort -u | wc -l)
+	check "systemctl start $1 (exit $rc, $((c1 - c0)) ms): ${3%.service} $(tb_state "$3") (Result=$(tb_prop "$3" Result)), ${2%.service} \"$(tb_prop "$2" StatusText)\" (NRestarts $(tb_prop "$2" NRestarts)), $clients connector(s) at the edge" \
 		sh -c '[ "$0" = 0 ] && [ "$1" = inactive/dead ] && [ "$2" = success ] && [ "$3" = "Connected: 4 edge connections" ] && [ "$4" = 0 ] && [ "$5" = 1 ] && [ "$6" = 1 ]' \
-		"$rc" "$(state "$3")" "$(prop "$3" Result)" "$(prop "$2" StatusText)" "$(prop "$2" NRestarts)" "$clients" "$(cf_for sb)"
-	[ "$rc" = 0 ] || { show "$T/switch"; why "$2"; }
+		"$rc" "$(tb_state "$3")" "$(tb_prop "$3" Result)" "$(tb_prop "$2" StatusText)" "$(tb_prop "$2" NRestarts)" "$clients" "$(cf_for sb)"
+	[ "$rc" = 0 ] || { show "$T/switch"; tb_why "$2"; }
 }
 tb_exec timeout 60 systemctl start argoweb@sb >"$T/plain" 2>&1
-waitfor 20 is_status argoweb@sb.service "Connected: 4 edge connections"
-check "argoweb@sb (the plain unit, same config) runs on its own: \"$(prop argoweb@sb.service StatusText)\"" \
-	is_status argoweb@sb.service "Connected: 4 edge connections"
+waitfor 20 tb_is_status argoweb@sb.service "Connected: 4 edge connections"
+check "argoweb@sb (the plain unit, same config) runs on its own: \"$(tb_prop argoweb@sb.service StatusText)\"" \
+	tb_is_status argoweb@sb.service "Connected: 4 edge connections"
 switch argoweb-active.target argoweb-active@sb.service argoweb@sb.service
 switch argoweb@sb.service argoweb@sb.service argoweb-active@sb.service
-echo "# note: argoweb-active.target stays $(state argoweb-active.target) when argoweb@sb displaces its instance"
+echo "# note: argoweb-active.target stays $(tb_state argoweb-active.target) when argoweb@sb displaces its instance"
 tb_exec timeout 60 systemctl stop argoweb@sb argoweb-active.target
-check "argoweb@on untouched throughout (MainPID $ON_PID -> $(prop argoweb@on.service MainPID), NRestarts $(prop argoweb@on.service NRestarts))" \
-	sh -c '[ "$0" = "$1" ] && [ "$2" = 0 ] && [ "$3" = 4 ]' "$ON_PID" "$(prop argoweb@on.service MainPID)" \
-	"$(prop argoweb@on.service NRestarts)" "$(live $U_ON)"
+check "argoweb@on untouched throughout (MainPID $ON_PID -> $(tb_prop argoweb@on.service MainPID), NRestarts $(tb_prop argoweb@on.service NRestarts))" \
+	sh -c '[ "$0" = "$1" ] && [ "$2" = 0 ] && [ "$3" = 4 ]' "$ON_PID" "$(tb_prop argoweb@on.service MainPID)" \
+	"$(tb_prop argoweb@on.service NRestarts)" "$(edge_live 0 $U_ON)"
 echo "# timings: $(($(date +%s) - t0)) s after the first boot"
 done_testing

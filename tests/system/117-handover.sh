@@ -62,70 +62,42 @@ rc=$?
 check "the .deb installed, the real cloudflared, two edges, the origin, argoweb@h2 and argoweb@q started" [ "$rc" = 0 ]
 [ "$rc" = 0 ] || { show "$T/setup"; done_testing; exit 1; }
 
-ctl() { # N PATH [curl-args...]
-	n=$1 p=$2; shift 2
-	nsenter -t "$TB_PID1" -n curl -s -m 60 "$@" "http://127.0.$n.1:9999$p"
-}
-prop() { tb_exec systemctl show -p "$2" --value "$1"; }
-full() { [ "$(prop "argoweb@$1.service" StatusText)" = "Connected: 4 edge connections" ]; }
-# field FILE KEY: a number from cf-edge's /load answer (errors.KEY for the
-# error kinds).
-field() {
-	python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-k = sys.argv[2]
-v = d.get("errors", {}).get(k[7:], 0) if k.startswith("errors.") else d.get(k)
-print(0 if v is None else v)' "$1" "$2" 2>/dev/null || echo "?"
-}
-# load N SECONDS FILE: 20 requests a second through tunnel N's edge, in
-# the background (LOADPID).
-load() {
-	ctl "$1" "/load?host=www.example.com&path=/load&rps=20&seconds=$2&timeout=20s" >"$3" &
-	LOADPID=$!
-}
 # bench/handover.sh runs this test BENCH_ROUNDS times over (steps 1 and 2)
 # and reads one line per measurement from BENCH_OUT.
 ROUNDS=${BENCH_ROUNDS:-1}
-record() { # WHAT NAME FILE
-	[ -n "${BENCH_OUT:-}" ] && echo "$1 $2 $(field "$3" failed) $(field "$3" no_connector) $(field "$3" errors.connection_closed) $(field "$3" longest_gap_ms)" >>"$BENCH_OUT"
+bench_handover() { # WHAT NAME FILE
+	[ -n "${BENCH_OUT:-}" ] && echo "$1 $2 $(load_field "$3" failed) $(load_field "$3" no_connector) $(load_field "$3" errors.connection_closed) $(load_field "$3" longest_gap_ms)" >>"$BENCH_OUT"
 	return 0
 }
-summary() { # FILE
-	echo "sent $(field "$1" sent), ok $(field "$1" ok), no connector $(field "$1" no_connector), connection closed $(field "$1" errors.connection_closed), failed $(field "$1" failed), longest gap $(field "$1" longest_gap_ms) ms"
-}
 
-# One tunnel's sequence, in the background: NAME N. TAP lines to $T/NAME.tap.
-run_tunnel() {
+# One tunnel's sequence, in the background (its own edge, N): NAME N.
+hand_over_tunnel() {
 	name=$1 n=$2
-	TAP=$T/$name.tap
-	: >"$TAP"
-	ok() { echo "ok - $name: $*" >>"$TAP"; }
-	not_ok() { echo "not ok - $name: $*" >>"$TAP"; }
-	SHOW_TAG=$name SHOW_OUT=$TAP
-	waitfor 30 full "$name" || not_ok "connected with 4 connections at the start"
+	part_begin "$name"
+	waitfor 30 tb_connected "argoweb@$name.service" 4 || not_ok "connected with 4 connections at the start"
 
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 	# 1. The baseline: systemctl restart drops requests.
-	load "$n" 20 "$T/$name.base"
+	edge_load "$n" 20 "$T/$name.base"
 	sleep 3
 	tb_exec systemctl restart "argoweb@$name"
 	wait "$LOADPID"
-	check "systemctl restart argoweb@$name under load (the baseline): $(summary "$T/$name.base")" \
-		[ "$(field "$T/$name.base" failed)" -gt 0 ]
-	record systemctl "$name" "$T/$name.base"
-	waitfor 30 full "$name"
+	check "systemctl restart argoweb@$name under load (the baseline): $(load_summary "$T/$name.base")" \
+		[ "$(load_field "$T/$name.base" failed)" -gt 0 ]
+	bench_handover systemctl "$name" "$T/$name.base"
+	waitfor 30 tb_connected "argoweb@$name.service" 4
 
 	# 2. argoweb restart: a second connector first.
-	pid0=$(prop "argoweb@$name.service" MainPID)
-	load "$n" 30 "$T/$name.ho"
+	pid0=$(tb_prop "argoweb@$name.service" MainPID)
+	edge_load "$n" 30 "$T/$name.ho"
 	i=0 seen=
 	hand_over_seen() {
 		tb_exec argoweb status "$name" 2>&1 | grep -q "hand-over in progress: argoweb-handover@$name has"
 	}
 	while [ $i -lt 40 ]; do     # a slow request every 0.5 s for 8 s, from 0.5 s on
-		[ $i -lt 16 ] && ctl "$n" "/proxy?host=www.example.com&path=/slow%3Fs=3&timeout=30s" >"$T/$name.slow.$i" &
+		[ $i -lt 16 ] && edge_ctl "$n" "/proxy?host=www.example.com&path=/slow%3Fs=3&timeout=30s" >"$T/$name.slow.$i" &
 		i=$((i + 1))
 		if [ $i = 6 ]; then
 			tb_exec argoweb restart "$name" >"$T/$name.restart" 2>&1 &
@@ -138,106 +110,98 @@ run_tunnel() {
 	wait "$LOADPID"
 	wait
 	sed 's/^/# /' "$T/$name.restart" >>"$TAP"
-	check "argoweb restart $name: exit 0, argoweb@$name restarted (MainPID $pid0 -> $(prop "argoweb@$name.service" MainPID))" \
+	check "argoweb restart $name: exit 0, argoweb@$name restarted (MainPID $pid0 -> $(tb_prop "argoweb@$name.service" MainPID))" \
 		sh -c 'grep -q "restarted with a connector registered throughout" "$0" && [ "$1" != "$2" ]' \
-		"$T/$name.restart" "$pid0" "$(prop "argoweb@$name.service" MainPID)"
+		"$T/$name.restart" "$pid0" "$(tb_prop "argoweb@$name.service" MainPID)"
 	check "argoweb status showed the hand-over while it ran" [ -n "$seen" ]
-	check "argoweb restart $name under load: no request without a connector: $(summary "$T/$name.ho")" \
-		[ "$(field "$T/$name.ho" no_connector)" = 0 ]
+	check "argoweb restart $name under load: no request without a connector: $(load_summary "$T/$name.ho")" \
+		[ "$(load_field "$T/$name.ho" no_connector)" = 0 ]
 	slow_ok=0 slow_n=0
 	for f in "$T/$name".slow.*; do
 		slow_n=$((slow_n + 1))
-		[ "$(field "$f" status)" = 200 ] && slow_ok=$((slow_ok + 1))
+		[ "$(load_field "$f" status)" = 200 ] && slow_ok=$((slow_ok + 1))
 	done
 	if [ "$name" = h2 ]; then
-		check "... over HTTP/2, none failed at all" [ "$(field "$T/$name.ho" failed)" = 0 ]
+		check "... over HTTP/2, none failed at all" [ "$(load_field "$T/$name.ho" failed)" = 0 ]
 		check "... and the slow requests (3 s, some in flight as the old connector stopped) all 200: $slow_ok of $slow_n" \
 			[ "$slow_ok" = "$slow_n" ]
 	else
-		echo "# $name: over QUIC cloudflared 2023.7.3 aborts what is in flight when it unregisters: $(field "$T/$name.ho" errors.connection_closed) load requests and $((slow_n - slow_ok)) of $slow_n slow ones cut (counted apart)" >>"$TAP"
+		echo "# $name: over QUIC cloudflared 2023.7.3 aborts what is in flight when it unregisters: $(load_field "$T/$name.ho" errors.connection_closed) load requests and $((slow_n - slow_ok)) of $slow_n slow ones cut (counted apart)" >>"$TAP"
 	fi
 	check "the hand-over connector is gone afterwards" \
-		[ "$(prop "argoweb-handover@$name.service" ActiveState)" = inactive ]
-	record argoweb "$name" "$T/$name.ho"
-	waitfor 30 full "$name"
+		[ "$(tb_prop "argoweb-handover@$name.service" ActiveState)" = inactive ]
+	bench_handover argoweb "$name" "$T/$name.ho"
+	waitfor 30 tb_connected "argoweb@$name.service" 4
 	done
 
 	# 3. A config change: a new rule, through argoweb restart.
-	waitfor 30 full "$name"
+	waitfor 30 tb_connected "argoweb@$name.service" 4
 	tb_exec sed -i 's|^  - service: http_status:404|  - hostname: new.example.com\n    service: http://127.0.0.1:4430\n  - service: http_status:404|' "/etc/argoweb/$name.yaml"
-	load "$n" 30 "$T/$name.cfg"
+	edge_load "$n" 30 "$T/$name.cfg"
 	sleep 2
 	tb_exec argoweb restart "$name" >"$T/$name.restart2" 2>&1
 	rc=$?
 	wait "$LOADPID"
-	got=$(ctl "$n" "/proxy?host=new.example.com&path=/new&raw=1" -o "$T/$name.new" -w '%{http_code}')
-	check "a config change through argoweb restart (exit $rc): $(summary "$T/$name.cfg"); the new rule serves ($got $(cat "$T/$name.new"))" \
-		sh -c '[ "$0" = 0 ] && [ "$1" = 0 ] && [ "$2" = 200 ]' "$rc" "$(field "$T/$name.cfg" no_connector)" "$got"
+	got=$(edge_ctl "$n" "/proxy?host=new.example.com&path=/new&raw=1" -o "$T/$name.new" -w '%{http_code}')
+	check "a config change through argoweb restart (exit $rc): $(load_summary "$T/$name.cfg"); the new rule serves ($got $(cat "$T/$name.new"))" \
+		sh -c '[ "$0" = 0 ] && [ "$1" = 0 ] && [ "$2" = 200 ]' "$rc" "$(load_field "$T/$name.cfg" no_connector)" "$got"
 
 	# 4. A bad new config: refused before anything is touched.
-	pid0=$(prop "argoweb@$name.service" MainPID)
+	pid0=$(tb_prop "argoweb@$name.service" MainPID)
 	tb_exec sh -c "printf 'protocl: quic\n' >>/etc/argoweb/$name.yaml"
 	tb_exec argoweb restart "$name" >"$T/$name.bad" 2>&1
 	rc=$?
 	check "a bad new config: argoweb restart exits $rc with the error ($(head -n1 "$T/$name.bad")); the tunnel untouched" \
 		sh -c '[ "$0" = 78 ] && grep -q "/etc/argoweb/$1.yaml:[0-9]*:[0-9]*: protocl: unknown key" "$2" &&
-			[ "$3" = "$4" ]' "$rc" "$name" "$T/$name.bad" "$pid0" "$(prop "argoweb@$name.service" MainPID)"
+			[ "$3" = "$4" ]' "$rc" "$name" "$T/$name.bad" "$pid0" "$(tb_prop "argoweb@$name.service" MainPID)"
 	check "... and no hand-over connector was started" \
-		[ "$(prop "argoweb-handover@$name.service" ActiveState)" = inactive ]
+		[ "$(tb_prop "argoweb-handover@$name.service" ActiveState)" = inactive ]
 	tb_exec sed -i '/^protocl:/d' "/etc/argoweb/$name.yaml"
 
 	# 5. A hand-over connector that cannot register (h2: 8 s allowed).
 	if [ "$name" = h2 ]; then
-		ctl "$n" /stall -X POST >/dev/null
+		edge_ctl "$n" /stall -X POST >/dev/null
 		s0=$(date +%s)
 		tb_exec argoweb restart "$name" >"$T/$name.stall" 2>&1
 		rc=$?
 		check "the hand-over connector cannot register: exit $rc after $(($(date +%s) - s0)) s, nothing restarted ($(tail -n1 "$T/$name.stall"))" \
 			sh -c '[ "$0" = 69 ] && grep -q "did not connect" "$1" && [ "$2" = "$3" ]' \
-			"$rc" "$T/$name.stall" "$pid0" "$(prop "argoweb@$name.service" MainPID)"
-		check "... the tunnel still has its connections" full "$name"
-		ctl "$n" /restore -X POST >/dev/null
+			"$rc" "$T/$name.stall" "$pid0" "$(tb_prop "argoweb@$name.service" MainPID)"
+		check "... the tunnel still has its connections" tb_connected "argoweb@$name.service" 4
+		edge_ctl "$n" /restore -X POST >/dev/null
 	fi
 }
 
 stamp "two tunnels, each in turn: baseline, hand-over, config change, bad config"
-run_tunnel h2 1 &
+hand_over_tunnel h2 1 &
 P1=$!
-run_tunnel q 2 &
+hand_over_tunnel q 2 &
 P2=$!
 wait "$P1" "$P2"
-for name in h2 q; do
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok "${line#ok - }";;
-		"not ok - "*) not_ok "${line#not ok - }";;
-		*) echo "$line";;
-		esac
-	done <"$T/$name.tap"
-done
+part_merge h2 q
 
 # 6. A package upgrade with both tunnels under load.
 stamp "the upgrade"
 if [ -f "$TB_SHARE/argoweb-upgrade.deb" ]; then
-	waitfor 30 full h2
-	waitfor 30 full q
-	p1=$(prop argoweb@h2.service MainPID) p2=$(prop argoweb@q.service MainPID)
-	load 1 40 "$T/h2.up"
+	waitfor 30 tb_connected argoweb@h2.service 4
+	waitfor 30 tb_connected argoweb@q.service 4
+	p1=$(tb_prop argoweb@h2.service MainPID) p2=$(tb_prop argoweb@q.service MainPID)
+	edge_load 1 40 "$T/h2.up"
 	L1=$LOADPID
-	load 2 40 "$T/q.up"
+	edge_load 2 40 "$T/q.up"
 	L2=$LOADPID
 	sleep 2
 	tb_exec dpkg -i /testbed/argoweb-upgrade.deb >"$T/upgrade" 2>&1
 	rc=$?
 	wait "$L1" "$L2"
-	check "dpkg -i the upgrade under load: exit $rc, both tunnels handed over (MainPID $p1 -> $(prop argoweb@h2.service MainPID), $p2 -> $(prop argoweb@q.service MainPID))" \
+	check "dpkg -i the upgrade under load: exit $rc, both tunnels handed over (MainPID $p1 -> $(tb_prop argoweb@h2.service MainPID), $p2 -> $(tb_prop argoweb@q.service MainPID))" \
 		sh -c '[ "$0" = 0 ] && [ "$1" != "$2" ] && [ "$3" != "$4" ]' "$rc" "$p1" \
-		"$(prop argoweb@h2.service MainPID)" "$p2" "$(prop argoweb@q.service MainPID)"
+		"$(tb_prop argoweb@h2.service MainPID)" "$p2" "$(tb_prop argoweb@q.service MainPID)"
 	[ "$rc" = 0 ] || show "$T/upgrade"
-	check "... h2: no request without a connector: $(summary "$T/h2.up")" [ "$(field "$T/h2.up" no_connector)" = 0 ]
-	record upgrade h2 "$T/h2.up"
-	record upgrade q "$T/q.up"
-	check "... q: no request without a connector: $(summary "$T/q.up")" [ "$(field "$T/q.up" no_connector)" = 0 ]
+	check "... h2: no request without a connector: $(load_summary "$T/h2.up")" [ "$(load_field "$T/h2.up" no_connector)" = 0 ]
+	bench_handover upgrade h2 "$T/h2.up"
+	bench_handover upgrade q "$T/q.up"
+	check "... q: no request without a connector: $(load_summary "$T/q.up")" [ "$(load_field "$T/q.up" no_connector)" = 0 ]
 else
 	skip "the upgrade under load" "no upgrade package"
 fi

@@ -40,18 +40,14 @@ dpkg -i /testbed/argoweb.deb
 install -m 0755 /testbed/origin /usr/local/bin/origin
 cf-edge -gencerts /etc/cf-edge
 install -m 0644 /etc/cf-edge/ca.pem /etc/argoweb/ca.pem
-unit() { # NAME DESCRIPTION COMMAND...
-	un=$1 ud=$2; shift 2
-	printf '[Unit]\nDescription=%s\n[Service]\nExecStart=%s\n[Install]\nWantedBy=multi-user.target\n' "$ud" "$*" \
-		>"/etc/systemd/system/$un.service"
-}
-unit origin-www "test origin" /usr/local/bin/origin 127.0.0.1 4430 www 36000
+. /testbed/inside.sh
+simple_unit origin-www "test origin" /usr/local/bin/origin 127.0.0.1 4430 www 36000
 n=0
 for t in h2:http2 q:quic; do
 	n=$((n + 1)); name=${t%%:*} proto=${t#*:}
 	printf '{"ingress":[{"hostname":"www.example.com","service":"http://127.0.0.1:4430","originRequest":{"connectTimeout":10}},{"service":"http_status:404"}]}\n' \
 		>"/etc/cf-edge/remote-$name.json"
-	unit "cf-edge-$name" "test edge $name" /usr/local/bin/cf-edge -cert /etc/cf-edge/edge.pem \
+	simple_unit "cf-edge-$name" "test edge $name" /usr/local/bin/cf-edge -cert /etc/cf-edge/edge.pem \
 		-key /etc/cf-edge/edge.key -listen 127.0.$n.1:7844 -listen 127.0.$n.2:7844 \
 		-listen 127.0.$n.3:7844 -listen 127.0.$n.4:7844 -control 127.0.$n.1:9999 \
 		-remote-managed -remote-config "/etc/cf-edge/remote-$name.json" -push-delay 1500ms
@@ -75,59 +71,31 @@ rc=$?
 check "the .deb installed, the real cloudflared, two remote-managed edges (push after 1.5 s), the origin, two token configs without ingress" [ "$rc" = 0 ]
 [ "$rc" = 0 ] || { show "$T/setup"; done_testing; exit 1; }
 
-ctl() { # N PATH [curl-args...]
-	n=$1 p=$2; shift 2
-	nsenter -t "$TB_PID1" -n curl -s -m 90 "$@" "http://127.0.$n.1:9999$p"
-}
-prop() { tb_exec systemctl show -p "$2" --value "$1"; }
-# field FILE KEY: a number from cf-edge's /load answer (errors.KEY too).
-field() {
-	python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-k = sys.argv[2]
-v = d.get("errors", {}).get(k[7:], 0) if k.startswith("errors.") else d.get(k)
-print(0 if v is None else v)' "$1" "$2" 2>/dev/null || echo "?"
-}
-summary() { # FILE
-	echo "sent $(field "$1" sent), ok $(field "$1" ok), failed $(field "$1" failed) ($(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("status"))' "$1" 2>/dev/null))"
-}
-# load N SECONDS FILE: 20 requests a second through tunnel N's edge, in the
-# background (LOADPID).
-load() {
-	ctl "$1" "/load?host=www.example.com&path=/load&rps=20&seconds=$2&timeout=20s" >"$3" &
-	LOADPID=$!
-}
-none_failed() { [ "$(field "$1" failed)" = 0 ] && [ "$(field "$1" sent)" -gt 0 ]; }
-live() { ctl "$1" "/connections?live=1" | grep -c '"registered": true'; }
+none_failed() { [ "$(load_field "$1" failed)" = 0 ] && [ "$(load_field "$1" sent)" -gt 0 ]; }
 
-# One tunnel, in the background: NAME N. TAP lines to $T/NAME.tap.
-run_tunnel() {
-	name=$1 n=$2
-	TAP=$T/$name.tap
-	: >"$TAP"
-	ok() { echo "ok - $name: $*" >>"$TAP"; }
-	not_ok() { echo "not ok - $name: $*" >>"$TAP"; }
-	SHOW_TAG=$name SHOW_OUT=$TAP
-	unit=argoweb@$name.service
+# One tunnel, in the background (its own edge, N): NAME N.
+remote_tunnel() {
+	name=$1 n=$2 unit=argoweb@$1.service
+	part_begin "$name"
 
 	# 1. The first start ever: nothing kept, so ready waits for the push.
 	: >"$T/$name.statuses"
-	( while :; do prop "$unit" StatusText >>"$T/$name.statuses"; sleep 0.1; done ) &
+	( while :; do tb_prop "$unit" StatusText >>"$T/$name.statuses"; sleep 0.1; done ) &
 	WATCH=$!
 	s0=$(date +%s%N)
 	tb_exec timeout 60 systemctl start "$unit"
 	rc=$?
 	ms=$((($(date +%s%N) - s0) / 1000000))
-	load "$n" 3 "$T/$name.first"
+	edge_load "$n" 3 "$T/$name.first"
 	wait "$LOADPID"
 	kill "$WATCH"
-	record first-start "$name" "$T/$name.first"
+	bench_remote first-start "$name" "$T/$name.first"
 	check "first start: systemctl start returns after the push, not at the registration ($ms ms; the push comes 1.5 s after it), exit $rc" \
 		sh -c '[ "$0" = 0 ] && [ "$1" -ge 1500 ]' "$rc" "$ms"
 	check "... STATUS said it waited: \"Connected to the edge (N connections), waiting for the tunnel's configuration from Cloudflare\"" \
 		grep -q "waiting for the tunnel's configuration from Cloudflare" "$T/$name.statuses"
-	check "... the 3 s after systemctl start returned: none failed ($(summary "$T/$name.first"))" none_failed "$T/$name.first"
-	st=$(prop "$unit" StatusText)
+	check "... the 3 s after systemctl start returned: none failed ($(load_summary "$T/$name.first"))" none_failed "$T/$name.first"
+	st=$(tb_prop "$unit" StatusText)
 	check "... StatusText names the configuration served ($st)" \
 		sh -c 'case $0 in "Connected: "*"; configuration version "*" from Cloudflare") ;; *) exit 1;; esac' "$st"
 	tb_exec argoweb status "$name" >"$T/$name.status" 2>&1
@@ -142,13 +110,13 @@ run_tunnel() {
 
 	# 2. Stop = drain: default grace period (30s) beyond unhealthy-after (8s).
 	: >"$T/$name.statuses"
-	( while :; do prop "$unit" StatusText >>"$T/$name.statuses"; sleep 0.2; done ) &
+	( while :; do tb_prop "$unit" StatusText >>"$T/$name.statuses"; sleep 0.2; done ) &
 	WATCH=$!
 	s0=$(date +%s%N)
 	tb_exec timeout 90 systemctl stop "$unit"
 	ms=$((($(date +%s%N) - s0) / 1000000))
 	kill "$WATCH"
-	res=$(prop "$unit" Result)
+	res=$(tb_prop "$unit" Result)
 	check "systemctl stop (grace-period 30s, unhealthy-after 8s): Result=$res after $ms ms" [ "$res" = success ]
 	if [ "$name" = q ] && ! release_ge 2024.10.0; then
 		# e251a218: before 2024.10.0 QUIC closes at once on a stop.
@@ -164,76 +132,72 @@ run_tunnel() {
 	# 3. A start with the kept configuration: ready at the registration.
 	tb_exec sh -c "printf 'grace-period: 10s\n' >>/etc/argoweb/$name.yaml"
 	: >"$T/$name.statuses"
-	( while :; do prop "$unit" StatusText >>"$T/$name.statuses"; sleep 0.1; done ) &
+	( while :; do tb_prop "$unit" StatusText >>"$T/$name.statuses"; sleep 0.1; done ) &
 	WATCH=$!
 	s0=$(date +%s%N)
 	tb_exec timeout 60 systemctl start "$unit"
 	rc=$?
 	ms=$((($(date +%s%N) - s0) / 1000000))
-	load "$n" 3 "$T/$name.kept-start"
+	edge_load "$n" 3 "$T/$name.kept-start"
 	wait "$LOADPID"
 	sleep 1
 	kill "$WATCH"
-	record kept-start "$name" "$T/$name.kept-start"
+	bench_remote kept-start "$name" "$T/$name.kept-start"
 	check "start with the kept configuration: systemctl start returns at the registration ($ms ms, before the push's 1.5 s), exit $rc" \
 		sh -c '[ "$0" = 0 ] && [ "$1" -lt 1500 ]' "$rc" "$ms"
 	check "... serving it until the push: \"$(grep -m1 "the kept configuration" "$T/$name.statuses")\"" \
 		grep -q "^Connected: [0-9] edge connections\?; the kept configuration (version [0-9]*) until Cloudflare pushes$" "$T/$name.statuses"
-	check "... the 3 s after systemctl start returned: none failed ($(summary "$T/$name.kept-start"))" \
+	check "... the 3 s after systemctl start returned: none failed ($(load_summary "$T/$name.kept-start"))" \
 		none_failed "$T/$name.kept-start"
 
 	# 4. argoweb restart under load: each connector serves from its
 	# registration, the hand-over connector and the restarted one alike.
-	load "$n" 45 "$T/$name.restart-load"
+	edge_load "$n" 45 "$T/$name.restart-load"
 	sleep 2
 	tb_exec argoweb restart "$name" >"$T/$name.restart" 2>&1
 	rc=$?
 	wait "$LOADPID"
 	show "$T/$name.restart"
-	check "argoweb restart $name (exit $rc) under load: none failed ($(summary "$T/$name.restart-load"))" \
-		sh -c '[ "$0" = 0 ] && [ "$1" = "$2" ] && [ "$3" = 0 ]' "$rc" "$(field "$T/$name.restart-load" failed)" \
-		"$(in_flight "$T/$name.restart-load")" "$(field "$T/$name.restart-load" no_connector)"
+	check "argoweb restart $name (exit $rc) under load: none failed ($(load_summary "$T/$name.restart-load"))" \
+		sh -c '[ "$0" = 0 ] && [ "$1" = "$2" ] && [ "$3" = 0 ]' "$rc" "$(load_field "$T/$name.restart-load" failed)" \
+		"$(in_flight "$T/$name.restart-load")" "$(load_field "$T/$name.restart-load" no_connector)"
 	[ "$(in_flight "$T/$name.restart-load")" = 0 ] ||
 		echo "# $name: cloudflared $CF_RELEASE aborts what is in flight when it unregisters over QUIC: $(in_flight "$T/$name.restart-load") cut (counted apart; 2024.10.0 and later drain)" >>"$TAP"
-	record restart "$name" "$T/$name.restart-load"
+	bench_remote restart "$name" "$T/$name.restart-load"
 
 	# The same without the kept configuration (seed-remote-config: false):
 	# each new connector is sent requests from its registration, and
 	# answers them 503 until its push. What the kept rules are for.
 	tb_exec sh -c "printf 'seed-remote-config: false\n' >>/etc/argoweb/$name.yaml"
-	load "$n" 45 "$T/$name.unseeded"
+	edge_load "$n" 45 "$T/$name.unseeded"
 	sleep 2
 	tb_exec argoweb restart "$name" >"$T/$name.restart-unseeded" 2>&1
 	rc=$?
 	wait "$LOADPID"
-	check "... without it (seed-remote-config: false, exit $rc), requests fail while each new connector waits for its push: $(summary "$T/$name.unseeded")" \
-		sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$rc" "$(field "$T/$name.unseeded" failed)"
-	record unseeded "$name" "$T/$name.unseeded"
+	check "... without it (seed-remote-config: false, exit $rc), requests fail while each new connector waits for its push: $(load_summary "$T/$name.unseeded")" \
+		sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$rc" "$(load_field "$T/$name.unseeded" failed)"
+	bench_remote unseeded "$name" "$T/$name.unseeded"
 	tb_exec sed -i '/^seed-remote-config:/d' "/etc/argoweb/$name.yaml"
 }
 
 # bench/remote.sh reads one line per measurement from BENCH_OUT.
-record() { # WHAT NAME FILE
-	[ -n "${BENCH_OUT:-}" ] && echo "$1 $2 $(field "$3" sent) $(field "$3" failed) $(field "$3" longest_gap_ms)" >>"$BENCH_OUT"
+bench_remote() { # WHAT NAME FILE
+	[ -n "${BENCH_OUT:-}" ] && echo "$1 $2 $(load_field "$3" sent) $(load_field "$3" failed) $(load_field "$3" longest_gap_ms)" >>"$BENCH_OUT"
 	return 0
 }
 
 # Requests cut in flight, forgiven only where the release does that: QUIC
 # before 2024.10.0 (e251a218) aborts what it serves when it unregisters.
 in_flight() {
-	if [ "${name:-}" = q ] && ! release_ge 2024.10.0; then field "$1" errors.connection_closed; else echo 0; fi
+	if [ "${name:-}" = q ] && ! release_ge 2024.10.0; then load_field "$1" errors.connection_closed; else echo 0; fi
 }
 
 # The interrupted restarts of one tunnel, in the background: NAME N.
 run_interrupted() {
-	name=$1 n=$2
-	TAP=$T/$name.tap
-	ok() { echo "ok - $name: $*" >>"$TAP"; }
-	not_ok() { echo "not ok - $name: $*" >>"$TAP"; }
-	SHOW_TAG=$name SHOW_OUT=$TAP
-	unit=argoweb@$name.service helper=argoweb-handover@$name.service
-	helper_up() { [ "$(prop "$helper" ActiveState)" = active ]; }
-	helper_down() { [ "$(prop "$helper" ActiveState)" = inactive ]; }
+	name=$1 n=$2 unit=argoweb@$1.service helper=argoweb-handover@$1.service
+	part_begin "$name"
+	helper_up() { [ "$(tb_prop "$helper" ActiveState)" = active ]; }
+	helper_down() { [ "$(tb_prop "$helper" ActiveState)" = inactive ]; }
 	# SIGINT, once the hand-over connector serves: argoweb restart stops it.
 	tb_exec argoweb restart "$name" >"$T/$name.int" 2>&1 &
 	RP=$!
@@ -242,17 +206,16 @@ run_interrupted() {
 	wait "$RP"
 	rc=$?
 	waitfor 30 helper_down
-	check "argoweb restart interrupted (SIGINT): exit $rc, its hand-over connector stopped ($(prop "$helper" ActiveState)): $(grep -m1 interrupted "$T/$name.int")" \
-		sh -c '[ "$0" = 130 ] && [ "$1" = inactive ]' "$rc" "$(prop "$helper" ActiveState)"
+	check "argoweb restart interrupted (SIGINT): exit $rc, its hand-over connector stopped ($(tb_prop "$helper" ActiveState)): $(grep -m1 interrupted "$T/$name.int")" \
+		sh -c '[ "$0" = 130 ] && [ "$1" = inactive ]' "$rc" "$(tb_prop "$helper" ActiveState)"
 	# SIGKILL: nothing to clean up with; argoweb status sees it.
-	full() { case $(prop "$unit" StatusText) in "Connected: 4 edge connections"*) ;; *) return 1;; esac; }
-	waitfor 60 full
+	waitfor 60 tb_connected "$unit" 4
 	tb_exec argoweb restart "$name" >"$T/$name.kill" 2>&1 &
 	RP=$!
 	waitfor 30 helper_up
 	tb_exec pkill -KILL -f "^argoweb restart $name\$"
 	wait "$RP"
-	waitfor 60 full
+	waitfor 60 tb_connected "$unit" 4
 	tb_exec argoweb status "$name" >"$T/$name.left" 2>&1
 	rc=$?
 	check "argoweb restart killed (SIGKILL): argoweb status names the hand-over connector left behind, exit $rc" \
@@ -261,12 +224,12 @@ run_interrupted() {
 	show "$T/$name.left"
 	tb_exec timeout 90 systemctl stop "$unit"
 	waitfor 30 helper_down
-	check "... systemctl stop argoweb@$name stops it too ($(prop "$helper" ActiveState)), and no connection of the tunnel stays live at the edge ($(live "$n"))" \
-		sh -c '[ "$0" = inactive ] && [ "$1" = 0 ]' "$(prop "$helper" ActiveState)" "$(live "$n")"
+	check "... systemctl stop argoweb@$name stops it too ($(tb_prop "$helper" ActiveState)), and no connection of the tunnel stays live at the edge ($(edge_live "$n"))" \
+		sh -c '[ "$0" = inactive ] && [ "$1" = 0 ]' "$(tb_prop "$helper" ActiveState)" "$(edge_live "$n")"
 	tb_exec timeout 60 systemctl start "$unit"
 }
 
-# Each tunnel's sequence, at once; TAP lines as they came.
+# Each tunnel's sequence, at once (part_merge then adds their TAP lines).
 each() { # FUNCTION
 	n=0 pids=
 	for name in h2 q; do
@@ -277,44 +240,31 @@ each() { # FUNCTION
 	# shellcheck disable=SC2086 # PIDs
 	wait $pids
 }
-flush_tap() {
-	for name in h2 q; do
-		while IFS= read -r line; do
-			case $line in
-			"ok - "*) ok "${line#ok - }";;
-			"not ok - "*) not_ok "${line#not ok - }";;
-			*) echo "$line";;
-			esac
-		done <"$T/$name.tap"
-		: >"$T/$name.tap"
-	done
-}
-
 stamp "1-4: first start, stop, a start with the kept configuration, argoweb restart"
-each run_tunnel
-flush_tap
+each remote_tunnel
+part_merge h2 q
 
 # 5. A package upgrade under load: its postinst hands each tunnel over.
 stamp "5: a package upgrade"
-load 1 45 "$T/h2.upgrade"
+edge_load 1 45 "$T/h2.upgrade"
 L1=$LOADPID
-load 2 45 "$T/q.upgrade"
+edge_load 2 45 "$T/q.upgrade"
 L2=$LOADPID
 sleep 2
 tb_exec dpkg -i /testbed/argoweb-upgrade.deb >"$T/upgrade" 2>&1
 rc=$?
 wait "$L1" "$L2"
 for name in h2 q; do
-	record upgrade "$name" "$T/$name.upgrade"
-	check "dpkg -i of a newer package (exit $rc), $name under load: none failed ($(summary "$T/$name.upgrade"))" \
-		sh -c '[ "$0" = 0 ] && [ "$1" = "$2" ] && [ "$3" = 0 ]' "$rc" "$(field "$T/$name.upgrade" failed)" \
-		"$(in_flight "$T/$name.upgrade")" "$(field "$T/$name.upgrade" no_connector)"
+	bench_remote upgrade "$name" "$T/$name.upgrade"
+	check "dpkg -i of a newer package (exit $rc), $name under load: none failed ($(load_summary "$T/$name.upgrade"))" \
+		sh -c '[ "$0" = 0 ] && [ "$1" = "$2" ] && [ "$3" = 0 ]' "$rc" "$(load_field "$T/$name.upgrade" failed)" \
+		"$(in_flight "$T/$name.upgrade")" "$(load_field "$T/$name.upgrade" no_connector)"
 done
 grep -i "restart\|argoweb" "$T/upgrade" | head -n 8 | show
 
 stamp "6: interrupted restarts"
 each run_interrupted
-flush_tap
+part_merge h2 q
 
 # 7. A reboot: the units start at boot with the kept configuration.
 stamp "7: a reboot"
@@ -322,10 +272,10 @@ tb_shutdown
 tb_boot || bail_skip "$TB_WHY"
 for n in 1 2; do
 	name=$([ $n = 1 ] && echo h2 || echo q)
-	load "$n" 3 "$T/$name.boot"
+	edge_load "$n" 3 "$T/$name.boot"
 	wait "$LOADPID"
-	record boot "$name" "$T/$name.boot"
-	check "after a reboot, argoweb@$name $(prop "argoweb@$name.service" ActiveState) at boot: the 3 s after it: none failed ($(summary "$T/$name.boot"))" \
+	bench_remote boot "$name" "$T/$name.boot"
+	check "after a reboot, argoweb@$name $(tb_prop "argoweb@$name.service" ActiveState) at boot: the 3 s after it: none failed ($(load_summary "$T/$name.boot"))" \
 		none_failed "$T/$name.boot"
 done
 tb_exec systemctl stop argoweb@h2 argoweb@q

@@ -12,13 +12,12 @@
 trap 'tb_shutdown; t_cleanup' EXIT
 trap 'exit 130' INT TERM HUP
 
-bail_skip() { skip "$1" "$2"; done_testing; exit 0; }
 # The packages are built from the source with their own flags: the normal
 # run covers them; the ASan and valgrind runs would only build them again.
 [ -z "${VALGRIND:-}${ARGOWEB_WRAP:-}" ] ||
-	bail_skip "packages" "under valgrind: the packages carry their own build (the normal run covers them)"
+	T_WHAT="packages" bail_skip "under valgrind: the packages carry their own build (the normal run covers them)"
 grep -q __asan_init "$ARGOWEB" 2>/dev/null &&
-	bail_skip "packages" "ASan build: the packages carry their own build (the normal run covers them)"
+	T_WHAT="packages" bail_skip "ASan build: the packages carry their own build (the normal run covers them)"
 
 VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$TOP/Makefile")
 UPVERSION=$VERSION+test1
@@ -162,9 +161,9 @@ else
 fi
 
 # 4. The .deb in a booted Debian 12. -----------------------------------------
-[ -n "$DEB" ] || bail_skip "the .deb under systemd" "no .deb"
-is_root || bail_skip "the .deb under systemd" "needs root (boots a container); CI runs as root"
-tb_available || bail_skip "the .deb under systemd" "$TB_WHY"
+[ -n "$DEB" ] || T_WHAT="the .deb under systemd" bail_skip "no .deb"
+is_root || T_WHAT="the .deb under systemd" bail_skip "needs root (boots a container); CI runs as root"
+tb_available || T_WHAT="the .deb under systemd" bail_skip "$TB_WHY"
 
 # The upgrade: the same package at a higher version (tests/packages.sh).
 UPDEB=$(upgrade_deb_path)
@@ -173,8 +172,8 @@ rc=$?
 check "the upgrade package ${UPDEB##*/} is built (exit $rc)" [ "$rc" = 0 ] && [ -f "$UPDEB" ]
 [ "$rc" = 0 ] || tail -n 20 "$T/up.log" | show
 
-tb_rootfs || bail_skip "the .deb under systemd" "$TB_WHY"
-tb_boot || bail_skip "the .deb under systemd" "$TB_WHY"
+tb_rootfs || T_WHAT="the .deb under systemd" bail_skip "$TB_WHY"
+tb_boot || T_WHAT="the .deb under systemd" bail_skip "$TB_WHY"
 
 cp "$DEB" "$TB_SHARE/argoweb.deb"
 [ -f "$UPDEB" ] && cp "$UPDEB" "$TB_SHARE/argoweb-upgrade.deb"
@@ -194,15 +193,8 @@ tunnel() {
 	install -m 0600 /testbed/in/$1.json /etc/argoweb/$1.json
 }
 EOF
-h() { tb_exec /bin/sh -c '. /testbed/h.sh; "$@"' h "$@"; }
-why() {
-	tb_exec systemctl status --no-pager --lines=0 "argoweb@$1" 2>&1 | grep -E "Active:|Process:|Status:" | show
-	tb_exec journalctl -b -u "argoweb@$1" --no-pager -o cat 2>&1 | tail -n 5 | show
-}
-
 # Install.
-no_user() { ! tb_exec id argoweb >/dev/null 2>&1; }
-check "the fresh Debian ($TB_SUITE) has no argoweb user" no_user
+check "the fresh Debian ($TB_SUITE) has no argoweb user" tb_no_user
 tb_exec dpkg -i /testbed/argoweb.deb >"$T/install" 2>&1
 rc=$?
 check "dpkg -i ${DEB##*/} (exit $rc)" [ "$rc" = 0 ]
@@ -238,14 +230,14 @@ check "argoweb@demo and argoweb@idle configured from examples/web.yaml" [ "$rc" 
 tb_exec timeout 60 systemctl enable --now argoweb@demo >"$T/enable" 2>&1
 rc=$?
 check "systemctl enable --now argoweb@demo (exit $rc)" [ "$rc" = 0 ]
-[ "$rc" = 0 ] || { show "$T/enable"; why demo; }
-h up demo
-check "argoweb@demo is active (running) and READY: StatusText \"$(h prop demo StatusText)\"" h up demo
+[ "$rc" = 0 ] || { show "$T/enable"; tb_why argoweb@demo; }
+tb_h up demo
+check "argoweb@demo is active (running) and READY: StatusText \"$(tb_h prop demo StatusText)\"" tb_h up demo
 # A stopped instance, which an upgrade must leave stopped.
 tb_exec timeout 60 systemctl start argoweb@idle && tb_exec systemctl stop argoweb@idle
-check "argoweb@idle started and stopped again (is $(h state idle))" [ "$(h state idle)" = inactive/dead ]
-PID0=$(h prop demo MainPID)
-INV0=$(h prop demo InvocationID)
+check "argoweb@idle started and stopped again (is $(tb_h state idle))" [ "$(tb_h state idle)" = inactive/dead ]
+PID0=$(tb_h prop demo MainPID)
+INV0=$(tb_h prop demo InvocationID)
 # An active/standby tunnel, on a node that is active now.
 sb() { tb_exec systemctl show -p "$1" --value argoweb-active@sb.service; }
 tgt() { tb_exec systemctl show -p ActiveState --value argoweb-active.target; }
@@ -263,14 +255,14 @@ if [ -f "$TB_SHARE/argoweb-upgrade.deb" ]; then
 	check "dpkg -i ${UPDEB##*/} over $VERSION (exit $rc)" [ "$rc" = 0 ]
 	[ "$rc" = 0 ] || show "$T/upgrade"
 	check "the installed version is $UPVERSION" [ "$(tb_exec dpkg-query -W -f='${Version}' argoweb)" = "$UPVERSION" ]
-	PID1=$(h prop demo MainPID)
-	INV1=$(h prop demo InvocationID)
+	PID1=$(tb_h prop demo MainPID)
+	INV1=$(tb_h prop demo InvocationID)
 	check "the upgrade restarted argoweb@demo (MainPID $PID0 -> $PID1, new InvocationID)" \
 		[ "$PID1" != "$PID0" ] && [ "$PID1" != 0 ] && [ "$INV1" != "$INV0" ]
-	h up demo
-	check "argoweb@demo is active and READY again: \"$(h prop demo StatusText)\"" h up demo
-	[ "$(h state demo)" = active/running ] || why demo
-	check "the stopped argoweb@idle stayed stopped (is $(h state idle))" [ "$(h state idle)" = inactive/dead ]
+	tb_h up demo
+	check "argoweb@demo is active and READY again: \"$(tb_h prop demo StatusText)\"" tb_h up demo
+	[ "$(tb_h state demo)" = active/running ] || tb_why argoweb@demo
+	check "the stopped argoweb@idle stayed stopped (is $(tb_h state idle))" [ "$(tb_h state idle)" = inactive/dead ]
 	check "argoweb@demo is still enabled" [ "$(tb_exec systemctl is-enabled argoweb@demo 2>&1)" = enabled ]
 	hwait 15 sb_up
 	check "the upgrade restarted argoweb-active@sb on the active node (MainPID $SB0 -> $(sb MainPID)), target $(tgt)" \
@@ -289,7 +281,7 @@ fi
 
 # Remove.
 tb_exec sh -c 'sha256sum /etc/argoweb/demo.yaml /etc/argoweb/demo.json' >"$T/admin.sum"
-PIDR=$(h prop demo MainPID)
+PIDR=$(tb_h prop demo MainPID)
 tb_exec dpkg -r argoweb >"$T/remove" 2>&1
 rc=$?
 check "dpkg -r argoweb (exit $rc)" [ "$rc" = 0 ]
@@ -299,7 +291,7 @@ check "the removal stopped argoweb@demo (cloudflared $PIDR gone)" gone "$PIDR"
 check "... and argoweb-active.target ($(tgt))" [ "$(tgt)" != active ]
 check "... no argoweb or cloudflared process is left" \
 	[ -z "$(tb_exec sh -c 'cat /proc/[0-9]*/comm' 2>/dev/null | grep -E '^(cloudflared|argoweb)')" ]
-check "systemd no longer has the unit" [ "$(h prop demo LoadState)" = not-found ]
+check "systemd no longer has the unit" [ "$(tb_h prop demo LoadState)" = not-found ]
 check "the removal kept the admin's configs and credentials" \
 	tb_exec sha256sum --quiet -c /dev/stdin <"$T/admin.sum"
 check "... and /var/lib/argoweb" tb_exec test -d /var/lib/argoweb

@@ -12,9 +12,8 @@
 trap 'tb_shutdown; t_cleanup' EXIT
 trap 'exit 130' INT TERM HUP
 
-bail_skip() { skip "$1" "$2"; done_testing; exit 0; }
 EXAMPLES=$(ls "$TOP"/packaging/cloud-init/*.yaml 2>/dev/null)
-[ -n "$EXAMPLES" ] || bail_skip "cloud-init examples" "none in packaging/cloud-init"
+[ -n "$EXAMPLES" ] || T_WHAT="cloud-init examples" bail_skip "none in packaging/cloud-init"
 
 # 1. Schema, secrets, shape. -----------------------------------------------
 if command -v cloud-init >/dev/null; then
@@ -28,7 +27,7 @@ else
 	skip "cloud-init schema" "no cloud-init on this host (apt-get install cloud-init; make deps does it)"
 fi
 if ! python3 -c 'import yaml' 2>/dev/null; then
-	bail_skip "cloud-init examples" "no python3-yaml on this host (apt-get install python3-yaml)"
+	T_WHAT="cloud-init examples" bail_skip "no python3-yaml on this host (apt-get install python3-yaml)"
 fi
 
 # The driver (tests/cloud-init-driver.py): what cloud-init would do, stage
@@ -43,14 +42,14 @@ for f in $EXAMPLES; do
 done
 
 # 2. Each example in a booted Debian 12 or 13 (TB_SUITE). -------------------
-is_root || bail_skip "the examples under systemd" "needs root (boots a container); CI runs as root"
+is_root || T_WHAT="the examples under systemd" bail_skip "needs root (boots a container); CI runs as root"
 [ -z "${VALGRIND:-}${ARGOWEB_WRAP:-}" ] ||
-	bail_skip "the examples under systemd" "under valgrind: the package carries its own build (the normal run covers it)"
+	T_WHAT="the examples under systemd" bail_skip "under valgrind: the package carries its own build (the normal run covers it)"
 grep -q __asan_init "$ARGOWEB" 2>/dev/null &&
-	bail_skip "the examples under systemd" "ASan build: the package carries its own build (the normal run covers it)"
+	T_WHAT="the examples under systemd" bail_skip "ASan build: the package carries its own build (the normal run covers it)"
 command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null ||
-	bail_skip "the examples under systemd" "no dpkg-buildpackage/debhelper to build the .deb (apt-get install dpkg-dev debhelper)"
-tb_available || bail_skip "the examples under systemd" "$TB_WHY"
+	T_WHAT="the examples under systemd" bail_skip "no dpkg-buildpackage/debhelper to build the .deb (apt-get install dpkg-dev debhelper)"
+tb_available || T_WHAT="the examples under systemd" bail_skip "$TB_WHY"
 
 # The .deb, as 120-packages.sh makes it (the same lock, reused when fresh).
 DEB=$(deb_path)
@@ -58,7 +57,7 @@ ARCH=$(dpkg-architecture -qDEB_HOST_ARCH)
 pkg_build deb "$T/deb.log" "$DEB"
 rc=$?
 check "the .deb to install: build/${DEB##*/} (exit $rc)" [ "$rc" = 0 ] && [ -f "$DEB" ]
-[ "$rc" = 0 ] || { tail -n 20 "$T/deb.log" | show; bail_skip "the examples under systemd" "no .deb"; }
+[ "$rc" = 0 ] || { tail -n 20 "$T/deb.log" | show; T_WHAT="the examples under systemd" bail_skip "no .deb"; }
 
 # cloudflared: the fake, as a .deb of the same name.
 mkdir -p "$T/cf/DEBIAN" "$T/cf/usr/bin"
@@ -70,7 +69,7 @@ printf 'Package: cloudflared\nVersion: 0.0~fake\nArchitecture: %s\nMaintainer: a
 dpkg-deb --root-owner-group -b "$T/cf" "$T/cloudflared.deb" >/dev/null 2>&1
 check "a fake cloudflared packaged as cloudflared.deb" [ -f "$T/cloudflared.deb" ]
 
-tb_rootfs || bail_skip "the examples under systemd" "$TB_WHY"
+tb_rootfs || T_WHAT="the examples under systemd" bail_skip "$TB_WHY"
 TOKEN=$(token_for "$TUNNEL_UUID")
 for f in $EXAMPLES; do
 	n=${f##*/}

@@ -42,18 +42,14 @@ dpkg -i /testbed/argoweb.deb
 install -m 0755 /testbed/origin /usr/local/bin/origin
 cf-edge -gencerts /etc/cf-edge
 install -D -m 0644 /etc/cf-edge/ca.pem /usr/local/share/cf-edge/ca.pem
-unit() { # NAME DESCRIPTION COMMAND...
-	un=$1 ud=$2; shift 2
-	printf '[Unit]\nDescription=%s\n[Service]\nExecStart=%s\n[Install]\nWantedBy=multi-user.target\n' "$ud" "$*" \
-		>"/etc/systemd/system/$un.service"
-}
-unit origin-www "test origin" /usr/local/bin/origin 127.0.0.1 4430 www 36000
+. /testbed/inside.sh
+simple_unit origin-www "test origin" /usr/local/bin/origin 127.0.0.1 4430 www 36000
 printf '{"ingress":[{"hostname":"www.example.com","service":"http://127.0.0.1:4430","originRequest":{"connectTimeout":10}},{"service":"http_status:404"}]}\n' \
 	>/etc/cf-edge/remote.json
 for n in 1 2 3; do
 	managed=
 	[ $n = 2 ] || managed="-remote-managed -remote-config /etc/cf-edge/remote.json -push-delay 1500ms"
-	unit "cf-edge-$n" "test edge $n" /usr/local/bin/cf-edge -cert /etc/cf-edge/edge.pem \
+	simple_unit "cf-edge-$n" "test edge $n" /usr/local/bin/cf-edge -cert /etc/cf-edge/edge.pem \
 		-key /etc/cf-edge/edge.key -listen 127.0.$n.1:7844 -listen 127.0.$n.2:7844 \
 		-listen 127.0.$n.3:7844 -listen 127.0.$n.4:7844 -control 127.0.$n.1:9999 $managed
 done
@@ -120,27 +116,7 @@ check "the .deb, the real cloudflared, three edges, the origin; cloudflared serv
 tb_exec cat /etc/systemd/system/cloudflared.service >"$T/installed.service"
 show "$T/installed.service"
 
-ctl() { # N PATH [curl-args...]
-	n=$1 p=$2; shift 2
-	nsenter -t "$TB_PID1" -n curl -s -m 90 "$@" "http://127.0.$n.1:9999$p"
-}
-prop() { tb_exec systemctl show -p "$2" --value "$1"; }
-field() { # FILE KEY: a number from cf-edge's /load answer (errors.KEY too)
-	python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-k = sys.argv[2]
-v = d.get("errors", {}).get(k[7:], 0) if k.startswith("errors.") else d.get(k)
-print(0 if v is None else v)' "$1" "$2" 2>/dev/null || echo "?"
-}
-summary() { # FILE
-	echo "sent $(field "$1" sent), ok $(field "$1" ok), no connector $(field "$1" no_connector), connection closed $(field "$1" errors.connection_closed), failed $(field "$1" failed), longest gap $(field "$1" longest_gap_ms) ms"
-}
-load() { # N SECONDS FILE: 20 requests a second through edge N, in the background (LOADPID)
-	ctl "$1" "/load?host=www.example.com&path=/load&rps=20&seconds=$2&timeout=20s" >"$3" &
-	LOADPID=$!
-}
-live() { ctl "$1" "/connections?live=1" | grep -c '"registered": true'; }
-all4() { [ "$(live "$1")" -ge 4 ]; }
+all4() { [ "$(edge_live "$1")" -ge 4 ]; }
 # Files others can read (as nobody) that hold one of the secrets, processes
 # whose command line does, and units whose settings show one to anyone.
 # (The secrets come from a file: in an argument they would be found there.)
@@ -169,9 +145,9 @@ snapshot() {
 	done
 	EOF
 }
-state() { # UNIT: "ActiveState UnitFileState" (or LoadState when not found)
-	if [ "$(prop "$1" LoadState)" = not-found ]; then echo not-found; else
-		echo "$(prop "$1" ActiveState) $(prop "$1" UnitFileState)"; fi
+enablement() { # UNIT: "ActiveState UnitFileState" (or LoadState when not found)
+	if [ "$(tb_prop "$1" LoadState)" = not-found ]; then echo not-found; else
+		echo "$(tb_prop "$1" ActiveState) $(tb_prop "$1" UnitFileState)"; fi
 }
 
 stamp "waiting for the three old installs to serve"
@@ -215,14 +191,10 @@ check "... the plan carries the flags over (protocol, edge-ip-version, loglevel,
 	"$T/cloudflared-web.plan"
 
 # A phase of one shape, in the background: PHASE UNIT N PROTO (PROTO
-# local: a locally-managed tunnel over http2). TAP lines to $T/UNIT.PHASE.
+# local: a locally-managed tunnel over http2), its TAP lines apart (part_begin).
 shape() {
 	phase=$1 u=$2 n=$3 proto=$4
-	TAP=$T/$u.$phase.tap
-	: >"$TAP"
-	ok() { echo "ok - $u: $*" >>"$TAP"; }
-	not_ok() { echo "not ok - $u: $*" >>"$TAP"; }
-	SHOW_TAG=$u SHOW_OUT=$TAP
+	part_begin "$u.$phase" "$u"
 	"$phase"
 }
 # None lost, or (QUIC before 2024.10.0, e251a218: a stopped connector
@@ -230,13 +202,13 @@ shape() {
 # requests in flight on the stopped connector cut, counted apart.
 lost_none() { # WHAT FILE
 	if [ "$proto" = quic ] && ! release_ge 2024.10.0; then
-		check "$1 under load: no request without a connector; $(summary "$2") (cloudflared $CF_RELEASE closes QUIC at once on a stop: what was in flight on the stopped connector is cut, counted apart)" \
-			sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$(field "$2" no_connector)" "$(field "$2" sent)"
+		check "$1 under load: no request without a connector; $(load_summary "$2") (cloudflared $CF_RELEASE closes QUIC at once on a stop: what was in flight on the stopped connector is cut, counted apart)" \
+			sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$(load_field "$2" no_connector)" "$(load_field "$2" sent)"
 	else
-		check "$1 under load: none lost ($(summary "$2"))" \
-			sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$(field "$2" failed)" "$(field "$2" sent)"
+		check "$1 under load: none lost ($(load_summary "$2"))" \
+			sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$(load_field "$2" failed)" "$(load_field "$2" sent)"
 	fi
-	[ "$(field "$2" failed)" = 0 ] || python3 -c 'import json, sys
+	[ "$(load_field "$2" failed)" = 0 ] || python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 print("failures from %s to %s ms (the move began at 2000 ms): %s %s" % (d.get("first_failure_ms"),
 	d.get("last_failure_ms"), d.get("errors"), d.get("error_samples")))' "$2" 2>&1 | show
@@ -244,13 +216,13 @@ print("failures from %s to %s ms (the move began at 2000 ms): %s %s" % (d.get("f
 
 # 2. --apply under load.
 apply() {
-	file=$(prop "$u.service" FragmentPath)
+	file=$(tb_prop "$u.service" FragmentPath)
 	echo "$file" >"$T/$u.file"
 	tb_exec stat -c '%a %U %s' "$file" >"$T/$u.stat"
 	tb_exec sha256sum "$file" >"$T/$u.sum"
-	state "$u.service" >"$T/$u.state"
-	state cloudflared-update.timer >"$T/$u.timer"
-	load "$n" 40 "$T/$u.load1"
+	enablement "$u.service" >"$T/$u.state"
+	enablement cloudflared-update.timer >"$T/$u.timer"
+	edge_load "$n" 40 "$T/$u.load1"
 	sleep 2
 	s0=$(date +%s)
 	tb_exec argoweb adopt --apply "$u.service" >"$T/$u.apply" 2>&1
@@ -262,13 +234,13 @@ apply() {
 		sh -c '[ "$0" = 0 ] && [ "$1" -lt 37 ] && grep -q "^adopted: argoweb@$2 serves the tunnel" "$3"' \
 		"$rc" "$took" "$u" "$T/$u.apply"
 	lost_none "--apply" "$T/$u.load1"
-	check "... argoweb@$u active and enabled ($(state "argoweb@$u.service"))" \
-		[ "$(state "argoweb@$u.service")" = "active enabled" ]
-	check "... $u.service stopped and disabled, or its file moved away ($(state "$u.service"))" \
-		sh -c 'case $0 in "inactive disabled"|not-found) ;; *) exit 1;; esac' "$(state "$u.service")"
+	check "... argoweb@$u active and enabled ($(enablement "argoweb@$u.service"))" \
+		[ "$(enablement "argoweb@$u.service")" = "active enabled" ]
+	check "... $u.service stopped and disabled, or its file moved away ($(enablement "$u.service"))" \
+		sh -c 'case $0 in "inactive disabled"|not-found) ;; *) exit 1;; esac' "$(enablement "$u.service")"
 	if [ "$u" = cloudflared ]; then
-		check "... cloudflared-update.timer stopped and disabled ($(state cloudflared-update.timer))" \
-			sh -c 'case $0 in "inactive disabled"|not-found) ;; *) exit 1;; esac' "$(state cloudflared-update.timer)"
+		check "... cloudflared-update.timer stopped and disabled ($(enablement cloudflared-update.timer))" \
+			sh -c 'case $0 in "inactive disabled"|not-found) ;; *) exit 1;; esac' "$(enablement cloudflared-update.timer)"
 	fi
 	tb_exec argoweb status "$u" >"$T/$u.status" 2>&1
 	check "... argoweb status: connected ($(head -n 1 "$T/$u.status"))" grep -q "^$u: connected, 4 edge connections" "$T/$u.status"
@@ -283,7 +255,7 @@ apply() {
 # 3. --undo under load.
 undo() {
 	file=$(cat "$T/$u.file")
-	load "$n" 40 "$T/$u.load2"
+	edge_load "$n" 40 "$T/$u.load2"
 	sleep 2
 	s0=$(date +%s)
 	tb_exec argoweb adopt --undo "$u" >"$T/$u.undo" 2>&1
@@ -296,14 +268,14 @@ undo() {
 		"$rc" "$took" "$u" "$T/$u.undo"
 	lost_none "--undo" "$T/$u.load2"
 	check "... $u.service as it was ($(cat "$T/$u.state")), its file too ($(tb_exec stat -c '%a %U %s' "$file"))" \
-		sh -c '[ "$0" = "$1" ] && [ "$2" = "$3" ] && [ "$4" = "$5" ]' "$(state "$u.service")" "$(cat "$T/$u.state")" \
+		sh -c '[ "$0" = "$1" ] && [ "$2" = "$3" ] && [ "$4" = "$5" ]' "$(enablement "$u.service")" "$(cat "$T/$u.state")" \
 		"$(tb_exec stat -c '%a %U %s' "$file")" "$(cat "$T/$u.stat")" "$(tb_exec sha256sum "$file")" "$(cat "$T/$u.sum")"
 	if [ "$u" = cloudflared ]; then
 		check "... cloudflared-update.timer as it was ($(cat "$T/$u.timer"))" \
-			[ "$(state cloudflared-update.timer)" = "$(cat "$T/$u.timer")" ]
+			[ "$(enablement cloudflared-update.timer)" = "$(cat "$T/$u.timer")" ]
 	fi
 	check "... argoweb@$u stopped and disabled, its files and the backup gone" \
-		sh -c '[ "$0" = "inactive disabled" ] && [ -z "$1" ]' "$(state "argoweb@$u.service")" \
+		sh -c '[ "$0" = "inactive disabled" ] && [ -z "$1" ]' "$(enablement "argoweb@$u.service")" \
 		"$(tb_exec ls -d "/etc/argoweb/$u.yaml" "/etc/argoweb/$u.token" "/etc/argoweb/$u.json" \
 			"/etc/argoweb/adopted/$u" "/var/lib/argoweb/$u.remote.yaml" 2>/dev/null)"
 	if [ "$proto" != local ]; then
@@ -323,20 +295,12 @@ phase() {
 	shape "$1" cloudflared-env 3 quic &
 	P3=$!
 	wait "$P1" "$P2" "$P3"
-	for u in cloudflared cloudflared-web cloudflared-env; do
-		while IFS= read -r line; do
-			case $line in
-			"ok - "*) ok "${line#ok - }";;
-			"not ok - "*) not_ok "${line#not ok - }";;
-			*) echo "$line";;
-			esac
-		done <"$T/$u.$1.tap"
-	done
+	part_merge "cloudflared.$1" "cloudflared-web.$1" "cloudflared-env.$1"
 }
 
 # 1b. A failure half-way (here SIGTERM while argoweb@NAME starts): all
 # undone, the old unit serves on, no request lost.
-load 2 15 "$T/int.load"
+edge_load 2 15 "$T/int.load"
 sleep 1
 tb_exec sh -c 'argoweb adopt --apply cloudflared-web.service >/tmp/int.out 2>&1 & echo $! >/tmp/int.pid
 	wait $!; echo $? >/tmp/int.rc' &
@@ -350,12 +314,12 @@ show "$T/int.out"
 check "interrupted while argoweb@cloudflared-web starts: exit $(tb_exec cat /tmp/int.rc) (143), undone, said" \
 	sh -c '[ "$0" = 143 ] && grep -q "interrupted (signal 15): what adopt did is undone; cloudflared-web.service serves on" "$1"' \
 	"$(tb_exec cat /tmp/int.rc)" "$T/int.out"
-check "... cloudflared-web.service serves on ($(state cloudflared-web.service)); argoweb@cloudflared-web stopped ($(state argoweb@cloudflared-web.service)), nothing of it left" \
+check "... cloudflared-web.service serves on ($(enablement cloudflared-web.service)); argoweb@cloudflared-web stopped ($(state argoweb@cloudflared-web.service)), nothing of it left" \
 	sh -c '[ "$0" = "active enabled" ] && [ "$1" = "inactive disabled" ] && [ -z "$2" ]' \
-	"$(state cloudflared-web.service)" "$(state argoweb@cloudflared-web.service)" \
+	"$(enablement cloudflared-web.service)" "$(state argoweb@cloudflared-web.service)" \
 	"$(tb_exec ls -d /etc/argoweb/cloudflared-web.yaml /etc/argoweb/cloudflared-web.json /etc/argoweb/adopted/cloudflared-web 2>/dev/null)"
-check "... no request lost ($(summary "$T/int.load"))" \
-	sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$(field "$T/int.load" failed)" "$(field "$T/int.load" sent)"
+check "... no request lost ($(load_summary "$T/int.load"))" \
+	sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$(load_field "$T/int.load" failed)" "$(load_field "$T/int.load" sent)"
 
 stamp "adopt --apply under load: three shapes side by side"
 phase apply

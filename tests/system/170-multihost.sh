@@ -28,7 +28,7 @@
 TB_SUITE=trixie
 FAILOVER_BOUND=10
 
-bail_skip() { skip "more than one machine, with the real cloudflared and keepalived" "$1"; done_testing; exit 0; }
+T_WHAT="more than one machine, with the real cloudflared and keepalived"
 why=$(tb_real_why)
 [ -z "$why" ] || bail_skip "$why"
 command -v python3 >/dev/null || bail_skip "no python3 to read cf-edge's answers"
@@ -144,22 +144,15 @@ on() { # HOST CMD...: run CMD in HOST
 }
 echo "# Debian $TB_SUITE, systemd $(on h1 systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p'), cloudflared $CF_RELEASE, $(on h1 keepalived --version 2>&1 | head -n 1)"
 
-ctl() { curl -s -m 90 "$@"; }
-field() { # FILE KEY: from cf-edge's /load answer (errors.KEY too)
-	python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-k = sys.argv[2]
-v = d.get("errors", {}).get(k[7:], 0) if k.startswith("errors.") else d.get(k)
-v = len(v) if isinstance(v, dict) else v
-print(0 if v is None else v)' "$1" "$2" 2>/dev/null || echo "?"
-}
-load() { # UUID SECONDS FILE: 20 requests a second to the tunnel, in the background (LOADPID)
-	ctl "http://10.44.0.1:9999/load?tunnel=$1&host=x.example.com&path=/load&rps=20&seconds=$2&timeout=10s" >"$3" &
+# cf-edge's control API on the bridge (host.sh's edge_* ask the test bed's own).
+bridge_get() { curl -s -m 90 "http://10.44.0.1:9999$1"; }
+bridge_load() { # UUID SECONDS FILE: 20 requests a second to the tunnel, in the background (LOADPID)
+	bridge_get "/load?tunnel=$1&host=x.example.com&path=/load&rps=20&seconds=$2&timeout=10s" >"$3" &
 	LOADPID=$!
 }
 # How many connectors of tunnel UUID the edge has a live connection of.
 connectors() {
-	ctl "http://10.44.0.1:9999/tunnels" | python3 -c 'import json, sys
+	bridge_get "/tunnels" | python3 -c 'import json, sys
 d = json.load(sys.stdin)
 ts = d if isinstance(d, list) else d.get("tunnels", [])
 print(sum(1 for t in ts if t.get("tunnel_id") == sys.argv[1]
@@ -183,20 +176,20 @@ on h3 systemctl enable --now argoweb@rep >/dev/null 2>&1
 two_replicas() { [ "$(connectors "$UREP")" = 2 ]; }
 waitfor 30 two_replicas
 check "replicas: argoweb@rep runs on h1 and h3, two connectors at the edge ($(connectors "$UREP"))" [ "$(connectors "$UREP")" = 2 ]
-load "$UREP" 12 "$T/rep.load"
+bridge_load "$UREP" 12 "$T/rep.load"
 sleep 3
 k0=$(ms)
 tb_use h3
 kill -KILL "$TB_PID1"
 wait "$LOADPID"
-n=$(field "$T/rep.load" failed) m=$(field "$T/rep.load" sent)
+n=$(load_field "$T/rep.load" failed) m=$(load_field "$T/rep.load" sent)
 echo "# replicas: host killed; $n of $m requests failed"
-check "replicas: h1 serves on; none found no connector, and any failure was in flight on h3 ($(field "$T/rep.load" errors.connection_closed) cut)" \
-	sh -c '[ "$0" = 0 ] && [ "$1" = "$2" ] && [ "$3" -gt 0 ]' "$(field "$T/rep.load" no_connector)" "$n" \
-	"$(field "$T/rep.load" errors.connection_closed)" "$m"
+check "replicas: h1 serves on; none found no connector, and any failure was in flight on h3 ($(load_field "$T/rep.load" errors.connection_closed) cut)" \
+	sh -c '[ "$0" = 0 ] && [ "$1" = "$2" ] && [ "$3" -gt 0 ]' "$(load_field "$T/rep.load" no_connector)" "$n" \
+	"$(load_field "$T/rep.load" errors.connection_closed)" "$m"
 check "... at most one request per connection of h3 (4): $n" [ "$n" -le 4 ]
-check "... both replicas served before (ok by $(field "$T/rep.load" ok_by_connector) connectors)" \
-	[ "$(field "$T/rep.load" ok_by_connector)" = 2 ]
+check "... both replicas served before (ok by $(load_field "$T/rep.load" ok_by_connector) connectors)" \
+	[ "$(load_field "$T/rep.load" ok_by_connector)" = 2 ]
 check "... the edge has one connector left ($(connectors "$UREP"))" [ "$(connectors "$UREP")" = 1 ]
 tb_use h3
 tb_shutdown
@@ -227,25 +220,25 @@ check "active/standby: h1 is MASTER and runs argoweb-active@web; h2 (BACKUP) run
 # edge's QUIC idle timeout; cf-edge.md).
 failover() {
 	case=$1 master=$2 backup=$3 action=$4 dead=$5
-	load "$UWEB" 20 "$T/$case.load"
+	bridge_load "$UWEB" 20 "$T/$case.load"
 	sleep 3
 	t0=$(ms)
 	"$action" "$master"
 	waitfor 30 active "$backup" argoweb-active@web
 	s=$(( $(ms) - t0 ))
 	wait "$LOADPID"
-	n=$(field "$T/$case.load" failed) m=$(field "$T/$case.load" sent)
+	n=$(load_field "$T/$case.load" failed) m=$(load_field "$T/$case.load" sent)
 	secs=$(printf '%d.%02d' $((s / 1000)) $((s % 1000 / 10)))
 	echo "# failover: $case promoted in $secs s; $n of $m requests failed"
 	st=$(on "$backup" systemctl is-active argoweb-active@web)
 	check "$case: $backup promoted and serving ($st) in $secs s, within $FAILOVER_BOUND s" \
 		sh -c '[ "$0" = active ] && [ "$1" -le "$2" ]' "$st" "$s" $((FAILOVER_BOUND * 1000))
-	last=$(field "$T/$case.load" last_failure_ms)
+	last=$(load_field "$T/$case.load" last_failure_ms)
 	until=$((s > dead ? s : dead))
 	check "... requests fail only until then: the last at ${last%.*} ms of the load, the event at 3000 ms, bound $((3000 + until + 2000)) ms" \
 		sh -c '[ "$0" -gt 0 ] && { [ "$1" = 0 ] || [ "${2%.*}" -le $((3000 + $3 + 2000)) ]; }' "$m" "$n" "$last" "$until"
 	[ "$n" = 0 ] || failures "$T/$case.load"
-	[ "$n" = 0 ] || [ -z "${AW_EVENTS:-}" ] || ctl "http://10.44.0.1:9999/events" | python3 -c 'import json, sys
+	[ "$n" = 0 ] || [ -z "${AW_EVENTS:-}" ] || bridge_get "/events" | python3 -c 'import json, sys
 d = json.load(sys.stdin)
 ev = d if isinstance(d, list) else d.get("events", [])
 for e in ev[-60:]:

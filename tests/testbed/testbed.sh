@@ -35,6 +35,8 @@ TB_BOOT_TIMEOUT=${TB_BOOT_TIMEOUT:-60}
 TB_TOP=${TB_TOP:-${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}}
 # The packages the installed tests put inside (deb_path, pkg_build...).
 . "$TB_TOP/tests/packages.sh"
+# What the booted tests ask of it from the host.
+. "$TB_TOP/tests/testbed/host.sh"
 TB_WHY=
 TB_NSPAWN=
 TB_PID1=
@@ -108,8 +110,8 @@ tb_available() {
 # why they cannot run here (nothing when they can); tb_real_deb builds
 # build/argoweb_VERSION_ARCH.deb into
 # DEB, with its TAP line, and ends the test if it cannot; tb_real_copy_in
-# puts the .deb, the origin ($ORIGIN) and the two test tools inside, the
-# tools never into the project.
+# puts the .deb, the origin ($ORIGIN), inside.sh and the two test tools
+# inside, the tools never into the project.
 tb_real_why() {
 	if [ -z "${REAL_CLOUDFLARED:-}" ]; then
 		echo "no REAL_CLOUDFLARED (a real cloudflared; .ci/run sets it from ../shared/bin)"
@@ -131,25 +133,25 @@ tb_real_deb() {
 tb_real_copy_in() {
 	cp "$DEB" "$TB_SHARE/argoweb.deb"
 	cp "$ORIGIN" "$TB_SHARE/origin"
+	cp "$TB_TOP/tests/testbed/inside.sh" "$TB_TOP/tests/waitfor.sh" "$TB_SHARE/"
 	tb_copy_in "$REAL_CLOUDFLARED" /usr/bin/cloudflared 0755
 	tb_copy_in "$CF_EDGE" /usr/local/bin/cf-edge 0755
 }
 
 # tb_real_start "WHAT" [python3] [curl] [upgrade] [persist]: how every
 # booted test against the real connector opens. The traps that shut the
-# test bed down; WHAT is what it proves, said with the reason when it
-# cannot run here (bail_skip REASON, defined here, says it and ends the
+# test bed down; WHAT is what it proves (T_WHAT), said with the reason when
+# it cannot run here (lib.sh's bail_skip REASON says it and ends the
 # test); python3, curl: it talks to cf-edge with them;
 # upgrade: it builds the newer package too (UPDEB); persist: a reboot is to
 # come (tb_persist). Then the .deb (DEB), the rootfs, the boot, CF_RELEASE,
 # the header line, and t0 for stamp.
 tb_real_start() {
-	TB_WHAT=$1
+	T_WHAT=$1
 	shift
 	trap 'tb_shutdown; tb_unpersist; t_cleanup' EXIT
 	trap 'exit 130' INT TERM HUP
 	: "${ORIGIN:?set ORIGIN to tests/origin}"
-	bail_skip() { skip "$TB_WHAT" "$1"; done_testing; exit 0; }
 	_why=$(tb_real_why)
 	[ -z "$_why" ] || bail_skip "$_why"
 	for _tool in python3 curl; do
