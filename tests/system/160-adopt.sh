@@ -314,9 +314,9 @@ show "$T/int.out"
 check "interrupted while argoweb@cloudflared-web starts: exit $(tb_exec cat /tmp/int.rc) (143), undone, said" \
 	sh -c '[ "$0" = 143 ] && grep -q "interrupted (signal 15): what adopt did is undone; cloudflared-web.service serves on" "$1"' \
 	"$(tb_exec cat /tmp/int.rc)" "$T/int.out"
-check "... cloudflared-web.service serves on ($(enablement cloudflared-web.service)); argoweb@cloudflared-web stopped ($(state argoweb@cloudflared-web.service)), nothing of it left" \
+check "... cloudflared-web.service serves on ($(enablement cloudflared-web.service)); argoweb@cloudflared-web stopped ($(enablement argoweb@cloudflared-web.service)), nothing of it left" \
 	sh -c '[ "$0" = "active enabled" ] && [ "$1" = "inactive disabled" ] && [ -z "$2" ]' \
-	"$(enablement cloudflared-web.service)" "$(state argoweb@cloudflared-web.service)" \
+	"$(enablement cloudflared-web.service)" "$(enablement argoweb@cloudflared-web.service)" \
 	"$(tb_exec ls -d /etc/argoweb/cloudflared-web.yaml /etc/argoweb/cloudflared-web.json /etc/argoweb/adopted/cloudflared-web 2>/dev/null)"
 check "... no request lost ($(load_summary "$T/int.load"))" \
 	sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ]' "$(load_field "$T/int.load" failed)" "$(load_field "$T/int.load" sent)"
