@@ -50,6 +50,18 @@ static void scratch_close(void)
 		rmdir(made_cache);
 }
 
+/* body in a scratch directory of its own (tag names it), removed after;
+ * one skip saying why when none can be made. */
+__attribute__((unused)) static void scratch_run(const char *tag, void (*body)(void))
+{
+	if (scratch_open(tag)) {
+		OK(1, "%s # SKIP cannot make a scratch directory: %s", tag, strerror(errno));
+		return;
+	}
+	body();
+	scratch_close();
+}
+
 /* base/rel, in one of eight rotating buffers. */
 static const char *at(const char *rel)
 {

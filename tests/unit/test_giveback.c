@@ -53,11 +53,6 @@ int main(void)
 		OK(1, "giveback # SKIP not root: a manifest is believed only when root's");
 		return tap_done();
 	}
-	if (scratch_open("giveback")) {
-		OK(1, "giveback # SKIP cannot make a scratch directory: %s", strerror(errno));
-		return tap_done();
-	}
-	manifest();
-	scratch_close();
+	scratch_run("giveback", manifest);
 	return tap_done();
 }

@@ -58,11 +58,6 @@ int main(void)
 {
 	split_paths();
 	plain_paths();
-	if (scratch_open("handoff")) {
-		OK(1, "handoff # SKIP cannot make a scratch directory: %s", strerror(errno));
-		return tap_done();
-	}
-	holds();
-	scratch_close();
+	scratch_run("handoff", holds);
 	return tap_done();
 }

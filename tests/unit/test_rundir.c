@@ -240,11 +240,6 @@ int main(void)
 {
 	msg_quiet = 1;
 	test_path();
-	if (scratch_open("rundir")) {
-		OK(1, "prepare # SKIP cannot make a scratch directory: %s", strerror(errno));
-		return tap_done();
-	}
-	test_prepare();
-	scratch_close();
+	scratch_run("rundir", test_prepare);
 	return tap_done();
 }

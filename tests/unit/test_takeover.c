@@ -90,19 +90,19 @@ static void root_dir_restore(void)
 	OK(strstr(said, "exists again"), "... said (%s)", said);
 }
 
+static void files(void)
+{
+	scratch_stub("systemctl", "#!/bin/sh\nexit 0\n");
+	user_dir();
+	root_dir_restore();
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
 		OK(1, "takeover # SKIP not root: the files' owners and root's directories need root");
 		return tap_done();
 	}
-	if (scratch_open("takeover")) {
-		OK(1, "takeover # SKIP cannot make a scratch directory: %s", strerror(errno));
-		return tap_done();
-	}
-	scratch_stub("systemctl", "#!/bin/sh\nexit 0\n");
-	user_dir();
-	root_dir_restore();
-	scratch_close();
+	scratch_run("takeover", files);
 	return tap_done();
 }

@@ -47,11 +47,6 @@ static void running(void)
 int main(void)
 {
 	timespans();
-	if (scratch_open("units")) {
-		OK(1, "units # SKIP cannot make a scratch directory: %s", strerror(errno));
-		return tap_done();
-	}
-	running();
-	scratch_close();
+	scratch_run("units", running);
 	return tap_done();
 }
